@@ -1,0 +1,392 @@
+"""Pydantic models of the rulebook YAML (DESIGN §3, §6, §7).
+
+The models describe and validate a rulebook; they never touch a DataFrame, so a
+rulebook validates with no data. Unknown keys are errors everywhere, so a typo in a
+key cannot pass silently. Rule kinds are a union discriminated by ``kind``: each
+kind accepts exactly its own keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+FIELD_TYPES = ("string", "integer", "number", "boolean", "date", "category", "set")
+RULE_ID_PATTERN = r"^[A-Z][A-Z0-9-]*$"
+BOOK_ID_PATTERN = r"^[a-z0-9-]+$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Grade(Strict):
+    min: float = Field(ge=0, le=100)
+    label: str
+
+
+class Period(Strict):
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Period":
+        if self.end < self.start:
+            raise ValueError("period.end is before period.start")
+        return self
+
+
+DEFAULT_GRADES = [
+    Grade(min=90, label="优秀"),
+    Grade(min=75, label="良好"),
+    Grade(min=60, label="合格"),
+    Grade(min=0, label="不合格"),
+]
+
+
+class BookInfo(Strict):
+    id: str = Field(pattern=BOOK_ID_PATTERN)
+    title: str
+    issuer: str | None = None
+    year: int | None = None
+    period: Period | None = None
+    grades: list[Grade] = Field(default_factory=lambda: list(DEFAULT_GRADES))
+    description: str | None = None
+
+    @field_validator("grades")
+    @classmethod
+    def _grades_descending(cls, grades: list[Grade]) -> list[Grade]:
+        mins = [g.min for g in grades]
+        if mins != sorted(mins, reverse=True):
+            raise ValueError("grades must be listed from the highest 'min' to the lowest")
+        if grades and grades[-1].min != 0:
+            raise ValueError("the last grade must have min: 0 so that every percent gets a grade")
+        return grades
+
+
+class CalendarSpec(Strict):
+    extra_holidays: list[dt.date] = Field(default_factory=list)
+    extra_workdays: list[dt.date] = Field(default_factory=list)
+    fallback: Literal["weekends", "error"] = "weekends"
+
+
+class Section(Strict):
+    id: str
+    title: str
+    description: str | None = None
+
+
+class FieldSpec(Strict):
+    type: Literal["string", "integer", "number", "boolean", "date", "category", "set"]
+    required: bool = False
+    aliases: list[str] = Field(default_factory=list)
+    values: dict[str, list[str]] | None = None
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _values_for_labels(self) -> "FieldSpec":
+        if self.type in ("category", "set"):
+            if not self.values:
+                raise ValueError(f"a {self.type} field needs 'values' (code: [labels])")
+            if self.type == "set" and len(self.values) > 62:
+                raise ValueError("a set field may have at most 62 codes")
+        elif self.values is not None:
+            raise ValueError(f"'values' is only for category and set fields, not {self.type}")
+        return self
+
+    @property
+    def header(self) -> str | None:
+        """The preferred header of a ledger template: the first alias."""
+        return self.aliases[0] if self.aliases else None
+
+
+class DatasetSpec(Strict):
+    title: str | None = None
+    key: str | None = None
+    department: str | None = None
+    description: str | None = None
+    fields: dict[str, FieldSpec]
+
+
+class Basis(Strict):
+    clause: str
+    text: str
+    source: str | None = None
+
+
+class Deduct(Strict):
+    deduct: float = Field(gt=0)
+    max: float | None = Field(default=None, ge=0)
+
+
+Scoring = Union[Literal["proportional", "all_or_nothing"], Deduct]
+
+
+class Aggregate(Strict):
+    """One aggregate of a join: exactly one of count / count_distinct / min / max."""
+
+    count: str | None = None
+    count_distinct: str | None = None
+    min: str | None = None
+    max: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "Aggregate":
+        given = [k for k in ("count", "count_distinct", "min", "max") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("an aggregate names exactly one of count, count_distinct, min, max")
+        return self
+
+    @property
+    def function(self) -> str:
+        return next(k for k in ("count", "count_distinct", "min", "max") if getattr(self, k) is not None)
+
+    @property
+    def source(self) -> str:
+        return getattr(self, self.function)
+
+
+class Join(Strict):
+    dataset: str
+    on: dict[str, str] = Field(min_length=1)
+    fields: dict[str, Union[Literal["count"], Aggregate]] = Field(min_length=1)
+
+
+class RuleBase(Strict):
+    id: str = Field(pattern=RULE_ID_PATTERN)
+    title: str
+    dataset: str
+    section: str | None = None
+    where: str | None = None
+    severity: Literal["critical", "major", "minor"] = "major"
+    points: float = Field(default=0, ge=0)
+    scoring: Scoring = "proportional"
+    basis: Basis | None = None
+    description: str | None = None
+    enabled: bool = True
+    join: Join | None = None
+
+    # thresholds; kinds that take none forbid them in their own model
+    min: float | None = None
+    max: float | None = None
+
+    @property
+    def fields_used(self) -> list[str]:
+        """Dataset fields named directly by the rule's keys (not by expressions)."""
+        return []
+
+    @property
+    def expressions(self) -> dict[str, str]:
+        out = {}
+        if self.where:
+            out["where"] = self.where
+        return out
+
+
+def _rate_threshold(value: float | None, name: str) -> float | None:
+    if value is not None and not 0 <= value <= 1:
+        raise ValueError(f"'{name}' is a rate between 0 and 1 (write 0.9 for 90%), got {value}")
+    return value
+
+
+class RateRule(RuleBase):
+    @field_validator("min", "max")
+    @classmethod
+    def _fraction(cls, v, info):
+        return _rate_threshold(v, info.field_name)
+
+
+class RequiredRule(RateRule):
+    kind: Literal["required"]
+    fields: list[str] = Field(min_length=1)
+    max: None = None
+
+    @property
+    def fields_used(self) -> list[str]:
+        return list(self.fields)
+
+
+class ConditionRule(RateRule):
+    kind: Literal["condition"]
+    expect: str
+    max: None = None
+
+    @property
+    def expressions(self) -> dict[str, str]:
+        return {**super().expressions, "expect": self.expect}
+
+
+class RatioRule(RateRule):
+    kind: Literal["ratio"]
+    expect: str
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "RatioRule":
+        if self.min is None and self.max is None:
+            raise ValueError("a ratio rule needs 'min' and/or 'max'")
+        return self
+
+    @property
+    def expressions(self) -> dict[str, str]:
+        return {**super().expressions, "expect": self.expect}
+
+
+class Limit(Strict):
+    working_days: int | None = Field(default=None, ge=0)
+    calendar_days: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _one(self) -> "Limit":
+        if (self.working_days is None) == (self.calendar_days is None):
+            raise ValueError("a limit gives exactly one of working_days or calendar_days")
+        return self
+
+    @property
+    def days(self) -> int:
+        return self.working_days if self.working_days is not None else self.calendar_days  # type: ignore[return-value]
+
+
+class Extension(Limit):
+    when: str
+
+
+class Pause(Strict):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    from_: str = Field(alias="from")
+    to: str
+
+
+class DeadlineRule(RateRule):
+    kind: Literal["deadline"]
+    start: str
+    end: str
+    limit: Limit
+    extension: Extension | None = None
+    restart: str | None = None
+    exclude: list[Pause] = Field(default_factory=list)
+    max: None = None
+
+    @property
+    def fields_used(self) -> list[str]:
+        out = [self.start, self.end]
+        if self.restart:
+            out.append(self.restart)
+        for pause in self.exclude:
+            out += [pause.from_, pause.to]
+        return out
+
+    @property
+    def expressions(self) -> dict[str, str]:
+        out = super().expressions
+        if self.extension:
+            out["extension.when"] = self.extension.when
+        return out
+
+
+class UniqueRule(RuleBase):
+    kind: Literal["unique"]
+    fields: list[str] = Field(min_length=1)
+    min: None = None
+    max: None = None
+
+    @property
+    def fields_used(self) -> list[str]:
+        return list(self.fields)
+
+
+class SequenceRule(RuleBase):
+    kind: Literal["sequence"]
+    fields: list[str] = Field(min_length=2)
+    min: None = None
+    max: None = None
+
+    @property
+    def fields_used(self) -> list[str]:
+        return list(self.fields)
+
+
+class CountRule(RuleBase):
+    kind: Literal["count"]
+    per: str | None = None
+    groups: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "CountRule":
+        if self.min is None and self.max is None:
+            raise ValueError("a count rule needs 'min' and/or 'max' (row counts)")
+        if self.groups and not self.per:
+            raise ValueError("'groups' needs 'per' (the field whose values are the groups)")
+        return self
+
+    @property
+    def fields_used(self) -> list[str]:
+        return [self.per] if self.per else []
+
+
+Rule = Annotated[
+    Union[RequiredRule, ConditionRule, RatioRule, DeadlineRule, UniqueRule, SequenceRule, CountRule],
+    Field(discriminator="kind"),
+]
+RULE_KINDS = ("required", "condition", "ratio", "deadline", "unique", "sequence", "count")
+
+
+class Waiver(Strict):
+    rule: str
+    key: str
+    reason: str
+    approved_by: str | None = None
+    expires: dt.date | None = None
+
+    @field_validator("key", mode="before")
+    @classmethod
+    def _key_text(cls, v):
+        return str(v) if isinstance(v, (int, float)) else v
+
+
+class WaiverFile(Strict):
+    waivers: list[Waiver] = Field(default_factory=list)
+
+
+class Rulebook(Strict):
+    """A validated rulebook (after ``extends`` has been merged)."""
+
+    rulebook: BookInfo
+    calendar: CalendarSpec = Field(default_factory=CalendarSpec)
+    sections: list[Section] = Field(default_factory=list)
+    datasets: dict[str, DatasetSpec]
+    rules: list[Rule] = Field(default_factory=list)
+    waivers: list[Waiver] = Field(default_factory=list)
+
+    # set by the loader, not by YAML
+    _source: str | None = PrivateAttr(default=None)
+    _sha256: str | None = PrivateAttr(default=None)
+    _files: list[str] = PrivateAttr(default_factory=list)
+    _compiled: dict = PrivateAttr(default_factory=dict)
+
+    @property
+    def source(self) -> str | None:
+        """The file the rulebook was loaded from (None when built in memory)."""
+        return self._source
+
+    @property
+    def sha256(self) -> str | None:
+        """sha256 of the rulebook file's bytes, and of its parents' when it extends one."""
+        return self._sha256
+
+    @property
+    def info(self) -> BookInfo:
+        return self.rulebook
+
+    def rule(self, rule_id: str):
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def section(self, section_id: str | None) -> Section | None:
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        return None
