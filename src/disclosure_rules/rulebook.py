@@ -1,0 +1,507 @@
+"""Load a rulebook: safe YAML with positions, ``extends`` merging, validation, cross-checks.
+
+Every problem is reported with file, line and column: the YAML is composed into
+nodes (safe loader only: tags that build objects are refused, and alias expansion
+is capped so an alias bomb cannot exhaust memory), turned into plain data while
+recording the position of every mapping key and list item, merged with its parents
+(DESIGN §3), validated by the pydantic models, and cross-checked (unique rule ids,
+datasets, sections and fields exist, expressions compile). Pydantic error locations
+are mapped back to the YAML nodes; rules are located by id so that positions
+survive merging.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import Problem, RulebookError
+from .models import Rulebook, Waiver, WaiverFile
+from .resources import DEFAULT_RULEBOOK, builtin_rulebook
+
+MAX_NODES = 200_000  # after alias expansion; a real rulebook has a few thousand
+
+Position = tuple[str, int, int]  # file, line, column (1-based)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader; duplicate keys are reported instead of silently overwritten."""
+
+
+def _compose(text: str, file: str) -> yaml.Node | None:
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise RulebookError(Problem(f"YAML syntax error: {exc.problem or exc}", file,
+                                    mark.line + 1 if mark else None, mark.column + 1 if mark else None))
+    except yaml.YAMLError as exc:
+        raise RulebookError(Problem(f"YAML error: {exc}", file))
+    finally:
+        loader.dispose()
+
+
+class _Builder:
+    """Turns composed nodes into plain data and records positions by path."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.positions: dict[tuple, Position] = {}
+        self.nodes = 0
+        self.loader = _Loader("")
+
+    def pos(self, node: yaml.Node) -> Position:
+        return (self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node, path: tuple = ()) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise RulebookError(Problem(
+                f"the document expands to more than {MAX_NODES} values (an alias bomb?); "
+                "rulebooks do not need that many", *self.pos(node)))
+        self.positions.setdefault(path, self.pos(node))
+        if isinstance(node, yaml.MappingNode):
+            self.loader.flatten_mapping(node)  # YAML merge keys (<<)
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.scalar(key_node)
+                if not isinstance(key, (str, int, float, bool)) and key is not None:
+                    raise RulebookError(Problem("a mapping key must be a plain value", *self.pos(key_node)))
+                if key in out:
+                    raise RulebookError(Problem(f"duplicate key {key!r}", *self.pos(key_node)))
+                self.positions[path + (key,)] = self.pos(key_node)
+                out[key] = self.build(value_node, path + (key,))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.Node) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            raise RulebookError(Problem("a mapping key must be a plain value", *self.pos(node)))
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            raise RulebookError(Problem(
+                f"tag {node.tag!r} is not allowed in a rulebook (only plain YAML values)", *self.pos(node)))
+        except (ValueError, TypeError) as exc:
+            raise RulebookError(Problem(f"invalid value {node.value!r}: {exc}", *self.pos(node)))
+
+
+def _read_yaml(path: Path) -> tuple[Any, dict[tuple, Position], bytes]:
+    file = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RulebookError(Problem(f"cannot read the rulebook: {exc.strerror or exc}", file))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RulebookError(Problem("the rulebook is not UTF-8 text", file))
+    node = _compose(text, file)
+    if node is None:
+        return None, {}, raw
+    builder = _Builder(file)
+    return builder.build(node), builder.positions, raw
+
+
+def _rules_keyed(positions: dict[tuple, Position], data: Any) -> dict[tuple, Position]:
+    """Re-key positions under ``rules`` by rule id so that they survive merging."""
+    rules = data.get("rules") if isinstance(data, dict) else None
+    out = {}
+    for path, position in positions.items():
+        if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int) and isinstance(rules, list) \
+                and path[1] < len(rules) and isinstance(rules[path[1]], dict) and isinstance(rules[path[1]].get("id"), str):
+            out[("rules", "#" + rules[path[1]]["id"]) + path[2:]] = position
+        else:
+            out[path] = position
+    return out
+
+
+def _merge(parent: Any, child: Any, path: tuple = ()) -> Any:
+    """DESIGN §3: mappings merge key by key (child wins); ``rules`` merge by id; other lists are replaced."""
+    if isinstance(parent, dict) and isinstance(child, dict):
+        out = dict(parent)
+        for key, value in child.items():
+            if key in out:
+                out[key] = _merge(out[key], value, path + (key,))
+            else:
+                out[key] = value
+        return out
+    if path == ("rules",) and isinstance(parent, list) and isinstance(child, list):
+        merged = [dict(r) if isinstance(r, dict) else r for r in parent]
+        index = {r.get("id"): i for i, r in enumerate(merged) if isinstance(r, dict)}
+        for rule in child:
+            rid = rule.get("id") if isinstance(rule, dict) else None
+            if rid is not None and rid in index:
+                merged[index[rid]] = _merge(merged[index[rid]], rule, path + (rid,))
+            else:
+                merged.append(rule)
+        return merged
+    return child
+
+
+class _Loaded:
+    def __init__(self, data: dict, positions: dict[tuple, Position], files: list[str], digest: "hashlib._Hash"):
+        self.data = data
+        self.positions = positions
+        self.files = files
+        self.digest = digest
+
+
+def _resolve(ref: str, base: Path | None) -> Path:
+    if ref.startswith("builtin:"):
+        try:
+            return builtin_rulebook(ref[len("builtin:"):])
+        except FileNotFoundError as exc:
+            raise RulebookError(str(exc))
+    path = Path(ref)
+    if base is not None and not path.is_absolute():
+        path = base / path
+    return path
+
+
+def _load_tree(path: Path, chain: tuple[Path, ...] = ()) -> _Loaded:
+    resolved = path.resolve()
+    if resolved in chain:
+        cycle = " -> ".join(str(p) for p in chain + (resolved,))
+        raise RulebookError(Problem(f"'extends' forms a cycle: {cycle}", str(path)))
+    if not path.is_file():
+        raise RulebookError(Problem("rulebook file not found", str(path)))
+    data, positions, raw = _read_yaml(path)
+    file = str(path)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise RulebookError(Problem("a rulebook is a YAML mapping with 'rulebook:', 'datasets:' and 'rules:'", file, 1, 1))
+    _check_unique_ids(data, positions, file)
+    positions = _rules_keyed(positions, data)
+    digest = hashlib.sha256()
+    files = [file]
+    extends = data.pop("extends", None)
+    removals = data.pop("remove_rules", None)
+    if extends is None:
+        if removals:
+            raise RulebookError(Problem("'remove_rules' needs 'extends' (there are no inherited rules)",
+                                        *positions.get(("remove_rules",), (file, None, None))))
+        digest.update(raw)
+        return _Loaded(data, positions, files, digest)
+    if not isinstance(extends, str):
+        raise RulebookError(Problem("'extends' is a path or builtin:<id>", *positions[("extends",)]))
+    parent_path = _resolve(extends, path.parent)
+    if not parent_path.is_file():
+        raise RulebookError(Problem(f"'extends' names a rulebook that does not exist: {parent_path}",
+                                    *positions[("extends",)]))
+    parent = _load_tree(parent_path, chain + (resolved,))
+    merged = _merge(parent.data, data)
+    if removals is not None:
+        if not isinstance(removals, list) or not all(isinstance(r, str) for r in removals):
+            raise RulebookError(Problem("'remove_rules' is a list of rule ids", *positions[("remove_rules",)]))
+        known = {r.get("id") for r in merged.get("rules", []) if isinstance(r, dict)}
+        for i, rid in enumerate(removals):
+            if rid not in known:
+                raise RulebookError(Problem(
+                    f"'remove_rules' names {rid!r}, which no parent rulebook defines"
+                    + _suggest(rid, [k for k in known if isinstance(k, str)]),
+                    *positions.get(("remove_rules", i), positions[("remove_rules",)])))
+        merged["rules"] = [r for r in merged.get("rules", []) if not (isinstance(r, dict) and r.get("id") in removals)]
+    merged_positions = dict(parent.positions)
+    merged_positions.update(positions)
+    parent.digest.update(raw)
+    return _Loaded(merged, merged_positions, parent.files + files, parent.digest)
+
+
+def _check_unique_ids(data: dict, positions: dict[tuple, Position], file: str) -> None:
+    rules = data.get("rules")
+    if not isinstance(rules, list):
+        return
+    seen: dict[str, int] = {}
+    for i, rule in enumerate(rules):
+        if isinstance(rule, dict) and isinstance(rule.get("id"), str):
+            rid = rule["id"]
+            if rid in seen:
+                raise RulebookError(Problem(
+                    f"rule id {rid!r} is used twice (first by rule #{seen[rid] + 1}); ids must be unique",
+                    *positions.get(("rules", i, "id"), (file, None, None))))
+            seen[rid] = i
+
+
+def _suggest(name: str, candidates) -> str:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class _Locator:
+    """Maps a pydantic error location or a data path to a YAML position."""
+
+    def __init__(self, data: dict, positions: dict[tuple, Position], default_file: str):
+        self.data = data
+        self.positions = positions
+        self.default = default_file
+
+    def key_path(self, loc: tuple) -> tuple:
+        """Walk ``loc`` through the data, dropping union tags; rules by id."""
+        path: list[Any] = []
+        node: Any = self.data
+        for part in loc:
+            if isinstance(node, dict) and part in node:
+                path.append(part)
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                if path == ["rules"] and isinstance(node[part], dict) and isinstance(node[part].get("id"), str):
+                    path.append("#" + node[part]["id"])
+                else:
+                    path.append(part)
+                node = node[part]
+            elif part == "from_" and isinstance(node, dict) and "from" in node:
+                path.append("from")
+                node = node["from"]
+            else:
+                continue  # a union tag ('deadline', 'str', ...) or a missing key
+        return tuple(path)
+
+    def at(self, loc: tuple) -> Position:
+        path = self.key_path(loc)
+        while path:
+            if path in self.positions:
+                return self.positions[path]
+            path = path[:-1]
+        return self.positions.get((), (self.default, None, None))
+
+    def problem(self, message: str, loc: tuple) -> Problem:
+        return Problem(message, *self.at(loc))
+
+
+def _pydantic_problems(exc: ValidationError, locator: _Locator) -> list[Problem]:
+    problems = []
+    seen = set()
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        message = err["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, "):]
+        dotted = ".".join(str(p) for p in locator.key_path(loc)).replace(".#", "[") if loc else ""
+        if err["type"] == "extra_forbidden":
+            field = loc[-1]
+            allowed = _allowed_keys(exc, loc)
+            message = f"unknown key {field!r}" + (_suggest(str(field), allowed) if allowed else "")
+        elif err["type"] == "missing":
+            message = f"missing required key {loc[-1]!r}"
+        elif err["type"] == "union_tag_invalid":
+            message = f"unknown rule kind; expected one of: required, condition, ratio, deadline, unique, sequence, count"
+        key = (message, locator.at(loc))
+        if key in seen:
+            continue
+        seen.add(key)
+        problems.append(locator.problem(f"{message} (at {dotted or 'top level'})", loc))
+    return problems
+
+
+def _allowed_keys(exc: ValidationError, loc: tuple) -> list[str]:
+    from . import models
+
+    candidates: set[str] = set()
+    for model in (models.RequiredRule, models.ConditionRule, models.RatioRule, models.DeadlineRule,
+                  models.UniqueRule, models.SequenceRule, models.CountRule, models.FieldSpec,
+                  models.DatasetSpec, models.BookInfo, models.Rulebook, models.Join, models.Basis,
+                  models.CalendarSpec, models.Section, models.Waiver, models.Limit, models.Extension):
+        for name, info in model.model_fields.items():
+            candidates.add(info.alias or name)
+    return sorted(candidates)
+
+
+def load_rulebook(source: str | Path = DEFAULT_RULEBOOK) -> Rulebook:
+    """Load, merge, validate and cross-check a rulebook; raise RulebookError with positions."""
+    source_str = str(source)
+    path = _resolve(source_str, None)
+    loaded = _load_tree(path)
+    locator = _Locator(loaded.data, loaded.positions, str(path))
+    try:
+        book = Rulebook.model_validate(loaded.data)
+    except ValidationError as exc:
+        raise RulebookError(_pydantic_problems(exc, locator)) from None
+    problems = cross_check(book, locator)
+    if problems:
+        raise RulebookError(problems)
+    book._source = str(path)
+    book._files = loaded.files
+    book._sha256 = loaded.digest.hexdigest()
+    return book
+
+
+def rulebook_from_dict(data: dict, *, name: str = "<rulebook>") -> Rulebook:
+    """Validate a rulebook given as plain data (no ``extends``); positions are not available."""
+    locator = _Locator(data, {}, name)
+    try:
+        book = Rulebook.model_validate(data)
+    except ValidationError as exc:
+        raise RulebookError(_pydantic_problems(exc, locator)) from None
+    problems = cross_check(book, locator)
+    if problems:
+        raise RulebookError(problems)
+    import json
+
+    book._sha256 = hashlib.sha256(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+    return book
+
+
+def cross_check(book: Rulebook, locator: _Locator) -> list[Problem]:
+    """Checks across the model: references exist, expressions compile."""
+    from .expressions import ExpressionError, compile_rule_expressions
+
+    problems: list[Problem] = []
+    sections = {s.id for s in book.sections}
+    for name, ds in book.datasets.items():
+        for role in ("key", "department"):
+            field = getattr(ds, role)
+            if field is not None and field not in ds.fields:
+                problems.append(locator.problem(
+                    f"dataset {name!r}: {role} {field!r} is not one of its fields" + _suggest(field, ds.fields),
+                    ("datasets", name, role)))
+    compiled = {}
+    for index, rule in enumerate(book.rules):
+        loc = ("rules", index)
+        if rule.section is not None and rule.section not in sections:
+            problems.append(locator.problem(
+                f"rule {rule.id}: section {rule.section!r} is not defined in 'sections'" + _suggest(rule.section, sections),
+                loc + ("section",)))
+        ds = book.datasets.get(rule.dataset)
+        if ds is None:
+            problems.append(locator.problem(
+                f"rule {rule.id}: dataset {rule.dataset!r} is not defined in 'datasets'" + _suggest(rule.dataset, book.datasets),
+                loc + ("dataset",)))
+            continue
+        fields = dict(ds.fields)
+        if rule.join is not None:
+            join_problems, joined = _check_join(book, rule, locator, loc)
+            problems += join_problems
+            fields.update(joined)
+        for key_name, value in _named_fields(rule):
+            if value not in fields:
+                problems.append(locator.problem(
+                    f"rule {rule.id}: {key_name} names {value!r}, which is not a field of dataset {rule.dataset!r}"
+                    + _suggest_field(value, fields), loc + tuple(key_name.split("."))))
+        if rule.kind == "deadline":
+            for key_name in ("start", "end", "restart"):
+                value = getattr(rule, key_name)
+                if value in fields and fields[value].type != "date":
+                    problems.append(locator.problem(
+                        f"rule {rule.id}: {key_name} {value!r} must be a date field (it is {fields[value].type})",
+                        loc + (key_name,)))
+        if rule.kind == "sequence":
+            for value in rule.fields:
+                if value in fields and fields[value].type != "date":
+                    problems.append(locator.problem(
+                        f"rule {rule.id}: sequence field {value!r} must be a date field", loc + ("fields",)))
+        try:
+            compiled[rule.id] = compile_rule_expressions(rule, fields, book)
+        except ExpressionError as exc:
+            problems.append(locator.problem(f"rule {rule.id}: {exc}", loc + tuple(exc.key.split("."))))
+    for index, waiver in enumerate(book.waivers):
+        if not any(r.id == waiver.rule for r in book.rules):
+            problems.append(locator.problem(
+                f"waiver #{index + 1} names rule {waiver.rule!r}, which is not in the rulebook"
+                + _suggest(waiver.rule, [r.id for r in book.rules]), ("waivers", index, "rule")))
+    book._compiled = compiled
+    return problems
+
+
+def _named_fields(rule) -> list[tuple[str, str]]:
+    out = []
+    if rule.kind in ("required", "unique", "sequence"):
+        out += [("fields", f) for f in rule.fields]
+    if rule.kind == "deadline":
+        out += [("start", rule.start), ("end", rule.end)]
+        if rule.restart:
+            out.append(("restart", rule.restart))
+        for i, pause in enumerate(rule.exclude):
+            out += [(f"exclude.{i}.from", pause.from_), (f"exclude.{i}.to", pause.to)]
+    if rule.kind == "count" and rule.per:
+        out.append(("per", rule.per))
+    return out
+
+
+def _suggest_field(name: str, fields: dict) -> str:
+    names = list(fields)
+    for fname, spec in fields.items():
+        names += [a for a in getattr(spec, "aliases", [])]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+    if not close:
+        return f"; fields: {', '.join(fields)}"
+    hit = close[0]
+    for fname, spec in fields.items():
+        if hit == fname or hit in getattr(spec, "aliases", []):
+            return f" (did you mean {fname!r}?)"
+    return ""
+
+
+def _check_join(book: Rulebook, rule, locator: _Locator, loc: tuple):
+    """Validate a join and return the fields it adds, typed."""
+    from .models import FieldSpec
+
+    problems = []
+    join = rule.join
+    here = book.datasets[rule.dataset]
+    other = book.datasets.get(join.dataset)
+    joined: dict[str, FieldSpec] = {}
+    if other is None:
+        problems.append(locator.problem(
+            f"rule {rule.id}: join dataset {join.dataset!r} is not defined" + _suggest(join.dataset, book.datasets),
+            loc + ("join", "dataset")))
+        return problems, joined
+    for mine, theirs in join.on.items():
+        if mine not in here.fields:
+            problems.append(locator.problem(
+                f"rule {rule.id}: join.on names {mine!r}, not a field of {rule.dataset!r}" + _suggest_field(mine, here.fields),
+                loc + ("join", "on", mine)))
+        if theirs not in other.fields:
+            problems.append(locator.problem(
+                f"rule {rule.id}: join.on names {theirs!r}, not a field of {join.dataset!r}" + _suggest_field(theirs, other.fields),
+                loc + ("join", "on", mine)))
+    for new_name, agg in join.fields.items():
+        if new_name in here.fields:
+            problems.append(locator.problem(
+                f"rule {rule.id}: joined field {new_name!r} would hide the field of the same name",
+                loc + ("join", "fields", new_name)))
+            continue
+        if agg == "count":
+            joined[new_name] = FieldSpec(type="integer")
+            continue
+        if agg.source not in other.fields:
+            problems.append(locator.problem(
+                f"rule {rule.id}: join aggregate names {agg.source!r}, not a field of {join.dataset!r}"
+                + _suggest_field(agg.source, other.fields), loc + ("join", "fields", new_name)))
+            continue
+        if agg.function in ("count", "count_distinct"):
+            joined[new_name] = FieldSpec(type="integer")
+        else:
+            src = other.fields[agg.source]
+            if src.type in ("set", "boolean"):
+                problems.append(locator.problem(
+                    f"rule {rule.id}: {agg.function} of a {src.type} field is not defined", loc + ("join", "fields", new_name)))
+                continue
+            joined[new_name] = src
+    return problems, joined
+
+
+def load_waivers(source: str | Path) -> list[Waiver]:
+    """Read a waivers file (top level ``waivers:`` list)."""
+    from pydantic import ValidationError as _VE
+
+    path = Path(source)
+    data, positions, _ = _read_yaml(path) if path.is_file() else (None, {}, b"")
+    if not path.is_file():
+        raise RulebookError(Problem("waivers file not found", str(path)))
+    if not isinstance(data, dict):
+        raise RulebookError(Problem("a waivers file is a mapping with a 'waivers:' list", str(path), 1, 1))
+    locator = _Locator(data, positions, str(path))
+    try:
+        return WaiverFile.model_validate(data).waivers
+    except _VE as exc:
+        raise RulebookError(_pydantic_problems(exc, locator)) from None
