@@ -1,0 +1,853 @@
+"""The HTML report: view data built from an audit result, rendered by Jinja2.
+
+This module computes nothing about the audit: it reads a finished result (scores,
+rule results, findings, deadline rows) and arranges it for the templates in
+``reports/templates/`` (DESIGN §12). Conventions:
+
+- every value from the data reaches the page through Jinja2 autoescaping; the
+  templates never use ``|safe`` on data, and chart geometry is plain numbers;
+- the page size does not grow with the number of ledger rows: violating rows are
+  capped per rule (``MAX_ROWS_PER_RULE``), lists are capped, charts aggregate;
+- UI strings live in one dict per language (``UI``); rule titles, basis text and
+  division names are shown as the rulebook and the ledgers have them;
+- the page is one file with inline CSS, JS and SVG and requests nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+__all__ = ["UI", "build_view", "render_html", "write_html", "MAX_ROWS_PER_RULE"]
+
+MAX_ROWS_PER_RULE = 50
+MAX_DIVISIONS = 100
+MAX_OVERDUE = 50
+MAX_ISSUE_ROWS = 20
+MAX_ISSUE_GROUPS = 200
+MAX_WARNINGS = 200
+STATUSES = ("pass", "fail", "not_applicable", "not_assessed", "error")
+SEVERITIES = ("critical", "major", "minor")
+
+UI: dict[str, dict[str, str]] = {
+    "zh": {
+        "html_lang": "zh-CN",
+        "doc_title": "政务公开考核自查报告",
+        "audit_trail": "审计信息",
+        "rulebook": "考核方案",
+        "rulebook_id": "方案编号",
+        "issuer": "发布单位",
+        "period": "考核期间",
+        "as_of": "统计截止日",
+        "tool": "工具版本",
+        "sha256": "SHA-256",
+        "datasets": "数据台账",
+        "dataset": "台账",
+        "file": "文件",
+        "rows": "行数",
+        "not_supplied": "未提供",
+        "score": "得分",
+        "grade": "等次",
+        "coverage": "可考核覆盖率",
+        "coverage_note": "可考核规则分值占全部规则分值的比例；未提供的数据不计入得分。",
+        "points": "分值",
+        "awarded_of": "得分 / 可得分",
+        "rules_count": "规则数",
+        "targets": "主要量化指标",
+        "targets_note": "柱条为实际值，竖线为方案要求的阈值。",
+        "target": "指标",
+        "actual": "实际",
+        "threshold": "要求",
+        "no_targets": "本方案没有带阈值的量化指标。",
+        "sections": "分项得分",
+        "section": "章节",
+        "percent": "得分率",
+        "divisions": "处室排名",
+        "division": "处室",
+        "rank": "名次",
+        "violations": "问题数",
+        "worst_rules": "主要问题",
+        "no_divisions": "没有可按处室统计的数据。",
+        "more_divisions": "另有 {n} 个处室未列出，见整改清单导出文件。",
+        "grid": "处室 × 规则 达标率",
+        "grid_note": "单元格为该处室在该规则上的达标率；空白表示该处室无适用记录。",
+        "requests": "依申请公开答复时限",
+        "reply_chart": "答复时间分布",
+        "overdue_list": "逾期未答复清单",
+        "no_overdue": "没有逾期未答复的申请。",
+        "more_overdue": "另有 {n} 条逾期记录，见整改清单导出文件。",
+        "bucket_on_time": "按期答复",
+        "bucket_late_1": "超期 1 个工作日",
+        "bucket_late_2_5": "超期 2–5 个工作日",
+        "bucket_late_6_10": "超期 6–10 个工作日",
+        "bucket_late_11": "超期 10 个工作日以上",
+        "bucket_overdue": "逾期未答复",
+        "bucket_pending_7": "未办结，7 日内到期",
+        "bucket_pending_later": "未办结，7 日后到期",
+        "bucket_invalid": "日期无效",
+        "clock_start": "起算日",
+        "deadline": "答复期限",
+        "end": "答复日期",
+        "late_workdays": "超期工作日",
+        "key": "编号",
+        "row": "表格行号",
+        "rules": "规则与问题明细",
+        "rule": "规则",
+        "status": "状态",
+        "severity": "严重程度",
+        "basis": "依据",
+        "checks": "检查内容",
+        "scoring": "计分方式",
+        "population": "适用记录",
+        "passed": "合格",
+        "pending": "未到期",
+        "waived": "已豁免",
+        "rate": "达标率",
+        "message": "说明",
+        "kind": "类型",
+        "violating_rows": "问题记录",
+        "more_rows": "另有 {n} 条问题记录未列出，完整清单见整改清单导出文件（--findings）。",
+        "no_violations": "没有问题记录。",
+        "filter": "筛选",
+        "filter_all": "全部",
+        "filter_search": "搜索编号、处室、说明……",
+        "filter_shown": "显示 {shown} / {total} 条问题记录",
+        "filter_reset": "清除筛选",
+        "finding_status": "问题状态",
+        "data_issues": "数据质量问题",
+        "no_data_issues": "没有数据质量问题。",
+        "problem": "问题",
+        "field": "字段",
+        "count": "数量",
+        "sample_values": "示例值",
+        "row_numbers": "行号",
+        "more_issue_groups": "另有 {n} 类数据问题未列出，见 JSON 结果。",
+        "warnings": "提示",
+        "no_warnings": "没有提示。",
+        "more_warnings": "另有 {n} 条提示未列出。",
+        "yes": "是",
+        "no": "否",
+        "none": "—",
+        "contents": "目录",
+        "generated_by": "由 disclosure-rules {version} 生成",
+        "js_off": "（未启用脚本：显示全部问题记录）",
+        "status_pass": "达标",
+        "status_fail": "未达标",
+        "status_not_applicable": "不适用",
+        "status_not_assessed": "未考核",
+        "status_error": "出错",
+        "sev_critical": "严重",
+        "sev_major": "较重",
+        "sev_minor": "一般",
+        "fs_open": "待整改",
+        "fs_waived": "已豁免",
+        "fs_late": "超期答复",
+        "fs_overdue": "逾期未答复",
+        "kind_required": "必填",
+        "kind_condition": "条件",
+        "kind_ratio": "比率",
+        "kind_deadline": "时限",
+        "kind_unique": "唯一",
+        "kind_sequence": "顺序",
+        "kind_count": "数量",
+        "score_line": "得分 {awarded} / {possible}",
+        "min": "不低于",
+        "n_rows": "{n} 条记录",
+        "max": "不高于",
+        "scoring_proportional": "按达标率计分",
+        "scoring_proportional_min": "按达标率与阈值之比计分（达到阈值得满分）",
+        "scoring_all_or_nothing": "达标得满分，否则不得分",
+        "scoring_deduct": "每个问题扣 {x} 分，最多扣 {y} 分",
+        "not_scored": "不计分，仅作提示",
+    },
+    "en": {
+        "html_lang": "en",
+        "doc_title": "Government information disclosure audit",
+        "audit_trail": "Audit trail",
+        "rulebook": "Rulebook",
+        "rulebook_id": "Rulebook id",
+        "issuer": "Issuer",
+        "period": "Period",
+        "as_of": "As of",
+        "tool": "Tool version",
+        "sha256": "SHA-256",
+        "datasets": "Ledgers",
+        "dataset": "Ledger",
+        "file": "File",
+        "rows": "Rows",
+        "not_supplied": "not supplied",
+        "score": "Score",
+        "grade": "Grade",
+        "coverage": "Coverage",
+        "coverage_note": "Share of the rulebook's points that could be assessed; data left out is not scored.",
+        "points": "Points",
+        "awarded_of": "Awarded / possible",
+        "rules_count": "Rules",
+        "targets": "Headline targets",
+        "targets_note": "The bar is the actual value; the vertical line is the plan's threshold.",
+        "target": "Target",
+        "actual": "Actual",
+        "threshold": "Threshold",
+        "no_targets": "This rulebook has no rule with a numeric threshold.",
+        "sections": "Sections",
+        "section": "Section",
+        "percent": "Percent",
+        "divisions": "Divisions ranking",
+        "division": "Division",
+        "rank": "Rank",
+        "violations": "Violations",
+        "worst_rules": "Main problems",
+        "no_divisions": "No data to break down by division.",
+        "more_divisions": "{n} more divisions are not listed; see the findings export.",
+        "grid": "Division × rule compliance",
+        "grid_note": "Each cell is the division's compliance rate on the rule; blank means no applicable record.",
+        "requests": "Disclosure requests: reply deadlines",
+        "reply_chart": "Reply time against the deadline",
+        "overdue_list": "Overdue requests",
+        "no_overdue": "No request is overdue.",
+        "more_overdue": "{n} more overdue records are in the findings export.",
+        "bucket_on_time": "Answered on time",
+        "bucket_late_1": "Late by 1 working day",
+        "bucket_late_2_5": "Late by 2–5 working days",
+        "bucket_late_6_10": "Late by 6–10 working days",
+        "bucket_late_11": "Late by more than 10 working days",
+        "bucket_overdue": "Overdue, not answered",
+        "bucket_pending_7": "Open, due within 7 days",
+        "bucket_pending_later": "Open, due later",
+        "bucket_invalid": "Invalid dates",
+        "clock_start": "Clock start",
+        "deadline": "Deadline",
+        "end": "Answered",
+        "late_workdays": "Working days late",
+        "key": "Key",
+        "row": "Sheet row",
+        "rules": "Rules and findings",
+        "rule": "Rule",
+        "status": "Status",
+        "severity": "Severity",
+        "basis": "Basis",
+        "checks": "What it checks",
+        "scoring": "Scoring",
+        "population": "Population",
+        "passed": "Passed",
+        "pending": "Pending",
+        "waived": "Waived",
+        "rate": "Rate",
+        "message": "Message",
+        "kind": "Kind",
+        "violating_rows": "Violating rows",
+        "more_rows": "{n} more violating rows are not listed; the findings export (--findings) has all of them.",
+        "no_violations": "No violating rows.",
+        "filter": "Filter",
+        "filter_all": "All",
+        "filter_search": "Search key, division, message…",
+        "filter_shown": "Showing {shown} of {total} violating rows",
+        "filter_reset": "Clear filters",
+        "finding_status": "Finding status",
+        "data_issues": "Data issues",
+        "no_data_issues": "No data issues.",
+        "problem": "Problem",
+        "field": "Field",
+        "count": "Count",
+        "sample_values": "Sample values",
+        "row_numbers": "Rows",
+        "more_issue_groups": "{n} more kinds of data issue are in the JSON result.",
+        "warnings": "Warnings",
+        "no_warnings": "No warnings.",
+        "more_warnings": "{n} more warnings are not listed.",
+        "yes": "yes",
+        "no": "no",
+        "none": "—",
+        "contents": "Contents",
+        "generated_by": "Generated by disclosure-rules {version}",
+        "js_off": "(scripts are off: all violating rows are shown)",
+        "status_pass": "pass",
+        "status_fail": "fail",
+        "status_not_applicable": "not applicable",
+        "status_not_assessed": "not assessed",
+        "status_error": "error",
+        "sev_critical": "critical",
+        "sev_major": "major",
+        "sev_minor": "minor",
+        "fs_open": "open",
+        "fs_waived": "waived",
+        "fs_late": "answered late",
+        "fs_overdue": "overdue",
+        "kind_required": "required",
+        "kind_condition": "condition",
+        "kind_ratio": "ratio",
+        "kind_deadline": "deadline",
+        "kind_unique": "unique",
+        "kind_sequence": "sequence",
+        "kind_count": "count",
+        "score_line": "{awarded} of {possible} points",
+        "min": "at least",
+        "n_rows": "{n} rows",
+        "max": "at most",
+        "scoring_proportional": "points in proportion to the rate",
+        "scoring_proportional_min": "points in proportion to rate / threshold (full points at the threshold)",
+        "scoring_all_or_nothing": "full points if passed, else none",
+        "scoring_deduct": "{x} points off per violation, at most {y}",
+        "not_scored": "not scored, reported only",
+    },
+}
+
+BUCKETS = ("on_time", "late_1", "late_2_5", "late_6_10", "late_11", "overdue",
+           "pending_7", "pending_later", "invalid")
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _fmt_date(value: Any) -> str:
+    if _blank(value):
+        return ""
+    if hasattr(value, "date") and callable(value.date):
+        value = value.date()
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _fmt_number(value: Any) -> str:
+    if _blank(value):
+        return ""
+    number = float(value)
+    if number.is_integer():
+        return f"{int(number)}"
+    return f"{number:.2f}".rstrip("0").rstrip(".")
+
+
+def _fmt_percent(rate: Any) -> str:
+    if _blank(rate):
+        return "—"
+    return f"{100 * float(rate):.1f}%"
+
+
+def _fmt_points(value: Any) -> str:
+    if _blank(value):
+        return "—"
+    return f"{float(value):.1f}".removesuffix(".0") if float(value).is_integer() else f"{float(value):.2f}".rstrip("0")
+
+
+def _rate_class(rate: Any) -> str:
+    """Colour band of a compliance rate (also shown as text, so print in grey works)."""
+    if _blank(rate):
+        return "rna"
+    rate = float(rate)
+    if rate >= 1:
+        return "r100"
+    if rate >= 0.9:
+        return "r90"
+    if rate >= 0.75:
+        return "r75"
+    if rate >= 0.5:
+        return "r50"
+    return "r0"
+
+
+class _Formatter:
+    """Display values of one dataset's fields, per field type (DESIGN §3)."""
+
+    def __init__(self, book, dataset: str, ui: dict[str, str]):
+        spec = book.datasets.get(dataset) if book is not None else None
+        self.fields = spec.fields if spec is not None else {}
+        self.ui = ui
+
+    def column(self, field: str, series: pd.Series) -> list[str]:
+        spec = self.fields.get(field)
+        kind = spec.type if spec is not None else None
+        if kind == "category":
+            labels = {code: (names[0] if names else code) for code, names in spec.values.items()}
+            return ["" if _blank(v) else labels.get(str(v), str(v)) for v in series.astype(object)]
+        if kind == "set":
+            firsts = [(names[0] if names else code) for code, names in spec.values.items()]
+            return [self._set(v, firsts) for v in series.astype(object)]
+        if kind == "date" or pd.api.types.is_datetime64_any_dtype(series.dtype):
+            return [_fmt_date(v) for v in series.astype(object)]
+        if kind == "boolean" or pd.api.types.is_bool_dtype(series.dtype):
+            return ["" if _blank(v) else (self.ui["yes"] if bool(v) else self.ui["no"]) for v in series.astype(object)]
+        if kind in ("integer", "number"):
+            return [_fmt_number(v) for v in series.astype(object)]
+        return ["" if _blank(v) else str(v) for v in series.astype(object)]
+
+    @staticmethod
+    def _set(mask: Any, labels: list[str]) -> str:
+        if _blank(mask):
+            return ""
+        mask = int(mask)
+        return "、".join(label for bit, label in enumerate(labels) if mask >> bit & 1)
+
+
+# ---------------------------------------------------------------- view parts
+
+
+def _attr(obj: Any, name: str, default: Any = None) -> Any:
+    return getattr(obj, name, default) if obj is not None else default
+
+
+def _describe(rule_model, book, lang: str, fallback: str | None) -> str:
+    if rule_model is None:
+        return fallback or ""
+    try:
+        from .explain import describe_rule
+    except ImportError:
+        return fallback or _attr(rule_model, "description", "") or ""
+    return describe_rule(rule_model, book, lang)
+
+
+def _scoring_words(rule_model, ui: dict[str, str], lang: str) -> str:
+    if rule_model is None:
+        return ""
+    try:
+        from .explain import scoring_text
+    except ImportError:
+        scoring_text = None
+    if scoring_text is not None:
+        try:
+            return scoring_text(rule_model, lang)
+        except TypeError:  # an older signature: fall back to the words below
+            pass
+    if not rule_model.points:
+        return ui["not_scored"]
+    scoring = rule_model.scoring
+    if scoring == "all_or_nothing":
+        return ui["scoring_all_or_nothing"]
+    if scoring == "proportional":
+        return ui["scoring_proportional_min" if rule_model.min is not None else "scoring_proportional"]
+    cap = scoring.max if scoring.max is not None else rule_model.points
+    return ui["scoring_deduct"].format(x=_fmt_points(scoring.deduct), y=_fmt_points(cap))
+
+
+def _meta(result, ui: dict[str, str]) -> dict:
+    book = result.book
+    info = book.rulebook if book is not None else None
+    period = _attr(info, "period")
+    loaded = getattr(result, "data", None) or {}
+    datasets = []
+    names = list(book.datasets) if book is not None else []
+    names += [name for name in loaded if name not in names]
+    for name in names:
+        spec = book.datasets.get(name) if book is not None else None
+        entry = loaded.get(name)
+        source = _attr(entry, "source")
+        datasets.append({
+            "name": name,
+            "title": _attr(spec, "title") or name,
+            "file": os.path.basename(str(source)) if source else ui["not_supplied"],
+            "rows": _attr(entry, "rows"),
+            "sha256": _attr(entry, "sha256") or "",
+        })
+    return {
+        "title": _attr(info, "title", ""),
+        "id": _attr(info, "id", ""),
+        "issuer": _attr(info, "issuer") or "",
+        "period": f"{period.start.isoformat()} – {period.end.isoformat()}" if period else "",
+        "as_of": _fmt_date(result.as_of),
+        "tool_version": getattr(result, "tool_version", "") or "",
+        "sha256": _attr(book, "sha256") or "",
+        "datasets": datasets,
+        "sections": list(getattr(result, "sections", None) or []),
+        "data_issues": list(getattr(result, "data_issues", None) or []),
+        "warnings": list(getattr(result, "warnings", None) or []),
+    }
+
+
+def _headline(result) -> dict:
+    counts = {status: 0 for status in STATUSES}
+    for rr in result.rules:
+        counts[rr.status] = counts.get(rr.status, 0) + 1
+    percent = result.percent
+    return {
+        "percent": "—" if _blank(percent) else f"{float(percent):.1f}",
+        "grade": result.grade or "—",
+        "coverage": _fmt_percent(result.coverage),
+        "coverage_value": 0.0 if _blank(result.coverage) else float(result.coverage),
+        "awarded": _fmt_points(result.awarded),
+        "possible": _fmt_points(result.possible),
+        "counts": counts,
+        "total": len(result.rules),
+    }
+
+
+def _targets(result) -> list[dict]:
+    """Bars for every rule with a threshold and a rate: actual vs threshold line."""
+    out = []
+    for rr in result.rules:
+        lo, hi = rr.threshold_min, rr.threshold_max
+        # a count rule's bounds are row counts, not rates: it has no bar here
+        if rr.kind == "count" or (lo is None and hi is None and rr.kind != "ratio"):
+            continue
+        rate = None if _blank(rr.rate) else float(rr.rate)
+        out.append({
+            "id": rr.id,
+            "title": rr.title,
+            "status": rr.status,
+            "rate": rate,
+            "rate_text": _fmt_percent(rate),
+            "width": 0.0 if rate is None else round(100 * min(max(rate, 0.0), 1.0), 2),
+            "min": None if lo is None else round(100 * float(lo), 2),
+            "max": None if hi is None else round(100 * float(hi), 2),
+            "min_text": None if lo is None else _fmt_percent(lo),
+            "max_text": None if hi is None else _fmt_percent(hi),
+        })
+    return out
+
+
+def _sections(result, meta: dict) -> list[dict]:
+    by_section: dict[str, list] = {}
+    for rr in result.rules:
+        by_section.setdefault(rr.section, []).append(rr)
+    out = []
+    for sec in meta["sections"]:
+        rules = by_section.get(sec.get("id"), [])
+        out.append({
+            "id": sec.get("id"),
+            "title": sec.get("title"),
+            "awarded": _fmt_points(sec.get("awarded")),
+            "possible": _fmt_points(sec.get("possible")),
+            "percent": "—" if _blank(sec.get("percent")) or not sec.get("possible") else f"{float(sec['percent']):.1f}%",
+            "rate": None if not sec.get("possible") else float(sec.get("percent") or 0) / 100,
+            "rules": [rr.id for rr in rules],
+            "failing": [rr.id for rr in rules if rr.status == "fail"],
+        })
+    return out
+
+
+def _divisions(result, ui: dict[str, str]) -> dict:
+    deps = result.departments
+    grid_frame = getattr(result, "department_rules", None)
+    if deps is None or len(deps) == 0:
+        return {"ranking": [], "more": 0, "grid_rules": [], "grid": []}
+    deps = deps.head(MAX_DIVISIONS)
+    worst: dict[str, list[str]] = {}
+    rates: dict[tuple[str, str], dict] = {}
+    grid_rules: list[str] = []
+    if grid_frame is not None and len(grid_frame):
+        frame = grid_frame[grid_frame["violations"].fillna(0) > 0]
+        frame = frame.sort_values(["department", "violations"], ascending=[True, False], kind="stable")
+        for department, group in frame.groupby("department", sort=False, observed=True):
+            worst[str(department)] = [f"{r} ({int(v)})" for r, v in zip(group["rule"].head(3), group["violations"].head(3))]
+        present = set(grid_frame["rule"].astype(str))
+        grid_rules = [rr.id for rr in result.rules if rr.id in present]
+        for department, rule, population, violations, rate in zip(
+            grid_frame["department"].astype(str), grid_frame["rule"].astype(str), grid_frame["population"],
+            grid_frame["violations"], grid_frame["rate"],
+        ):
+            rates[(department, rule)] = {
+                "text": "" if _blank(rate) else _fmt_percent(rate),
+                "cls": _rate_class(rate),
+                "title": f"{department} · {rule}: {_fmt_number(violations) or 0} / {_fmt_number(population) or 0}",
+            }
+    ranking, grid = [], []
+    for rank, row in enumerate(deps.itertuples(index=False), start=1):
+        name = str(row.department)
+        ranking.append({
+            "rank": rank,
+            "name": name,
+            "percent": "—" if _blank(row.percent) or not row.possible else f"{float(row.percent):.1f}%",
+            "cls": _rate_class(None if not row.possible or _blank(row.percent) else float(row.percent) / 100),
+            "awarded": _fmt_points(row.awarded),
+            "possible": _fmt_points(row.possible),
+            "violations": _fmt_number(row.violations) or "0",
+            "worst": worst.get(name, []),
+        })
+        grid.append({"name": name,
+                     "cells": [rates.get((name, rule), {"text": "", "cls": "rna", "title": ""}) for rule in grid_rules]})
+    return {
+        "ranking": ranking,
+        "more": max(0, len(result.departments) - MAX_DIVISIONS),
+        "grid_rules": grid_rules,
+        "grid": grid,
+    }
+
+
+def _bucket_counts(rows: pd.DataFrame, as_of) -> dict[str, int]:
+    status = rows["status"].astype(str)
+    late = pd.to_numeric(rows["late_workdays"], errors="coerce")
+    deadline = pd.to_datetime(rows["deadline"], errors="coerce")
+    until_due = (deadline - pd.Timestamp(as_of)).dt.days
+    is_late = status == "late"
+    pending = status == "pending"
+    return {
+        "on_time": int((status == "on_time").sum()),
+        "late_1": int((is_late & (late <= 1)).sum()),
+        "late_2_5": int((is_late & (late >= 2) & (late <= 5)).sum()),
+        "late_6_10": int((is_late & (late >= 6) & (late <= 10)).sum()),
+        "late_11": int((is_late & (late > 10)).sum()),
+        "overdue": int((status == "overdue").sum()),
+        "pending_7": int((pending & (until_due <= 7)).sum()),
+        "pending_later": int((pending & ~(until_due <= 7)).sum()),
+        "invalid": int((status == "invalid").sum()),
+    }
+
+
+def _deadlines(result, ui: dict[str, str]) -> list[dict]:
+    out = []
+    rule_titles = {rr.id: rr.title for rr in result.rules}
+    for rule_id, rows in (getattr(result, "deadline_rows", None) or {}).items():
+        if rows is None or len(rows) == 0:
+            continue
+        counts = _bucket_counts(rows, result.as_of)
+        largest = max(counts.values()) or 1
+        bars = [{
+            "bucket": name,
+            "label": ui[f"bucket_{name}"],
+            "count": counts[name],
+            "width": round(100 * counts[name] / largest, 2),
+        } for name in BUCKETS if counts[name] or name in ("on_time", "overdue")]
+        overdue = rows[rows["status"].astype(str) == "overdue"]
+        overdue = overdue.sort_values("deadline", kind="stable")
+        listed = overdue.head(MAX_OVERDUE)
+        out.append({
+            "rule": rule_id,
+            "title": rule_titles.get(rule_id, rule_id),
+            "total": len(rows),
+            "bars": bars,
+            "overdue": [{
+                "row": _fmt_number(r.row),
+                "key": "" if _blank(r.key) else str(r.key),
+                "department": "" if _blank(r.department) else str(r.department),
+                "clock_start": _fmt_date(r.clock_start),
+                "deadline": _fmt_date(r.deadline),
+                "late_workdays": _fmt_number(r.late_workdays),
+            } for r in listed.itertuples(index=False)],
+            "more_overdue": len(overdue) - len(listed),
+        })
+    return out
+
+
+def _finding_status(frame: pd.DataFrame) -> pd.Series:
+    status = pd.Series("open", index=frame.index, dtype=object)
+    if "end" in frame and "deadline" in frame:
+        has_deadline = frame["deadline"].notna()
+        status[has_deadline & frame["end"].isna()] = "overdue"
+        late = pd.to_numeric(frame.get("late_workdays"), errors="coerce") if "late_workdays" in frame else None
+        if late is not None:
+            status[has_deadline & frame["end"].notna() & (late > 0)] = "late"
+    status[frame["waived"].fillna(False).astype(bool)] = "waived"
+    return status
+
+
+def _rule_rows(result, rr, findings: pd.DataFrame, ui: dict[str, str], lang: str) -> tuple[list[dict], list[dict], int]:
+    """Up to MAX_ROWS_PER_RULE violating rows of one rule, with the rule's fields."""
+    if findings is None or len(findings) == 0:
+        return [], [], 0
+    mine = findings[findings["rule"].astype(str) == rr.id]
+    total = len(mine)
+    if total == 0:
+        return [], [], 0
+    mine = mine.assign(_waived=mine["waived"].fillna(False).astype(bool))
+    mine = mine.sort_values(["_waived", "row"], kind="stable").head(MAX_ROWS_PER_RULE)
+    status = _finding_status(mine)
+    loaded = (getattr(result, "data", None) or {}).get(rr.dataset)
+    frame = getattr(loaded, "frame", None)
+    fields = [f for f in (rr.fields or []) if frame is not None and f in frame.columns]
+    formatter = _Formatter(result.book, rr.dataset, ui)
+    values: dict[str, list[str]] = {}
+    if fields and "position" in mine:
+        positions = pd.to_numeric(mine["position"], errors="coerce")
+        valid = positions.notna() & (positions >= 0) & (positions < len(frame))
+        picked = frame.iloc[positions[valid].astype(int).to_numpy()]
+        for field in fields:
+            shown = formatter.column(field, picked[field])
+            column = [""] * len(mine)
+            for slot, text in zip([i for i, ok in enumerate(valid) if ok], shown):
+                column[slot] = text
+            values[field] = column
+    headers = getattr(loaded, "headers", {}) or {}
+    spec = result.book.datasets.get(rr.dataset) if result.book is not None else None
+    columns = []
+    for field in fields:
+        fspec = spec.fields.get(field) if spec is not None else None
+        if lang == "zh":
+            label = headers.get(field) or (fspec.header if fspec is not None else None) or field
+        else:
+            label = field
+        columns.append({"field": field, "label": label})
+    rows = []
+    for i, r in enumerate(mine.itertuples(index=False)):
+        fs = status.iloc[i]
+        rows.append({
+            "row": _fmt_number(r.row),
+            "key": "" if _blank(r.key) else str(r.key),
+            "department": "" if _blank(r.department) else str(r.department),
+            "severity": str(r.severity),
+            "status": fs,
+            "status_label": ui[f"fs_{fs}"],
+            "message": "" if _blank(r.message) else str(r.message),
+            "values": [values[f][i] for f in fields],
+        })
+    return columns, rows, total - len(rows)
+
+
+def _rules(result, ui: dict[str, str], lang: str) -> list[dict]:
+    findings = getattr(result, "findings", None)
+    book = result.book
+    sections = {s.id: s.title for s in (book.sections if book is not None else [])}
+    out = []
+    for rr in result.rules:
+        try:
+            model = book.rule(rr.id) if book is not None else None
+        except KeyError:
+            model = None
+        columns, rows, more = _rule_rows(result, rr, findings, ui, lang)
+        basis = rr.basis or {}
+        if not isinstance(basis, dict):
+            basis = {"clause": _attr(basis, "clause"), "text": _attr(basis, "text"), "source": _attr(basis, "source")}
+        threshold = []
+        bound = (lambda v: ui["n_rows"].format(n=_fmt_number(v))) if rr.kind == "count" else _fmt_percent
+        if rr.threshold_min is not None:
+            threshold.append(f"{ui['min']} {bound(rr.threshold_min)}")
+        if rr.threshold_max is not None:
+            threshold.append(f"{ui['max']} {bound(rr.threshold_max)}")
+        out.append({
+            "id": rr.id,
+            "title": rr.title,
+            "kind": rr.kind,
+            "kind_label": ui.get(f"kind_{rr.kind}", rr.kind),
+            "section": rr.section,
+            "section_title": sections.get(rr.section, ""),
+            "dataset": rr.dataset,
+            "severity": rr.severity,
+            "status": rr.status,
+            "basis": ({k: basis.get(k) or "" for k in ("clause", "text", "source")}
+                      if basis.get("clause") or basis.get("text") else None),
+            "checks": _describe(model, book, lang, rr.description),
+            "scoring": _scoring_words(model, ui, lang),
+            "counts": {
+                "population": _fmt_number(rr.population) or "0",
+                "passed": _fmt_number(rr.passed) or "0",
+                "violations": _fmt_number(rr.violations) or "0",
+                "pending": _fmt_number(rr.pending) or "0",
+                "waived": _fmt_number(rr.waived) or "0",
+            },
+            "rate": _fmt_percent(rr.rate),
+            "threshold": "，".join(threshold) if lang == "zh" else ", ".join(threshold),
+            "awarded": _fmt_points(rr.awarded),
+            "possible": _fmt_points(rr.possible),
+            "message": rr.message or "",
+            "columns": columns,
+            "rows": rows,
+            "more": more,
+        })
+    return out
+
+
+def _issues(meta: dict) -> dict:
+    groups: dict[tuple, dict] = {}
+    for issue in meta["data_issues"]:
+        key = (issue.get("dataset"), issue.get("field"), issue.get("problem"))
+        group = groups.setdefault(key, {"dataset": key[0] or "", "field": key[1] or "", "problem": key[2] or "",
+                                        "count": 0, "rows": [], "values": []})
+        group["count"] += 1
+        row = issue.get("row")
+        if row is not None and len(group["rows"]) < MAX_ISSUE_ROWS:
+            group["rows"].append(str(row))
+        value = issue.get("value")
+        if value not in (None, "") and len(group["values"]) < 5 and str(value) not in group["values"]:
+            group["values"].append(str(value))
+    listed = sorted(groups.values(), key=lambda g: (g["dataset"], g["field"], -g["count"]))
+    warnings = [str(w) for w in meta["warnings"]]
+    return {
+        "groups": listed[:MAX_ISSUE_GROUPS],
+        "more_groups": max(0, len(listed) - MAX_ISSUE_GROUPS),
+        "warnings": warnings[:MAX_WARNINGS],
+        "more_warnings": max(0, len(warnings) - MAX_WARNINGS),
+    }
+
+
+def build_view(result, lang: str = "zh") -> dict:
+    """Everything the template shows, as plain strings, numbers and lists."""
+    if lang not in UI:
+        raise ValueError(f"unknown report language {lang!r}; use one of: {', '.join(UI)}")
+    ui = UI[lang]
+    meta = _meta(result, ui)
+    rules = _rules(result, ui, lang)
+    shown = [row for rule in rules for row in rule["rows"]]
+    divisions = sorted({row["department"] for row in shown if row["department"]})
+    return {
+        "lang": lang,
+        "ui": ui,
+        "meta": meta,
+        "headline": _headline(result),
+        "targets": _targets(result),
+        "sections": _sections(result, meta),
+        "divisions": _divisions(result, ui),
+        "deadlines": _deadlines(result, ui),
+        "rules": rules,
+        "filters": {
+            "rules": [(r["id"], r["title"]) for r in rules if r["rows"]],
+            "divisions": divisions,
+            "severities": [(s, ui[f"sev_{s}"]) for s in SEVERITIES],
+            "statuses": [(s, ui[f"fs_{s}"]) for s in ("open", "late", "overdue", "waived")],
+            "total": len(shown),
+        },
+        "issues": _issues(meta),
+        "statuses": STATUSES,
+    }
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _templates_dir() -> Path:
+    try:
+        from .resources import templates_dir
+        return Path(templates_dir())
+    except (ImportError, FileNotFoundError):
+        return Path(__file__).resolve().parents[2] / "reports" / "templates"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_templates_dir())),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["fmt"] = lambda template, **kw: template.format(**kw)
+    return env
+
+
+def render_html(result, lang: str = "zh") -> str:
+    """The self-contained HTML report of an audit result (DESIGN §12)."""
+    view = build_view(result, lang)
+    return _environment().get_template("report.html.j2").render(**view)
+
+
+def write_html(result, path, lang: str = "zh") -> None:
+    """Write the report to ``path`` atomically (temporary file in the same folder, then rename)."""
+    html = render_html(result, lang)
+    _atomic_write_text(Path(path), html)
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        # mkstemp makes the file private (0600); a report is meant to be shared
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
