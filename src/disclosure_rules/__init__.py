@@ -1,3 +1,47 @@
-"""disclosure-rules: audit government-information-disclosure ledgers against a yearly plan."""
+"""disclosure-rules: audit government-information-disclosure ledgers against a yearly plan.
+
+    from disclosure_rules import load_rulebook, audit
+    book = load_rulebook("builtin:shanxi-commerce-2021")
+    result = audit(book, {"documents": "docs.csv", "requests": "reqs.xlsx"}, as_of="2021-12-31")
+    result.percent, result.grade, result.findings
+"""
+
+from __future__ import annotations
 
 __version__ = "0.1.0"
+
+from .errors import DatasetError, DisclosureRulesError, Problem, RulebookError  # noqa: E402
+
+
+def load_rulebook(source="builtin:shanxi-commerce-2021"):
+    """Load and validate a rulebook from a path or ``builtin:<id>``."""
+    from .rulebook import load_rulebook as _load
+
+    return _load(source)
+
+
+def audit(book, data, *, as_of=None, waivers=None, progress=None):
+    """Audit ledgers against a rulebook; see :func:`disclosure_rules.engine.audit`."""
+    from .engine import audit as _audit
+
+    return _audit(book, data, as_of=as_of, waivers=waivers, progress=progress)
+
+
+def __getattr__(name):  # heavy modules (pandas) load only when used
+    if name == "AuditResult":
+        from .results import AuditResult
+
+        return AuditResult
+    if name == "RuleResult":
+        from .results import RuleResult
+
+        return RuleResult
+    if name == "Rulebook":
+        from .models import Rulebook
+
+        return Rulebook
+    raise AttributeError(name)
+
+
+__all__ = ["load_rulebook", "audit", "AuditResult", "RuleResult", "Rulebook", "DisclosureRulesError",
+           "RulebookError", "DatasetError", "Problem", "__version__"]

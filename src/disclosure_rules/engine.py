@@ -1,0 +1,668 @@
+"""audit(): load the ledgers, evaluate every rule, apply waivers, score, attribute to divisions.
+
+Conventions
+-----------
+* A rule is ``not_assessed`` when its dataset (or a joined dataset) was not supplied
+  or a field it needs is missing from the file; ``not_applicable`` when its
+  population is empty. Neither counts towards the score's ``possible``.
+* Waivers match a rule id and the record's key (for ``count`` rules: the group). A
+  waived row leaves the population and is listed in the findings as waived. A
+  waiver whose ``expires`` is before ``as_of`` is ignored with a warning.
+* Divisions: every rule is re-evaluated on each division's rows (for row-level kinds
+  this is the per-row outcome grouped by division; ``unique`` looks for repeats
+  within the division; ``count`` counts the division's rows per group). A division
+  with no rows in a rule's population gets ``not_applicable`` for that rule. Rows
+  with a blank division are grouped as ``(未填写)``.
+* ``as_of`` defaults to the earlier of today and the rulebook's period end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .errors import DatasetError, DisclosureRulesError
+from .expressions import Context
+from .kinds import KINDS, RuleInput, evaluate_count, evaluate_unique, group_values, listed_groups
+from .models import Rulebook, Waiver
+from .results import AuditResult, FindingPart, RuleResult
+from .scoring import SCORED, awarded_points, coverage_of, grade_of, percent_of, rate_of, status_of
+
+BLANK_DEPARTMENT = "(未填写)"
+NAT = np.datetime64("NaT", "ns")
+
+
+def default_as_of(book: Rulebook, today: dt.date | None = None) -> dt.date:
+    today = today or dt.date.today()
+    period = book.rulebook.period
+    return min(today, period.end) if period is not None else today
+
+
+def _as_date(value, what: str) -> dt.date:
+    if value is None:
+        raise ValueError(what)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise DisclosureRulesError(f"{what} {value!r} is not a date; write YYYY-MM-DD") from None
+
+
+def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=None,
+          waivers: str | os.PathLike | list | None = None,
+          progress: Callable[[str], None] | None = None) -> AuditResult:
+    """Evaluate ``book`` on ``data`` (dataset name -> file path, DataFrame or LoadedDataset)."""
+    from .calendar import WorkCalendar
+    from .datasets import LoadedDataset, load_dataset
+    from .rulebook import load_rulebook, load_waivers
+
+    if not isinstance(book, Rulebook):
+        book = load_rulebook(book)
+    as_of_date = default_as_of(book) if as_of is None else _as_date(as_of, "as_of")
+    as_of_ts = pd.Timestamp(as_of_date)
+    say = progress or (lambda message: None)
+    warnings: list[str] = []
+
+    unknown = [name for name in data if name not in book.datasets]
+    if unknown:
+        raise DatasetError(
+            f"dataset {unknown[0]!r} is not defined in rulebook {book.rulebook.id!r}; "
+            f"its datasets are: {', '.join(book.datasets)}", file=None)
+
+    loaded: dict[str, Any] = {}
+    for name, source in data.items():
+        if source is None:
+            continue
+        say(f"reading {name}")
+        loaded[name] = source if isinstance(source, LoadedDataset) else load_dataset(name, book.datasets[name], source)
+    data_issues = [issue for ds in loaded.values() for issue in ds.issues]
+
+    all_waivers = list(book.waivers)
+    if waivers is not None:
+        all_waivers += waivers if isinstance(waivers, list) else load_waivers(waivers)
+    active = _active_waivers(all_waivers, as_of_date, book, warnings)
+
+    calendar = WorkCalendar.build(
+        _period_start(book, as_of_date), as_of_date,
+        extra_holidays=book.calendar.extra_holidays, extra_workdays=book.calendar.extra_workdays,
+        fallback=book.calendar.fallback)
+
+    period = book.rulebook.period
+    constants = {"as_of": as_of_ts,
+                 "period_start": pd.Timestamp(period.start) if period else None,
+                 "period_end": pd.Timestamp(period.end) if period else None}
+    contexts = {name: Context(ds.frame, constants, calendar) for name, ds in loaded.items()}
+    departments = {name: _department_codes(ds, book.datasets[name]) for name, ds in loaded.items()}
+    keys = {name: _keys(ds, book.datasets[name]) for name, ds in loaded.items()}
+
+    rule_results: list[RuleResult] = []
+    parts: list[FindingPart] = []
+    deadline_rows: dict[str, pd.DataFrame] = {}
+    dept_records: list[dict] = []
+    enabled = [r for r in book.rules if r.enabled]
+    for number, rule in enumerate(enabled, 1):
+        say(f"rule {number}/{len(enabled)} {rule.id}")
+        evaluation = _evaluate_rule(book, rule, loaded, contexts, departments, keys, active, calendar,
+                                    as_of_ts, warnings)
+        rule_results.append(evaluation.result)
+        if evaluation.part is not None:
+            parts.append(evaluation.part)
+        if evaluation.deadline_rows is not None:
+            deadline_rows[rule.id] = evaluation.deadline_rows
+        dept_records.extend(evaluation.departments)
+
+    warnings.extend(w for w in calendar.warnings if w not in warnings)
+    return _assemble(book, as_of_date, loaded, rule_results, parts, deadline_rows, dept_records,
+                     data_issues, warnings)
+
+
+def _period_start(book: Rulebook, as_of: dt.date) -> dt.date:
+    period = book.rulebook.period
+    if period is not None:
+        return min(period.start, as_of)
+    return dt.date(as_of.year, 1, 1)
+
+
+def _active_waivers(waivers: list[Waiver], as_of: dt.date, book: Rulebook, warnings: list[str]) -> dict:
+    ids = {r.id for r in book.rules}
+    out: dict[str, set[str]] = {}
+    for waiver in waivers:
+        if waiver.rule not in ids:
+            warnings.append(f"waiver for rule {waiver.rule} (key {waiver.key}) ignored: no such rule in the rulebook")
+            continue
+        if waiver.expires is not None and waiver.expires < as_of:
+            warnings.append(f"waiver for rule {waiver.rule}, key {waiver.key} expired on "
+                            f"{waiver.expires.isoformat()} and was ignored")
+            continue
+        out.setdefault(waiver.rule, set()).add(str(waiver.key).strip())
+    return out
+
+
+# ------------------------------------------------------------------ per dataset helpers
+
+def _department_codes(ds, spec) -> tuple[np.ndarray, pd.Index] | None:
+    """Division of each row as (codes, names); None when the dataset has no division field."""
+    field = spec.department
+    if field is None or field not in ds.frame.columns:
+        return None
+    text = display_values(ds.frame[field], spec.fields[field])
+    text = text.where(text.notna(), BLANK_DEPARTMENT)
+    codes, names = pd.factorize(text, sort=False)
+    return np.asarray(codes), pd.Index(names)
+
+
+def _keys(ds, spec) -> np.ndarray:
+    field = spec.key
+    if field is None or field not in ds.frame.columns:
+        return np.full(len(ds.frame), None, dtype=object)
+    text = display_values(ds.frame[field], spec.fields[field])
+    return text.astype(object).where(text.notna(), None).to_numpy(dtype=object)
+
+
+def display_values(series: pd.Series, spec) -> pd.Series:
+    """Typed column -> text as a person reads it (NA stays NA). Computed per distinct value."""
+    ftype = spec.type
+    if ftype == "date":
+        return series.dt.strftime("%Y-%m-%d").astype("string")
+    if ftype == "category":
+        labels = []
+        for cat in series.cat.categories:
+            values = spec.values.get(cat)
+            labels.append(values[0] if values else cat)
+        return pd.Series(np.asarray(labels + [None], dtype=object)[series.cat.codes.to_numpy()],
+                         index=series.index, dtype="string")
+    if ftype == "set":
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        names = [(v[0] if v else c) for c, v in spec.values.items()]
+        texts = ["、".join(names[i] for i in range(len(names)) if int(u) >> i & 1) for u in uniques]
+        out = np.asarray(texts + [None], dtype=object)[codes]
+        return pd.Series(out, index=series.index, dtype="string")
+    if ftype == "boolean":
+        return series.map({True: "是", False: "否"}).astype("string")
+    if ftype == "integer":
+        return series.astype("Int64").astype("string")
+    if ftype == "number":
+        values = series.astype("Float64")
+        text = values.astype("string")
+        return text.str.replace(r"\.0$", "", regex=True)
+    return series.astype("string")
+
+
+# ------------------------------------------------------------------ one rule
+
+class _Evaluation:
+    def __init__(self, result: RuleResult, part=None, deadline_rows=None, departments=None):
+        self.result = result
+        self.part = part
+        self.deadline_rows = deadline_rows
+        self.departments = departments or []
+
+
+def _base_result(rule, status: str, message: str) -> RuleResult:
+    basis = None
+    if rule.basis is not None:
+        basis = {"clause": rule.basis.clause, "text": rule.basis.text}
+        if rule.basis.source:
+            basis["source"] = rule.basis.source
+    return RuleResult(
+        id=rule.id, title=rule.title, section=rule.section, dataset=rule.dataset, kind=rule.kind,
+        severity=rule.severity, status=status, threshold_min=rule.min, threshold_max=rule.max,
+        basis=basis, message=message, description=rule.description, fields=list(rule.fields_used))
+
+
+def _evaluate_rule(book, rule, loaded, contexts, departments, keys, waivers, calendar, as_of, warnings) -> _Evaluation:
+    compiled = book._compiled.get(rule.id, {})
+    expression_fields = [f for c in compiled.values() for f in c.fields]
+    ds = loaded.get(rule.dataset)
+    if ds is None:
+        result = _base_result(rule, "not_assessed", f"dataset {rule.dataset!r} was not supplied")
+        result.fields = list(dict.fromkeys(rule.fields_used + expression_fields))
+        return _Evaluation(result)
+    spec = book.datasets[rule.dataset]
+    fields = dict(spec.fields)
+    frame = ds.frame
+    if rule.join is not None:
+        other = loaded.get(rule.join.dataset)
+        if other is None:
+            result = _base_result(rule, "not_assessed", f"joined dataset {rule.join.dataset!r} was not supplied")
+            return _Evaluation(result)
+        missing = [f for f in list(rule.join.on) if f not in frame.columns] + \
+                  [f for f in rule.join.on.values() if f not in other.frame.columns] + \
+                  [a.source for a in rule.join.fields.values() if a != "count" and a.source not in other.frame.columns]
+        if missing:
+            result = _base_result(rule, "not_assessed", f"the file lacks field(s) {', '.join(missing)} needed by the join")
+            return _Evaluation(result)
+        added, added_specs = _join(rule, frame, other.frame, book.datasets[rule.join.dataset])
+        frame = frame.assign(**added)
+        fields.update(added_specs)
+    needed = list(dict.fromkeys(rule.fields_used + expression_fields))
+    missing = [f for f in needed if f not in frame.columns]
+    if missing:
+        headers = ", ".join(f"{f} ({fields[f].aliases[0]})" if fields.get(f) and fields[f].aliases else f
+                            for f in missing)
+        result = _base_result(rule, "not_assessed", f"the {rule.dataset} file has no column for {headers}")
+        result.fields = needed
+        return _Evaluation(result)
+
+    ctx = contexts[rule.dataset] if frame is ds.frame else Context(frame, contexts[rule.dataset].constants, calendar)
+    n = len(frame)
+    if "where" in compiled:
+        selected, _ = compiled["where"].mask(ctx)
+    else:
+        selected = np.ones(n, dtype=bool)
+
+    label = _labeler(ds, fields)
+    inp = RuleInput(rule, frame, fields, compiled, ctx, selected, as_of, calendar, label, ds.rows)
+    try:
+        outcome = KINDS[rule.kind](inp)
+    except DisclosureRulesError:
+        raise
+    except Exception as exc:  # a bug or an unforeseen value must not hide the other rules' results
+        result = _base_result(rule, "error", f"could not be evaluated: {type(exc).__name__}: {exc}")
+        warnings.append(f"rule {rule.id} could not be evaluated ({type(exc).__name__}: {exc}); "
+                        "please report this with the rulebook and the ledger's headers")
+        return _Evaluation(result)
+
+    if rule.kind == "count":
+        return _finish_count(book, rule, inp, outcome, ds, departments.get(rule.dataset), waivers.get(rule.id, set()))
+    return _finish_rows(book, rule, inp, outcome, ds, departments.get(rule.dataset), keys[rule.dataset],
+                        waivers.get(rule.id, set()), as_of)
+
+
+def _labeler(ds, fields) -> Callable[[str], str]:
+    def label(name: str) -> str:
+        if name in ds.headers:
+            return ds.headers[name]
+        spec = fields.get(name)
+        return spec.aliases[0] if spec is not None and spec.aliases else name
+    return label
+
+
+def _join(rule, frame: pd.DataFrame, other: pd.DataFrame, other_spec) -> tuple[dict, dict]:
+    """Aggregates of the joined dataset per key, mapped onto this dataset's rows."""
+    from .models import FieldSpec
+
+    mine = list(rule.join.on.keys())
+    theirs = list(rule.join.on.values())
+    left = pd.DataFrame({f"k{i}": _join_key(frame[m]) for i, m in enumerate(mine)})
+    right = pd.DataFrame({f"k{i}": _join_key(other[t]) for i, t in enumerate(theirs)})
+    key_cols = list(left.columns)
+    added: dict[str, pd.Series] = {}
+    specs: dict[str, FieldSpec] = {}
+    for name, agg in rule.join.fields.items():
+        if agg == "count":
+            grouped = right.assign(__v=1).groupby(key_cols, dropna=True)["__v"].count()
+            kind, source = "count", None
+        else:
+            kind, source = agg.function, agg.source
+            values = other[source]
+            if other_spec.fields[source].type == "category":
+                values = values.astype("string")
+            grouped_frame = right.assign(__v=values.to_numpy() if not isinstance(values.dtype, pd.CategoricalDtype) else values)
+            grouped_frame = grouped_frame[grouped_frame["__v"].notna()]
+            groupby = grouped_frame.groupby(key_cols, dropna=True)["__v"]
+            grouped = {"count": groupby.count, "count_distinct": groupby.nunique,
+                       "min": groupby.min, "max": groupby.max}[kind]()
+        mapped = left.join(grouped.rename("__agg"), on=key_cols)["__agg"]
+        if kind in ("count", "count_distinct"):
+            added[name] = mapped.fillna(0).astype("Int64")
+            specs[name] = FieldSpec(type="integer")
+        else:
+            src_spec = other_spec.fields[source]
+            if src_spec.type == "date":
+                added[name] = pd.to_datetime(mapped).astype("datetime64[ns]")
+            elif src_spec.type in ("integer", "number"):
+                added[name] = mapped.astype("Float64")
+            elif src_spec.type == "category":
+                added[name] = pd.Categorical(mapped, categories=list(other[source].cat.categories))
+            else:
+                added[name] = mapped.astype("string")
+            specs[name] = src_spec
+        added[name].index = frame.index
+    return added, specs
+
+
+def _join_key(series: pd.Series) -> pd.Series:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.astype("string")
+    if series.dtype.kind == "M":
+        return series.dt.strftime("%Y-%m-%d").astype("string")
+    text = series.astype("string").str.strip()
+    return text.where(text != "", pd.NA)
+
+
+def _finish_rows(book, rule, inp: RuleInput, outcome, ds, dept, keys, waived_keys, as_of) -> _Evaluation:
+    n = inp.n
+    population = outcome.population
+    violation = outcome.violation & population
+    pending = outcome.pending & population if outcome.pending is not None else np.zeros(n, dtype=bool)
+    waived = population & np.isin(keys, list(waived_keys)) if waived_keys else np.zeros(n, dtype=bool)
+    population = population & ~waived
+    violation_all = violation.copy()
+    violation = violation & ~waived
+    pending = pending & ~waived & ~violation
+    counts = _counts(population, violation, pending)
+    result = _base_result(rule, "pass", "")
+    result.fields = list(dict.fromkeys(rule.fields_used + [f for c in inp.compiled.values() for f in c.fields]))
+    _score(rule, result, *counts, waived=int(waived.sum()))
+    result.message = _rule_message(rule, result, book.datasets[rule.dataset])
+
+    listed = np.flatnonzero(violation_all)
+    part = None
+    if len(listed):
+        dept_names = _dept_names(dept, listed)
+        part = FindingPart(
+            rule=rule.id, dataset=rule.dataset, severity=rule.severity, position=listed,
+            row=ds.rows[listed].astype(object), key=keys[listed], department=dept_names,
+            waived=waived[listed], message=_message_builder(rule, inp, outcome, listed, as_of),
+            deadline=outcome.details.get("deadline")[listed] if rule.kind == "deadline" else None,
+            end=outcome.details.get("end")[listed] if rule.kind == "deadline" else None,
+            late_workdays=outcome.details.get("late_workdays")[listed] if rule.kind == "deadline" else None)
+
+    deadline_rows = None
+    if rule.kind == "deadline":
+        rows = np.flatnonzero(population)
+        d = outcome.details
+        deadline_rows = pd.DataFrame({
+            "row": ds.rows[rows], "key": keys[rows], "department": _dept_names(dept, rows),
+            "clock_start": d["clock_start"][rows], "deadline": d["deadline"][rows], "end": d["end"][rows],
+            "status": d["status"][rows], "late_workdays": pd.array(d["late_workdays"][rows], dtype="Float64")})
+
+    departments = []
+    if dept is not None:
+        codes, names = dept
+        if rule.kind == "unique":
+            dept_outcome = evaluate_unique(inp, extra_key=codes)
+            dept_violation = dept_outcome.violation & population
+        else:
+            dept_violation = violation
+        departments = _department_scores(rule, codes, names, population, dept_violation, pending)
+    return _Evaluation(result, part, deadline_rows, departments)
+
+
+def _dept_names(dept, positions: np.ndarray) -> np.ndarray:
+    if dept is None:
+        return np.full(len(positions), None, dtype=object)
+    codes, names = dept
+    values = np.asarray(list(names), dtype=object)[codes[positions]]
+    values[values == BLANK_DEPARTMENT] = None
+    return values
+
+
+def _counts(population, violation, pending) -> tuple[int, int, int, int]:
+    pop = int(population.sum())
+    vio = int(violation.sum())
+    pen = int(pending.sum())
+    passed = pop - vio - pen
+    return pop, passed, vio, pen
+
+
+def _score(rule, result: RuleResult, population: int, passed: int, violations: int, pending: int, *, waived: int = 0):
+    result.population, result.passed, result.violations, result.pending, result.waived = \
+        population, passed, violations, pending, waived
+    decided = population - pending
+    result.rate = rate_of(passed, decided)
+    if population == 0:
+        result.status = "not_applicable"
+        result.awarded = result.possible = 0.0
+        return
+    result.status = status_of(rule.kind, violations, result.rate, rule.min, rule.max)
+    result.possible = float(rule.points)
+    result.awarded = awarded_points(rule, result.status, violations, result.rate)
+
+
+def _department_scores(rule, codes, names, population, violation, pending) -> list[dict]:
+    k = len(names)
+    pop = np.bincount(codes, weights=population, minlength=k).astype(int)
+    vio = np.bincount(codes, weights=violation & population, minlength=k).astype(int)
+    pen = np.bincount(codes, weights=pending & population, minlength=k).astype(int)
+    out = []
+    for i, name in enumerate(names):
+        probe = RuleResult(id=rule.id, title="", section=None, dataset=rule.dataset, kind=rule.kind,
+                           severity=rule.severity, status="pass")
+        _score(rule, probe, int(pop[i]), int(pop[i] - vio[i] - pen[i]), int(vio[i]), int(pen[i]))
+        out.append({"department": name, "rule": rule.id, "population": probe.population,
+                    "violations": probe.violations, "rate": probe.rate, "status": probe.status,
+                    "awarded": probe.awarded, "possible": probe.possible})
+    return out
+
+
+def _finish_count(book, rule, inp: RuleInput, outcome, ds, dept, waived_keys) -> _Evaluation:
+    groups = outcome.groups
+    counts = outcome.group_counts
+    waived = np.isin(np.asarray(groups, dtype=object), list(waived_keys)) if waived_keys else np.zeros(len(groups), bool)
+    population = ~waived
+    violation = outcome.violation & population
+    result = _base_result(rule, "pass", "")
+    result.fields = list(rule.fields_used)
+    _score(rule, result, int(population.sum()), int((population & ~violation).sum()), int(violation.sum()), 0,
+           waived=int(waived.sum()))
+    result.message = _rule_message(rule, result, book.datasets[rule.dataset])
+    listed = np.flatnonzero(outcome.violation)
+    part = None
+    spec = book.datasets[rule.dataset]
+    per_is_department = rule.per is not None and rule.per == spec.department
+    if len(listed):
+        group_names = np.asarray(groups, dtype=object)[listed]
+        group_counts = counts[listed]
+
+        def messages(idx: np.ndarray, _names=group_names, _counts=group_counts) -> list[str]:
+            out = []
+            for name, count in zip(_names[idx], _counts[idx]):  # one per group, not per row
+                bound = (f"at least {_num(rule.min)}" if rule.min is not None and count < rule.min
+                         else f"at most {_num(rule.max)}")
+                where = f"{inp.label(rule.per)} {name}: " if rule.per else ""
+                out.append(f"{where}{count} record(s), expected {bound}")
+            return out
+
+        part = FindingPart(
+            rule=rule.id, dataset=rule.dataset, severity=rule.severity,
+            position=np.full(len(listed), -1), row=np.full(len(listed), None, dtype=object),
+            key=group_names, department=group_names if per_is_department else np.full(len(listed), None, dtype=object),
+            waived=waived[listed], message=messages)
+    departments = []
+    if dept is not None:
+        departments = _count_departments(rule, inp, dept, waived_keys)
+    return _Evaluation(result, part, None, departments)
+
+
+def _count_departments(rule, inp: RuleInput, dept, waived_keys) -> list[dict]:
+    codes, names = dept
+    out = []
+    selected_codes = codes[inp.selected]
+    present = np.unique(selected_codes)
+    if rule.per is not None:
+        values = group_values(inp.frame[rule.per], inp.fields[rule.per])[inp.selected]
+        table = pd.crosstab(pd.Series(selected_codes, name="d"), pd.Series(values.to_numpy(dtype=object), name="g"))
+        listed = listed_groups(rule, inp.fields)
+    for i, name in enumerate(names):
+        if i not in present:
+            out.append({"department": name, "rule": rule.id, "population": 0, "violations": 0, "rate": None,
+                        "status": "not_applicable", "awarded": 0.0, "possible": 0.0})
+            continue
+        if rule.per is None:
+            counts = pd.Series([int((selected_codes == i).sum())], index=["(all)"])
+        else:
+            counts = table.loc[i] if i in table.index else pd.Series(dtype=int)
+            counts = counts[counts > 0]
+            for group in listed:
+                if group not in counts.index:
+                    counts.loc[group] = 0
+        keep = [g for g in counts.index if str(g) not in waived_keys]
+        counts = counts.loc[keep]
+        low = rule.min if rule.min is not None else -np.inf
+        high = rule.max if rule.max is not None else np.inf
+        bad = int(((counts < low) | (counts > high)).sum())
+        probe = RuleResult(id=rule.id, title="", section=None, dataset=rule.dataset, kind=rule.kind,
+                           severity=rule.severity, status="pass")
+        _score(rule, probe, len(counts), len(counts) - bad, bad, 0)
+        out.append({"department": name, "rule": rule.id, "population": probe.population,
+                    "violations": probe.violations, "rate": probe.rate, "status": probe.status,
+                    "awarded": probe.awarded, "possible": probe.possible})
+    return out
+
+
+# ------------------------------------------------------------------ messages
+
+def _num(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _percent(rate) -> str:
+    return "n/a" if rate is None else f"{100 * rate:.1f}%"
+
+
+def _rule_message(rule, result: RuleResult, spec) -> str:
+    noun = {"documents": "documents", "requests": "requests"}.get(rule.dataset, "records")
+    if result.status == "not_applicable":
+        return f"no {noun} to check"
+    decided = result.population - result.pending
+    if rule.kind == "count":
+        return f"{result.violations} of {result.population} group(s) outside the expected count"
+    if rule.kind == "ratio":
+        bounds = " and ".join(b for b in (f">= {_percent(rule.min)}" if rule.min is not None else "",
+                                          f"<= {_percent(rule.max)}" if rule.max is not None else "") if b)
+        return f"rate {_percent(result.rate)} ({result.passed} of {decided} {noun}), required {bounds}"
+    if rule.kind == "deadline":
+        text = f"{result.violations} of {decided} decided {noun} were late, overdue or have invalid dates"
+        if result.pending:
+            text += f"; {result.pending} still open and not yet due"
+        return text
+    if rule.kind == "unique":
+        return f"{result.violations} of {result.population} {noun} repeat an earlier record"
+    if rule.kind == "sequence":
+        return f"{result.violations} of {result.population} {noun} have steps dated out of order"
+    text = f"{result.violations} of {result.population} {noun} fail the check"
+    if rule.min is not None:
+        text += f" (rate {_percent(result.rate)}, required >= {_percent(rule.min)})"
+    return text
+
+
+def _message_builder(rule, inp: RuleInput, outcome, listed: np.ndarray, as_of) -> Callable[[np.ndarray], list[str]]:
+    """A function building the messages of findings ``idx`` (indexes into ``listed``), vectorized."""
+    frame = inp.frame
+    label = inp.label
+
+    def values_of(name: str, positions: np.ndarray) -> pd.Series:
+        text = display_values(frame[name].iloc[positions], inp.fields[name]).reset_index(drop=True)
+        return text.fillna("(blank)").astype(object)
+
+    def build(idx: np.ndarray) -> list[str]:
+        positions = listed[idx]
+        if len(positions) == 0:
+            return []
+        if rule.kind == "required":
+            out = pd.Series([""] * len(positions), dtype=object)
+            for name in rule.fields:
+                blank = frame[name].iloc[positions].isna().to_numpy()
+                out = out + np.where(blank, label(name) + ", ", "")
+            return ("blank: " + out.str.rstrip(", ")).tolist()
+        if rule.kind in ("condition", "ratio"):
+            expected = inp.compiled["expect"].source
+            names = inp.compiled["expect"].fields[:4]
+            out = pd.Series([f"expected {expected}"] * len(positions), dtype=object)
+            if names:
+                out = out + "; got "
+                for j, name in enumerate(names):
+                    out = out + (", " if j else "") + label(name) + "=" + values_of(name, positions)
+            return out.tolist()
+        if rule.kind == "deadline":
+            return _deadline_messages(rule, inp, outcome, positions, as_of)
+        if rule.kind == "unique":
+            return _unique_messages(rule, inp, positions)
+        if rule.kind == "sequence":
+            later = outcome.details["later"][positions]
+            earlier = outcome.details["earlier"][positions]
+            fields = rule.fields
+            out = []
+            texts = {f: values_of(f, positions) for f in fields}
+            for i, (a, b) in enumerate(zip(later, earlier)):  # over findings being written, not all rows
+                out.append(f"{label(fields[a])} {texts[fields[a]][i]} is before "
+                           f"{label(fields[b])} {texts[fields[b]][i]}")
+            return out
+        return [""] * len(positions)
+    return build
+
+
+def _deadline_messages(rule, inp, outcome, positions, as_of) -> list[str]:
+    d = outcome.details
+    reason = outcome.reason[positions]
+    deadline = pd.Series(d["deadline"][positions]).dt.strftime("%Y-%m-%d").fillna("")
+    end = pd.Series(d["end"][positions]).dt.strftime("%Y-%m-%d").fillna("")
+    start = pd.Series(inp.frame[rule.start].iloc[positions].to_numpy(dtype="datetime64[ns]")).dt.strftime("%Y-%m-%d").fillna("")
+    late = pd.Series(d["late_workdays"][positions]).fillna(0).astype(int).astype(str)
+    unit = "working days" if rule.limit.working_days is not None else "days"
+    end_label, start_label = inp.label(rule.end), inp.label(rule.start)
+    out = np.where(reason == 1, f"{start_label} is blank or not a date",
+          np.where(reason == 2, end_label + " " + end + " is before " + start_label + " " + start,
+          np.where(reason == 3, end_label + " " + end + ", deadline " + deadline + " (" + late + " working days late)",
+                   "still open, deadline " + deadline + " passed (" + late + f" working days overdue as of {as_of.date().isoformat()})")))
+    del unit
+    return list(out)
+
+
+def _unique_messages(rule, inp, positions) -> list[str]:
+    fields = rule.fields
+    sub = inp.frame.loc[inp.selected, fields]
+    group = sub.groupby(fields, dropna=False, sort=False).ngroup().to_numpy()
+    selected_positions = np.flatnonzero(inp.selected)
+    _, first_index = np.unique(group, return_index=True)
+    first_of_group = selected_positions[first_index]
+    lookup = pd.Series(group, index=selected_positions)
+    first_positions = first_of_group[lookup.loc[positions].to_numpy()]
+    rows = inp.rows[first_positions]
+    values = None
+    for j, name in enumerate(fields):
+        text = display_values(inp.frame[name].iloc[positions], inp.fields[name]).fillna("(blank)").astype(object).reset_index(drop=True)
+        part = inp.label(name) + "=" + text
+        values = part if values is None else values + ", " + part
+    return ("repeats " + values + " of row " + pd.Series(rows).astype(str)).tolist()
+
+
+# ------------------------------------------------------------------ assembly
+
+def _assemble(book, as_of, loaded, rule_results, parts, deadline_rows, dept_records, data_issues, warnings) -> AuditResult:
+    scored = [r for r in rule_results if r.status in SCORED]
+    awarded = sum(r.awarded for r in scored)
+    possible = sum(r.possible for r in scored)
+    total_points = sum(float(r.points) for r in book.rules if r.enabled)
+    percent = percent_of(awarded, possible)
+    sections = []
+    for section in book.sections:
+        members = [r for r in scored if r.section == section.id]
+        s_awarded = sum(r.awarded for r in members)
+        s_possible = sum(r.possible for r in members)
+        pct = percent_of(s_awarded, s_possible)
+        sections.append({"id": section.id, "title": section.title, "awarded": round(s_awarded, 2),
+                         "possible": round(s_possible, 2), "percent": None if pct is None else round(pct, 2)})
+    dept_rules = pd.DataFrame(dept_records, columns=["department", "rule", "population", "violations", "rate",
+                                                     "status", "awarded", "possible"])
+    if len(dept_rules):
+        scored_rows = dept_rules[dept_rules["status"].isin(SCORED)]
+        totals = scored_rows.groupby("department", sort=False)[["awarded", "possible"]].sum()
+        violations = dept_rules.groupby("department", sort=False)["violations"].sum()
+        departments = pd.DataFrame({"department": violations.index})
+        departments["awarded"] = departments["department"].map(totals["awarded"]).fillna(0.0).to_numpy()
+        departments["possible"] = departments["department"].map(totals["possible"]).fillna(0.0).to_numpy()
+        departments["percent"] = np.where(departments["possible"] > 0,
+                                          100 * departments["awarded"] / departments["possible"].where(departments["possible"] > 0, 1),
+                                          np.nan)
+        departments["violations"] = violations.to_numpy().astype(int)
+        departments = departments.sort_values(["percent", "violations", "department"],
+                                              ascending=[False, True, True], na_position="last").reset_index(drop=True)
+    else:
+        departments = pd.DataFrame(columns=["department", "awarded", "possible", "percent", "violations"])
+    return AuditResult(
+        book=book, as_of=as_of, data=loaded, rules=rule_results, sections=sections,
+        departments=departments, department_rules=dept_rules[["department", "rule", "population", "violations", "rate"]],
+        parts=parts, deadline_rows=deadline_rows, data_issues=data_issues, warnings=warnings,
+        awarded=awarded, possible=possible, percent=percent, grade=grade_of(percent, book.rulebook.grades),
+        coverage=coverage_of(possible, total_points))

@@ -1,0 +1,277 @@
+"""Audit results: typed per-rule results and the stable JSON of DESIGN §8.
+
+Findings are kept per rule as arrays (positions, rows, keys, departments, details)
+with a message builder; the findings DataFrame is assembled when first asked for,
+and the JSON builds messages only for the findings it includes (at most
+``json_findings`` per rule), so a million-row audit stays quick to write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+
+FINDING_COLUMNS = ["rule", "dataset", "row", "key", "department", "severity", "waived", "message",
+                   "deadline", "end", "late_workdays", "position"]
+
+
+@dataclass
+class RuleResult:
+    id: str
+    title: str
+    section: str | None
+    dataset: str
+    kind: str
+    severity: str
+    status: str
+    population: int = 0
+    passed: int = 0
+    violations: int = 0
+    pending: int = 0
+    waived: int = 0
+    rate: float | None = None
+    threshold_min: float | None = None
+    threshold_max: float | None = None
+    awarded: float = 0.0
+    possible: float = 0.0
+    basis: dict | None = None
+    message: str = ""
+    description: str | None = None
+    fields: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "title": self.title, "section": self.section, "dataset": self.dataset,
+            "kind": self.kind, "severity": self.severity, "status": self.status,
+            "population": int(self.population), "passed": int(self.passed),
+            "violations": int(self.violations), "pending": int(self.pending), "waived": int(self.waived),
+            "rate": _round(self.rate, 4),
+            "threshold": {"min": self.threshold_min, "max": self.threshold_max},
+            "awarded": _round(self.awarded, 2), "possible": _round(self.possible, 2),
+            "basis": self.basis, "message": self.message,
+        }
+
+
+@dataclass
+class FindingPart:
+    """The findings of one rule, as aligned arrays."""
+
+    rule: str
+    dataset: str
+    severity: str
+    position: np.ndarray                  # int positions into the dataset frame (-1 for groups)
+    row: np.ndarray                       # spreadsheet row numbers (object: int or None)
+    key: np.ndarray                       # object
+    department: np.ndarray                # object
+    waived: np.ndarray                    # bool
+    message: Callable[[np.ndarray], list[str]]   # builds messages for a subset (indexes into the part)
+    deadline: np.ndarray | None = None    # datetime64[ns]
+    end: np.ndarray | None = None
+    late_workdays: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.position)
+
+    def frame(self, limit: int | None = None) -> pd.DataFrame:
+        count = len(self) if limit is None else min(limit, len(self))
+        idx = np.arange(count)
+        nat = np.full(count, np.datetime64("NaT", "ns"))
+        return pd.DataFrame({
+            "rule": np.full(count, self.rule, dtype=object),
+            "dataset": np.full(count, self.dataset, dtype=object),
+            "row": self.row[:count],
+            "key": self.key[:count],
+            "department": self.department[:count],
+            "severity": np.full(count, self.severity, dtype=object),
+            "waived": self.waived[:count],
+            "message": pd.Series(self.message(idx), dtype=object) if count else pd.Series([], dtype=object),
+            "deadline": self.deadline[:count] if self.deadline is not None else nat,
+            "end": self.end[:count] if self.end is not None else nat,
+            "late_workdays": pd.array(self.late_workdays[:count], dtype="Float64") if self.late_workdays is not None
+            else pd.array([None] * count, dtype="Float64"),
+            "position": self.position[:count],
+        })
+
+
+@dataclass
+class AuditResult:
+    """What :func:`disclosure_rules.audit` returns."""
+
+    book: Any
+    as_of: dt.date
+    data: dict                            # name -> LoadedDataset
+    rules: list[RuleResult]
+    sections: list[dict]
+    departments: pd.DataFrame
+    department_rules: pd.DataFrame
+    parts: list[FindingPart]
+    deadline_rows: dict[str, pd.DataFrame]
+    data_issues: list[dict]
+    warnings: list[str]
+    awarded: float
+    possible: float
+    percent: float | None
+    grade: str | None
+    coverage: float
+    tool_version: str = __version__
+    _findings: pd.DataFrame | None = None
+
+    @property
+    def rulebook(self):
+        return self.book
+
+    @property
+    def findings(self) -> pd.DataFrame:
+        """Every finding (not truncated), one row each, in rule order then row order."""
+        if self._findings is None:
+            frames = [p.frame() for p in self.parts if len(p)]
+            if frames:
+                self._findings = pd.concat(frames, ignore_index=True)
+            else:
+                self._findings = pd.DataFrame({c: pd.Series([], dtype=object) for c in FINDING_COLUMNS})
+        return self._findings
+
+    def rule(self, rule_id: str) -> RuleResult:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    # ------------------------------------------------------------ JSON
+    def to_dict(self, json_findings: int | None = 1000) -> dict:
+        """The JSON of DESIGN §8; at most ``json_findings`` findings per rule (None: all)."""
+        info = self.book.rulebook
+        findings: list[dict] = []
+        truncated = False
+        for part in self.parts:
+            if not len(part):
+                continue
+            if json_findings is not None and len(part) > json_findings:
+                truncated = True
+            frame = part.frame(json_findings)
+            findings.extend(_finding_dicts(frame))
+        return {
+            "tool": {"name": "disclosure-rules", "version": self.tool_version},
+            "rulebook": {"id": info.id, "title": info.title, "year": info.year, "sha256": self.book.sha256},
+            "as_of": self.as_of.isoformat(),
+            "datasets": {name: {"source": ds.source, "sha256": ds.sha256, "rows": int(len(ds.frame))}
+                         for name, ds in self.data.items()},
+            "score": {"awarded": _round(self.awarded, 2), "possible": _round(self.possible, 2),
+                      "percent": _round(self.percent, 2), "grade": self.grade,
+                      "coverage": _round(self.coverage, 4)},
+            "sections": [dict(s) for s in self.sections],
+            "rules": [r.to_dict() for r in self.rules],
+            "departments": [
+                {"department": d.department, "awarded": _round(d.awarded, 2), "possible": _round(d.possible, 2),
+                 "percent": _round(d.percent, 2), "violations": int(d.violations)}
+                for d in self.departments.itertuples(index=False)
+            ],
+            "findings": findings,
+            "findings_truncated": truncated,
+            "data_issues": [_jsonable(i) for i in self.data_issues],
+            "warnings": list(self.warnings),
+        }
+
+    def write_json(self, path: str | os.PathLike, json_findings: int | None = 1000) -> None:
+        text = json.dumps(self.to_dict(json_findings), ensure_ascii=False, indent=2, allow_nan=False)
+        write_atomic(path, text.encode("utf-8"))
+
+    def write_html(self, path: str | os.PathLike, lang: str = "zh") -> None:
+        from .report import write_html
+
+        write_html(self, path, lang=lang)
+
+    def write_findings(self, path: str | os.PathLike) -> None:
+        from .exports import write_findings
+
+        write_findings(self, path)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in ("pass", "fail", "not_applicable", "not_assessed", "error")}
+        for r in self.rules:
+            out[r.status] = out.get(r.status, 0) + 1
+        return out
+
+
+def _finding_dicts(frame: pd.DataFrame) -> list[dict]:
+    out = []
+    deadlines = _iso(frame["deadline"])
+    ends = _iso(frame["end"])
+    lates = frame["late_workdays"].to_numpy(dtype=float, na_value=np.nan)
+    for i, rec in enumerate(frame.itertuples(index=False)):
+        details = {}
+        if deadlines[i] is not None or ends[i] is not None or not math.isnan(lates[i]):
+            details = {"deadline": deadlines[i], "end": ends[i],
+                       "late_workdays": None if math.isnan(lates[i]) else int(lates[i])}
+        out.append({
+            "rule": rec.rule, "dataset": rec.dataset,
+            "row": None if rec.row is None or (isinstance(rec.row, float) and math.isnan(rec.row)) else int(rec.row),
+            "key": _plain(rec.key), "department": _plain(rec.department), "severity": rec.severity,
+            "waived": bool(rec.waived), "message": rec.message, "details": details,
+        })
+    return out
+
+
+def _iso(values) -> list[str | None]:
+    series = pd.Series(values)
+    if series.dtype.kind != "M":
+        series = pd.to_datetime(series, errors="coerce")
+    text = series.dt.strftime("%Y-%m-%d")
+    return [None if pd.isna(t) else t for t in text]
+
+
+def _plain(value):
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    return value if isinstance(value, (str, int, float, bool)) else str(value)
+
+
+def _jsonable(issue: dict) -> dict:
+    return {k: _plain(v) for k, v in issue.items()}
+
+
+def _round(value, digits):
+    if value is None:
+        return None
+    value = float(value)
+    if math.isnan(value):
+        return None
+    return round(value, digits)
+
+
+def write_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Write to a temporary file in the same folder, then rename over the target."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,94 @@
+"""Scoring (DESIGN §7): pure functions over counts.
+
+Formulas
+--------
+* rate = passed / decided, where decided = population - pending (None when nothing
+  is decided).
+* status: ``not_assessed`` (dataset or field missing) and ``not_applicable`` (empty
+  population) are decided by the engine; otherwise a ``ratio`` rule passes iff
+  min <= rate <= max, a ``count`` rule iff every group is in bounds, and the other
+  kinds iff they have no violations, or iff rate >= min when they give ``min``.
+  A rule whose population is all pending has no violations and passes.
+* proportional: points x min(1, rate / min) when the rule has a rate ``min``, else
+  points x rate (rate None, i.e. nothing decided yet: full points).
+  Choice where DESIGN is silent: a ratio rule with only ``max`` gets
+  points x min(1, (1 - rate) / (1 - max)), the mirror image of the ``min`` formula
+  (points x rate would reward the very thing the ``max`` limits); a ratio above
+  ``max`` with a ``min`` too is scored the same way. A ``count`` rule's min/max are
+  row counts, not rates, so it scores points x (groups in bounds / groups).
+* all_or_nothing: points if the status is pass, else 0.
+* {deduct: X, max: Y}: points - min(Y, X x violations), not below 0; Y defaults to points.
+* percent = 100 x sum(awarded) / sum(possible) over rules with status pass or fail
+  (None when nothing could be scored); coverage = possible / points of all enabled
+  rules (1.0 when no rule carries points).
+"""
+
+from __future__ import annotations
+
+import math
+
+from .models import Deduct
+
+SCORED = ("pass", "fail")
+
+
+def rate_of(passed: int, decided: int) -> float | None:
+    return passed / decided if decided > 0 else None
+
+
+def status_of(kind: str, violations: int, rate: float | None, tmin: float | None, tmax: float | None) -> str:
+    if kind == "ratio":
+        if rate is None:
+            return "pass"
+        ok = (tmin is None or rate >= tmin - 1e-12) and (tmax is None or rate <= tmax + 1e-12)
+        return "pass" if ok else "fail"
+    if kind in ("required", "condition", "deadline") and tmin is not None:
+        return "pass" if rate is None or rate >= tmin - 1e-12 else "fail"
+    return "pass" if violations == 0 else "fail"
+
+
+def awarded_points(rule, status: str, violations: int, rate: float | None) -> float:
+    """Points a scored (pass/fail) rule earns."""
+    points = float(rule.points)
+    scoring = rule.scoring
+    if isinstance(scoring, Deduct):
+        cap = points if scoring.max is None else scoring.max
+        return max(0.0, points - min(cap, scoring.deduct * violations))
+    if scoring == "all_or_nothing":
+        return points if status == "pass" else 0.0
+    if rate is None:
+        return points
+    tmin = rule.min if rule.kind != "count" else None
+    tmax = rule.max if rule.kind == "ratio" else None
+    if tmax is not None and rate > tmax:
+        factor = (1 - rate) / (1 - tmax) if tmax < 1 else 1.0
+    elif tmin is not None:
+        factor = rate / tmin if tmin > 0 else 1.0
+    elif tmax is not None:
+        factor = 1.0
+    else:
+        factor = rate
+    return points * max(0.0, min(1.0, factor))
+
+
+def percent_of(awarded: float, possible: float) -> float | None:
+    return 100.0 * awarded / possible if possible > 0 else None
+
+
+def grade_of(percent: float | None, grades) -> str | None:
+    if percent is None:
+        return None
+    for band in grades:
+        if percent >= band.min - 1e-9:
+            return band.label
+    return grades[-1].label if grades else None
+
+
+def coverage_of(possible: float, total_points: float) -> float:
+    return possible / total_points if total_points > 0 else 1.0
+
+
+def round_points(value: float | None, digits: int = 2) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(value + 0.0, digits)
