@@ -390,3 +390,22 @@ class Rulebook(Strict):
             if s.id == section_id:
                 return s
         return None
+
+
+def rulebook_json_schema() -> dict:
+    """JSON Schema of the rulebook YAML (what an editor validates against).
+
+    ``extends`` and ``remove_rules`` are consumed by the loader before validation,
+    so they are added here by hand.
+    """
+    schema = Rulebook.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "disclosure-rules rulebook"
+    props = schema.setdefault("properties", {})
+    props["extends"] = {"type": "string", "description": "Parent rulebook: a path relative to this file, or builtin:<id>."}
+    props["remove_rules"] = {"type": "array", "items": {"type": "string", "pattern": RULE_ID_PATTERN},
+                             "description": "Inherited rule ids to drop."}
+    if "required" in schema and "extends" not in schema["required"]:
+        # a child rulebook may inherit datasets and rulebook info from its parent
+        schema["required"] = []
+    return schema

@@ -1,0 +1,273 @@
+"""Command line (DESIGN §9): a thin click layer over the library.
+
+Exit codes, in one place: 0 done; 1 done but the score is below ``--fail-under``;
+2 bad usage, rulebook or input (a one-paragraph message, no traceback unless
+``--debug``). Heavy modules (pandas) are imported inside the commands so that
+``--help`` and ``validate`` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .resources import DEFAULT_RULEBOOK
+
+EXIT_OK, EXIT_BELOW, EXIT_BAD = 0, 1, 2
+
+RULES_HELP = "Rulebook: a YAML path or builtin:<id> (default: the bundled 2021 plan)."
+
+
+class _Progress:
+    """One self-overwriting status line on a terminal; silent otherwise."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.width = 0
+
+    def __call__(self, message: str) -> None:
+        if not self.enabled:
+            return
+        text = f"  {message}"[:78]
+        sys.stderr.write("\r" + text.ljust(self.width))
+        sys.stderr.flush()
+        self.width = len(text)
+
+    def done(self) -> None:
+        if self.enabled and self.width:
+            sys.stderr.write("\r" + " " * self.width + "\r")
+            sys.stderr.flush()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="disclosure-rules")
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Audit a department's government-information-disclosure ledgers (政务公开 / 政府信息公开)
+    against its yearly plan, encoded as a YAML rulebook."""
+    ctx.obj = {"debug": debug}
+
+
+def _parse_data(values: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep or not name.strip() or not path.strip():
+            raise click.UsageError(f"--data takes NAME=PATH (e.g. documents=docs.csv), got {value!r}")
+        out[name.strip()] = path.strip()
+    return out
+
+
+def _json_findings(value: str) -> int | None:
+    if value.strip().lower() == "all":
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise click.UsageError(f"--json-findings takes a number or 'all', got {value!r}") from None
+    if number < 0:
+        raise click.UsageError("--json-findings cannot be negative")
+    return number
+
+
+@cli.command()
+@click.option("--data", "data", multiple=True, metavar="NAME=PATH", required=True,
+              help="A ledger for a dataset of the rulebook, e.g. documents=docs.csv or requests=reqs.xlsx#Sheet1. Repeatable.")
+@click.option("--rules", default=DEFAULT_RULEBOOK, show_default=True, help=RULES_HELP)
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge open items as of this date (default: the earlier of today and the plan's period end).")
+@click.option("--html", "html", type=click.Path(dir_okay=False), default="audit-report.html", show_default=True, help="Write the HTML report here.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the result JSON here.")
+@click.option("--findings", type=click.Path(dir_okay=False), help="Write the rectification list (整改清单) here: .xlsx or .csv.")
+@click.option("--waivers", type=click.Path(dir_okay=False), help="A YAML file with a top-level 'waivers:' list.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the HTML report.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit with 1 when the percent score is below this.")
+@click.option("--json-findings", default="1000", show_default=True, metavar="N|all", help="Findings per rule in the JSON.")
+@click.pass_context
+def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fail_under, json_findings):
+    """Audit ledgers against a rulebook and write the report."""
+    from .engine import audit as run_audit
+    from .rulebook import load_rulebook
+
+    datasets = _parse_data(data)
+    limit = _json_findings(json_findings)
+    if findings and Path(findings).suffix.lower() not in (".csv", ".xlsx"):
+        raise click.UsageError("--findings must end in .csv or .xlsx")
+    progress = _Progress(sys.stderr.isatty())
+    try:
+        progress("loading the rulebook")
+        book = load_rulebook(rules)
+        result = run_audit(book, datasets, as_of=as_of, waivers=waivers, progress=progress)
+        progress("writing outputs")
+        if json_path:
+            result.write_json(json_path, json_findings=limit)
+        if html:
+            result.write_html(html, lang=lang)
+        if findings:
+            result.write_findings(findings)
+    finally:
+        progress.done()
+    _print_summary(result, html=html, json_path=json_path, findings=findings)
+    if fail_under is not None and (result.percent is None or result.percent < fail_under):
+        click.echo(f"Score below --fail-under {fail_under:g}.", err=True)
+        ctx.exit(EXIT_BELOW)
+
+
+def _print_summary(result, *, html=None, json_path=None, findings=None) -> None:
+    info = result.book.rulebook
+    percent = "n/a" if result.percent is None else f"{result.percent:.1f}"
+    click.echo(f"{info.title} ({info.id}), as of {result.as_of.isoformat()}")
+    click.echo(f"Score: {percent} / 100   Grade: {result.grade or 'n/a'}   Coverage: {100 * result.coverage:.0f}%")
+    counts = result.counts
+    click.echo("Rules: " + ", ".join(f"{counts[s]} {s.replace('_', ' ')}" for s in
+                                     ("pass", "fail", "not_applicable", "not_assessed", "error") if counts.get(s)))
+    failing = [r for r in result.rules if r.status in ("fail", "error")]
+    if failing:
+        click.echo("Failing rules:")
+        for r in failing:
+            click.echo(f"  {r.id:<16} {r.title}: {r.message}")
+    issues = len(result.data_issues)
+    if issues:
+        click.echo(f"Data issues: {issues} (see the report)")
+    for warning in result.warnings[:5]:
+        click.echo(f"Warning: {warning}")
+    written = [p for p in (html, json_path, findings) if p]
+    if written:
+        click.echo("Wrote: " + ", ".join(str(p) for p in written))
+
+
+@cli.command()
+@click.argument("rulebook", default=DEFAULT_RULEBOOK)
+def validate(rulebook):
+    """Check a rulebook (RULEBOOK: a path or builtin:<id>); exit 2 if it is invalid."""
+    from .rulebook import load_rulebook
+
+    book = load_rulebook(rulebook)
+    points = sum(r.points for r in book.rules if r.enabled)
+    click.echo(f"{rulebook}: valid: {len(book.rules)} rules, {len(book.datasets)} datasets, "
+               f"{len(book.sections)} sections, {points:g} points")
+
+
+@cli.command()
+@click.argument("rule_id")
+@click.option("--rules", default=DEFAULT_RULEBOOK, show_default=True, help=RULES_HELP)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def explain(rule_id, rules, lang):
+    """Explain a rule: its basis, what it checks and how it scores."""
+    from .rulebook import load_rulebook
+
+    book = load_rulebook(rules)
+    ids = [r.id for r in book.rules]
+    if rule_id not in ids:
+        import difflib
+
+        close = difflib.get_close_matches(rule_id.upper(), ids, n=3)
+        hint = f" Did you mean {', '.join(close)}?" if close else f" Rules: {', '.join(ids)}."
+        raise click.UsageError(f"No rule {rule_id!r} in {book.rulebook.id}.{hint}")
+    click.echo(_explain_text(book.rule(rule_id), book, lang))
+
+
+def _explain_text(rule, book, lang: str) -> str:
+    from .explain import describe_rule, scoring_text
+
+    zh = lang == "zh"
+    lines = [f"{rule.id}  {rule.title}", ""]
+    section = book.section(rule.section)
+    if section is not None:
+        lines.append(("章节: " if zh else "Section: ") + f"{section.id} {section.title}")
+    if rule.basis is not None:
+        lines.append(("依据: " if zh else "Basis: ") + f"{rule.basis.clause} “{rule.basis.text}”")
+        if rule.basis.source:
+            lines.append(("出处: " if zh else "Source: ") + rule.basis.source)
+    lines += ["", ("检查内容: " if zh else "What it checks: ") + describe_rule(rule, book, lang=lang),
+              ("计分方式: " if zh else "How it scores: ") + scoring_text(rule, lang=lang)]
+    if rule.description:
+        lines += ["", rule.description.strip()]
+    if not rule.enabled:
+        lines += ["", "（此规则已停用）" if zh else "(this rule is disabled)"]
+    return "\n".join(lines)
+
+
+@cli.command()
+def schema():
+    """Print the JSON Schema of the rulebook format (for editors)."""
+    import json
+
+    from .models import rulebook_json_schema
+
+    click.echo(json.dumps(rulebook_json_schema(), ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@click.argument("dataset")
+@click.option("--rules", default=DEFAULT_RULEBOOK, show_default=True, help=RULES_HELP)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="ledger.xlsx or ledger.csv")
+def template(dataset, rules, output):
+    """Write an empty ledger for DATASET with the preferred Chinese headers."""
+    from .ledger_template import write_template
+    from .rulebook import load_rulebook
+
+    book = load_rulebook(rules)
+    if dataset not in book.datasets:
+        raise click.UsageError(f"No dataset {dataset!r} in {book.rulebook.id}; datasets: {', '.join(book.datasets)}")
+    if Path(output).suffix.lower() not in (".xlsx", ".csv"):
+        raise click.UsageError("-o must end in .xlsx or .csv")
+    write_template(book, dataset, output)
+    click.echo(f"Wrote {output}")
+
+
+@cli.command()
+@click.option("-o", "--output", default="demo-output", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the report, JSON and findings.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def demo(output, lang):
+    """Audit the bundled example ledgers with the built-in 2021 rulebook, end to end."""
+    from .demo import run_demo
+
+    progress = _Progress(sys.stderr.isatty())
+    try:
+        result, paths = run_demo(Path(output), lang=lang, progress=progress)
+    finally:
+        progress.done()
+    _print_summary(result, html=paths["html"], json_path=paths["json"], findings=paths["findings"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; turns every expected error into exit code 2 and one paragraph."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        code = cli.main(args=args, prog_name="disclosure-rules", standalone_mode=False)
+        return code if isinstance(code, int) else EXIT_OK
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_BAD
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_BAD
+    except Exception as exc:  # noqa: BLE001 - the one place errors become exit codes
+        if debug:
+            traceback.print_exc()
+        click.echo(_describe(exc), err=True)
+        return EXIT_BAD
+
+
+def _describe(exc: Exception) -> str:
+    from .errors import DisclosureRulesError
+
+    if isinstance(exc, DisclosureRulesError):
+        return f"Error: {exc}"
+    if isinstance(exc, (OSError,)):
+        return f"Error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": ")
+    return (f"Error: {type(exc).__name__}: {exc}. This looks like a bug in disclosure-rules; "
+            "run again with --debug and report the traceback.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
