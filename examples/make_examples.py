@@ -512,7 +512,7 @@ def _spoil_requests(rng: random.Random, requests: list[dict], planted: Planted) 
         req["reply_form_label"] = rng.choice(["电话告知", "口头答复", "电话"])
         planted.add("REQ-REPLY-01", "requests", req["request_id"], f"answered by {req['reply_form_label']}, not in writing")
 
-    corrected = [r for r in done if r["needs_correction"] and id(r) not in taken]
+    corrected = [r for r in done if r["needs_correction"] and not r["consult"] and id(r) not in taken]
     for req in spread(rng, corrected, 3, taken):
         req["correction_notice_on"] = add_workdays(req["received_on"], rng.randint(9, 12))
         req["accepted_on"] = min(req["accepted_on"], req["correction_notice_on"])
@@ -717,8 +717,9 @@ def make_meetings(planted: Planted) -> list[list]:
         ["厅党组会议(2021年第18次)", dt.date(2021, 7, 20), "厅党组会议", "行政执法公开", "执法处"],
         ["厅务会(2021年第9次)", dt.date(2021, 10, 26), "厅务会", "财政预决算公开", "财务处"],
     ]
-    planted.add("MTG-01", "meetings", "", "only 3 agenda items studied disclosure work in 2021 (at least 4)")
-    for topic in ("service", "market", "land", "dual"):
+    # a count finding's key is its group: "(all)" without `per`, else the group's label
+    planted.add("MTG-01", "meetings", "(all)", "only 3 agenda items studied disclosure work in 2021 (at least 4)")
+    for topic in ("政务服务公开", "市场监管公开", "征地信息公开", "“双公示”工作"):
         planted.add("MTG-02", "meetings", topic, f"no meeting studied {topic}")
     return rows
 
