@@ -662,6 +662,10 @@ def _fix_zip_times(path: Path) -> None:
         members = [(info, src.read(info)) for info in src.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info, data in members:
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                import re
+
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2022-01-04T09:00:00Z", data)
             fixed = zipfile.ZipInfo(info.filename, date_time=(2022, 1, 4, 9, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(fixed, data)
@@ -724,6 +728,40 @@ def make_meetings(planted: Planted) -> list[list]:
     return rows
 
 
+def write_waivers(path: Path, planted: Planted) -> None:
+    """Waivers for three planted findings; the last one has expired by the demo's as-of date."""
+    import re
+
+    def late(row):
+        found = re.search(r"(\d+) working days", row["what"])
+        return int(found.group(1)) if found else 999
+
+    request = min((r for r in planted.rows if r["rule"] == "REQ-DEADLINE-01"), key=late)
+    message = next(r for r in planted.rows if r["rule"] == "MSG-REPLY-01")
+    document = min((r for r in planted.rows if r["rule"] == "DOC-TIMELY-01"), key=late)
+    path.write_text(f"""# Approved exceptions (豁免) for the 2021 self-check; see README.md.
+# A waived record leaves the rule's population and is listed as waived. A waiver whose
+# `expires` is before the audit's as-of date is ignored, with a warning: the last one here.
+# Written by make_examples.py from the planted violations (expected_findings.csv).
+waivers:
+  - rule: REQ-DEADLINE-01
+    key: "{request['key']}"
+    reason: 申请人书面同意延后答复以便补充身份证明材料(附申请人说明)
+    approved_by: 办公室主任
+    expires: 2022-06-30
+  - rule: MSG-REPLY-01
+    key: "{message['key']}"
+    reason: 留言涉及多个处室会商,经分管厅领导同意延期回复
+    approved_by: 分管厅领导
+    expires: 2022-03-31
+  - rule: DOC-TIMELY-01
+    key: "{document['key']}"
+    reason: 文件须与省政府配套政策同日发布,经办公室同意暂缓公开
+    approved_by: 办公室主任
+    expires: 2021-10-31
+""", encoding="utf-8")
+
+
 # ------------------------------------------------------------------ main
 def main() -> None:
     rng = random.Random(SEED)
@@ -759,6 +797,7 @@ def main() -> None:
         w = csv.DictWriter(f, fieldnames=["rule", "dataset", "key", "what"])
         w.writeheader()
         w.writerows(planted.rows)
+    write_waivers(HERE / "waivers.yaml", planted)
     print(f"wrote {len(docs)} documents, {len(requests)} requests, {len(planted.rows)} planted violations to {HERE}")
 
 
