@@ -268,6 +268,14 @@ class DeadlineRule(RateRule):
     exclude: list[Pause] = Field(default_factory=list)
     max: None = None
 
+    @model_validator(mode="after")
+    def _same_unit(self) -> "DeadlineRule":
+        if self.extension is not None and \
+                (self.extension.working_days is None) != (self.limit.working_days is None):
+            raise ValueError("the extension must use the same unit as the limit "
+                             "(working_days or calendar_days)")
+        return self
+
     @property
     def fields_used(self) -> list[str]:
         out = [self.start, self.end]
