@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -85,10 +86,10 @@ def make_result(n_docs: int = 120, hostile: bool = False, *, book=None):
     })
     reqs.loc[[35, 36, 37], "replied_on"] = pd.NaT
     data = {
-        "documents": SimpleNamespace(frame=docs, rows=n_docs, source="/data/公文台账.csv", sha256="a" * 64,
+        "documents": SimpleNamespace(frame=docs, rows=np.arange(2, n_docs + 2), source="/data/公文台账.csv", sha256="a" * 64,
                                      headers={"doc_id": "文号", "disclosure": "公开属性",
                                               "disclosure_basis": "不公开依据", "interpretation_forms": "解读形式"}),
-        "requests": SimpleNamespace(frame=reqs, rows=40, source="/data/依申请台账.xlsx", sha256="b" * 64,
+        "requests": SimpleNamespace(frame=reqs, rows=np.arange(2, 42), source="/data/依申请台账.xlsx", sha256="b" * 64,
                                     headers={"request_id": "申请编号", "received_on": "收到申请日期",
                                              "replied_on": "答复日期"}),
     }
@@ -314,3 +315,30 @@ def test_write_html_failure_keeps_the_old_file(tmp_path, result, monkeypatch):
         write_html(result, target)
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+EXAMPLE_LEDGERS = {"documents": "documents.csv", "requests": "requests.csv", "messages": "messages.xlsx",
+                   "opinions": "opinions.xlsx", "meetings": "meetings.xlsx"}
+
+
+def example_result():
+    """The real engine on the bundled example ledgers (the report `make demo` writes)."""
+    from disclosure_rules.engine import audit
+    from disclosure_rules.resources import examples_dir
+
+    folder = examples_dir()
+    data = {name: folder / file for name, file in EXAMPLE_LEDGERS.items() if (folder / file).is_file()}
+    return audit("builtin:shanxi-commerce-2021", data, as_of="2021-12-31")
+
+
+def test_example_report_renders_every_rule_and_deadline_chart():
+    """On the examples: every rule appears, each deadline rule has its chart, violations are listed."""
+    result = example_result()
+    view = build_view(result)
+    html = render_html(result)
+    for rule in result.rules:
+        assert f'id="rule-{rule.id}"' in html
+    assert {d["rule"] for d in view["deadlines"]} == set(result.deadline_rows)
+    listed = sum(len(r["rows"]) + r["more"] for r in view["rules"])
+    assert listed == len(result.findings)
+    assert all(d["rows"] for d in view["meta"]["datasets"] if d["name"] in result.data)
