@@ -241,8 +241,8 @@ def test_violating_rows_show_the_rule_fields_as_labels(result):
     forms_spec = result.book.datasets["documents"].fields["interpretation_forms"]
     first_labels = [labels[0] for labels in forms_spec.values.values()]
     html = render_html(result)
-    assert f"<td>{first_labels[0]}、{first_labels[1]}</td>" in html  # mask 3 = first two codes
-    assert f"<td>{first_labels[0]}、{first_labels[2]}</td>" in html  # mask 5 = first and third
+    assert f">{first_labels[0]}、{first_labels[1]}</td>" in html  # mask 3 = first two codes
+    assert f">{first_labels[0]}、{first_labels[2]}</td>" in html  # mask 5 = first and third
 
 
 def test_rows_are_capped_with_a_note(result):
@@ -280,7 +280,7 @@ def test_targets_divisions_and_deadlines_are_drawn(result):
 
 def test_data_issues_are_grouped_with_row_numbers(result):
     view = build_view(result)
-    group = next(g for g in view["issues"]["groups"] if g["field"] == "issued_on")
+    group = next(g for g in view["issues"]["groups"] if g["field"] == "成文日期")
     assert group["count"] == 30 and group["rows"][:2] == ["9", "10"]
 
 

@@ -59,6 +59,7 @@ UI: dict[str, dict[str, str]] = {
         "points": "分值",
         "awarded_of": "得分 / 可得分",
         "rules_count": "规则数",
+        "section_rules": "规则（✗ 未达标）",
         "targets": "主要量化指标",
         "targets_note": "柱条为实际值，竖线为方案要求的阈值。",
         "target": "指标",
@@ -76,7 +77,7 @@ UI: dict[str, dict[str, str]] = {
         "no_divisions": "没有可按处室统计的数据。",
         "more_divisions": "另有 {n} 个处室未列出，见整改清单导出文件。",
         "grid": "处室 × 规则 达标率",
-        "grid_note": "单元格为该处室在该规则上的达标率；空白表示该处室无适用记录。",
+        "grid_note": "单元格为该处室在该规则上的达标率（%，向下取整）；空白表示该处室无适用记录。",
         "requests": "办理时限",
         "reply_chart": "办理时间与期限对比",
         "overdue_list": "逾期未办结清单",
@@ -189,6 +190,7 @@ UI: dict[str, dict[str, str]] = {
         "points": "Points",
         "awarded_of": "Awarded / possible",
         "rules_count": "Rules",
+        "section_rules": "Rules (✗ failed)",
         "targets": "Headline targets",
         "targets_note": "The bar is the actual value; the vertical line is the plan's threshold.",
         "target": "Target",
@@ -206,7 +208,7 @@ UI: dict[str, dict[str, str]] = {
         "no_divisions": "No data to break down by division.",
         "more_divisions": "{n} more divisions are not listed; see the findings export.",
         "grid": "Division × rule compliance",
-        "grid_note": "Each cell is the division's compliance rate on the rule; blank means no applicable record.",
+        "grid_note": "Each cell is the division's compliance rate on the rule (%, rounded down); blank means no applicable record.",
         "requests": "Deadlines",
         "reply_chart": "Reply time against the deadline",
         "overdue_list": "Overdue, still open",
@@ -340,7 +342,14 @@ def _fmt_percent(rate: Any) -> str:
 def _fmt_points(value: Any) -> str:
     if _blank(value):
         return "—"
-    return f"{float(value):.1f}".removesuffix(".0") if float(value).is_integer() else f"{float(value):.2f}".rstrip("0")
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")
+
+
+def _fmt_grid(rate: Any) -> str:
+    """A rate in the division x rule grid: whole percent, no sign (the legend says %)."""
+    if _blank(rate):
+        return ""
+    return f"{math.floor(100 * float(rate))}" if float(rate) < 1 else "100"
 
 
 def _rate_class(rate: Any) -> str:
@@ -417,10 +426,7 @@ def _scoring_words(rule_model, ui: dict[str, str], lang: str) -> str:
     except ImportError:
         scoring_text = None
     if scoring_text is not None:
-        try:
-            return scoring_text(rule_model, lang)
-        except TypeError:  # an older signature: fall back to the words below
-            pass
+        return scoring_text(rule_model, lang)
     if not rule_model.points:
         return ui["not_scored"]
     scoring = rule_model.scoring
@@ -548,7 +554,7 @@ def _divisions(result, ui: dict[str, str]) -> dict:
             grid_frame["violations"], grid_frame["rate"],
         ):
             rates[(department, rule)] = {
-                "text": "" if _blank(rate) else _fmt_percent(rate),
+                "text": _fmt_grid(rate),
                 "cls": _rate_class(rate),
                 "title": f"{department} · {rule}: {_fmt_number(violations) or 0} / {_fmt_number(population) or 0}",
             }
@@ -747,12 +753,22 @@ def _rules(result, ui: dict[str, str], lang: str) -> list[dict]:
     return out
 
 
-def _issues(meta: dict) -> dict:
+def _field_label(book, dataset: str | None, field: str | None, lang: str) -> str:
+    spec = book.datasets.get(dataset) if book is not None and dataset else None
+    fspec = spec.fields.get(field) if spec is not None and field else None
+    if lang == "zh" and fspec is not None and fspec.header:
+        return fspec.header
+    return field or ""
+
+
+def _issues(meta: dict, book, lang: str) -> dict:
     groups: dict[tuple, dict] = {}
     for issue in meta["data_issues"]:
         key = (issue.get("dataset"), issue.get("field"), issue.get("problem"))
-        group = groups.setdefault(key, {"dataset": key[0] or "", "field": key[1] or "", "problem": key[2] or "",
-                                        "count": 0, "rows": [], "values": []})
+        spec = book.datasets.get(key[0]) if book is not None and key[0] else None
+        dataset = (spec.title if lang == "zh" and spec is not None and spec.title else key[0]) or ""
+        group = groups.setdefault(key, {"dataset": dataset, "field": _field_label(book, key[0], key[1], lang),
+                                        "problem": key[2] or "", "count": 0, "rows": [], "values": []})
         group["count"] += 1
         row = issue.get("row")
         if row is not None and len(group["rows"]) < MAX_ISSUE_ROWS:
@@ -796,7 +812,7 @@ def build_view(result, lang: str = "zh") -> dict:
             "statuses": [(s, ui[f"fs_{s}"]) for s in ("open", "late", "overdue", "waived")],
             "total": len(shown),
         },
-        "issues": _issues(meta),
+        "issues": _issues(meta, result.book, lang),
         "statuses": STATUSES,
     }
 
