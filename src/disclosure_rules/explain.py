@@ -28,7 +28,7 @@ _T = {
         "dataset": "数据:{title}({name})。",
         "scope_all": "范围:全部记录。",
         "scope_where": "范围:{where}的记录。",
-        "join": "关联:按{pairs}关联「{title}」,计算{aggs}。",
+        "join": "关联:取「{title}」中{pairs}的记录,计算{aggs}。",
         "required": "检查:以下各项均须填写:{fields}。",
         "condition": "检查:每条记录须满足:{expect}。",
         "ratio": "检查:满足“{expect}”的记录占比{bounds}。",
@@ -49,13 +49,13 @@ _T = {
         "agg_count": "{name} = 关联记录数",
         "agg_count_distinct": "{name} = {src}的不同取值个数",
         "agg_min": "{name} = 最小的{src}", "agg_max": "{name} = 最大的{src}",
-        "join_pair": "{left} = 「{title}」的{right}",
+        "join_pair": "{right}等于本表{left}",
     },
     "en": {
         "dataset": "Data: {title} ({name}).",
         "scope_all": "Scope: every record.",
         "scope_where": "Scope: records where {where}.",
-        "join": "Join: {title} matched on {pairs}, giving {aggs}.",
+        "join": "Join: the records of {title} whose {pairs}, giving {aggs}.",
         "required": "Check: each of these must be filled in: {fields}.",
         "condition": "Check: every record must satisfy: {expect}.",
         "ratio": "Check: the share of records where {expect} must be {bounds}.",
@@ -76,7 +76,7 @@ _T = {
         "agg_count": "{name} = the number of matching records",
         "agg_count_distinct": "{name} = the number of distinct {src}",
         "agg_min": "{name} = the earliest/smallest {src}", "agg_max": "{name} = the latest/largest {src}",
-        "join_pair": "{left} = {right} of {title}",
+        "join_pair": "{right} equals this record's {left}",
     },
 }
 
