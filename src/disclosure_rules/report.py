@@ -38,6 +38,7 @@ SEVERITIES = ("critical", "major", "minor")
 UI: dict[str, dict[str, str]] = {
     "zh": {
         "html_lang": "zh-CN",
+        "colon": "：",
         "doc_title": "政务公开考核自查报告",
         "audit_trail": "审计信息",
         "rulebook": "考核方案",
@@ -169,6 +170,7 @@ UI: dict[str, dict[str, str]] = {
     },
     "en": {
         "html_lang": "en",
+        "colon": ": ",
         "doc_title": "Government information disclosure audit",
         "audit_trail": "Audit trail",
         "rulebook": "Rulebook",
@@ -546,7 +548,8 @@ def _divisions(result, ui: dict[str, str]) -> dict:
         frame = grid_frame[grid_frame["violations"].fillna(0) > 0]
         frame = frame.sort_values(["department", "violations"], ascending=[True, False], kind="stable")
         for department, group in frame.groupby("department", sort=False, observed=True):
-            worst[str(department)] = [f"{r} ({int(v)})" for r, v in zip(group["rule"].head(3), group["violations"].head(3))]
+            worst[str(department)] = [{"rule": str(r), "violations": int(v)}
+                                      for r, v in zip(group["rule"].head(3), group["violations"].head(3))]
         present = set(grid_frame["rule"].astype(str))
         grid_rules = [rr.id for rr in result.rules if rr.id in present]
         for department, rule, population, violations, rate in zip(
@@ -728,6 +731,8 @@ def _rules(result, ui: dict[str, str], lang: str) -> list[dict]:
             "section": rr.section,
             "section_title": sections.get(rr.section, ""),
             "dataset": rr.dataset,
+            "dataset_title": (book.datasets[rr.dataset].title if lang == "zh" and book is not None
+                              and rr.dataset in book.datasets and book.datasets[rr.dataset].title else rr.dataset),
             "severity": rr.severity,
             "status": rr.status,
             "basis": ({k: basis.get(k) or "" for k in ("clause", "text", "source")}
