@@ -175,7 +175,20 @@ _REJECTED_WORDS = {
     ast.NamedExpr: "':=' is not allowed",
     ast.Starred: "'*' unpacking is not allowed",
     ast.Await: "'await' is not allowed",
+    ast.keyword: "keyword arguments are not allowed",
 }
+
+# operators outside the language, reported on the expression that uses them (operator
+# nodes carry no position); pandas habits (& | ~) get the word to write instead
+_REJECTED_OPERATORS = {
+    ast.BitAnd: "'&' is not an operator here; write 'and'",
+    ast.BitOr: "'|' is not an operator here; write 'or'",
+    ast.Invert: "'~' is not an operator here; write 'not'",
+    ast.Is: "'is' is not allowed; test blanks with blank(x) / present(x), values with ==",
+    ast.IsNot: "'is not' is not allowed; test blanks with blank(x) / present(x), values with !=",
+}
+_OPERATOR_SYMBOLS = {ast.Pow: "**", ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@",
+                     ast.LShift: "<<", ast.RShift: ">>", ast.BitXor: "^"}
 
 
 class Compiler:
@@ -204,15 +217,25 @@ class Compiler:
             raise self.error("the expression is empty")
         if len(self.source) > 5000:
             raise self.error("the expression is longer than 5000 characters")
+        # a YAML block (where: |) keeps line breaks: one line, so that it parses and the
+        # caret of an error lines up (a quoted literal cannot span lines anyway)
+        self.source = re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", self.source.strip())
         try:
-            tree = ast.parse(self.source.strip(), mode="eval")
+            tree = ast.parse(self.source, mode="eval")
         except SyntaxError as exc:
             fake = ast.Constant(0)
-            fake.col_offset = max(0, (exc.offset or 1) - 1)
+            # SyntaxError.offset counts characters; node offsets (and ExpressionError) count UTF-8 bytes
+            fake.col_offset = len(self.source[: max(0, (exc.offset or 1) - 1)].encode("utf-8"))
             fake.end_col_offset = fake.col_offset + 1
             raise self.error(f"syntax error: {exc.msg}", fake) from None
-        self.source = self.source.strip()
         for node in ast.walk(tree):
+            ops = getattr(node, "ops", None) or [getattr(node, "op", None)]
+            bad_op = next((op for op in ops if type(op) in _REJECTED_OPERATORS or
+                           (op is not None and not isinstance(op, _ALLOWED))), None)
+            if bad_op is not None:
+                raise self.error(_REJECTED_OPERATORS.get(
+                    type(bad_op), f"the operator '{_OPERATOR_SYMBOLS.get(type(bad_op), type(bad_op).__name__)}' "
+                                  "is not allowed (+ - * / and comparisons only)"), node)
             if not isinstance(node, _ALLOWED):
                 reason = next((w for t, w in _REJECTED_WORDS.items() if isinstance(node, t)),
                               f"'{type(node).__name__}' is not allowed in an expression")
