@@ -70,9 +70,10 @@ class _Builder:
             self.loader.flatten_mapping(node)  # YAML merge keys (<<)
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
-                key = self.scalar(key_node)
-                if not isinstance(key, (str, int, float, bool)) and key is not None:
-                    raise RulebookError(Problem("a mapping key must be a plain value", *self.pos(key_node)))
+                self.scalar(key_node)  # refuses tags
+                # Keys are names and codes: keep their text, so that YAML 1.1 does not turn
+                # `on:` (join.on) into True or a code `1:` into an integer.
+                key = key_node.value
                 if key in out:
                     raise RulebookError(Problem(f"duplicate key {key!r}", *self.pos(key_node)))
                 self.positions[path + (key,)] = self.pos(key_node)
@@ -85,6 +86,10 @@ class _Builder:
     def scalar(self, node: yaml.Node) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise RulebookError(Problem("a mapping key must be a plain value", *self.pos(node)))
+        if node.tag == "tag:yaml.org,2002:bool" and node.value.lower() not in ("true", "false"):
+            # YAML 1.1 reads yes/no/on/off/y/n as booleans; as labels they are text, and a
+            # boolean setting still accepts them (pydantic parses 'yes' as True).
+            return node.value
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
