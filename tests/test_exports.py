@@ -55,6 +55,7 @@ def test_csv_has_bom_headers_and_one_row_per_finding(tmp_path, result):
     assert deadline[1] == result.book.rule("REQ-DEADLINE-01").title
     assert deadline[9] == result.book.rule("REQ-DEADLINE-01").basis.clause
     assert deadline[10] == "2021-10-29" and deadline[12] == "3"
+    assert deadline[3] == result.book.datasets["requests"].title  # the ledger's title, not its code
     assert {r[8] for r in rows[1:]} == {"是", "否"}
 
 
@@ -80,6 +81,7 @@ def test_xlsx_summary_then_one_sheet_per_division(tmp_path, result):
     assert ["问题总数", len(result.findings)] == values[5][:2]
     counted = {row[0]: row[1] for row in values[8:] if row and row[0]}
     assert counted == result.findings["department"].value_counts().to_dict()
+    assert list(counted) == book.sheetnames[1:], "division sheets follow the summary: most findings first"
 
 
 def test_xlsx_splits_a_division_at_the_row_limit(tmp_path, result, monkeypatch):

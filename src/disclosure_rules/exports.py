@@ -78,6 +78,8 @@ def findings_table(result) -> pd.DataFrame:
         clause = basis.get("clause") if isinstance(basis, dict) else getattr(basis, "clause", None)
         return clause or ""
 
+    book = getattr(result, "book", None)
+    dataset_titles = {name: spec.title for name, spec in book.datasets.items() if spec.title} if book is not None else {}
     n = len(findings)
     column = lambda name: findings[name] if name in findings else pd.Series([pd.NA] * n, index=findings.index)  # noqa: E731
     rule = column("rule").astype("string")
@@ -88,7 +90,7 @@ def findings_table(result) -> pd.DataFrame:
         "rule": rule,
         "title": rule.map(titles),
         "department": column("department").astype("string").fillna(NO_DIVISION).replace("", NO_DIVISION),
-        "dataset": column("dataset").astype("string"),
+        "dataset": column("dataset").astype("string").map(lambda d: dataset_titles.get(d, d), na_action="ignore"),
         "row": pd.to_numeric(column("row"), errors="coerce").astype("Int64"),
         "key": column("key").astype("string"),
         "message": column("message").astype("string"),
@@ -214,7 +216,7 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path) -> None:
             "waived": grouped["waived"].apply(lambda s: int((s == "是").sum())),
             **{label: grouped["severity"].apply(lambda s, lab=label: int((s == lab).sum()))
                for label in ("严重", "较重", "一般")},
-        }).sort_values("total", ascending=False, kind="stable")
+        }).loc[table["department"].value_counts(sort=True).index]
         for department, row in counts.iterrows():
             summary.append([_ILLEGAL_XLSX.sub("", str(department)), *[int(v) for v in row.tolist()]])
     summary.freeze_panes = None
@@ -222,7 +224,8 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path) -> None:
     per_sheet = EXCEL_MAX_ROWS - 1
     widths = [width for _, _, width in COLUMNS]
     titles = [header for _, header, _ in COLUMNS]
-    departments = pd.unique(table["department"]) if len(table) else []
+    # division sheets in the summary's order: most findings first
+    departments = table["department"].value_counts(sort=True).index.tolist() if len(table) else []
     for department in departments:
         rows = table[table["department"] == department]
         for part, start in enumerate(range(0, len(rows), per_sheet), start=1):
