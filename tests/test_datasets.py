@@ -504,6 +504,16 @@ def test_a_broken_workbook_raises_a_dataset_error(tmp_path, content):
         load_dataset("documents", DOCUMENTS, path)
 
 
+def test_an_empty_sheet_raises_a_dataset_error(tmp_path):
+    """A workbook whose sheet has no filled cell names the sheet."""
+    book = openpyxl.Workbook()
+    book.active.title = "台账"
+    book.active["C5"] = "   "
+    book.save(tmp_path / "empty.xlsx")
+    with pytest.raises(DatasetError, match="sheet '台账' is empty"):
+        load_dataset("documents", DOCUMENTS, tmp_path / "empty.xlsx")
+
+
 def test_a_missing_file_raises_a_dataset_error(tmp_path):
     """A path that does not exist is a DatasetError, not an OSError."""
     with pytest.raises(DatasetError, match="file not found"):
@@ -522,3 +532,11 @@ def test_loading_never_modifies_the_input_file(tmp_path, kind):
     assert path.read_bytes() == before
     assert path.stat().st_mtime_ns == mtime
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def test_when_no_header_names_a_field_the_error_lists_the_fullest_row(tmp_path):
+    """A ledger of another kind under a title row: the error shows its real headers,
+    not the title."""
+    rows = [["某某台账", "", ""], ["会议名称", "会议日期", "承办处室"], ["第一次会议", "2021-03-01", "办公室"]]
+    with pytest.raises(DatasetError, match="Headers found on row 2: 会议名称, 会议日期, 承办处室"):
+        load_dataset("documents", DOCUMENTS, write_csv(tmp_path / "m.csv", rows))

@@ -43,7 +43,6 @@ import os
 import re
 import unicodedata
 import warnings
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,7 +149,7 @@ def load_dataset(name: str, spec: Any, source: str | os.PathLike | pd.DataFrame)
         cells = raw.body[columns[field_name]]
         values, problems = _TYPERS[field_spec.type](cells, field_spec, headers[field_name])
         typed[field_name] = values
-        issues.extend(_issues_for(name, field_name, cells, raw.rows, problems))
+        issues.extend(_issues_for(name, field_name, raw.rows, problems))
 
     n = len(raw.rows)
     frame = pd.DataFrame(typed, index=pd.RangeIndex(n)) if typed else pd.DataFrame(index=pd.RangeIndex(n))
@@ -197,9 +196,7 @@ def _read_xlsx(label: str, data: bytes, sheet: str | None, fields: dict) -> _Raw
         raise DatasetError(f"{label}: the file is empty.", file=label)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise DatasetError(f"{label}: is not a valid .xlsx workbook ({exc}).", file=label) from exc
-    except Exception as exc:  # openpyxl raises its own InvalidFileException and others
+    except Exception as exc:  # BadZipFile, KeyError, openpyxl's InvalidFileException, ...
         raise DatasetError(f"{label}: is not a valid .xlsx workbook ({exc}).", file=label) from exc
     try:
         names = book.sheetnames
@@ -219,14 +216,15 @@ def _read_xlsx(label: str, data: bytes, sheet: str | None, fields: dict) -> _Raw
         rows = [tuple(r) for r in worksheet.iter_rows(min_row=1, values_only=True)]
     finally:
         book.close()
-    width = max((len(r) for r in rows), default=0)
-    if width == 0:
+    candidates = _first_nonblank(rows)
+    if not candidates:
         raise DatasetError(f"{label}: sheet '{sheet_name}' is empty.", file=label)
+    width = max(len(r) for r in rows)
     cells = np.empty((len(rows), width), dtype=object)
     for i, r in enumerate(rows):
         cells[i, :len(r)] = r
     grid = pd.DataFrame(cells, dtype=object)
-    header_at = _find_header(fields, [_row_texts(r) for r in _first_nonblank(rows)])
+    header_at = _find_header(fields, [_row_texts(r) for r in candidates])
     header_index = _nth_nonblank_index(rows, header_at)
     header = [_cell_text(v) or "" for v in cells[header_index]]
     body = grid.iloc[header_index + 1:].reset_index(drop=True)
@@ -472,9 +470,17 @@ def _header_score(fields: dict, record) -> int:
 
 
 def _find_header(fields: dict, candidates: list) -> int:
-    """Index (among non-blank rows) of the first row naming the most fields."""
+    """Index (among non-blank rows) of the first row naming the most fields.
+
+    When no row names any field, the first of the fullest rows is taken (a title row
+    has one cell), so that an error lists the headers a person would call headers.
+    """
+    if not candidates:
+        return 0
     scores = [_header_score(fields, r) for r in candidates]
-    return scores.index(max(scores)) if scores else 0
+    if max(scores) == 0:
+        scores = [sum(1 for cell in r if _cell_text(cell) and _cell_text(cell).strip()) for r in candidates]
+    return scores.index(max(scores))
 
 
 def _match_headers(name: str, fields: dict, raw: _RawTable):
@@ -634,16 +640,15 @@ def _type_number(cells: pd.Series, spec: Any, header: str):
 def _type_integer(cells: pd.Series, spec: Any, header: str):
     codes, uniques = _distinct(cells)
     values, bad = _parse_numbers(uniques)
-    whole = np.isfinite(values) & (np.abs(values) < 2.0**63)
+    finite = np.isfinite(values)
     with np.errstate(invalid="ignore"):
-        whole &= np.floor(values) == values
-    bad = bad | (np.isfinite(values) & ~whole)
-    fractional = np.isfinite(values) & ~whole
+        integral = finite & (np.floor(values) == values)
+    whole = integral & (np.abs(values) < 2.0**63)
     ints = np.where(whole, values, 0).astype(np.int64)
     typed = pd.array(ints, dtype="Int64")
     typed[~whole] = pd.NA
-    problem = np.where(fractional, "not a whole number", "not an integer")
-    return _take(typed, codes), _Problems(codes, uniques, bad | fractional, problem)
+    problem = np.where(finite & ~integral, "not a whole number", "not an integer")
+    return _take(typed, codes), _Problems(codes, uniques, bad | (finite & ~whole), problem)
 
 
 def _type_boolean(cells: pd.Series, spec: Any, header: str):
@@ -678,8 +683,7 @@ def _parse_date_texts(text: pd.Series) -> np.ndarray:
     out = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
     if not len(text):
         return out
-    norm = text.str.normalize("NFKC").str.strip().astype(object).fillna("")
-    norm = pd.Series(norm, dtype=pd.StringDtype())
+    norm = text.fillna("").str.normalize("NFKC").str.strip()
     for pattern in (_DATE_YMD, _DATE_COMPACT):
         hit = norm.str.match(pattern).fillna(False).to_numpy(dtype=bool)
         todo = hit & np.isnat(out)
@@ -688,7 +692,7 @@ def _parse_date_texts(text: pd.Series) -> np.ndarray:
             out[todo] = _dates_from_parts(parts).to_numpy(dtype="datetime64[ns]")
     serial = norm.str.fullmatch(_EXCEL_SERIAL).fillna(False).to_numpy(dtype=bool) & np.isnat(out)
     if serial.any():
-        out[serial] = _serials(pd.to_numeric(norm[serial].astype(object)).to_numpy(dtype=float))
+        out[serial] = _serials(norm[serial].astype("Float64").to_numpy(dtype=float))
     return out
 
 
@@ -701,41 +705,38 @@ def _serials(numbers: np.ndarray) -> np.ndarray:
     return np.where(ok, stamps, np.datetime64("NaT", "ns"))
 
 
+def _parse_dates(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(datetime64[ns] at midnight, blank mask) of distinct raw values.
+
+    Date and datetime objects (workbook cells, DataFrame columns) are taken as they are;
+    everything else, numbers included, is read as text, so 44405 is an Excel serial and
+    20210728 a compact date whether it was typed as text or as a number.
+    """
+    n = len(uniques)
+    values = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    if isinstance(uniques.dtype, pd.StringDtype):
+        direct = np.zeros(n, dtype=bool)
+    else:
+        direct = np.fromiter((_is_datetime_like(v) for v in uniques), dtype=bool, count=n)
+    for i in np.flatnonzero(direct):  # distinct datetime objects, not rows
+        stamp = pd.Timestamp(uniques.iloc[i])
+        stamp = stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+        if YEAR_RANGE[0] <= stamp.year <= YEAR_RANGE[1]:
+            values[i] = stamp.normalize().as_unit("ns").to_datetime64()
+    text = _texts(uniques).mask(pd.Series(direct, index=uniques.index))
+    values = np.where(direct, values, _parse_date_texts(text))
+    blank = ~direct & (text.isna().to_numpy() | _placeholder_mask(text))
+    return values, blank
+
+
 def _type_date(cells: pd.Series, spec: Any, header: str):
     codes, uniques = _distinct(cells)
-    n = len(uniques)
     if pd.api.types.is_datetime64_any_dtype(uniques.dtype):
         stamps = uniques.dt.tz_localize(None) if uniques.dt.tz is not None else uniques
         values = stamps.dt.normalize().to_numpy(dtype="datetime64[ns]")
         return np.append(values, np.datetime64("NaT", "ns"))[codes], _Problems()
-    values = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    if _is_numeric_dtype(uniques):
-        numbers = uniques.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-        text = _texts(uniques)
-    else:
-        direct = np.fromiter((_is_datetime_like(v) for v in uniques), dtype=bool, count=n)
-        for i in np.flatnonzero(direct):  # distinct datetime objects from a workbook or frame
-            stamp = pd.Timestamp(uniques.iloc[i])
-            stamp = stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
-            if YEAR_RANGE[0] <= stamp.year <= YEAR_RANGE[1]:
-                values[i] = stamp.normalize().as_unit("ns").to_datetime64()
-        is_number = np.fromiter(
-            (isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
-             for v in uniques), dtype=bool, count=n)
-        numbers = np.full(n, np.nan)
-        numbers[is_number] = [float(v) for v in uniques[is_number]]
-        text = _texts(uniques).mask(pd.Series(direct, index=uniques.index))
-    values = np.where(np.isnat(values), _parse_date_texts(text.fillna("")), values)
-    # numbers (cells typed as numbers in a workbook) may be Excel serials
-    numeric = np.isfinite(numbers) & np.isnat(values)
-    if numeric.any():
-        values[numeric] = _serials(numbers[numeric])
-    blank = text.isna().to_numpy() & ~(np.isfinite(numbers)) | _placeholder_mask(text)
-    if not _is_numeric_dtype(uniques):
-        blank &= ~direct
+    values, blank = _parse_dates(uniques)
     bad = np.isnat(values) & ~blank
-    if not _is_numeric_dtype(uniques):
-        bad |= direct & np.isnat(values)
     return np.append(values, np.datetime64("NaT", "ns"))[codes], _Problems(codes, uniques, bad, "not a date")
 
 
@@ -829,18 +830,19 @@ def _first_positions(codes: np.ndarray) -> pd.Series:
     return pd.Series(firsts.index.to_numpy(), index=firsts.to_numpy())
 
 
-def _issues_for(name: str, field_name: str, cells: pd.Series, rows: np.ndarray,
-                problems: _Problems) -> list[dict]:
+def _issues_for(name: str, field_name: str, rows: np.ndarray, problems: _Problems) -> list[dict]:
     issues: list[dict] = []
     if problems.bad is not None and problems.bad.any():
         bad_rows = np.append(problems.bad, False)[problems.codes]
         positions = np.flatnonzero(bad_rows)
         bad_codes = problems.codes[positions]
-        shown = {i: _cell_text(problems.uniques.iloc[i]) for i in np.unique(bad_codes)}
+        shown = np.empty(len(problems.bad), dtype=object)
+        for i in np.flatnonzero(problems.bad):  # distinct bad values, not rows
+            shown[i] = _cell_text(problems.uniques.iloc[i])
         texts = np.broadcast_to(np.asarray(problems.problem, dtype=object), len(problems.bad))
-        issues += [{"dataset": name, "field": field_name, "row": row, "value": shown[code],
-                    "problem": texts[code]}
-                   for row, code in zip(rows[positions].tolist(), bad_codes.tolist())]
+        issues += [{"dataset": name, "field": field_name, "row": row, "value": value, "problem": problem}
+                   for row, value, problem in zip(rows[positions].tolist(), shown[bad_codes].tolist(),
+                                                  texts[bad_codes].tolist())]
     if problems.once:
         firsts = _first_positions(problems.codes)
         found = [(int(rows[firsts[u]]), label, problem) for label, u, problem in problems.once]
