@@ -187,14 +187,7 @@ def evaluate_deadline(inp: RuleInput) -> Outcome:
         active = ~p_from_null & valid
         pauses.append((np.where(active, p_from, safe_start), np.where(active, p_to, safe_start), active))
 
-    deadline = clock.add(safe_start, limit)
-    if pauses:
-        for _ in range(len(pauses) + 2):  # the deadline only moves later; a few rounds reach the fixpoint
-            paused = _paused_days(clock, pauses, safe_start, deadline)
-            new_deadline = clock.add(safe_start, limit + paused)
-            if np.array_equal(new_deadline, deadline):
-                break
-            deadline = new_deadline
+    deadline = _deadline_with_pauses(clock, pauses, safe_start, limit) if pauses else clock.add(safe_start, limit)
     deadline = np.where(valid, deadline, NAT)
 
     before_start = valid & ~end_null & (end < start)
@@ -228,23 +221,34 @@ def clock_workdays(calendar, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out.to_numpy(dtype=float, na_value=np.nan)
 
 
-def _paused_days(clock: _Clock, pauses, start: np.ndarray, deadline: np.ndarray) -> np.ndarray:
-    """Days inside the union of the pauses and inside (start, deadline]."""
+def _deadline_with_pauses(clock: _Clock, pauses, start: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """The day the counted days after ``start`` reach ``limit``, skipping the pauses' days.
+
+    The pauses are merged into disjoint segments (lo, hi] in date order (overlaps count
+    once). Walking them in order: while the deadline found so far lies after a
+    segment's ``lo``, fewer than ``limit`` days were counted by ``lo``, so every day of
+    the segment is skipped and the deadline moves on by its length. Exact in one pass
+    over the (few) pause columns, however long a pause runs (an open pause runs to
+    ``end`` or ``as_of``).
+    """
     froms = np.stack([np.maximum(p[0], start) for p in pauses], axis=1)
-    tos = np.stack([np.minimum(p[1], deadline) for p in pauses], axis=1)
+    tos = np.stack([p[1] for p in pauses], axis=1)
     order = np.argsort(froms, axis=1)
     froms = np.take_along_axis(froms, order, axis=1)
     tos = np.take_along_axis(tos, order, axis=1)
-    total = np.zeros(len(start), dtype=np.int64)
+    extra = np.zeros(len(start), dtype=np.int64)
     covered = start.copy()
+    deadline = clock.add(start, limit)
     for i in range(froms.shape[1]):
         lo = np.maximum(froms[:, i], covered)
         hi = tos[:, i]
         days = clock.count(lo, hi)
-        days = np.where(np.isnan(days) | (hi <= lo), 0, days).astype(np.int64)
-        total += days
+        days = np.where(np.isnan(days) | (hi <= lo) | (deadline <= lo), 0, days).astype(np.int64)
+        if days.any():
+            extra += days
+            deadline = clock.add(start, limit + extra)
         covered = np.maximum(covered, hi)
-    return total
+    return deadline
 
 
 # ---------------------------------------------------------------- count
