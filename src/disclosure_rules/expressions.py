@@ -37,7 +37,20 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
-import pandas as pd
+
+
+class _LazyPandas:
+    """``pd`` imported on first use: compiling a rulebook (``validate``, ``--help``) never
+    needs pandas, evaluating does. The first attribute access swaps in the real module."""
+
+    def __getattr__(self, name: str):
+        import pandas
+
+        globals()["pd"] = pandas
+        return getattr(pandas, name)
+
+
+pd = _LazyPandas()
 
 CONSTANTS = ("as_of", "period_start", "period_end")
 FUNCTIONS = ("blank", "present", "has_any", "has_all", "size", "contains", "matches", "length",

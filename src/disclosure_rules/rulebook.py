@@ -33,7 +33,18 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader; duplicate keys are reported instead of silently overwritten."""
 
 
+_FastLoader = getattr(yaml, "CSafeLoader", None)  # libyaml: the same nodes and marks, ~20x faster
+
+
 def _compose(text: str, file: str) -> yaml.Node | None:
+    if _FastLoader is not None:
+        fast = _FastLoader(text)
+        try:
+            return fast.get_single_node()
+        except yaml.YAMLError:
+            pass  # report the error exactly as the pure-Python loader words it, below
+        finally:
+            fast.dispose()
     loader = _Loader(text)
     try:
         return loader.get_single_node()
