@@ -59,6 +59,10 @@ def _parse_data(values: tuple[str, ...]) -> dict[str, str]:
         name, sep, path = value.partition("=")
         if not sep or not name.strip() or not path.strip():
             raise click.UsageError(f"--data takes NAME=PATH (e.g. documents=docs.csv), got {value!r}")
+        if name.strip() in out:
+            # silently keeping only the last file would drop a ledger from the audit
+            raise click.UsageError(f"--data {name.strip()} is given twice ({out[name.strip()]} and {path.strip()}); "
+                                   "give one file per dataset (combine the ledgers first)")
         out[name.strip()] = path.strip()
     return out
 
@@ -103,12 +107,15 @@ def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fai
         book = load_rulebook(rules)
         result = run_audit(book, datasets, as_of=as_of, waivers=waivers, progress=progress)
         progress("writing outputs")
+        for output in (json_path, html, findings):  # as --json always did: a new folder is created
+            if output:
+                Path(output).parent.mkdir(parents=True, exist_ok=True)
         if json_path:
             result.write_json(json_path, json_findings=limit)
         if html:
             result.write_html(html, lang=lang)
         if findings:
-            result.write_findings(findings)
+            result.write_findings(findings, lang=lang)
     finally:
         progress.done()
     _print_summary(result, html=html, json_path=json_path, findings=findings)

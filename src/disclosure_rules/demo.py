@@ -39,5 +39,5 @@ def run_demo(output: Path, *, lang: str = "zh", progress=None):
              "findings": output / "findings.xlsx"}
     result.write_json(paths["json"])
     result.write_html(paths["html"], lang=lang)
-    result.write_findings(paths["findings"])
+    result.write_findings(paths["findings"], lang=lang)
     return result, paths

@@ -29,6 +29,7 @@ import pandas as pd
 from .errors import DatasetError, DisclosureRulesError
 from .expressions import Context
 from .kinds import KINDS, RuleInput, evaluate_count, evaluate_unique, group_values, listed_groups
+from .messages import count_message_builder, finding_message_builder, rule_message
 from .models import Rulebook, Waiver
 from .results import AuditResult, FindingPart, RuleResult
 from .scoring import SCORED, awarded_points, coverage_of, grade_of, percent_of, rate_of, status_of
@@ -87,7 +88,9 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
 
     all_waivers = list(book.waivers)
     if waivers is not None:
-        all_waivers += waivers if isinstance(waivers, list) else load_waivers(waivers)
+        # a list may hold Waiver models or plain mappings ({rule, key, reason, ...}), validated here
+        all_waivers += ([w if isinstance(w, Waiver) else Waiver.model_validate(w) for w in waivers]
+                        if isinstance(waivers, list) else load_waivers(waivers))
     active = _active_waivers(all_waivers, as_of_date, book, warnings)
 
     calendar = WorkCalendar.build(
@@ -206,7 +209,7 @@ class _Evaluation:
         self.departments = departments or []
 
 
-def _base_result(rule, status: str, message: str) -> RuleResult:
+def _base_result(rule, status: str, message: str, message_zh: str = "") -> RuleResult:
     basis = None
     if rule.basis is not None:
         basis = {"clause": rule.basis.clause, "text": rule.basis.text}
@@ -215,7 +218,8 @@ def _base_result(rule, status: str, message: str) -> RuleResult:
     return RuleResult(
         id=rule.id, title=rule.title, section=rule.section, dataset=rule.dataset, kind=rule.kind,
         severity=rule.severity, status=status, threshold_min=rule.min, threshold_max=rule.max,
-        basis=basis, message=message, description=rule.description, fields=list(rule.fields_used))
+        basis=basis, message=message, message_zh=message_zh or message, description=rule.description,
+        fields=list(rule.fields_used))
 
 
 def _evaluate_rule(book, rule, loaded, contexts, departments, keys, waivers, calendar, as_of, warnings) -> _Evaluation:
@@ -223,7 +227,8 @@ def _evaluate_rule(book, rule, loaded, contexts, departments, keys, waivers, cal
     expression_fields = [f for c in compiled.values() for f in c.fields]
     ds = loaded.get(rule.dataset)
     if ds is None:
-        result = _base_result(rule, "not_assessed", f"dataset {rule.dataset!r} was not supplied")
+        result = _base_result(rule, "not_assessed", f"dataset {rule.dataset!r} was not supplied",
+                              f"未提供{_title(book, rule.dataset)}，无法考核")
         result.fields = list(dict.fromkeys(rule.fields_used + expression_fields))
         return _Evaluation(result)
     spec = book.datasets[rule.dataset]
@@ -232,13 +237,15 @@ def _evaluate_rule(book, rule, loaded, contexts, departments, keys, waivers, cal
     if rule.join is not None:
         other = loaded.get(rule.join.dataset)
         if other is None:
-            result = _base_result(rule, "not_assessed", f"joined dataset {rule.join.dataset!r} was not supplied")
+            result = _base_result(rule, "not_assessed", f"joined dataset {rule.join.dataset!r} was not supplied",
+                                    f"未提供{_title(book, rule.join.dataset)}，无法考核")
             return _Evaluation(result)
         missing = [f for f in list(rule.join.on) if f not in frame.columns] + \
                   [f for f in rule.join.on.values() if f not in other.frame.columns] + \
                   [a.source for a in rule.join.fields.values() if a != "count" and a.source not in other.frame.columns]
         if missing:
-            result = _base_result(rule, "not_assessed", f"the file lacks field(s) {', '.join(missing)} needed by the join")
+            result = _base_result(rule, "not_assessed", f"the file lacks field(s) {', '.join(missing)} needed by the join",
+                                    f"台账缺少关联所需的列：{'、'.join(missing)}")
             return _Evaluation(result)
         added, added_specs = _join(rule, frame, other.frame, book.datasets[rule.join.dataset])
         frame = frame.assign(**added)
@@ -248,7 +255,8 @@ def _evaluate_rule(book, rule, loaded, contexts, departments, keys, waivers, cal
     if missing:
         headers = ", ".join(f"{f} ({fields[f].aliases[0]})" if fields.get(f) and fields[f].aliases else f
                             for f in missing)
-        result = _base_result(rule, "not_assessed", f"the {rule.dataset} file has no column for {headers}")
+        result = _base_result(rule, "not_assessed", f"the {rule.dataset} file has no column for {headers}",
+                              f"{_title(book, rule.dataset)}缺少列：{headers}，无法考核")
         result.fields = needed
         return _Evaluation(result)
 
@@ -266,7 +274,8 @@ def _evaluate_rule(book, rule, loaded, contexts, departments, keys, waivers, cal
     except DisclosureRulesError:
         raise
     except Exception as exc:  # a bug or an unforeseen value must not hide the other rules' results
-        result = _base_result(rule, "error", f"could not be evaluated: {type(exc).__name__}: {exc}")
+        result = _base_result(rule, "error", f"could not be evaluated: {type(exc).__name__}: {exc}",
+                              f"无法计算：{type(exc).__name__}: {exc}")
         warnings.append(f"rule {rule.id} could not be evaluated ({type(exc).__name__}: {exc}); "
                         "please report this with the rulebook and the ledger's headers")
         return _Evaluation(result)
@@ -275,6 +284,10 @@ def _evaluate_rule(book, rule, loaded, contexts, departments, keys, waivers, cal
         return _finish_count(book, rule, inp, outcome, ds, departments.get(rule.dataset), waivers.get(rule.id, set()))
     return _finish_rows(book, rule, inp, outcome, ds, departments.get(rule.dataset), keys[rule.dataset],
                         waivers.get(rule.id, set()), as_of)
+
+
+def _title(book, dataset: str) -> str:
+    return book.datasets[dataset].title or dataset
 
 
 def _labeler(ds, fields) -> Callable[[str], str]:
@@ -297,7 +310,28 @@ def _join(rule, frame: pd.DataFrame, other: pd.DataFrame, other_spec) -> tuple[d
     key_cols = list(left.columns)
     added: dict[str, pd.Series] = {}
     specs: dict[str, FieldSpec] = {}
+    codes = _join_codes(left, right)
     for name, agg in rule.join.fields.items():
+        kind = agg if agg == "count" else agg.function
+        if codes is not None and kind in ("count", "count_distinct"):
+            # counts per key by bincount over factorized keys (no frame join)
+            left_codes, right_codes, n_keys = codes
+            matched = right_codes >= 0
+            if agg == "count":
+                per_key = np.bincount(right_codes[matched], minlength=n_keys)
+            else:
+                value_codes, _ = pd.factorize(other[agg.source], use_na_sentinel=True)
+                keep = matched & (value_codes >= 0)
+                if kind == "count":
+                    per_key = np.bincount(right_codes[keep], minlength=n_keys)
+                else:
+                    pairs = np.unique(right_codes[keep].astype(np.int64) * (int(value_codes.max(initial=0)) + 1)
+                                      + value_codes[keep])
+                    per_key = np.bincount(pairs // (int(value_codes.max(initial=0)) + 1), minlength=n_keys)
+            values = np.where(left_codes >= 0, np.append(per_key, 0)[left_codes], 0)
+            added[name] = pd.Series(pd.array(values, dtype="Int64"), index=frame.index)
+            specs[name] = FieldSpec(type="integer")
+            continue
         if agg == "count":
             grouped = right.assign(__v=1).groupby(key_cols, dropna=True)["__v"].count()
             kind, source = "count", None
@@ -330,6 +364,28 @@ def _join(rule, frame: pd.DataFrame, other: pd.DataFrame, other_spec) -> tuple[d
     return added, specs
 
 
+def _join_codes(left: pd.DataFrame, right: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """Key combinations of both sides numbered together (-1 where any key is blank)."""
+    n_left = len(left)
+    combined = None
+    for column in left.columns:
+        codes, uniques = pd.factorize(pd.concat([left[column], right[column]], ignore_index=True),
+                                      use_na_sentinel=True)
+        codes = codes.astype(np.int64)
+        if combined is None:
+            combined = codes
+        else:
+            if len(uniques) and combined.max(initial=0) >= np.iinfo(np.int64).max // (len(uniques) + 1):
+                return None
+            combined = np.where((combined < 0) | (codes < 0), -1, combined * (len(uniques) + 1) + codes)
+    if combined is None:
+        return None
+    blank = combined < 0
+    compact, uniques = pd.factorize(np.where(blank, 0, combined))
+    compact = np.where(blank, -1, compact)
+    return compact[:n_left], compact[n_left:], len(uniques)
+
+
 def _join_key(series: pd.Series) -> pd.Series:
     if isinstance(series.dtype, pd.CategoricalDtype):
         return series.astype("string")
@@ -353,7 +409,8 @@ def _finish_rows(book, rule, inp: RuleInput, outcome, ds, dept, keys, waived_key
     result = _base_result(rule, "pass", "")
     result.fields = list(dict.fromkeys(rule.fields_used + [f for c in inp.compiled.values() for f in c.fields]))
     _score(rule, result, *counts, waived=int(waived.sum()))
-    result.message = _rule_message(rule, result, book.datasets[rule.dataset])
+    result.message = rule_message(rule, result, "en")
+    result.message_zh = rule_message(rule, result, "zh")
 
     listed = np.flatnonzero(violation_all)
     part = None
@@ -362,7 +419,8 @@ def _finish_rows(book, rule, inp: RuleInput, outcome, ds, dept, keys, waived_key
         part = FindingPart(
             rule=rule.id, dataset=rule.dataset, severity=rule.severity, position=listed,
             row=ds.rows[listed].astype(object), key=keys[listed], department=dept_names,
-            waived=waived[listed], message=_message_builder(rule, inp, outcome, listed, as_of),
+            waived=waived[listed],
+            message=finding_message_builder(rule, inp, outcome, listed, as_of, display_values, book),
             deadline=outcome.details.get("deadline")[listed] if rule.kind == "deadline" else None,
             end=outcome.details.get("end")[listed] if rule.kind == "deadline" else None,
             late_workdays=outcome.details.get("late_workdays")[listed] if rule.kind == "deadline" else None)
@@ -445,24 +503,15 @@ def _finish_count(book, rule, inp: RuleInput, outcome, ds, dept, waived_keys) ->
     result.fields = list(rule.fields_used)
     _score(rule, result, int(population.sum()), int((population & ~violation).sum()), int(violation.sum()), 0,
            waived=int(waived.sum()))
-    result.message = _rule_message(rule, result, book.datasets[rule.dataset])
+    result.message = rule_message(rule, result, "en")
+    result.message_zh = rule_message(rule, result, "zh")
     listed = np.flatnonzero(outcome.violation)
     part = None
     spec = book.datasets[rule.dataset]
     per_is_department = rule.per is not None and rule.per == spec.department
     if len(listed):
         group_names = np.asarray(groups, dtype=object)[listed]
-        group_counts = counts[listed]
-
-        def messages(idx: np.ndarray, _names=group_names, _counts=group_counts) -> list[str]:
-            out = []
-            for name, count in zip(_names[idx], _counts[idx]):  # one per group, not per row
-                bound = (f"at least {_num(rule.min)}" if rule.min is not None and count < rule.min
-                         else f"at most {_num(rule.max)}")
-                where = f"{inp.label(rule.per)} {name}: " if rule.per else ""
-                out.append(f"{where}{count} record(s), expected {bound}")
-            return out
-
+        messages = count_message_builder(rule, inp.label, group_names, counts[listed])
         part = FindingPart(
             rule=rule.id, dataset=rule.dataset, severity=rule.severity,
             position=np.full(len(listed), -1), row=np.full(len(listed), None, dtype=object),
@@ -508,123 +557,6 @@ def _count_departments(rule, inp: RuleInput, dept, waived_keys) -> list[dict]:
                     "violations": probe.violations, "rate": probe.rate, "status": probe.status,
                     "awarded": probe.awarded, "possible": probe.possible})
     return out
-
-
-# ------------------------------------------------------------------ messages
-
-def _num(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _percent(rate) -> str:
-    return "n/a" if rate is None else f"{100 * rate:.1f}%"
-
-
-def _rule_message(rule, result: RuleResult, spec) -> str:
-    noun = {"documents": "documents", "requests": "requests"}.get(rule.dataset, "records")
-    if result.status == "not_applicable":
-        return f"no {noun} to check"
-    decided = result.population - result.pending
-    if rule.kind == "count":
-        return f"{result.violations} of {result.population} group(s) outside the expected count"
-    if rule.kind == "ratio":
-        bounds = " and ".join(b for b in (f">= {_percent(rule.min)}" if rule.min is not None else "",
-                                          f"<= {_percent(rule.max)}" if rule.max is not None else "") if b)
-        return f"rate {_percent(result.rate)} ({result.passed} of {decided} {noun}), required {bounds}"
-    if rule.kind == "deadline":
-        text = f"{result.violations} of {decided} decided {noun} were late, overdue or have invalid dates"
-        if result.pending:
-            text += f"; {result.pending} still open and not yet due"
-        return text
-    if rule.kind == "unique":
-        return f"{result.violations} of {result.population} {noun} repeat an earlier record"
-    if rule.kind == "sequence":
-        return f"{result.violations} of {result.population} {noun} have steps dated out of order"
-    text = f"{result.violations} of {result.population} {noun} fail the check"
-    if rule.min is not None:
-        text += f" (rate {_percent(result.rate)}, required >= {_percent(rule.min)})"
-    return text
-
-
-def _message_builder(rule, inp: RuleInput, outcome, listed: np.ndarray, as_of) -> Callable[[np.ndarray], list[str]]:
-    """A function building the messages of findings ``idx`` (indexes into ``listed``), vectorized."""
-    frame = inp.frame
-    label = inp.label
-
-    def values_of(name: str, positions: np.ndarray) -> pd.Series:
-        text = display_values(frame[name].iloc[positions], inp.fields[name]).reset_index(drop=True)
-        return text.fillna("(blank)").astype(object)
-
-    def build(idx: np.ndarray) -> list[str]:
-        positions = listed[idx]
-        if len(positions) == 0:
-            return []
-        if rule.kind == "required":
-            out = pd.Series([""] * len(positions), dtype=object)
-            for name in rule.fields:
-                blank = frame[name].iloc[positions].isna().to_numpy()
-                out = out + np.where(blank, label(name) + ", ", "")
-            return ("blank: " + out.str.rstrip(", ")).tolist()
-        if rule.kind in ("condition", "ratio"):
-            expected = inp.compiled["expect"].source
-            names = inp.compiled["expect"].fields[:4]
-            out = pd.Series([f"expected {expected}"] * len(positions), dtype=object)
-            if names:
-                out = out + "; got "
-                for j, name in enumerate(names):
-                    out = out + (", " if j else "") + label(name) + "=" + values_of(name, positions)
-            return out.tolist()
-        if rule.kind == "deadline":
-            return _deadline_messages(rule, inp, outcome, positions, as_of)
-        if rule.kind == "unique":
-            return _unique_messages(rule, inp, positions)
-        if rule.kind == "sequence":
-            later = outcome.details["later"][positions]
-            earlier = outcome.details["earlier"][positions]
-            fields = rule.fields
-            out = []
-            texts = {f: values_of(f, positions) for f in fields}
-            for i, (a, b) in enumerate(zip(later, earlier)):  # over findings being written, not all rows
-                out.append(f"{label(fields[a])} {texts[fields[a]][i]} is before "
-                           f"{label(fields[b])} {texts[fields[b]][i]}")
-            return out
-        return [""] * len(positions)
-    return build
-
-
-def _deadline_messages(rule, inp, outcome, positions, as_of) -> list[str]:
-    d = outcome.details
-    reason = outcome.reason[positions]
-    deadline = pd.Series(d["deadline"][positions]).dt.strftime("%Y-%m-%d").fillna("")
-    end = pd.Series(d["end"][positions]).dt.strftime("%Y-%m-%d").fillna("")
-    start = pd.Series(inp.frame[rule.start].iloc[positions].to_numpy(dtype="datetime64[ns]")).dt.strftime("%Y-%m-%d").fillna("")
-    late = pd.Series(d["late_workdays"][positions]).fillna(0).astype(int).astype(str)
-    unit = "working days" if rule.limit.working_days is not None else "days"
-    end_label, start_label = inp.label(rule.end), inp.label(rule.start)
-    out = np.where(reason == 1, f"{start_label} is blank or not a date",
-          np.where(reason == 2, end_label + " " + end + " is before " + start_label + " " + start,
-          np.where(reason == 3, end_label + " " + end + ", deadline " + deadline + " (" + late + " working days late)",
-                   "still open, deadline " + deadline + " passed (" + late + f" working days overdue as of {as_of.date().isoformat()})")))
-    del unit
-    return list(out)
-
-
-def _unique_messages(rule, inp, positions) -> list[str]:
-    fields = rule.fields
-    sub = inp.frame.loc[inp.selected, fields]
-    group = sub.groupby(fields, dropna=False, sort=False).ngroup().to_numpy()
-    selected_positions = np.flatnonzero(inp.selected)
-    _, first_index = np.unique(group, return_index=True)
-    first_of_group = selected_positions[first_index]
-    lookup = pd.Series(group, index=selected_positions)
-    first_positions = first_of_group[lookup.loc[positions].to_numpy()]
-    rows = inp.rows[first_positions]
-    values = None
-    for j, name in enumerate(fields):
-        text = display_values(inp.frame[name].iloc[positions], inp.fields[name]).fillna("(blank)").astype(object).reset_index(drop=True)
-        part = inp.label(name) + "=" + text
-        values = part if values is None else values + ", " + part
-    return ("repeats " + values + " of row " + pd.Series(rows).astype(str)).tolist()
 
 
 # ------------------------------------------------------------------ assembly

@@ -66,9 +66,9 @@ def _neutralize_text(series: pd.Series) -> pd.Series:
     return text.mask(risky, "'" + text)
 
 
-def findings_table(result) -> pd.DataFrame:
+def findings_table(result, lang: str = "zh") -> pd.DataFrame:
     """The findings of an audit as the export's columns (values neutralised, dates as dates)."""
-    findings = result.findings
+    findings = result.findings_frame(lang) if hasattr(result, "findings_frame") else result.findings
     if findings is None:
         findings = pd.DataFrame()
     rules = {rr.id: rr for rr in result.rules}
@@ -106,13 +106,13 @@ def findings_table(result) -> pd.DataFrame:
     return table.sort_values(["department", "rule", "row"], kind="stable").reset_index(drop=True)
 
 
-def write_findings(result, path) -> None:
-    """Write the rectification list to ``path`` (.csv or .xlsx), atomically."""
+def write_findings(result, path, lang: str = "zh") -> None:
+    """Write the rectification list to ``path`` (.csv or .xlsx), atomically; messages in ``lang``."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ValueError(f"the findings export is .csv or .xlsx, not {path.suffix or 'a file without suffix'!r}: {path}")
-    table = findings_table(result)
+    table = findings_table(result, lang)
     writer = _write_csv if suffix == ".csv" else _write_xlsx
     _atomic(path, lambda tmp: writer(result, table, tmp))
 

@@ -652,7 +652,8 @@ def _finding_status(frame: pd.DataFrame) -> pd.Series:
     return status
 
 
-def _listed_findings(findings: pd.DataFrame | None) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
+def _listed_findings(findings: pd.DataFrame | None, totals: dict[str, int] | None = None
+                     ) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
     """The findings each rule lists (open ones first, by row; at most MAX_ROWS_PER_RULE) and its total.
 
     One sort over all findings, then a group head: the cost does not multiply by the
@@ -661,7 +662,8 @@ def _listed_findings(findings: pd.DataFrame | None) -> tuple[dict[str, pd.DataFr
     if findings is None or len(findings) == 0:
         return {}, {}
     rule = findings["rule"].astype(str)
-    totals = rule.value_counts().to_dict()
+    if totals is None:
+        totals = rule.value_counts().to_dict()
     keyed = pd.DataFrame({
         "rule": rule,
         "waived": findings["waived"].fillna(False).astype(bool),
@@ -723,7 +725,11 @@ def _rule_rows(result, rr, listed: dict[str, pd.DataFrame], totals: dict[str, in
 
 
 def _rules(result, ui: dict[str, str], lang: str) -> list[dict]:
-    listed, totals = _listed_findings(getattr(result, "findings", None))
+    if hasattr(result, "findings_head"):
+        # only the listed findings get messages built, in the page's language
+        listed, totals = _listed_findings(result.findings_head(MAX_ROWS_PER_RULE, lang), result.findings_total())
+    else:
+        listed, totals = _listed_findings(getattr(result, "findings", None))
     book = result.book
     sections = {s.id: s.title for s in (book.sections if book is not None else [])}
     out = []
@@ -769,7 +775,7 @@ def _rules(result, ui: dict[str, str], lang: str) -> list[dict]:
             "threshold": "，".join(threshold) if lang == "zh" else ", ".join(threshold),
             "awarded": _fmt_points(rr.awarded),
             "possible": _fmt_points(rr.possible),
-            "message": rr.message or "",
+            "message": (getattr(rr, "message_zh", "") if lang == "zh" else "") or rr.message or "",
             "columns": columns,
             "rows": rows,
             "more": more,

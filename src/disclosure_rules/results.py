@@ -47,6 +47,7 @@ class RuleResult:
     possible: float = 0.0
     basis: dict | None = None
     message: str = ""
+    message_zh: str = ""
     description: str | None = None
     fields: list[str] = field(default_factory=list)
 
@@ -75,7 +76,7 @@ class FindingPart:
     key: np.ndarray                       # object
     department: np.ndarray                # object
     waived: np.ndarray                    # bool
-    message: Callable[[np.ndarray], list[str]]   # builds messages for a subset (indexes into the part)
+    message: Callable[..., list[str]]     # message(idx, lang): messages of a subset (indexes into the part)
     deadline: np.ndarray | None = None    # datetime64[ns]
     end: np.ndarray | None = None
     late_workdays: np.ndarray | None = None
@@ -83,24 +84,27 @@ class FindingPart:
     def __len__(self) -> int:
         return len(self.position)
 
-    def frame(self, limit: int | None = None) -> pd.DataFrame:
-        count = len(self) if limit is None else min(limit, len(self))
-        idx = np.arange(count)
+    def frame(self, limit: int | None = None, lang: str = "en", idx: np.ndarray | None = None) -> pd.DataFrame:
+        """The findings (the first ``limit``, or those at ``idx``) as a DataFrame."""
+        if idx is None:
+            count = len(self) if limit is None else min(limit, len(self))
+            idx = np.arange(count)
+        count = len(idx)
         nat = np.full(count, np.datetime64("NaT", "ns"))
         return pd.DataFrame({
             "rule": np.full(count, self.rule, dtype=object),
             "dataset": np.full(count, self.dataset, dtype=object),
-            "row": self.row[:count],
-            "key": self.key[:count],
-            "department": self.department[:count],
+            "row": self.row[idx],
+            "key": self.key[idx],
+            "department": self.department[idx],
             "severity": np.full(count, self.severity, dtype=object),
-            "waived": self.waived[:count],
-            "message": pd.Series(self.message(idx), dtype=object) if count else pd.Series([], dtype=object),
-            "deadline": self.deadline[:count] if self.deadline is not None else nat,
-            "end": self.end[:count] if self.end is not None else nat,
-            "late_workdays": pd.array(self.late_workdays[:count], dtype="Float64") if self.late_workdays is not None
+            "waived": self.waived[idx],
+            "message": pd.Series(self.message(idx, lang), dtype=object) if count else pd.Series([], dtype=object),
+            "deadline": self.deadline[idx] if self.deadline is not None else nat,
+            "end": self.end[idx] if self.end is not None else nat,
+            "late_workdays": pd.array(self.late_workdays[idx], dtype="Float64") if self.late_workdays is not None
             else pd.array([None] * count, dtype="Float64"),
-            "position": self.position[:count],
+            "position": self.position[idx],
         })
 
 
@@ -125,7 +129,7 @@ class AuditResult:
     grade: str | None
     coverage: float
     tool_version: str = __version__
-    _findings: pd.DataFrame | None = None
+    _findings: dict = field(default_factory=dict)
 
     @property
     def rulebook(self):
@@ -133,14 +137,37 @@ class AuditResult:
 
     @property
     def findings(self) -> pd.DataFrame:
-        """Every finding (not truncated), one row each, in rule order then row order."""
-        if self._findings is None:
-            frames = [p.frame() for p in self.parts if len(p)]
+        """Every finding (not truncated), one row each, in rule order then row order; English messages."""
+        return self.findings_frame("en")
+
+    def findings_frame(self, lang: str = "en") -> pd.DataFrame:
+        """Every finding with its message in ``lang`` ("en" as in the JSON, or "zh")."""
+        if lang not in self._findings:
+            frames = [p.frame(lang=lang) for p in self.parts if len(p)]
             if frames:
-                self._findings = pd.concat(frames, ignore_index=True)
+                self._findings[lang] = pd.concat(frames, ignore_index=True)
             else:
-                self._findings = pd.DataFrame({c: pd.Series([], dtype=object) for c in FINDING_COLUMNS})
-        return self._findings
+                self._findings[lang] = pd.DataFrame({c: pd.Series([], dtype=object) for c in FINDING_COLUMNS})
+        return self._findings[lang]
+
+    def findings_head(self, per_rule: int, lang: str = "en") -> pd.DataFrame:
+        """At most ``per_rule`` findings of each rule, open (not waived) ones first, by row.
+
+        Messages are built only for these, so a report stays quick on a huge audit.
+        """
+        frames = []
+        for part in self.parts:
+            if not len(part):
+                continue
+            order = np.argsort(part.waived, kind="stable")[:per_rule]
+            frames.append(part.frame(lang=lang, idx=order))
+        if not frames:
+            return pd.DataFrame({c: pd.Series([], dtype=object) for c in FINDING_COLUMNS})
+        return pd.concat(frames, ignore_index=True)
+
+    def findings_total(self) -> dict[str, int]:
+        """Number of findings of each rule (waived ones included)."""
+        return {p.rule: len(p) for p in self.parts if len(p)}
 
     def rule(self, rule_id: str) -> RuleResult:
         for r in self.rules:
@@ -192,10 +219,11 @@ class AuditResult:
 
         write_html(self, path, lang=lang)
 
-    def write_findings(self, path: str | os.PathLike) -> None:
+    def write_findings(self, path: str | os.PathLike, lang: str = "zh") -> None:
+        """The rectification list (整改清单), .xlsx or .csv; messages in ``lang``."""
         from .exports import write_findings
 
-        write_findings(self, path)
+        write_findings(self, path, lang=lang)
 
     @property
     def counts(self) -> dict[str, int]:

@@ -1,0 +1,193 @@
+"""Rule and finding messages, in English (the JSON's stable text) and Chinese.
+
+Messages quote the ledger's own headers (the header found in the file) and values.
+Finding messages are built only for the findings being written, with vectorized
+string operations over those findings.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+LANGS = ("en", "zh")
+BLANK = {"en": "(blank)", "zh": "（空）"}
+
+
+def _num(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _percent(rate) -> str:
+    return "n/a" if rate is None else f"{100 * rate:.1f}%"
+
+
+def rule_message(rule, result, lang: str = "en") -> str:
+    """One sentence on a rule's outcome."""
+    zh = lang == "zh"
+    p, v, pending = result.population, result.violations, result.pending
+    decided = p - pending
+    noun = {"documents": "documents", "requests": "requests"}.get(rule.dataset, "records")
+    if result.status == "not_applicable":
+        return "没有需要检查的记录" if zh else f"no {noun} to check"
+    if rule.kind == "count":
+        return f"{p}个分组中{v}个不符合数量要求" if zh else f"{v} of {p} group(s) outside the expected count"
+    if rule.kind == "ratio":
+        parts = []
+        if rule.min is not None:
+            parts.append(f"≥ {_percent(rule.min)}" if zh else f">= {_percent(rule.min)}")
+        if rule.max is not None:
+            parts.append(f"≤ {_percent(rule.max)}" if zh else f"<= {_percent(rule.max)}")
+        if zh:
+            return f"比率{_percent(result.rate)}（{decided}条中{result.passed}条符合），要求{'且'.join(parts)}"
+        return f"rate {_percent(result.rate)} ({result.passed} of {decided} {noun}), required {' and '.join(parts)}"
+    if rule.kind == "deadline":
+        if zh:
+            text = f"已到期的{decided}条中{v}条超期、逾期未办或日期有误"
+            return text + (f"；另有{pending}条尚未办结且未到期" if pending else "")
+        text = f"{v} of {decided} decided {noun} were late, overdue or have invalid dates"
+        return text + (f"; {pending} still open and not yet due" if pending else "")
+    if rule.kind == "unique":
+        return f"{p}条中{v}条与前面的记录重复" if zh else f"{v} of {p} {noun} repeat an earlier record"
+    if rule.kind == "sequence":
+        return f"{p}条中{v}条办理环节日期顺序颠倒" if zh else f"{v} of {p} {noun} have steps dated out of order"
+    if zh:
+        text = f"{p}条中{v}条不符合要求"
+        if rule.min is not None:
+            text += f"（达标率{_percent(result.rate)}，要求≥ {_percent(rule.min)}）"
+        return text
+    text = f"{v} of {p} {noun} fail the check"
+    if rule.min is not None:
+        text += f" (rate {_percent(result.rate)}, required >= {_percent(rule.min)})"
+    return text
+
+
+def count_message_builder(rule, label: Callable[[str], str], names: np.ndarray, counts: np.ndarray):
+    """Messages of a count rule's failing groups (one per group, not per row)."""
+    def build(idx: np.ndarray, lang: str = "en") -> list[str]:
+        zh = lang == "zh"
+        out = []
+        for name, count in zip(names[idx], counts[idx]):
+            low = rule.min is not None and count < rule.min
+            if zh:
+                bound = f"应不少于{_num(rule.min)}条" if low else f"应不多于{_num(rule.max)}条"
+                where = f"{label(rule.per)}“{name}”：" if rule.per else ""
+                out.append(f"{where}{count}条，{bound}")
+            else:
+                bound = f"at least {_num(rule.min)}" if low else f"at most {_num(rule.max)}"
+                where = f"{label(rule.per)} {name}: " if rule.per else ""
+                out.append(f"{where}{count} record(s), expected {bound}")
+        return out
+    return build
+
+
+def finding_message_builder(rule, inp, outcome, listed: np.ndarray, as_of, display, book=None):
+    """A function building the messages of findings ``idx`` (indexes into ``listed``)."""
+    frame = inp.frame
+    label = inp.label
+    zh_condition: list[str] = []
+
+    def values_of(name: str, positions: np.ndarray, lang: str) -> pd.Series:
+        text = display(frame[name].iloc[positions], inp.fields[name]).reset_index(drop=True)
+        return text.fillna(BLANK[lang]).astype(object)
+
+    def condition_zh() -> str:
+        if not zh_condition:
+            text = inp.compiled["expect"].source
+            if book is not None:
+                try:
+                    from .explain import render_expression
+
+                    text = render_expression(text, rule, book, "zh")
+                except Exception:  # noqa: BLE001 - words are a nicety; the expression itself still reads
+                    pass
+            zh_condition.append(text)
+        return zh_condition[0]
+
+    def build(idx: np.ndarray, lang: str = "en") -> list[str]:
+        zh = lang == "zh"
+        positions = listed[idx]
+        if len(positions) == 0:
+            return []
+        if rule.kind == "required":
+            out = pd.Series([""] * len(positions), dtype=object)
+            sep = "、" if zh else ", "
+            for name in rule.fields:
+                blank = frame[name].iloc[positions].isna().to_numpy()
+                out = out + np.where(blank, label(name) + sep, "")
+            return (("未填写：" if zh else "blank: ") + out.str.removesuffix(sep)).tolist()
+        if rule.kind in ("condition", "ratio"):
+            names = inp.compiled["expect"].fields[:4]
+            head = f"不符合：{condition_zh()}" if zh else f"expected {inp.compiled['expect'].source}"
+            out = pd.Series([head] * len(positions), dtype=object)
+            if names:
+                out = out + ("；实际 " if zh else "; got ")
+                for j, name in enumerate(names):
+                    out = out + (("，" if zh else ", ") if j else "") + label(name) + "=" + values_of(name, positions, lang)
+            return out.tolist()
+        if rule.kind == "deadline":
+            return _deadline_messages(rule, inp, outcome, positions, as_of, lang)
+        if rule.kind == "unique":
+            return _unique_messages(rule, inp, positions, display, lang)
+        if rule.kind == "sequence":
+            later = outcome.details["later"][positions]
+            earlier = outcome.details["earlier"][positions]
+            fields = rule.fields
+            texts = {f: values_of(f, positions, lang).to_numpy() for f in fields}
+            later_label = np.array([label(f) for f in fields], dtype=object)[later]
+            earlier_label = np.array([label(f) for f in fields], dtype=object)[earlier]
+            later_value = np.choose(later, [texts[f] for f in fields]) if len(fields) <= 32 else None
+            earlier_value = np.choose(earlier, [texts[f] for f in fields]) if len(fields) <= 32 else None
+            joiner = "早于" if zh else " is before "
+            space = "" if zh else " "
+            return list(later_label + space + later_value + joiner + earlier_label + space + earlier_value)
+        return [""] * len(positions)
+    return build
+
+
+def _deadline_messages(rule, inp, outcome, positions, as_of, lang) -> list[str]:
+    zh = lang == "zh"
+    d = outcome.details
+    reason = outcome.reason[positions]
+    deadline = pd.Series(d["deadline"][positions]).dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
+    end = pd.Series(d["end"][positions]).dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
+    start = pd.Series(inp.frame[rule.start].iloc[positions].to_numpy(dtype="datetime64[ns]")) \
+        .dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
+    late = pd.Series(d["late_workdays"][positions]).fillna(0).astype(int).astype(str).to_numpy(dtype=object)
+    end_label, start_label = inp.label(rule.end), inp.label(rule.start)
+    as_of_text = as_of.date().isoformat()
+    if zh:
+        texts = [f"{start_label}未填写或不是有效日期",
+                 end_label + end + "早于" + start_label + start,
+                 end_label + end + "，期限" + deadline + "（超期" + late + "个工作日）",
+                 "尚未办结，期限" + deadline + f"已过（截至{as_of_text}已逾期" + late + "个工作日）"]
+    else:
+        texts = [f"{start_label} is blank or not a date",
+                 end_label + " " + end + " is before " + start_label + " " + start,
+                 end_label + " " + end + ", deadline " + deadline + " (" + late + " working days late)",
+                 "still open, deadline " + deadline + " passed (" + late + f" working days overdue as of {as_of_text})"]
+    out = np.where(reason == 1, texts[0], np.where(reason == 2, texts[1], np.where(reason == 3, texts[2], texts[3])))
+    return list(out)
+
+
+def _unique_messages(rule, inp, positions, display, lang) -> list[str]:
+    zh = lang == "zh"
+    fields = rule.fields
+    sub = inp.frame.loc[inp.selected, fields]
+    group = sub.groupby(fields, dropna=False, sort=False).ngroup().to_numpy()
+    selected_positions = np.flatnonzero(inp.selected)
+    _, first_index = np.unique(group, return_index=True)
+    first_of_group = selected_positions[first_index]
+    lookup = pd.Series(group, index=selected_positions)
+    first_rows = pd.Series(inp.rows[first_of_group[lookup.loc[positions].to_numpy()]]).astype(str)
+    values = None
+    for name in fields:
+        text = display(inp.frame[name].iloc[positions], inp.fields[name]).fillna(BLANK[lang]) \
+            .astype(object).reset_index(drop=True)
+        part = inp.label(name) + "=" + text
+        values = part if values is None else values + ("，" if zh else ", ") + part
+    if zh:
+        return ("与第" + first_rows + "行重复（" + values + "）").tolist()
+    return ("repeats " + values + " of row " + first_rows).tolist()
