@@ -188,6 +188,7 @@ class AuditResult:
                 truncated = True
             frame = part.frame(json_findings)
             findings.extend(_finding_dicts(frame))
+        issues, issue_warnings = _capped_issues(self.data_issues, json_findings)
         return {
             "tool": {"name": "disclosure-rules", "version": self.tool_version},
             "rulebook": {"id": info.id, "title": info.title, "year": info.year, "sha256": self.book.sha256},
@@ -206,8 +207,8 @@ class AuditResult:
             ],
             "findings": findings,
             "findings_truncated": truncated,
-            "data_issues": [_jsonable(i) for i in self.data_issues],
-            "warnings": list(self.warnings),
+            "data_issues": issues,
+            "warnings": list(self.warnings) + issue_warnings,
         }
 
     def write_json(self, path: str | os.PathLike, json_findings: int | None = 1000) -> None:
@@ -250,6 +251,27 @@ def _finding_dicts(frame: pd.DataFrame) -> list[dict]:
             "waived": bool(rec.waived), "message": rec.message, "details": details,
         })
     return out
+
+
+def _capped_issues(data_issues: list[dict], cap: int | None) -> tuple[list[dict], list[str]]:
+    """At most ``cap`` data issues per dataset, field and problem in the JSON (None: all).
+
+    A column of a million unreadable dates would otherwise make a million-entry JSON;
+    the full list stays in ``AuditResult.data_issues``.
+    """
+    if cap is None:
+        return [_jsonable(i) for i in data_issues], []
+    kept, seen, dropped = [], {}, {}
+    for issue in data_issues:  # issues, not rows: one per bad cell or unknown label
+        group = (issue.get("dataset"), issue.get("field"), issue.get("problem"))
+        seen[group] = seen.get(group, 0) + 1
+        if seen[group] <= cap:
+            kept.append(_jsonable(issue))
+        else:
+            dropped[group] = dropped.get(group, 0) + 1
+    warnings = [f"{n} more data issues in {d}.{f} ({p}) are not listed in the JSON"
+                for (d, f, p), n in dropped.items()]
+    return kept, warnings
 
 
 def _iso(values) -> list[str | None]:
