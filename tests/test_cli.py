@@ -246,6 +246,23 @@ def test_malformed_data_option_exits_2(tmp_path):
     assert "NAME=PATH" in err and "Traceback" not in err
 
 
+def test_same_dataset_twice_exits_2(examples, tmp_path):
+    """Two files for one dataset is a usage error, not a silent drop of the first ledger."""
+    code, _, err = invoke(["audit", "--data", f"requests={examples / 'requests.csv'}",
+                           "--data", f"requests={examples / 'documents.csv'}", "--html", tmp_path / "r.html"])
+    assert code == 2
+    assert "twice" in err and "requests.csv" in err and "Traceback" not in err
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_outputs_into_a_new_folder(examples, tmp_path):
+    """--html, --json and --findings into a folder that does not exist yet all create it."""
+    new = tmp_path / "new" / "folder"
+    code, _, err = invoke(["audit", *data_args(examples, ["meetings"]), "--as-of", "2021-12-31",
+                           "--html", new / "r.html", "--json", new / "j" / "r.json", "--findings", new / "f" / "f.csv"])
+    assert code == 0, err
+    assert (new / "r.html").is_file() and (new / "j" / "r.json").is_file() and (new / "f" / "f.csv").is_file()
+
 def test_debug_shows_the_traceback(tmp_path):
     """--debug adds the traceback to the message."""
     code, _, err = invoke(["--debug", "audit", "--data", f"documents={tmp_path / 'absent.csv'}",
