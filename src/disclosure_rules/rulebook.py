@@ -25,6 +25,9 @@ from .models import Rulebook, Waiver, WaiverFile
 from .resources import DEFAULT_RULEBOOK, builtin_rulebook
 
 MAX_NODES = 200_000  # after alias expansion; a real rulebook has a few thousand
+MAX_DEPTH = 64  # nesting levels; a real rulebook has fewer than ten
+_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 Position = tuple[str, int, int]  # file, line, column (1-based)
 
@@ -54,6 +57,8 @@ def _compose(text: str, file: str) -> yaml.Node | None:
                                     mark.line + 1 if mark else None, mark.column + 1 if mark else None))
     except yaml.YAMLError as exc:
         raise RulebookError(Problem(f"YAML error: {exc}", file))
+    except RecursionError:
+        raise RulebookError(Problem("the YAML is nested too deeply to be a rulebook", file)) from None
     finally:
         loader.dispose()
 
@@ -66,6 +71,7 @@ class _Builder:
         self.positions: dict[tuple, Position] = {}
         self.nodes = 0
         self.loader = _Loader("")
+        self.merged: dict[int, int] = {}  # id(mapping node) -> leading entries that came from '<<'
 
     def pos(self, node: yaml.Node) -> Position:
         return (self.file, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -76,23 +82,55 @@ class _Builder:
             raise RulebookError(Problem(
                 f"the document expands to more than {MAX_NODES} values (an alias bomb?); "
                 "rulebooks do not need that many", *self.pos(node)))
+        if len(path) > MAX_DEPTH:
+            raise RulebookError(Problem(
+                f"the document is nested more than {MAX_DEPTH} levels deep (a self-referencing alias?)",
+                *self.pos(node)))
         self.positions.setdefault(path, self.pos(node))
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTION_TAGS:
+            # the safe loader would refuse these only when constructing; we never construct collections
+            raise RulebookError(Problem(
+                f"tag {node.tag!r} is not allowed in a rulebook (only plain YAML values)", *self.pos(node)))
         if isinstance(node, yaml.MappingNode):
-            self.loader.flatten_mapping(node)  # YAML merge keys (<<)
+            merged = self.flatten(node)  # YAML merge keys (<<)
             out: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
+            own: set = set()
+            for index, (key_node, value_node) in enumerate(node.value):
                 self.scalar(key_node)  # refuses tags
                 # Keys are names and codes: keep their text, so that YAML 1.1 does not turn
                 # `on:` (join.on) into True or a code `1:` into an integer.
                 key = key_node.value
-                if key in out:
+                if index < merged:
+                    if key in out:
+                        continue  # from '<<': the first merged mapping wins
+                elif key in own:
                     raise RulebookError(Problem(f"duplicate key {key!r}", *self.pos(key_node)))
+                else:
+                    own.add(key)  # a key written next to '<<' overrides the merged one
                 self.positions[path + (key,)] = self.pos(key_node)
                 out[key] = self.build(value_node, path + (key,))
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         return self.scalar(node)
+
+    def flatten(self, node: yaml.MappingNode) -> int:
+        """Expand '<<' in place (once per node); how many leading entries came from merges."""
+        if id(node) not in self.merged:
+            self.merged[id(node)] = 0  # also ends a self-referencing merge
+            for key_node, value_node in node.value:
+                if key_node.tag == _MERGE_TAG:
+                    subs = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                    for sub in subs:
+                        if isinstance(sub, yaml.MappingNode):
+                            self.flatten(sub)
+            own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE_TAG)
+            try:
+                self.loader.flatten_mapping(node)
+            except yaml.constructor.ConstructorError as exc:
+                raise RulebookError(Problem(f"'<<' {exc.problem}", *self.pos(node)))
+            self.merged[id(node)] = len(node.value) - own
+        return self.merged[id(node)]
 
     def scalar(self, node: yaml.Node) -> Any:
         if not isinstance(node, yaml.ScalarNode):
@@ -124,7 +162,10 @@ def _read_yaml(path: Path) -> tuple[Any, dict[tuple, Position], bytes]:
     if node is None:
         return None, {}, raw
     builder = _Builder(file)
-    return builder.build(node), builder.positions, raw
+    try:
+        return builder.build(node), builder.positions, raw
+    except RecursionError:
+        raise RulebookError(Problem("the YAML is nested too deeply to be a rulebook", file)) from None
 
 
 def _rules_keyed(positions: dict[tuple, Position], data: Any) -> dict[tuple, Position]:
@@ -210,7 +251,10 @@ def _load_tree(path: Path, chain: tuple[Path, ...] = ()) -> _Loaded:
         return _Loaded(data, positions, files, digest)
     if not isinstance(extends, str):
         raise RulebookError(Problem("'extends' is a path or builtin:<id>", *positions[("extends",)]))
-    parent_path = _resolve(extends, path.parent)
+    try:
+        parent_path = _resolve(extends, path.parent)
+    except RulebookError as exc:  # an unknown builtin:<id>
+        raise RulebookError(Problem(exc.problems[0].message, *positions[("extends",)])) from None
     if not parent_path.is_file():
         raise RulebookError(Problem(f"'extends' names a rulebook that does not exist: {parent_path}",
                                     *positions[("extends",)]))
@@ -302,7 +346,8 @@ def _pydantic_problems(exc: ValidationError, locator: _Locator) -> list[Problem]
         message = err["msg"]
         if message.startswith("Value error, "):
             message = message[len("Value error, "):]
-        dotted = ".".join(str(p) for p in locator.key_path(loc)).replace(".#", "[") if loc else ""
+        dotted = "".join(f"[{p[1:]}]" if str(p).startswith("#") else f".{p}"
+                         for p in locator.key_path(loc)).lstrip(".") if loc else ""
         if err["type"] == "extra_forbidden":
             field = loc[-1]
             allowed = _allowed_keys(exc, loc)
@@ -310,7 +355,14 @@ def _pydantic_problems(exc: ValidationError, locator: _Locator) -> list[Problem]
         elif err["type"] == "missing":
             message = f"missing required key {loc[-1]!r}"
         elif err["type"] == "union_tag_invalid":
-            message = f"unknown rule kind; expected one of: required, condition, ratio, deadline, unique, sequence, count"
+            from .models import RULE_KINDS
+
+            tag = str(err.get("ctx", {}).get("tag", ""))
+            loc = loc + ("kind",)
+            message = (f"unknown rule kind {tag!r}{_suggest(tag, RULE_KINDS)}; "
+                       f"expected one of: {', '.join(RULE_KINDS)}")
+        elif err["type"] == "union_tag_not_found":
+            message = "missing required key 'kind'"
         key = (message, locator.at(loc))
         if key in seen:
             continue
