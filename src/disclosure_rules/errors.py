@@ -35,7 +35,8 @@ class Problem:
 class RulebookError(DisclosureRulesError):
     """The rulebook is invalid; ``problems`` lists each one with file, line and column."""
 
-    def __init__(self, problems: list[Problem] | Problem | str):
+    def __init__(self, problems: list[Problem] | Problem | str, *, what: str = "rulebook"):
+        self.what = what
         if isinstance(problems, str):
             problems = [Problem(problems)]
         elif isinstance(problems, Problem):
@@ -45,8 +46,8 @@ class RulebookError(DisclosureRulesError):
 
     def _text(self) -> str:
         if len(self.problems) == 1:
-            return f"Invalid rulebook: {self.problems[0]}"
-        lines = [f"Invalid rulebook ({len(self.problems)} problems):"]
+            return f"Invalid {self.what}: {self.problems[0]}"
+        lines = [f"Invalid {self.what} ({len(self.problems)} problems):"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
 

@@ -292,8 +292,8 @@ def _check_unique_ids(data: dict, positions: dict[tuple, Position], file: str) -
             seen[rid] = i
 
 
-def _suggest(name: str, candidates) -> str:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+def _suggest(name: str, candidates, cutoff: float = 0.5) -> str:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=cutoff)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
@@ -351,7 +351,7 @@ def _pydantic_problems(exc: ValidationError, locator: _Locator) -> list[Problem]
         if err["type"] == "extra_forbidden":
             field = loc[-1]
             allowed = _allowed_keys(exc, loc)
-            message = f"unknown key {field!r}" + (_suggest(str(field), allowed) if allowed else "")
+            message = f"unknown key {field!r}" + (_suggest(str(field), allowed, 0.75) if allowed else "")
         elif err["type"] == "missing":
             message = f"missing required key {loc[-1]!r}"
         elif err["type"] == "union_tag_invalid":
@@ -563,13 +563,18 @@ def load_waivers(source: str | Path) -> list[Waiver]:
     from pydantic import ValidationError as _VE
 
     path = Path(source)
-    data, positions, _ = _read_yaml(path) if path.is_file() else (None, {}, b"")
+    what = "waivers file"
     if not path.is_file():
-        raise RulebookError(Problem("waivers file not found", str(path)))
+        raise RulebookError(Problem("waivers file not found", str(path)), what=what)
+    try:
+        data, positions, _ = _read_yaml(path)
+    except RulebookError as exc:
+        raise RulebookError([Problem(p.message.replace("the rulebook", "the waivers file"), p.file, p.line, p.column)
+                             for p in exc.problems], what=what) from None
     if not isinstance(data, dict):
-        raise RulebookError(Problem("a waivers file is a mapping with a 'waivers:' list", str(path), 1, 1))
+        raise RulebookError(Problem("a waivers file is a mapping with a 'waivers:' list", str(path), 1, 1), what=what)
     locator = _Locator(data, positions, str(path))
     try:
         return WaiverFile.model_validate(data).waivers
     except _VE as exc:
-        raise RulebookError(_pydantic_problems(exc, locator)) from None
+        raise RulebookError(_pydantic_problems(exc, locator), what=what) from None
