@@ -67,6 +67,8 @@ def rules(draw, kinds=("required", "condition", "ratio", "deadline", "unique", "
     high = draw(rates) if bounds in ("max", "both") else None
     if low is not None and high is not None and low > high:
         low, high = high, low
+    if high is not None and isinstance(common["scoring"], Deduct):
+        common["scoring"] = "proportional"  # a max-bound ratio rule refuses deduct (see models.RatioRule)
     return RatioRule(expect="x", min=low, max=high, **common)
 
 

@@ -210,18 +210,17 @@ def test_max_ratio_one_more_matching_row_never_raises_the_score(pair):
 
 
 
-@pytest.mark.xfail(strict=True, reason="design gap: deduct counts rows where expect is false, which a "
-                   "max-bound ratio rule wants; reported to the lead, not decided yet")
-def test_max_ratio_with_deduct_never_scores_a_fail_above_a_pass():
-    """A failing max-bound ratio rule with deduct scoring should not out-score a passing one."""
+def test_max_ratio_rule_refuses_deduct_scoring():
+    """Deduct counts rows where expect is not true, which a max-bound ratio rule allows: so a
+    failing rule could out-score a passing one. The rulebook refuses that combination at load time."""
+    from pydantic import ValidationError
+
     from disclosure_rules.models import RatioRule
 
-    rule = RatioRule(id="R-MAX", title="t", dataset="d", kind="ratio", expect="refused", max=0.1,
-                     points=10, scoring={"deduct": 1})
-    passing = score_rule(rule, Counts(10, 10, 0))   # nobody refused: rate 0 <= 0.1
-    failing = score_rule(rule, Counts(10, 0, 0))    # everybody refused: rate 1 > 0.1
-    assert passing[0] == "pass" and failing[0] == "fail"
-    assert failing[1] <= passing[1]
+    with pytest.raises(ValidationError, match="cannot use deduct scoring"):
+        RatioRule(id="R-MAX", title="t", dataset="d", kind="ratio", expect="refused", max=0.1,
+                  points=10, scoring={"deduct": 1})
+
 
 @given(st.lists(rules_with_counts(**NOT_RATIO_MAX), min_size=1, max_size=8), st.data(), sources)
 def test_one_more_violation_never_raises_the_overall_percent(pairs, data, source):

@@ -226,6 +226,11 @@ class RatioRule(RateRule):
     def _bounds(self) -> "RatioRule":
         if self.min is None and self.max is None:
             raise ValueError("a ratio rule needs 'min' and/or 'max'")
+        if self.max is not None and isinstance(self.scoring, Deduct):
+            # rows where `expect` is not true are the violations; under a `max` bound those
+            # are the rows the bound allows, so deducting per violation would reward failing
+            raise ValueError("a ratio rule with 'max' cannot use deduct scoring; "
+                             "use proportional or all_or_nothing")
         return self
 
     @property
