@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -28,7 +27,7 @@ import pandas as pd
 
 from .errors import DatasetError, DisclosureRulesError
 from .expressions import Context
-from .kinds import KINDS, RuleInput, evaluate_count, evaluate_unique, group_values, listed_groups
+from .kinds import KINDS, RuleInput, evaluate_unique, group_values, listed_groups
 from .messages import count_message_builder, finding_message_builder, rule_message
 from .models import Rulebook, Waiver
 from .results import AuditResult, FindingPart, RuleResult

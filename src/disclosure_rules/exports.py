@@ -17,13 +17,13 @@ Conventions:
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from .atomic import write_via_temp
 
 __all__ = ["write_findings", "neutralize", "findings_table", "EXCEL_MAX_ROWS"]
 
@@ -114,23 +114,9 @@ def write_findings(result, path, lang: str = "zh") -> None:
         raise ValueError(f"the findings export is .csv or .xlsx, not {path.suffix or 'a file without suffix'!r}: {path}")
     table = findings_table(result, lang)
     writer = _write_csv if suffix == ".csv" else _write_xlsx
-    _atomic(path, lambda tmp: writer(result, table, tmp))
+    write_via_temp(path, lambda tmp: writer(result, table, tmp))
 
 
-def _atomic(path: Path, write) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def _write_csv(result, table: pd.DataFrame, tmp: Path) -> None:

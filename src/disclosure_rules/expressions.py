@@ -483,7 +483,6 @@ class Compiler:
         return Node("bool", run)
 
     def _category_code(self, spec, label: str, node) -> int:
-        codes = list(spec.values)
         wanted = normalize_name(label)
         for i, (code, labels) in enumerate(spec.values.items()):
             if normalize_name(code) == wanted or any(normalize_name(l) == wanted for l in labels):

@@ -22,7 +22,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from .expressions import Context, as_mask, column_value
+from .expressions import Context, column_value
 
 NAT = np.datetime64("NaT", "ns")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from .results import write_atomic
+from .atomic import write_atomic
 
 TYPE_NAMES = {"string": "文本", "integer": "整数", "number": "数字", "boolean": "是/否", "date": "日期",
               "category": "单选", "set": "多选（用、分隔）"}

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import functools
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import pandas as pd
+
+from .atomic import write_atomic
 
 __all__ = ["UI", "build_view", "render_html", "write_html", "MAX_ROWS_PER_RULE"]
 
@@ -456,7 +456,7 @@ def _meta(result, ui: dict[str, str]) -> dict:
         datasets.append({
             "name": name,
             "title": _attr(spec, "title") or name,
-            "file": os.path.basename(str(source)) if source else ui["not_supplied"],
+            "file": Path(str(source)).name if source else ui["not_supplied"],
             "rows": len(entry.frame) if _attr(entry, "frame") is not None else None,
             "sha256": _attr(entry, "sha256") or "",
         })
@@ -880,21 +880,6 @@ def render_html(result, lang: str = "zh") -> str:
 def write_html(result, path, lang: str = "zh") -> None:
     """Write the report to ``path`` atomically (temporary file in the same folder, then rename)."""
     html = render_html(result, lang)
-    _atomic_write_text(Path(path), html)
+    write_atomic(path, html.encode("utf-8"))
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        # mkstemp makes the file private (0600); a report is meant to be shared
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise

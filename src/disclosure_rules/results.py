@@ -12,15 +12,14 @@ import datetime as dt
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
 from . import __version__
+from .atomic import write_atomic
 
 FINDING_COLUMNS = ["rule", "dataset", "row", "key", "department", "severity", "waived", "message",
                    "deadline", "end", "late_workdays", "position"]
@@ -308,23 +307,3 @@ def _round(value, digits):
     if math.isnan(value):
         return None
     return round(value, digits)
-
-
-def write_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename over the target."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

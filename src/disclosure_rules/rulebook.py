@@ -141,7 +141,7 @@ class _Builder:
             return node.value
         try:
             return self.loader.construct_object(node, deep=True)
-        except yaml.constructor.ConstructorError as exc:
+        except yaml.constructor.ConstructorError:
             raise RulebookError(Problem(
                 f"tag {node.tag!r} is not allowed in a rulebook (only plain YAML values)", *self.pos(node)))
         except (ValueError, TypeError) as exc:
