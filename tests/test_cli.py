@@ -77,7 +77,8 @@ def full_audit(examples, tmp_path_factory):
     before = {p.name: digest(p) for p in examples.iterdir()}
     code, stdout, stderr = invoke(["audit", *data_args(examples), "--as-of", "2021-12-31",
                                    "--waivers", examples / "waivers.yaml", "--json", out / "result.json",
-                                   "--html", out / "report.html", "--findings", out / "findings.xlsx"])
+                                   "--html", out / "report.html", "--findings", out / "findings.xlsx",
+                                   "--lang", "en"])
     after = {p.name: digest(p) for p in examples.iterdir()}
     return {"code": code, "out": stdout, "err": stderr, "dir": out, "before": before, "after": after,
             "json": json.loads((out / "result.json").read_text(encoding="utf-8"))}
@@ -107,6 +108,15 @@ def test_audit_prints_score_grade_coverage_and_failing_rules(full_audit):
     for rule in data["rules"]:
         if rule["status"] == "fail":
             assert rule["id"] in out
+
+
+def test_audit_summary_is_chinese_by_default(examples, tmp_path):
+    """Without --lang the terminal summary is in Chinese, with the rules' Chinese messages."""
+    code, out, err = invoke(["audit", *data_args(examples), "--as-of", "2021-12-31",
+                             "--html", tmp_path / "r.html"])
+    assert code == 0, err
+    assert "得分:" in out and "等次:" in out and "未达标规则:" in out
+    assert "条中" in out and "fail the check" not in out
 
 
 def test_audit_json_follows_the_contract(full_audit):
@@ -171,7 +181,7 @@ def test_fail_under_exits_1_after_writing_the_outputs(examples, tmp_path):
                              "--html", tmp_path / "r.html", "--json", tmp_path / "r.json", "--fail-under", "99"])
     assert code == 1
     assert "fail-under" in err
-    assert "Score:" in out
+    assert "得分:" in out  # the summary follows --lang, Chinese by default
     assert (tmp_path / "r.html").is_file() and (tmp_path / "r.json").is_file()
 
 
@@ -691,7 +701,7 @@ def test_demo_writes_the_three_outputs(tmp_path):
     assert names == ["audit-report.html", "findings.xlsx", "result.json"]
     data = json.loads((tmp_path / "demo" / "result.json").read_text(encoding="utf-8"))
     assert data["as_of"] == "2021-12-31" and set(data["datasets"]) == set(LEDGERS)
-    assert "Score:" in out
+    assert "得分:" in out and "等次:" in out
 
 
 def test_version_and_help():

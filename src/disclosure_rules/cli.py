@@ -118,33 +118,49 @@ def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fai
             result.write_findings(findings, lang=lang)
     finally:
         progress.done()
-    _print_summary(result, html=html, json_path=json_path, findings=findings)
+    _print_summary(result, html=html, json_path=json_path, findings=findings, lang=lang)
     if fail_under is not None and (result.percent is None or result.percent < fail_under):
         click.echo(f"Score below --fail-under {fail_under:g}.", err=True)
         ctx.exit(EXIT_BELOW)
 
 
-def _print_summary(result, *, html=None, json_path=None, findings=None) -> None:
+SUMMARY = {
+    "en": {"as_of": "as of", "score": "Score", "grade": "Grade", "coverage": "Coverage", "rules": "Rules",
+           "failing": "Failing rules:", "issues": "Data issues: {n} (see the report)", "warning": "Warning",
+           "wrote": "Wrote", "status": {"pass": "pass", "fail": "fail", "not_applicable": "not applicable",
+                                        "not_assessed": "not assessed", "error": "error"}},
+    "zh": {"as_of": "统计截止", "score": "得分", "grade": "等次", "coverage": "可考核覆盖率", "rules": "规则",
+           "failing": "未达标规则:", "issues": "数据问题: {n} 条(见报告)", "warning": "提示",
+           "wrote": "已写入", "status": {"pass": "达标", "fail": "未达标", "not_applicable": "不适用",
+                                       "not_assessed": "未考核", "error": "出错"}},
+}
+
+
+def _print_summary(result, *, html=None, json_path=None, findings=None, lang: str = "en") -> None:
+    words = SUMMARY[lang]
     info = result.book.rulebook
     percent = "n/a" if result.percent is None else f"{result.percent:.1f}"
-    click.echo(f"{info.title} ({info.id}), as of {result.as_of.isoformat()}")
-    click.echo(f"Score: {percent} / 100   Grade: {result.grade or 'n/a'}   Coverage: {100 * result.coverage:.0f}%")
+    click.echo(f"{info.title} ({info.id}), {words['as_of']} {result.as_of.isoformat()}")
+    click.echo(f"{words['score']}: {percent} / 100   {words['grade']}: {result.grade or 'n/a'}   "
+               f"{words['coverage']}: {100 * result.coverage:.0f}%")
     counts = result.counts
-    click.echo("Rules: " + ", ".join(f"{counts[s]} {s.replace('_', ' ')}" for s in
-                                     ("pass", "fail", "not_applicable", "not_assessed", "error") if counts.get(s)))
+    click.echo(f"{words['rules']}: " + ", ".join(f"{counts[s]} {words['status'][s]}" for s in
+                                               ("pass", "fail", "not_applicable", "not_assessed", "error")
+                                               if counts.get(s)))
     failing = [r for r in result.rules if r.status in ("fail", "error")]
     if failing:
-        click.echo("Failing rules:")
+        click.echo(words["failing"])
         for r in failing:
-            click.echo(f"  {r.id:<16} {r.title}: {r.message}")
+            message = (r.message_zh or r.message) if lang == "zh" else r.message
+            click.echo(f"  {r.id:<16} {r.title}: {message}")
     issues = len(result.data_issues)
     if issues:
-        click.echo(f"Data issues: {issues} (see the report)")
+        click.echo(words["issues"].format(n=issues))
     for warning in result.warnings[:5]:
-        click.echo(f"Warning: {warning}")
+        click.echo(f"{words['warning']}: {warning}")
     written = [p for p in (html, json_path, findings) if p]
     if written:
-        click.echo("Wrote: " + ", ".join(str(p) for p in written))
+        click.echo(f"{words['wrote']}: " + ", ".join(str(p) for p in written))
 
 
 @cli.command()
@@ -240,7 +256,7 @@ def demo(output, lang):
         result, paths = run_demo(Path(output), lang=lang, progress=progress)
     finally:
         progress.done()
-    _print_summary(result, html=paths["html"], json_path=paths["json"], findings=paths["findings"])
+    _print_summary(result, html=paths["html"], json_path=paths["json"], findings=paths["findings"], lang=lang)
 
 
 def main(argv: list[str] | None = None) -> int:
