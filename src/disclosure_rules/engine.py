@@ -587,8 +587,11 @@ def _assemble(book, as_of, loaded, rule_results, parts, deadline_rows, dept_reco
                                           100 * departments["awarded"] / departments["possible"].where(departments["possible"] > 0, 1),
                                           np.nan)
         departments["violations"] = violations.to_numpy().astype(int)
-        departments = departments.sort_values(["percent", "violations", "department"],
-                                              ascending=[False, True, True], na_position="last").reset_index(drop=True)
+        # ranked by percent; rows without a division are listed, but after every real division
+        departments["_blank"] = departments["department"] == BLANK_DEPARTMENT
+        departments = departments.sort_values(["_blank", "percent", "violations", "department"],
+                                              ascending=[True, False, True, True], na_position="last")
+        departments = departments.drop(columns="_blank").reset_index(drop=True)
     else:
         departments = pd.DataFrame(columns=["department", "awarded", "possible", "percent", "violations"])
     return AuditResult(
