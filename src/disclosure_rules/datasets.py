@@ -41,7 +41,6 @@ import hashlib
 import io
 import os
 import re
-import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DatasetError
+from .expressions import normalize_name  # one definition of how headers, aliases and labels compare
 
 __all__ = ["LoadedDataset", "load_dataset", "normalize_name"]
 
@@ -84,15 +84,6 @@ YEAR_RANGE = (1900, 2200)
 _THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"
 #: raw text cells: pandas' default string dtype (arrow storage, NaN for missing)
 _RAW_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
-
-
-def normalize_name(text: str) -> str:
-    """Return ``text`` as compared with headers, aliases and labels.
-
-    NFKC (full-width letters, digits and punctuation become half-width), surrounding
-    whitespace stripped, case folded: ``normalize_name(" ＤＯＣ_ID ") == "doc_id"``.
-    """
-    return unicodedata.normalize("NFKC", str(text)).strip().casefold()
 
 
 def _header_key(text: Any) -> str:
