@@ -179,7 +179,7 @@ def startup_times() -> dict:
     return out
 
 
-def print_report(results: list[dict], startup: dict) -> None:
+def print_report(results: list[dict], startup: dict, baseline: dict | None = None) -> None:
     phases = ["plain_read", "load_typing", "raw_read", "evaluation", "scoring_departments", "json", "html",
               "findings_csv", "audit_total"]
     print("\nIn one process (seconds; rows = documents + requests each):")
@@ -199,15 +199,15 @@ def print_report(results: list[dict], startup: dict) -> None:
     print(f"{'CLI / plain: time':22}" + "".join(f"{r['cli_wall'] / r['plain_wall']:9.2f}x" for r in results))
     print(f"{'CLI / plain: peak RSS':22}" + "".join(f"{r['cli_rss'] / r['plain_rss']:9.2f}x" for r in results))
     print(f"{'CLI RSS / DataFrames':22}" + "".join(f"{r['cli_rss'] / r['plain_frames_mib']:9.2f}x" for r in results))
-    if len(results) >= 2:
-        # fixed start-up: extrapolate the two smallest sizes to zero rows
-        a, b = results[0], results[1]
-        slope = (b["inprocess"]["audit_total"] - a["inprocess"]["audit_total"]) / (b["rows"] - a["rows"])
-        fixed = max(0.0, a["inprocess"]["audit_total"] - slope * a["rows"])
-        print(f"\nPer-row time after the fixed start-up ({fixed:.2f} s, extrapolated from the two smallest sizes):")
-        for r in results:
-            per_row = (r["inprocess"]["audit_total"] - fixed) / r["rows"] * 1e6
-            print(f"  {label(r['rows']):>6}: {per_row:8.2f} µs per row (documents + requests)")
+    if baseline is not None:
+        print(f"\nPer-row time after the fixed start-up (the same phases on a {baseline['rows']}-row ledger):")
+        print(f"{'':22}" + "".join(f"{label(r['rows']):>10}" for r in results))
+        for name, keys in (("whole audit", ["audit_total"]),
+                           ("load+eval+scoring", ["load_typing", "evaluation", "scoring_departments"])):
+            fixed = sum(baseline[k] for k in keys)
+            per_row = [(sum(r["inprocess"][k] for k in keys) - fixed) / r["rows"] * 1e6 for r in results]
+            print(f"{name + ' µs/row':22}" + "".join(f"{v:10.2f}" for v in per_row)
+                  + f"   (fixed {fixed:.2f} s; spread {max(per_row) / min(per_row) - 1:.0%})")
     print("\nStart-up (wall seconds, best / median of 5):")
     for key, v in startup.items():
         print(f"  disclosure-rules {key:9} {v['best']:.3f} / {v['median']:.3f}")
@@ -219,6 +219,8 @@ def main(argv=None) -> None:
     parser.add_argument("--data", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "disclosure-rules-bench")
     parser.add_argument("--repeat", type=int, default=1, help="runs per size (the best is kept)")
     parser.add_argument("--json", type=Path, help="write the raw numbers here")
+    parser.add_argument("--baseline", type=int, default=100,
+                        help="rows of the ledger whose audit time is taken as the fixed start-up cost (0: none)")
     parser.add_argument("--inprocess", nargs=2, metavar=("DATA", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.inprocess:
@@ -229,11 +231,16 @@ def main(argv=None) -> None:
         n = parse_size(size)
         print(f"benchmarking {label(n)} ...", file=sys.stderr, flush=True)
         results.append(bench_size(n, args.data, args.repeat))
+    baseline = None
+    if args.baseline:
+        folder = ensure_data(args.baseline, args.data)
+        _, _, text = run_child([sys.executable, __file__, "--inprocess", str(folder), str(folder / "out")])
+        baseline = json.loads(text.strip().splitlines()[-1]) | {"rows": args.baseline}
     startup = startup_times()
     print(f"\nmachine: {os.cpu_count()} cores, load average now {os.getloadavg()[0]:.1f}")
-    print_report(results, startup)
+    print_report(results, startup, baseline)
     if args.json:
-        args.json.write_text(json.dumps({"results": results, "startup": startup}, indent=2))
+        args.json.write_text(json.dumps({"results": results, "startup": startup, "baseline": baseline}, indent=2))
 
 
 if __name__ == "__main__":
