@@ -31,26 +31,33 @@ Conventions
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import numpy as np
 
 
-class _LazyPandas:
-    """``pd`` imported on first use: compiling a rulebook (``validate``, ``--help``) never
-    needs pandas, evaluating does. The first attribute access swaps in the real module."""
+class _Lazy:
+    """A module imported on first use: compiling a rulebook (``validate``, ``--help``)
+    needs neither numpy nor pandas, evaluating does. The first attribute access swaps
+    the real module into this module's globals."""
+
+    def __init__(self, alias: str, module: str):
+        self._alias = alias
+        self._module = module
 
     def __getattr__(self, name: str):
-        import pandas
+        import importlib
 
-        globals()["pd"] = pandas
-        return getattr(pandas, name)
+        module = importlib.import_module(self._module)
+        globals()[self._alias] = module
+        return getattr(module, name)
 
 
-pd = _LazyPandas()
+np = _Lazy("np", "numpy")
+pd = _Lazy("pd", "pandas")
 
 CONSTANTS = ("as_of", "period_start", "period_end")
 FUNCTIONS = ("blank", "present", "has_any", "has_all", "size", "contains", "matches", "length",
@@ -379,12 +386,12 @@ class Compiler:
             right = self._date_literal(right, node.right)
             rt = "date"
         if lt == rt == "number":
-            fn = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide}[op]
+            fn_name = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide"}[op]
 
             def run(ctx: Context) -> Value:
                 a, b = left.run(ctx), right.run(ctx)
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    data = fn(a.data, b.data)
+                    data = getattr(np, fn_name)(a.data, b.data)
                 null = np.logical_or(a.null, b.null)
                 if op is ast.Div:
                     null = np.logical_or(null, ~np.isfinite(data))
@@ -451,8 +458,8 @@ class Compiler:
             raise self.error(f"cannot compare two {lt} values this way; compare a field with a literal", node)
         if lt == "bool" and ordering:
             raise self.error("conditions cannot be ordered with < or >", node)
-        fn = {ast.Eq: np.equal, ast.NotEq: np.not_equal, ast.Lt: np.less, ast.LtE: np.less_equal,
-              ast.Gt: np.greater, ast.GtE: np.greater_equal}[type(op)]
+        fn_name = {ast.Eq: "equal", ast.NotEq: "not_equal", ast.Lt: "less", ast.LtE: "less_equal",
+                   ast.Gt: "greater", ast.GtE: "greater_equal"}[type(op)]
         if lt == "string":
             pandas_op = {ast.Eq: "__eq__", ast.NotEq: "__ne__", ast.Lt: "__lt__", ast.LtE: "__le__",
                          ast.Gt: "__gt__", ast.GtE: "__ge__"}[type(op)]
@@ -461,7 +468,7 @@ class Compiler:
                 a, b = left.run(ctx), right.run(ctx)
                 null = np.logical_or(a.null, b.null)
                 if a.is_scalar() and b.is_scalar():
-                    return Value(bool(fn(a.data, b.data)) if not null else False, null)
+                    return Value(bool(getattr(np, fn_name)(a.data, b.data)) if not null else False, null)
                 x = a.data if not a.is_scalar() else b.data
                 y = b.data if not a.is_scalar() else a.data
                 flipped = a.is_scalar()
@@ -478,7 +485,7 @@ class Compiler:
             a, b = left.run(ctx), right.run(ctx)
             null = np.logical_or(a.null, b.null)
             with np.errstate(invalid="ignore"):
-                data = fn(a.data, b.data)
+                data = getattr(np, fn_name)(a.data, b.data)
             return Value(np.asarray(data, dtype=bool) & ~np.asarray(null), null)
         return Node("bool", run)
 
@@ -515,7 +522,7 @@ class Compiler:
             raise self.error("'in' needs a list [..] or a set field on the right", rnode)
         items = right.literal
         if left.type == "category":
-            codes = np.array([self._category_code(left.spec, str(i), rnode) for i in items], dtype=np.int64)
+            codes = [self._category_code(left.spec, str(i), rnode) for i in items]
 
             def run_cat(ctx: Context) -> Value:
                 v = left.run(ctx)
@@ -526,13 +533,14 @@ class Compiler:
             return Node("bool", run_cat)
         if left.type == "date":
             try:
-                values = pd.to_datetime(pd.Series(items), errors="raise").to_numpy(dtype="datetime64[ns]")
-            except (ValueError, TypeError):
-                raise self.error("a list compared with a date must hold dates", rnode) from None
+                days = [i if isinstance(i, dt.date) else self._parse_date(i, rnode) for i in items]
+            except ExpressionError:
+                raise self.error("a list compared with a date must hold dates ('YYYY-MM-DD')", rnode) from None
+            values = _LazyArray(lambda: np.array([np.datetime64(d, "ns") for d in days], dtype="datetime64[ns]"))
         elif left.type == "number":
             if not all(isinstance(i, (int, float)) and not isinstance(i, bool) for i in items):
                 raise self.error("a list compared with a number must hold numbers", rnode)
-            values = np.array(items, dtype=float)
+            values = [float(i) for i in items]
         elif left.type == "string":
             if not all(isinstance(i, str) for i in items):
                 raise self.error("a list compared with text must hold strings", rnode)
@@ -542,13 +550,14 @@ class Compiler:
 
         def run(ctx: Context) -> Value:
             v = left.run(ctx)
+            values_now = values.get() if isinstance(values, _LazyArray) else values
             if v.is_scalar():
-                data = (v.data in list(values)) if not v.null else False
+                data = (v.data in list(values_now)) if not v.null else False
                 return Value((not data if negate else data) and not v.null, v.null)
             if isinstance(v.data, pd.Series):
-                data = v.data.isin(values).to_numpy(dtype=bool)
+                data = v.data.isin(values_now).to_numpy(dtype=bool)
             else:
-                data = np.isin(v.data, values)
+                data = np.isin(v.data, values_now)
             if negate:
                 data = ~data
             return Value(data & ~v.null, v.null)
@@ -565,11 +574,12 @@ class Compiler:
     def _date_literal(self, lit: Node, node) -> Node:
         return _literal("date", self._parse_date(lit.literal, node))
 
-    def _parse_date(self, text, node) -> pd.Timestamp:
-        if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text.strip()):
+    def _parse_date(self, text, node) -> dt.date:
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text.strip()) if isinstance(text, str) else None
+        if match is None:
             raise self.error(f"{text!r} is not a date; write date('YYYY-MM-DD')", node)
         try:
-            return pd.Timestamp(text.strip()).normalize()
+            return dt.date(*(int(part) for part in match.groups()))
         except ValueError:
             raise self.error(f"{text!r} is not a valid date", node) from None
 
@@ -786,9 +796,22 @@ class Compiler:
 
 def _literal(node_type: str, value: Any) -> Node:
     if node_type == "date":
-        scalar = np.datetime64(pd.Timestamp(value).to_datetime64(), "ns")
-        return Node("date", lambda ctx: Value(scalar, False), literal=pd.Timestamp(value), is_literal=True)
+        scalar = _LazyArray(lambda: np.datetime64(value, "ns"))
+        return Node("date", lambda ctx: Value(scalar.get(), False), literal=value, is_literal=True)
     return Node(node_type, lambda ctx: Value(value, False), literal=value, is_literal=True)
+
+
+class _LazyArray:
+    """A numpy value built on first use (so that compiling never imports numpy)."""
+
+    def __init__(self, build: Callable[[], Any]):
+        self._build = build
+        self._value = None
+
+    def get(self):
+        if self._value is None:
+            self._value = self._build()
+        return self._value
 
 
 def _date_plus_days(d: Value, k: Value, sign: int) -> Value:
