@@ -92,10 +92,10 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
                         if isinstance(waivers, list) else load_waivers(waivers))
     active = _active_waivers(all_waivers, as_of_date, book, warnings)
 
-    calendar = WorkCalendar.build(
+    calendar = _LazyCalendar(lambda: WorkCalendar.build(
         _period_start(book, as_of_date), as_of_date,
         extra_holidays=book.calendar.extra_holidays, extra_workdays=book.calendar.extra_workdays,
-        fallback=book.calendar.fallback)
+        fallback=book.calendar.fallback))
 
     period = book.rulebook.period
     constants = {"as_of": as_of_ts,
@@ -121,9 +121,31 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
             deadline_rows[rule.id] = evaluation.deadline_rows
         dept_records.extend(evaluation.departments)
 
-    warnings.extend(w for w in calendar.warnings if w not in warnings)
+    if calendar.built:
+        warnings.extend(w for w in calendar.warnings if w not in warnings)
     return _assemble(book, as_of_date, loaded, rule_results, parts, deadline_rows, dept_records,
                      data_issues, warnings)
+
+
+class _LazyCalendar:
+    """The working-day calendar, built when a rule first asks a working-day question.
+
+    So an audit that needs no working days (or whose deadline rules cannot be assessed)
+    is not stopped by ``calendar.fallback: error`` for a year it never looks at.
+    """
+
+    def __init__(self, build: Callable[[], Any]):
+        self._build = build
+        self._calendar = None
+
+    @property
+    def built(self) -> bool:
+        return self._calendar is not None
+
+    def __getattr__(self, name: str):
+        if self._calendar is None:
+            self._calendar = self._build()
+        return getattr(self._calendar, name)
 
 
 def _period_start(book: Rulebook, as_of: dt.date) -> dt.date:
@@ -518,11 +540,11 @@ def _finish_count(book, rule, inp: RuleInput, outcome, ds, dept, waived_keys) ->
             waived=waived[listed], message=messages)
     departments = []
     if dept is not None:
-        departments = _count_departments(rule, inp, dept, waived_keys)
+        departments = _count_departments(rule, inp, dept, waived_keys, per_is_department)
     return _Evaluation(result, part, None, departments)
 
 
-def _count_departments(rule, inp: RuleInput, dept, waived_keys) -> list[dict]:
+def _count_departments(rule, inp: RuleInput, dept, waived_keys, per_is_department: bool) -> list[dict]:
     codes, names = dept
     out = []
     selected_codes = codes[inp.selected]
@@ -541,7 +563,9 @@ def _count_departments(rule, inp: RuleInput, dept, waived_keys) -> list[dict]:
         else:
             counts = table.loc[i] if i in table.index else pd.Series(dtype=int)
             counts = counts[counts > 0]
-            for group in listed:
+            # when `per` is the division field its groups are divisions: a division answers
+            # only for its own group, not for the other divisions listed in `groups`
+            for group in ([g for g in listed if g == name] if per_is_department else listed):
                 if group not in counts.index:
                     counts.loc[group] = 0
         keep = [g for g in counts.index if str(g) not in waived_keys]

@@ -155,19 +155,30 @@ def _deadline_messages(rule, inp, outcome, positions, as_of, lang) -> list[str]:
     end = pd.Series(d["end"][positions]).dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
     start = pd.Series(inp.frame[rule.start].iloc[positions].to_numpy(dtype="datetime64[ns]")) \
         .dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
-    late = pd.Series(d["late_workdays"][positions]).fillna(0).astype(int).astype(str).to_numpy(dtype=object)
+    working = rule.limit.working_days is not None
+    if working:
+        late_count = pd.Series(d["late_workdays"][positions]).fillna(0).astype(int)
+    else:
+        # a calendar-day limit is late by calendar days (late_workdays in the details stays working days)
+        stop = np.where(np.isnat(d["end"][positions]), np.datetime64(as_of.to_datetime64(), "ns"), d["end"][positions])
+        late_count = pd.Series((stop - d["deadline"][positions]).astype("timedelta64[D]").astype("float64")) \
+            .fillna(0).astype(int)
+    late = late_count.astype(str).to_numpy(dtype=object)
     end_label, start_label = inp.label(rule.end), inp.label(rule.start)
     as_of_text = as_of.date().isoformat()
     if zh:
+        unit = "个工作日" if working else "天"
         texts = [f"{start_label}未填写或不是有效日期",
                  end_label + end + "早于" + start_label + start,
-                 end_label + end + "，期限" + deadline + "（超期" + late + "个工作日）",
-                 "尚未办结，期限" + deadline + f"已过（截至{as_of_text}已逾期" + late + "个工作日）"]
+                 end_label + end + "，期限" + deadline + "（超期" + late + unit + "）",
+                 "尚未办结，期限" + deadline + f"已过（截至{as_of_text}已逾期" + late + unit + "）"]
     else:
+        noun = ("working day", "working days") if working else ("day", "days")
+        days_word = np.where(late == "1", " " + noun[0], " " + noun[1])
         texts = [f"{start_label} is blank or not a date",
                  end_label + " " + end + " is before " + start_label + " " + start,
-                 end_label + " " + end + ", deadline " + deadline + " (" + late + " working days late)",
-                 "still open, deadline " + deadline + " passed (" + late + f" working days overdue as of {as_of_text})"]
+                 end_label + " " + end + ", deadline " + deadline + " (" + late + days_word + " late)",
+                 "still open, deadline " + deadline + " passed (" + late + days_word + f" overdue as of {as_of_text})"]
     out = np.where(reason == 1, texts[0], np.where(reason == 2, texts[1], np.where(reason == 3, texts[2], texts[3])))
     return list(out)
 

@@ -1,0 +1,45 @@
+"""Engine behaviour around the working-day calendar's fallback policy (DESIGN §5)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from disclosure_rules import audit
+from disclosure_rules.calendar import CalendarError
+from disclosure_rules.rulebook import rulebook_from_dict
+
+
+def _book(rules: list[dict]) -> object:
+    return rulebook_from_dict({
+        "rulebook": {"id": "future", "title": "A plan for a year the calendar does not cover",
+                     "period": {"start": "2030-01-01", "end": "2030-12-31"}},
+        "calendar": {"fallback": "error"},
+        "datasets": {"requests": {"key": "req_id", "fields": {
+            "req_id": {"type": "string", "aliases": ["编号"]},
+            "received_on": {"type": "date", "aliases": ["收到日期"]},
+            "replied_on": {"type": "date", "aliases": ["答复日期"]}}}},
+        "rules": rules,
+    })
+
+
+LEDGER = pd.DataFrame({"编号": ["R1", "R2"], "收到日期": ["2030-03-01", "2030-03-04"],
+                       "答复日期": ["2030-03-20", None]})
+REQUIRED = {"id": "REQ-1", "title": "登记", "dataset": "requests", "kind": "required",
+            "fields": ["replied_on"], "points": 5}
+DEADLINE = {"id": "REQ-2", "title": "20个工作日", "dataset": "requests", "kind": "deadline",
+            "start": "received_on", "end": "replied_on", "limit": {"working_days": 20}, "points": 5}
+
+
+def test_fallback_error_does_not_stop_an_audit_that_asks_no_working_day_question():
+    """With fallback 'error', a year the calendar does not cover only stops the audit when a
+    rule needs working days in it; other rules are judged as usual."""
+    result = audit(_book([REQUIRED]), {"requests": LEDGER}, as_of="2030-06-30")
+    assert result.rule("REQ-1").violations == 1
+    assert not any("2030" in w for w in result.warnings)
+
+
+def test_fallback_error_stops_a_deadline_rule_in_an_uncovered_year():
+    """A deadline in 2030 with fallback 'error' stops with a message naming the year."""
+    with pytest.raises(CalendarError, match="2030"):
+        audit(_book([REQUIRED, DEADLINE]), {"requests": LEDGER}, as_of="2030-06-30")
