@@ -288,7 +288,7 @@ def _evaluate_rule(book, rule, loaded, contexts, departments, keys, waivers, cal
     else:
         selected = np.ones(n, dtype=bool)
 
-    label = _labeler(ds, fields)
+    label = _labeler(ds, spec.fields)
     inp = RuleInput(rule, frame, fields, compiled, ctx, selected, as_of, calendar, label, ds.rows)
     try:
         outcome = KINDS[rule.kind](inp)
@@ -312,6 +312,8 @@ def _title(book, dataset: str) -> str:
 
 
 def _labeler(ds, fields) -> Callable[[str], str]:
+    """Header text of a field for messages: as found in the file, else its first alias.
+    A joined field (not one of the dataset's own) is shown by its own name."""
     def label(name: str) -> str:
         if name in ds.headers:
             return ds.headers[name]
