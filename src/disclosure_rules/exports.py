@@ -66,6 +66,12 @@ def _neutralize_text(series: pd.Series) -> pd.Series:
     return text.mask(risky, "'" + text)
 
 
+def _relabel(series: pd.Series, labels: dict) -> pd.Series:
+    """Replace the values that have a label (a dict lookup per distinct value, not per row)."""
+    text = series.astype("string")
+    return text.map(labels).astype("string").fillna(text)
+
+
 def findings_table(result, lang: str = "zh") -> pd.DataFrame:
     """The findings of an audit as the export's columns (values neutralised, dates as dates)."""
     findings = result.findings_frame(lang) if hasattr(result, "findings_frame") else result.findings
@@ -90,11 +96,11 @@ def findings_table(result, lang: str = "zh") -> pd.DataFrame:
         "rule": rule,
         "title": rule.map(titles),
         "department": column("department").astype("string").fillna(NO_DIVISION).replace("", NO_DIVISION),
-        "dataset": column("dataset").astype("string").map(lambda d: dataset_titles.get(d, d), na_action="ignore"),
+        "dataset": _relabel(column("dataset"), dataset_titles),
         "row": pd.to_numeric(column("row"), errors="coerce").astype("Int64"),
         "key": column("key").astype("string"),
         "message": column("message").astype("string"),
-        "severity": column("severity").astype("string").map(lambda s: SEVERITY_LABELS.get(s, s), na_action="ignore"),
+        "severity": _relabel(column("severity"), SEVERITY_LABELS),
         "waived": column("waived").astype("boolean").map({True: "是", False: "否"}, na_action="ignore"),
         "clause": rule.map(clauses),
         "deadline": pd.to_datetime(column("deadline"), errors="coerce"),
