@@ -28,6 +28,7 @@ import pandas as pd
 from .errors import DatasetError, DisclosureRulesError
 from .expressions import Context
 from .kinds import KINDS, RuleInput, evaluate_unique, group_values, listed_groups
+from .display import display_values
 from .messages import count_message_builder, finding_message_builder, rule_message
 from .models import Rulebook, Waiver
 from .results import AuditResult, FindingPart, RuleResult
@@ -189,35 +190,6 @@ def _keys(ds, spec) -> np.ndarray:
         return np.full(len(ds.frame), None, dtype=object)
     text = display_values(ds.frame[field], spec.fields[field])
     return text.astype(object).where(text.notna(), None).to_numpy(dtype=object)
-
-
-def display_values(series: pd.Series, spec) -> pd.Series:
-    """Typed column -> text as a person reads it (NA stays NA). Computed per distinct value."""
-    ftype = spec.type
-    if ftype == "date":
-        return series.dt.strftime("%Y-%m-%d").astype("string")
-    if ftype == "category":
-        labels = []
-        for cat in series.cat.categories:
-            values = spec.values.get(cat)
-            labels.append(values[0] if values else cat)
-        return pd.Series(np.asarray(labels + [None], dtype=object)[series.cat.codes.to_numpy()],
-                         index=series.index, dtype="string")
-    if ftype == "set":
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        names = [(v[0] if v else c) for c, v in spec.values.items()]
-        texts = ["、".join(names[i] for i in range(len(names)) if int(u) >> i & 1) for u in uniques]
-        out = np.asarray(texts + [None], dtype=object)[codes]
-        return pd.Series(out, index=series.index, dtype="string")
-    if ftype == "boolean":
-        return series.map({True: "是", False: "否"}).astype("string")
-    if ftype == "integer":
-        return series.astype("Int64").astype("string")
-    if ftype == "number":
-        values = series.astype("Float64")
-        text = values.astype("string")
-        return text.str.replace(r"\.0$", "", regex=True)
-    return series.astype("string")
 
 
 # ------------------------------------------------------------------ one rule
@@ -443,7 +415,7 @@ def _finish_rows(book, rule, inp: RuleInput, outcome, ds, dept, keys, waived_key
             rule=rule.id, dataset=rule.dataset, severity=rule.severity, position=listed,
             row=ds.rows[listed].astype(object), key=keys[listed], department=dept_names,
             waived=waived[listed],
-            message=finding_message_builder(rule, inp, outcome, listed, as_of, display_values, book),
+            message=finding_message_builder(rule, inp, outcome, listed, as_of, book),
             deadline=outcome.details.get("deadline")[listed] if rule.kind == "deadline" else None,
             end=outcome.details.get("end")[listed] if rule.kind == "deadline" else None,
             late_workdays=outcome.details.get("late_workdays")[listed] if rule.kind == "deadline" else None)

@@ -12,6 +12,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from .display import display_values
+
 LANGS = ("en", "zh")
 BLANK = {"en": "(blank)", "zh": "（空）"}
 
@@ -83,14 +85,14 @@ def count_message_builder(rule, label: Callable[[str], str], names: np.ndarray, 
     return build
 
 
-def finding_message_builder(rule, inp, outcome, listed: np.ndarray, as_of, display, book=None):
+def finding_message_builder(rule, inp, outcome, listed: np.ndarray, as_of, book=None):
     """A function building the messages of findings ``idx`` (indexes into ``listed``)."""
     frame = inp.frame
     label = inp.label
     zh_condition: list[str] = []
 
     def values_of(name: str, positions: np.ndarray, lang: str) -> pd.Series:
-        text = display(frame[name].iloc[positions], inp.fields[name]).reset_index(drop=True)
+        text = display_values(frame[name].iloc[positions], inp.fields[name], lang).reset_index(drop=True)
         return text.fillna(BLANK[lang]).astype(object)
 
     def condition_zh() -> str:
@@ -130,7 +132,7 @@ def finding_message_builder(rule, inp, outcome, listed: np.ndarray, as_of, displ
         if rule.kind == "deadline":
             return _deadline_messages(rule, inp, outcome, positions, as_of, lang)
         if rule.kind == "unique":
-            return _unique_messages(rule, inp, positions, display, lang)
+            return _unique_messages(rule, inp, positions, lang)
         if rule.kind == "sequence":
             later = outcome.details["later"][positions]
             earlier = outcome.details["earlier"][positions]
@@ -183,7 +185,7 @@ def _deadline_messages(rule, inp, outcome, positions, as_of, lang) -> list[str]:
     return list(out)
 
 
-def _unique_messages(rule, inp, positions, display, lang) -> list[str]:
+def _unique_messages(rule, inp, positions, lang) -> list[str]:
     zh = lang == "zh"
     fields = rule.fields
     sub = inp.frame.loc[inp.selected, fields]
@@ -195,7 +197,7 @@ def _unique_messages(rule, inp, positions, display, lang) -> list[str]:
     first_rows = pd.Series(inp.rows[first_of_group[lookup.loc[positions].to_numpy()]]).astype(str)
     values = None
     for name in fields:
-        text = display(inp.frame[name].iloc[positions], inp.fields[name]).fillna(BLANK[lang]) \
+        text = display_values(inp.frame[name].iloc[positions], inp.fields[name], lang).fillna(BLANK[lang]) \
             .astype(object).reset_index(drop=True)
         part = inp.label(name) + "=" + text
         values = part if values is None else values + ("，" if zh else ", ") + part
