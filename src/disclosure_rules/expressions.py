@@ -339,20 +339,7 @@ class Compiler:
         parts = [self.visit(v) for v in node.values]
         for part, sub in zip(parts, node.values):
             self._want(part, "bool", sub, "'and'/'or' combine conditions")
-        is_and = isinstance(node.op, ast.And)
-
-        def run(ctx: Context) -> Value:
-            n = ctx.n
-            true, unknown = as_mask(parts[0].run(ctx), n)
-            for part in parts[1:]:
-                t2, u2 = as_mask(part.run(ctx), n)
-                false1, false2 = ~true & ~unknown, ~t2 & ~u2
-                if is_and:
-                    true, unknown = true & t2, ~(false1 | false2) & (unknown | u2)
-                else:
-                    true, unknown = true | t2, ~(true | t2) & (unknown | u2)
-            return Value(true, unknown)
-        return Node("bool", run)
+        return _kleene(parts, isinstance(node.op, ast.And))
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> Node:
         operand = self.visit(node.operand)
@@ -423,20 +410,7 @@ class Compiler:
             parts.append(self._comparison(op, compiled[i], compiled[i + 1], operands[i], operands[i + 1], node))
         if len(parts) == 1:
             return parts[0]
-        fake = ast.BoolOp(op=ast.And(), values=[])
-        combined = Node("bool", None)
-
-        def run(ctx: Context) -> Value:
-            n = ctx.n
-            true, unknown = as_mask(parts[0].run(ctx), n)
-            for part in parts[1:]:
-                t2, u2 = as_mask(part.run(ctx), n)
-                false_any = (~true & ~unknown) | (~t2 & ~u2)
-                true, unknown = true & t2, ~false_any & (unknown | u2)
-            return Value(true, unknown)
-        combined.run = run
-        del fake
-        return combined
+        return _kleene(parts, True)  # a < b < c is (a < b) and (b < c)
 
     def _comparison(self, op, left: Node, right: Node, lnode, rnode, node) -> Node:
         if isinstance(op, (ast.In, ast.NotIn)):
@@ -792,6 +766,22 @@ class Compiler:
 
     def fn_month(self, node, args) -> Node:
         return self._date_part(node, args, "month")
+
+
+def _kleene(parts: list[Node], is_and: bool) -> Node:
+    """``and`` / ``or`` of conditions in three-valued (Kleene) logic."""
+    def run(ctx: Context) -> Value:
+        n = ctx.n
+        true, unknown = as_mask(parts[0].run(ctx), n)
+        for part in parts[1:]:
+            t2, u2 = as_mask(part.run(ctx), n)
+            if is_and:
+                false_any = (~true & ~unknown) | (~t2 & ~u2)
+                true, unknown = true & t2, ~false_any & (unknown | u2)
+            else:
+                true, unknown = true | t2, ~(true | t2) & (unknown | u2)
+        return Value(true, unknown)
+    return Node("bool", run)
 
 
 def _literal(node_type: str, value: Any) -> Node:
