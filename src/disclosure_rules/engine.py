@@ -27,7 +27,7 @@ import pandas as pd
 
 from .errors import DatasetError, DisclosureRulesError
 from .expressions import Context
-from .kinds import KINDS, RuleInput, evaluate_unique, group_values, listed_groups
+from .kinds import KINDS, RuleInput, evaluate_unique, listed_groups
 from .display import display_values
 from .messages import count_message_builder, finding_message_builder, rule_message
 from .models import Rulebook, Waiver
@@ -524,7 +524,7 @@ def _count_departments(rule, inp: RuleInput, dept, waived_keys, per_is_departmen
     selected_codes = codes[inp.selected]
     present = np.unique(selected_codes)
     if rule.per is not None:
-        values = group_values(inp.frame[rule.per], inp.fields[rule.per])[inp.selected]
+        values = display_values(inp.frame[rule.per], inp.fields[rule.per])[inp.selected]
         table = pd.crosstab(pd.Series(selected_codes, name="d"), pd.Series(values.to_numpy(dtype=object), name="g"))
         listed = listed_groups(rule, inp.fields)
     for i, name in enumerate(names):

@@ -22,6 +22,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from .display import display_values
 from .expressions import Context, column_value
 
 NAT = np.datetime64("NaT", "ns")
@@ -253,7 +254,7 @@ def _deadline_with_pauses(clock: _Clock, pauses, start: np.ndarray, limit: np.nd
 
 # ---------------------------------------------------------------- count
 
-def evaluate_count(inp: RuleInput, *, listed: list | None = None) -> Outcome:
+def evaluate_count(inp: RuleInput) -> Outcome:
     """Groups are the values of ``per`` in the selected rows plus ``groups``; a group
     violates when its row count is outside [min, max]. Without ``per`` there is one
     group, the whole population."""
@@ -262,9 +263,9 @@ def evaluate_count(inp: RuleInput, *, listed: list | None = None) -> Outcome:
         groups = pd.Index(["(all)"])
         counts = np.array([int(inp.selected.sum())])
     else:
-        values = group_values(inp.frame[rule.per], inp.fields[rule.per])
+        values = display_values(inp.frame[rule.per], inp.fields[rule.per])
         counts_series = values[inp.selected].value_counts(dropna=True)
-        for group in (listed if listed is not None else listed_groups(rule, inp.fields)):
+        for group in listed_groups(rule, inp.fields):
             if group not in counts_series.index:
                 counts_series.loc[group] = 0
         groups = pd.Index(counts_series.index.astype(str))
@@ -275,23 +276,9 @@ def evaluate_count(inp: RuleInput, *, listed: list | None = None) -> Outcome:
     return Outcome(np.ones(len(groups), dtype=bool), violation, groups=groups, group_counts=counts)
 
 
-def group_values(series: pd.Series, spec) -> pd.Series:
-    """Group labels of a ``per`` field as text (category: its first label or raw value)."""
-    if spec.type == "category":
-        labels = [(spec.values[c][0] if spec.values.get(c) else c) if c in spec.values else c
-                  for c in series.cat.categories]
-        return pd.Series(pd.Categorical.from_codes(series.cat.codes, categories=pd.Index(labels).astype(str),
-                                                   validate=False) if len(set(labels)) == len(labels)
-                         else series.astype("string"), index=series.index).astype("string")
-    if spec.type == "date":
-        return series.dt.strftime("%Y-%m-%d").astype("string")
-    if spec.type in ("integer", "number"):
-        return series.astype("string")
-    return series.astype("string")
-
-
 def listed_groups(rule, fields) -> list[str]:
-    """The ``groups`` of a count rule as group labels (a category code maps to its first label)."""
+    """The ``groups`` of a count rule as group labels, as :func:`display_values` shows the
+    ``per`` field (a category code or label maps to the code's first label)."""
     if not rule.groups:
         return []
     spec = fields[rule.per]
