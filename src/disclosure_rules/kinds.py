@@ -202,10 +202,11 @@ def evaluate_deadline(inp: RuleInput) -> Outcome:
     reason[overdue] = 4
     violation = inp.selected & (reason > 0)
     late_days = np.full(n, np.nan)
+    workdays = _Clock(inp.calendar, working=True)  # late_workdays is in working days whatever the limit
     if late.any():
-        late_days[late] = clock_workdays(inp.calendar, deadline[late], end[late])
+        late_days[late] = workdays.count(deadline[late], end[late])
     if overdue.any():
-        late_days[overdue] = clock_workdays(inp.calendar, deadline[overdue], np.full(int(overdue.sum()), as_of))
+        late_days[overdue] = workdays.count(deadline[overdue], np.full(int(overdue.sum()), as_of))
     status = np.full(n, "on_time", dtype=object)
     status[~valid] = "invalid"
     status[before_start] = "invalid"
@@ -215,11 +216,6 @@ def evaluate_deadline(inp: RuleInput) -> Outcome:
     return Outcome(inp.selected.copy(), violation, pending=inp.selected & pending, reason=reason,
                    details={"deadline": deadline, "end": end, "late_workdays": late_days,
                             "clock_start": np.where(valid, clock_start, NAT), "status": status})
-
-
-def clock_workdays(calendar, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    out = pd.Series(calendar.workdays(pd.Series(a), pd.Series(b)))
-    return out.to_numpy(dtype=float, na_value=np.nan)
 
 
 def _deadline_with_pauses(clock: _Clock, pauses, start: np.ndarray, limit: np.ndarray) -> np.ndarray:
