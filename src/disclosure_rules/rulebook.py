@@ -33,7 +33,8 @@ Position = tuple[str, int, int]  # file, line, column (1-based)
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader; duplicate keys are reported instead of silently overwritten."""
+    """The pure-Python safe loader: composes nodes, constructs plain scalars (never objects).
+    Duplicate keys and tags are checked by :class:`_Builder`, not here."""
 
 
 _FastLoader = getattr(yaml, "CSafeLoader", None)  # libyaml: the same nodes and marks, ~20x faster
