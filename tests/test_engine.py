@@ -43,3 +43,13 @@ def test_fallback_error_stops_a_deadline_rule_in_an_uncovered_year():
     """A deadline in 2030 with fallback 'error' stops with a message naming the year."""
     with pytest.raises(CalendarError, match="2030"):
         audit(_book([REQUIRED, DEADLINE]), {"requests": LEDGER}, as_of="2030-06-30")
+
+
+def test_invalid_waiver_given_to_audit_is_a_rulebook_error():
+    """A waiver passed to audit() as a mapping is validated; a broken one is a RulebookError
+    naming which entry and which keys, not a pydantic traceback."""
+    from disclosure_rules import RulebookError
+
+    with pytest.raises(RulebookError, match=r"waiver #2 is invalid: .*reason"):
+        audit(_book([REQUIRED]), {"requests": LEDGER}, as_of="2030-06-30",
+              waivers=[{"rule": "REQ-1", "key": "R1", "reason": "批准"}, {"rule": "REQ-1", "key": "R2"}])

@@ -89,8 +89,7 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
     all_waivers = list(book.waivers)
     if waivers is not None:
         # a list may hold Waiver models or plain mappings ({rule, key, reason, ...}), validated here
-        all_waivers += ([w if isinstance(w, Waiver) else Waiver.model_validate(w) for w in waivers]
-                        if isinstance(waivers, list) else load_waivers(waivers))
+        all_waivers += _waiver_list(waivers) if isinstance(waivers, list) else load_waivers(waivers)
     active = _active_waivers(all_waivers, as_of_date, book, warnings)
 
     calendar = _LazyCalendar(lambda: WorkCalendar.build(
@@ -147,6 +146,23 @@ class _LazyCalendar:
         if self._calendar is None:
             self._calendar = self._build()
         return getattr(self._calendar, name)
+
+
+def _waiver_list(waivers: list) -> list[Waiver]:
+    """Waivers given to audit() as a list of Waiver models or plain mappings."""
+    from pydantic import ValidationError
+
+    from .errors import Problem, RulebookError
+
+    out = []
+    for number, waiver in enumerate(waivers, 1):
+        try:
+            out.append(waiver if isinstance(waiver, Waiver) else Waiver.model_validate(waiver))
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}" for e in exc.errors())
+            raise RulebookError(Problem(f"waiver #{number} is invalid: {problems}", "audit(waivers=...)"),
+                                what="waivers list") from None
+    return out
 
 
 def _period_start(book: Rulebook, as_of: dt.date) -> dt.date:
