@@ -1,4 +1,7 @@
-"""The rectification list (整改清单): CSV with BOM, XLSX per division, formula neutralisation."""
+"""The rectification list (整改清单): CSV with BOM, XLSX per division, formula neutralisation.
+
+The lists are written from real audits of the ledgers in ``ledgers.py``.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +13,16 @@ import pytest
 from openpyxl import load_workbook
 
 import disclosure_rules.exports as exports
+from disclosure_rules import audit
 from disclosure_rules.exports import COLUMNS, findings_table, neutralize, write_findings
-from test_report import HOSTILE, make_result
+from ledgers import AS_OF, BOOK, HOSTILE, audited, write_ledgers
 
 HEADERS = [header for _, header, _ in COLUMNS]
 
 
 @pytest.fixture(scope="module")
-def result():
-    return make_result()
+def result(tmp_path_factory):
+    return audited(tmp_path_factory.mktemp("ledgers"))
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -50,11 +54,14 @@ def test_csv_has_bom_headers_and_one_row_per_finding(tmp_path, result):
     rows = _read_csv(path)
     assert rows[0] == HEADERS
     assert len(rows) - 1 == len(result.findings)
-    by_rule = {r[0]: r for r in rows[1:]}
-    deadline = by_rule["REQ-DEADLINE-01"]
+    late = result.findings_frame("zh")
+    late = late[(late["rule"] == "REQ-DEADLINE-01") & late["end"].notna()].iloc[0]
+    deadline = next(r for r in rows[1:] if r[0] == "REQ-DEADLINE-01" and r[5] == late["key"])
     assert deadline[1] == result.book.rule("REQ-DEADLINE-01").title
     assert deadline[9] == result.book.rule("REQ-DEADLINE-01").basis.clause
-    assert deadline[10] == "2021-10-29" and deadline[12] == "3"
+    assert deadline[10] == late["deadline"].date().isoformat() and deadline[11] == late["end"].date().isoformat()
+    assert deadline[12] == str(int(late["late_workdays"])) and int(deadline[12]) > 0
+    assert deadline[4] == str(late["row"]) and deadline[6] == late["message"]  # messages in Chinese
     assert deadline[3] == result.book.datasets["requests"].title  # the ledger's title, not its code
     assert {r[8] for r in rows[1:]} == {"是", "否"}
 
@@ -101,7 +108,8 @@ def test_xlsx_splits_a_division_at_the_row_limit(tmp_path, result, monkeypatch):
 
 def test_hostile_values_are_neutralised_in_csv_and_xlsx(tmp_path):
     """=HYPERLINK(...) reaches the spreadsheet as text, in both formats; markup stays as text."""
-    hostile = make_result(hostile=True)
+    hostile = audited(tmp_path / "ledgers", hostile=True)
+    assert {HOSTILE["formula"], HOSTILE["onerror"]} <= set(hostile.findings["key"])
     csv_path, xlsx_path = tmp_path / "f.csv", tmp_path / "f.xlsx"
     write_findings(hostile, csv_path)
     write_findings(hostile, xlsx_path)
@@ -114,30 +122,40 @@ def test_hostile_values_are_neutralised_in_csv_and_xlsx(tmp_path):
     assert not [c for c in cells if c.data_type == "f"], "no cell is a formula"
     assert not [t for t in texts if t.startswith(("=", "+", "-", "@"))]
     assert HOSTILE["onerror"] in texts  # not a formula, kept exactly
+    assert HOSTILE["division"] in texts  # markup in a division name, as text
 
 
-def test_findings_table_handles_no_findings(tmp_path, result):
-    empty = make_result()
-    empty.findings = result.findings.iloc[0:0]
+def test_findings_table_handles_no_findings(tmp_path):
+    """A clean ledger: the CSV has only its header, the XLSX only its summary."""
+    clean = pd.DataFrame({"文号": ["晋商办函〔2021〕1号"], "起草处室": ["办公室"], "文件类型": ["其他文件"],
+                          "成文日期": ["2021-03-01"], "公开属性": ["主动公开"], "公开日期": ["2021-03-05"]})
+    empty = audit(BOOK, {"documents": clean}, as_of=AS_OF)
+    assert len(empty.findings) == 0 and "pass" in {r.status for r in empty.rules}
     write_findings(empty, tmp_path / "none.xlsx")
     write_findings(empty, tmp_path / "none.csv")
     assert _read_csv(tmp_path / "none.csv") == [HEADERS]
     assert load_workbook(tmp_path / "none.xlsx").sheetnames == ["汇总"]
 
 
-def test_control_characters_and_odd_division_names(tmp_path, result):
+def test_control_characters_and_odd_division_names(tmp_path):
     """Characters XLSX cannot hold are dropped; sheet names are made valid and unique."""
-    odd = make_result()
-    odd.findings = result.findings.copy()
-    odd.findings["department"] = odd.findings["department"].astype(object)
-    odd.findings.loc[0, "message"] = "bad\x01char"
-    odd.findings.loc[1, "department"] = "a/b:c*?[d]" + "长" * 40
-    odd.findings.loc[2, "department"] = None
+    paths = write_ledgers(tmp_path / "ledgers")
+    docs = pd.read_csv(paths["documents"], dtype=str, keep_default_na=False)
+    unknown = docs["公开属性"] == "待定"  # each row below violates DOC-ATTR-01 (blank or unknown label)
+    flagged = docs.index[(docs["公开属性"] == "") | unknown][:3]
+    docs.loc[flagged[0], "文号"] = "bad\x01key"
+    docs.loc[flagged[1], "起草处室"] = "a/b:c*?[d]" + "长" * 40
+    docs.loc[flagged[2], "起草处室"] = ""
+    odd = audit(BOOK, {"documents": docs, "requests": paths["requests"]}, as_of=AS_OF)
+    assert "bad\x01key" in set(odd.findings["key"])
     path = tmp_path / "odd.xlsx"
     write_findings(odd, path)
-    names = load_workbook(path).sheetnames
+    book = load_workbook(path)
+    names = book.sheetnames
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
     assert exports.NO_DIVISION in names
+    keys = {c.value for ws in book.worksheets[1:] for c in ws["F"][1:]}
+    assert "badkey" in keys
 
 
 def test_unknown_suffix_is_refused(tmp_path, result):

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from disclosure_rules.report import write_html
-from test_report import example_result
+from ledgers import HOSTILE, audited, example_audit
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(
@@ -161,7 +161,7 @@ def browser(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def result():
-    return example_result()
+    return example_audit()
 
 
 VISIBLE_ROWS = "Array.from(document.querySelectorAll('tr.finding')).filter(r => r.offsetParent !== null).length"
@@ -262,14 +262,13 @@ def test_report_without_javascript(tmp_path, browser, result):
 
 def test_hostile_report_runs_no_injected_script(tmp_path, browser):
     """Hostile cell values render as text: no alert dialog, no extra element, no error."""
-    from test_report import HOSTILE, make_result
-
     page = tmp_path / "hostile.html"
-    write_html(make_result(hostile=True), page)
+    write_html(audited(tmp_path / "ledgers", hostile=True), page)
     since = len(browser.events)
     browser.open(page.resolve().as_uri())
     new = browser.events[since:]
     assert not [e for e in new if e.get("method") == "Page.javascriptDialogOpening"]
     assert browser.js("document.querySelectorAll('img').length") == 0
     assert browser.js("document.scripts.length") == 1
-    assert HOSTILE["script"] in browser.js("document.body.innerText")
+    text = browser.js("document.body.innerText")
+    assert HOSTILE["script"] in text and HOSTILE["onerror"] in text and HOSTILE["division"] in text
