@@ -74,38 +74,25 @@ def _relabel(series: pd.Series, labels: dict) -> pd.Series:
 
 def findings_table(result, lang: str = "zh") -> pd.DataFrame:
     """The findings of an audit as the export's columns (values neutralised, dates as dates)."""
-    findings = result.findings_frame(lang) if hasattr(result, "findings_frame") else result.findings
-    if findings is None:
-        findings = pd.DataFrame()
-    rules = {rr.id: rr for rr in result.rules}
-
-    def basis_clause(rule_id: str) -> str:
-        basis = getattr(rules.get(rule_id), "basis", None) or {}
-        clause = basis.get("clause") if isinstance(basis, dict) else getattr(basis, "clause", None)
-        return clause or ""
-
-    book = getattr(result, "book", None)
-    dataset_titles = {name: spec.title for name, spec in book.datasets.items() if spec.title} if book is not None else {}
-    n = len(findings)
-    column = lambda name: findings[name] if name in findings else pd.Series([pd.NA] * n, index=findings.index)  # noqa: E731
-    rule = column("rule").astype("string")
-    unique_rules = pd.Series(rule.dropna().unique())
-    titles = dict(zip(unique_rules, [rules[r].title if r in rules else "" for r in unique_rules]))
-    clauses = dict(zip(unique_rules, [basis_clause(r) for r in unique_rules]))
+    findings = result.findings_frame(lang)
+    titles = {rr.id: rr.title for rr in result.rules}
+    clauses = {rr.id: (rr.basis or {}).get("clause") or "" for rr in result.rules}
+    dataset_titles = {name: spec.title for name, spec in result.book.datasets.items() if spec.title}
+    rule = findings["rule"].astype("string")
     table = pd.DataFrame({
         "rule": rule,
         "title": rule.map(titles),
-        "department": column("department").astype("string").fillna(NO_DIVISION).replace("", NO_DIVISION),
-        "dataset": _relabel(column("dataset"), dataset_titles),
-        "row": pd.to_numeric(column("row"), errors="coerce").astype("Int64"),
-        "key": column("key").astype("string"),
-        "message": column("message").astype("string"),
-        "severity": _relabel(column("severity"), SEVERITY_LABELS),
-        "waived": column("waived").astype("boolean").map({True: "是", False: "否"}, na_action="ignore"),
+        "department": findings["department"].astype("string").fillna(NO_DIVISION).replace("", NO_DIVISION),
+        "dataset": _relabel(findings["dataset"], dataset_titles),
+        "row": pd.to_numeric(findings["row"], errors="coerce").astype("Int64"),
+        "key": findings["key"].astype("string"),
+        "message": findings["message"].astype("string"),
+        "severity": _relabel(findings["severity"], SEVERITY_LABELS),
+        "waived": findings["waived"].astype("boolean").map({True: "是", False: "否"}, na_action="ignore"),
         "clause": rule.map(clauses),
-        "deadline": pd.to_datetime(column("deadline"), errors="coerce"),
-        "end": pd.to_datetime(column("end"), errors="coerce"),
-        "late_workdays": pd.to_numeric(column("late_workdays"), errors="coerce").astype("Int64"),
+        "deadline": pd.to_datetime(findings["deadline"], errors="coerce"),
+        "end": pd.to_datetime(findings["end"], errors="coerce"),
+        "late_workdays": pd.to_numeric(findings["late_workdays"], errors="coerce").astype("Int64"),
     }, index=findings.index)
     for name in ("rule", "title", "department", "dataset", "key", "message", "severity", "waived", "clause"):
         table[name] = _neutralize_text(table[name])
@@ -121,8 +108,6 @@ def write_findings(result, path, lang: str = "zh") -> None:
     table = findings_table(result, lang)
     writer = _write_csv if suffix == ".csv" else _write_xlsx
     write_via_temp(path, lambda tmp: writer(result, table, tmp))
-
-
 
 
 def _write_csv(result, table: pd.DataFrame, tmp: Path) -> None:
@@ -184,15 +169,14 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path) -> None:
     summary = workbook.create_sheet(_sheet_title("汇总", used))
     for letter, width in zip("ABCDEFG", (22, 12, 12, 12, 12, 12, 12)):
         summary.column_dimensions[letter].width = width
-    book = getattr(result, "book", None)
-    info = getattr(book, "rulebook", None)
-    percent = getattr(result, "percent", None)
+    info = result.book.rulebook
+    percent = result.percent
     lines = [
-        ("考核方案", neutralize(getattr(info, "title", "") or "")),
-        ("方案编号", neutralize(getattr(info, "id", "") or "")),
-        ("统计截止日", result.as_of.isoformat() if getattr(result, "as_of", None) else ""),
+        ("考核方案", neutralize(info.title)),
+        ("方案编号", neutralize(info.id)),
+        ("统计截止日", result.as_of.isoformat()),
         ("得分", None if percent is None or pd.isna(percent) else round(float(percent), 1)),
-        ("等次", neutralize(getattr(result, "grade", "") or "")),
+        ("等次", neutralize(result.grade or "")),
         ("问题总数", len(table)),
     ]
     for label, value in lines:

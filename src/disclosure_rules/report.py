@@ -21,9 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 import pandas as pd
 
 from .atomic import write_atomic
+from .display import display_values
+from .explain import describe_rule, scoring_text
+from .resources import templates_dir
 
 __all__ = ["UI", "build_view", "render_html", "write_html", "MAX_ROWS_PER_RULE"]
 
@@ -164,11 +168,6 @@ UI: dict[str, dict[str, str]] = {
         "min": "不低于",
         "n_rows": "{n} 条记录",
         "max": "不高于",
-        "scoring_proportional": "按达标率计分",
-        "scoring_proportional_min": "按达标率与阈值之比计分（达到阈值得满分）",
-        "scoring_all_or_nothing": "达标得满分，否则不得分",
-        "scoring_deduct": "每个问题扣 {x} 分，最多扣 {y} 分",
-        "not_scored": "不计分，仅作提示",
     },
     "en": {
         "html_lang": "en",
@@ -297,11 +296,6 @@ UI: dict[str, dict[str, str]] = {
         "min": "at least",
         "n_rows": "{n} rows",
         "max": "at most",
-        "scoring_proportional": "points in proportion to the rate",
-        "scoring_proportional_min": "points in proportion to rate / threshold (full points at the threshold)",
-        "scoring_all_or_nothing": "full points if passed, else none",
-        "scoring_deduct": "{x} points off per violation, at most {y}",
-        "not_scored": "not scored, reported only",
     },
 }
 
@@ -373,107 +367,35 @@ def _rate_class(rate: Any) -> str:
     return "r0"
 
 
-class _Formatter:
-    """Display values of one dataset's fields, per field type (DESIGN §3)."""
-
-    def __init__(self, book, dataset: str, ui: dict[str, str]):
-        spec = book.datasets.get(dataset) if book is not None else None
-        self.fields = spec.fields if spec is not None else {}
-        self.ui = ui
-
-    def column(self, field: str, series: pd.Series) -> list[str]:
-        spec = self.fields.get(field)
-        kind = spec.type if spec is not None else None
-        if kind == "category":
-            labels = {code: (names[0] if names else code) for code, names in spec.values.items()}
-            return ["" if _blank(v) else labels.get(str(v), str(v)) for v in series.astype(object)]
-        if kind == "set":
-            firsts = [(names[0] if names else code) for code, names in spec.values.items()]
-            return [self._set(v, firsts) for v in series.astype(object)]
-        if kind == "date" or pd.api.types.is_datetime64_any_dtype(series.dtype):
-            return [_fmt_date(v) for v in series.astype(object)]
-        if kind == "boolean" or pd.api.types.is_bool_dtype(series.dtype):
-            return ["" if _blank(v) else (self.ui["yes"] if bool(v) else self.ui["no"]) for v in series.astype(object)]
-        if kind in ("integer", "number"):
-            return [_fmt_number(v) for v in series.astype(object)]
-        return ["" if _blank(v) else str(v) for v in series.astype(object)]
-
-    @staticmethod
-    def _set(mask: Any, labels: list[str]) -> str:
-        if _blank(mask):
-            return ""
-        mask = int(mask)
-        return "、".join(label for bit, label in enumerate(labels) if mask >> bit & 1)
-
-
 # ---------------------------------------------------------------- view parts
-
-
-def _attr(obj: Any, name: str, default: Any = None) -> Any:
-    return getattr(obj, name, default) if obj is not None else default
-
-
-def _describe(rule_model, book, lang: str, fallback: str | None) -> str:
-    if rule_model is None:
-        return fallback or ""
-    try:
-        from .explain import describe_rule
-    except ImportError:
-        return fallback or _attr(rule_model, "description", "") or ""
-    return describe_rule(rule_model, book, lang)
-
-
-def _scoring_words(rule_model, ui: dict[str, str], lang: str) -> str:
-    if rule_model is None:
-        return ""
-    try:
-        from .explain import scoring_text
-    except ImportError:
-        scoring_text = None
-    if scoring_text is not None:
-        return scoring_text(rule_model, lang)
-    if not rule_model.points:
-        return ui["not_scored"]
-    scoring = rule_model.scoring
-    if scoring == "all_or_nothing":
-        return ui["scoring_all_or_nothing"]
-    if scoring == "proportional":
-        return ui["scoring_proportional_min" if rule_model.min is not None else "scoring_proportional"]
-    cap = scoring.max if scoring.max is not None else rule_model.points
-    return ui["scoring_deduct"].format(x=_fmt_points(scoring.deduct), y=_fmt_points(cap))
 
 
 def _meta(result, ui: dict[str, str]) -> dict:
     book = result.book
-    info = book.rulebook if book is not None else None
-    period = _attr(info, "period")
-    loaded = getattr(result, "data", None) or {}
+    info = book.rulebook
+    period = info.period
     datasets = []
-    names = list(book.datasets) if book is not None else []
-    names += [name for name in loaded if name not in names]
-    for name in names:
-        spec = book.datasets.get(name) if book is not None else None
-        entry = loaded.get(name)
-        source = _attr(entry, "source")
+    for name, spec in book.datasets.items():
+        entry = result.data.get(name)
         datasets.append({
             "name": name,
-            "title": _attr(spec, "title") or name,
-            "file": Path(str(source)).name if source else ui["not_supplied"],
-            "rows": len(entry.frame) if _attr(entry, "frame") is not None else None,
-            "sha256": _attr(entry, "sha256") or "",
+            "title": spec.title or name,
+            "file": Path(entry.source).name if entry is not None and entry.source else ui["not_supplied"],
+            "rows": len(entry.frame) if entry is not None else None,
+            "sha256": (entry.sha256 if entry is not None else None) or "",
         })
     return {
-        "title": _attr(info, "title", ""),
-        "id": _attr(info, "id", ""),
-        "issuer": _attr(info, "issuer") or "",
+        "title": info.title,
+        "id": info.id,
+        "issuer": info.issuer or "",
         "period": f"{period.start.isoformat()} – {period.end.isoformat()}" if period else "",
         "as_of": _fmt_date(result.as_of),
-        "tool_version": getattr(result, "tool_version", "") or "",
-        "sha256": _attr(book, "sha256") or "",
+        "tool_version": result.tool_version,
+        "sha256": book.sha256 or "",
         "datasets": datasets,
-        "sections": list(getattr(result, "sections", None) or []),
-        "data_issues": list(getattr(result, "data_issues", None) or []),
-        "warnings": list(getattr(result, "warnings", None) or []),
+        "sections": result.sections,
+        "data_issues": result.data_issues,
+        "warnings": result.warnings,
     }
 
 
@@ -540,14 +462,14 @@ def _sections(result, meta: dict) -> list[dict]:
 
 def _divisions(result, ui: dict[str, str]) -> dict:
     deps = result.departments
-    grid_frame = getattr(result, "department_rules", None)
-    if deps is None or len(deps) == 0:
+    grid_frame = result.department_rules
+    if len(deps) == 0:
         return {"ranking": [], "more": 0, "grid_rules": [], "grid": []}
     deps = deps.head(MAX_DIVISIONS)
     worst: dict[str, list[str]] = {}
     rates: dict[tuple[str, str], dict] = {}
     grid_rules: list[str] = []
-    if grid_frame is not None and len(grid_frame):
+    if len(grid_frame):
         frame = grid_frame[grid_frame["violations"].fillna(0) > 0]
         frame = frame.sort_values(["department", "violations"], ascending=[True, False], kind="stable")
         for department, group in frame.groupby("department", sort=False, observed=True):
@@ -610,8 +532,8 @@ def _bucket_counts(rows: pd.DataFrame, as_of) -> dict[str, int]:
 def _deadlines(result, ui: dict[str, str]) -> list[dict]:
     out = []
     rule_titles = {rr.id: rr.title for rr in result.rules}
-    for rule_id, rows in (getattr(result, "deadline_rows", None) or {}).items():
-        if rows is None or len(rows) == 0:
+    for rule_id, rows in result.deadline_rows.items():
+        if len(rows) == 0:
             continue
         counts = _bucket_counts(rows, result.as_of)
         largest = max(counts.values()) or 1
@@ -654,18 +576,18 @@ def _finding_status(frame: pd.DataFrame) -> pd.Series:
     return status
 
 
-def _listed_findings(findings: pd.DataFrame | None, totals: dict[str, int] | None = None
-                     ) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
+def _listed_findings(result, lang: str) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
     """The findings each rule lists (open ones first, by row; at most MAX_ROWS_PER_RULE) and its total.
 
-    One sort over all findings, then a group head: the cost does not multiply by the
-    number of rules, and what reaches the template is bounded.
+    Only these findings get messages built, in the page's language. One sort over them,
+    then a group head: the cost does not multiply by the number of rules, and what
+    reaches the template is bounded.
     """
-    if findings is None or len(findings) == 0:
-        return {}, {}
+    findings = result.findings_head(MAX_ROWS_PER_RULE, lang)
+    totals = result.findings_total()
+    if len(findings) == 0:
+        return {}, totals
     rule = findings["rule"].astype(str)
-    if totals is None:
-        totals = rule.value_counts().to_dict()
     keyed = pd.DataFrame({
         "rule": rule,
         "waived": findings["waived"].fillna(False).astype(bool),
@@ -685,31 +607,23 @@ def _rule_rows(result, rr, listed: dict[str, pd.DataFrame], totals: dict[str, in
     if mine is None or total == 0:
         return [], [], 0
     status = mine["_status"]
-    loaded = (getattr(result, "data", None) or {}).get(rr.dataset)
-    frame = getattr(loaded, "frame", None)
-    fields = [f for f in (rr.fields or []) if frame is not None and f in frame.columns]
-    formatter = _Formatter(result.book, rr.dataset, ui)
+    loaded = result.data[rr.dataset]
+    spec = result.book.datasets[rr.dataset]
+    fields = [f for f in rr.fields if f in loaded.frame.columns]  # joined fields are not in the frame
     values: dict[str, list[str]] = {}
-    if fields and "position" in mine:
-        positions = pd.to_numeric(mine["position"], errors="coerce")
-        valid = positions.notna() & (positions >= 0) & (positions < len(frame))
-        picked = frame.iloc[positions[valid].astype(int).to_numpy()]
+    if fields:
+        # group findings (a count per group) have position -1: no row to show
+        positions = mine["position"].to_numpy()
+        valid = positions >= 0
+        picked = loaded.frame.iloc[positions[valid]]
         for field in fields:
-            shown = formatter.column(field, picked[field])
-            column = [""] * len(mine)
-            for slot, text in zip([i for i, ok in enumerate(valid) if ok], shown):
-                column[slot] = text
-            values[field] = column
-    headers = getattr(loaded, "headers", {}) or {}
-    spec = result.book.datasets.get(rr.dataset) if result.book is not None else None
-    columns = []
-    for field in fields:
-        fspec = spec.fields.get(field) if spec is not None else None
-        if lang == "zh":
-            label = headers.get(field) or (fspec.header if fspec is not None else None) or field
-        else:
-            label = field
-        columns.append({"field": field, "label": label})
+            shown = display_values(picked[field], spec.fields[field], lang).fillna("").to_numpy(dtype=object)
+            column = np.full(len(mine), "", dtype=object)
+            column[valid] = shown
+            values[field] = column.tolist()
+    columns = [{"field": field,
+                "label": (loaded.headers.get(field) or spec.fields[field].header or field) if lang == "zh" else field}
+               for field in fields]
     rows = []
     for i, r in enumerate(mine.itertuples(index=False)):
         fs = status.iloc[i]
@@ -727,23 +641,14 @@ def _rule_rows(result, rr, listed: dict[str, pd.DataFrame], totals: dict[str, in
 
 
 def _rules(result, ui: dict[str, str], lang: str) -> list[dict]:
-    if hasattr(result, "findings_head"):
-        # only the listed findings get messages built, in the page's language
-        listed, totals = _listed_findings(result.findings_head(MAX_ROWS_PER_RULE, lang), result.findings_total())
-    else:
-        listed, totals = _listed_findings(getattr(result, "findings", None))
+    listed, totals = _listed_findings(result, lang)
     book = result.book
-    sections = {s.id: s.title for s in (book.sections if book is not None else [])}
+    sections = {s.id: s.title for s in book.sections}
     out = []
     for rr in result.rules:
-        try:
-            model = book.rule(rr.id) if book is not None else None
-        except KeyError:
-            model = None
+        model = book.rule(rr.id)
         columns, rows, more = _rule_rows(result, rr, listed, totals, ui, lang)
         basis = rr.basis or {}
-        if not isinstance(basis, dict):
-            basis = {"clause": _attr(basis, "clause"), "text": _attr(basis, "text"), "source": _attr(basis, "source")}
         threshold = []
         bound = (lambda v: ui["n_rows"].format(n=_fmt_number(v))) if rr.kind == "count" else _fmt_percent
         if rr.threshold_min is not None:
@@ -758,14 +663,13 @@ def _rules(result, ui: dict[str, str], lang: str) -> list[dict]:
             "section": rr.section,
             "section_title": sections.get(rr.section, ""),
             "dataset": rr.dataset,
-            "dataset_title": (book.datasets[rr.dataset].title if lang == "zh" and book is not None
-                              and rr.dataset in book.datasets and book.datasets[rr.dataset].title else rr.dataset),
+            "dataset_title": (book.datasets[rr.dataset].title if lang == "zh" else None) or rr.dataset,
             "severity": rr.severity,
             "status": rr.status,
             "basis": ({k: basis.get(k) or "" for k in ("clause", "text", "source")}
                       if basis.get("clause") or basis.get("text") else None),
-            "checks": _describe(model, book, lang, rr.description),
-            "scoring": _scoring_words(model, ui, lang),
+            "checks": describe_rule(model, book, lang),
+            "scoring": scoring_text(model, lang),
             "counts": {
                 "population": _fmt_number(rr.population) or "0",
                 "passed": _fmt_number(rr.passed) or "0",
@@ -777,7 +681,7 @@ def _rules(result, ui: dict[str, str], lang: str) -> list[dict]:
             "threshold": "，".join(threshold) if lang == "zh" else ", ".join(threshold),
             "awarded": _fmt_points(rr.awarded),
             "possible": _fmt_points(rr.possible),
-            "message": (getattr(rr, "message_zh", "") if lang == "zh" else "") or rr.message or "",
+            "message": (rr.message_zh if lang == "zh" else "") or rr.message,
             "columns": columns,
             "rows": rows,
             "more": more,
@@ -786,7 +690,7 @@ def _rules(result, ui: dict[str, str], lang: str) -> list[dict]:
 
 
 def _field_label(book, dataset: str | None, field: str | None, lang: str) -> str:
-    spec = book.datasets.get(dataset) if book is not None and dataset else None
+    spec = book.datasets.get(dataset) if dataset else None
     fspec = spec.fields.get(field) if spec is not None and field else None
     if lang == "zh" and fspec is not None and fspec.header:
         return fspec.header
@@ -797,7 +701,7 @@ def _issues(meta: dict, book, lang: str) -> dict:
     groups: dict[tuple, dict] = {}
     for issue in meta["data_issues"]:
         key = (issue.get("dataset"), issue.get("field"), issue.get("problem"))
-        spec = book.datasets.get(key[0]) if book is not None and key[0] else None
+        spec = book.datasets.get(key[0]) if key[0] else None
         dataset = (spec.title if lang == "zh" and spec is not None and spec.title else key[0]) or ""
         group = groups.setdefault(key, {"dataset": dataset, "field": _field_label(book, key[0], key[1], lang),
                                         "problem": key[2] or "", "count": 0, "rows": [], "values": []})
@@ -852,18 +756,10 @@ def build_view(result, lang: str = "zh") -> dict:
 # ---------------------------------------------------------------- rendering
 
 
-def _templates_dir() -> Path:
-    try:
-        from .resources import templates_dir
-        return Path(templates_dir())
-    except (ImportError, FileNotFoundError):
-        return Path(__file__).resolve().parents[2] / "reports" / "templates"
-
-
 @functools.lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(_templates_dir())),
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
