@@ -27,6 +27,10 @@ class LoadedDataset:
     missing: list[str] = field(default_factory=list)
     issues: list[dict] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
+    #: sheet name of each row (None for CSV files and DataFrames)
+    sheets: np.ndarray | None = None
+    #: what reading understood of the file (DESIGN §8 ``reading``)
+    reading: dict | None = None
 
 
 def load_dataset(name: str, spec: Any, source: str | os.PathLike | pd.DataFrame) -> LoadedDataset:
@@ -51,4 +55,4 @@ def load_dataset(name: str, spec: Any, source: str | os.PathLike | pd.DataFrame)
     missing = [f for f in fields if f not in raw.columns]
     return LoadedDataset(name=name, frame=frame, rows=raw.rows.astype(np.int64, copy=False),
                          source=raw.source, sha256=raw.sha256, missing=missing, issues=issues,
-                         headers=raw.headers)
+                         headers=raw.headers, sheets=raw.sheets, reading=raw.report)

@@ -71,6 +71,11 @@ class RawTable:
     columns: dict[str, int] | None = None
     headers: dict[str, str] | None = None
     issues: list[dict] | None = None
+    #: sheet name of each row (object array), None for CSV and DataFrames
+    sheets: np.ndarray | None = None
+    #: the reading report of DESIGN §8 ``reading``: {"source", "format", "sheets",
+    #: "header_rows", "records", "skipped", "columns", "unrecognised_headers"}
+    report: dict | None = None
 
 
 def read_table(name: str, spec: Any, source) -> RawTable:
@@ -90,6 +95,17 @@ def read_table(name: str, spec: Any, source) -> RawTable:
     columns, headers, issues = _match_headers(name, fields, raw)
     _check_required(name, spec, fields, columns, raw, raw.source)
     raw.columns, raw.headers, raw.issues = columns, headers, issues
+    matched = set(columns.values())
+    raw.report = {
+        "source": raw.source,
+        "format": "dataframe" if isinstance(source, pd.DataFrame) else "csv",
+        "sheets": [],
+        "header_rows": [raw.header_row, raw.header_row] if raw.header_row else None,
+        "records": int(len(raw.rows)),
+        "skipped": [],
+        "columns": dict(headers),
+        "unrecognised_headers": [h.strip() for i, h in enumerate(raw.header) if h.strip() and i not in matched],
+    }
     return raw
 
 
