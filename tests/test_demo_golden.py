@@ -27,6 +27,8 @@ def demo_json(tmp_path_factory) -> dict:
     for dataset in result["datasets"].values():
         # the examples' folder depends on where the package lives; the file and its sha256 do not
         dataset["source"] = Path(dataset["source"]).name
+    for reading in result["reading"].values():
+        reading["source"] = Path(reading["source"]).name
     return result
 
 

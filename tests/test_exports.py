@@ -85,8 +85,15 @@ def test_xlsx_summary_then_one_sheet_per_division(tmp_path, result):
     assert total == len(result.findings)
     summary = book["汇总"]
     values = [[c.value for c in row] for row in summary.iter_rows()]
-    assert ["问题总数", len(result.findings)] == values[5][:2]
-    counted = {row[0]: row[1] for row in values[8:] if row and row[0]}
+    blank = next(i for i, row in enumerate(values) if not any(row))
+    lines = {row[0]: row[1] for row in values[:blank]}
+    assert lines["问题总数"] == len(result.findings)
+    assert lines["得分"] == round(result.grading_percent, 1) and lines["等次"] == result.grade
+    # the fixture supplies two of the five ledgers: the grade comes from the strict percent
+    assert result.graded_on == "strict_percent" and lines["评定依据"].startswith("严格得分")
+    assert lines["严格得分"] == round(result.strict_percent, 1) and lines["可考核规则得分"] == round(result.percent, 1)
+    assert values[blank + 1][0] == "处室"
+    counted = {row[0]: row[1] for row in values[blank + 2:] if row and row[0]}
     assert counted == result.findings["department"].value_counts().to_dict()
     assert list(counted) == book.sheetnames[1:], "division sheets follow the summary: most findings first"
 

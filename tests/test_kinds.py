@@ -226,7 +226,7 @@ def test_case(kind, base, case, tmp_path):
     # ---- score
     for field, want in (expect.get("score") or {}).items():
         got = getattr(result, field)
-        ok = got == want if field == "grade" else _close(got, want, 0.005)
+        ok = got == want if field in ("grade", "graded_on") else _close(got, want, 0.005)
         if not ok:
             problems.append(f"score.{field}: expected {want!r}, got {got!r}")
 

@@ -323,7 +323,9 @@ def test_coverage_is_possible_over_total_points(items):
 @ENGINE
 def test_engine_not_assessed_and_not_applicable_never_count(frame, dropped):
     """Through the engine: not_assessed / not_applicable rules have possible 0 and stay out of
-    the percent; coverage is the scored possible over all enabled points."""
+    the percent; coverage is the points of assessed rules (not_applicable included) over all
+    enabled points; strict_percent counts not_assessed points as possible and 0, and the
+    grade comes from it when coverage is below the rulebook's min_coverage (1.0 here)."""
     result = run(frame, drop=dropped)
     book_points = sum(float(r["points"]) for r in ledger_book_dict()["rules"] if r.get("points"))
     scored = [r for r in result.rules if r.status in ("pass", "fail")]
@@ -331,12 +333,24 @@ def test_engine_not_assessed_and_not_applicable_never_count(frame, dropped):
         if r.status in ("not_assessed", "not_applicable"):
             assert r.possible == 0.0 and r.awarded == 0.0
     possible = sum(r.possible for r in scored)
+    points = {r["id"]: float(r.get("points") or 0) for r in ledger_book_dict()["rules"]}
+    covered = sum(points[r.id] for r in result.rules if r.status in ("pass", "fail", "not_applicable"))
+    unassessed = sum(points[r.id] for r in result.rules if r.status == "not_assessed")
     assert result.possible == pytest.approx(possible)
-    assert result.coverage == pytest.approx(possible / book_points)
+    assert result.coverage == pytest.approx(covered / book_points)
+    awarded = sum(r.awarded for r in scored)
     if possible:
-        assert result.percent == pytest.approx(100 * sum(r.awarded for r in scored) / possible)
+        assert result.percent == pytest.approx(100 * awarded / possible)
     else:
-        assert result.percent is None and result.grade is None
+        assert result.percent is None
+    if possible + unassessed:
+        assert result.strict_percent == pytest.approx(100 * awarded / (possible + unassessed))
+    if unassessed:
+        assert result.graded_on == "strict_percent"
+        assert result.grade == grade_of(result.strict_percent, result.book.rulebook.grades)
+    else:
+        assert result.graded_on == "percent"
+        assert result.grade == grade_of(result.percent, result.book.rulebook.grades)
     # a dropped column makes every rule that reads it not_assessed
     needs = {"note": ["R-REQ"], "a": ["R-AON", "R-DED", "R-NA"], "b": ["R-RATIO", "R-ZERO"], "replied_on": ["R-DL"]}
     for column in dropped:

@@ -89,7 +89,7 @@ def _json_findings(value: str) -> int | None:
 @click.option("--findings", type=click.Path(dir_okay=False), help="Write the rectification list (整改清单) here: .xlsx or .csv.")
 @click.option("--waivers", type=click.Path(dir_okay=False), help="A YAML file with a top-level 'waivers:' list.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the HTML report.")
-@click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit with 1 when the percent score is below this.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit with 1 when the score the grade comes from (the strict percent below the rulebook's min_coverage) is below this.")
 @click.option("--json-findings", default="1000", show_default=True, metavar="N|all", help="Findings per rule in the JSON.")
 @click.pass_context
 def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fail_under, json_findings):
@@ -119,7 +119,7 @@ def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fai
     finally:
         progress.done()
     _print_summary(result, html=html, json_path=json_path, findings=findings, lang=lang)
-    if fail_under is not None and (result.percent is None or result.percent < fail_under):
+    if fail_under is not None and (result.grading_percent is None or result.grading_percent < fail_under):
         click.echo(f"Score below --fail-under {fail_under:g}.", err=True)
         ctx.exit(EXIT_BELOW)
 
@@ -127,10 +127,16 @@ def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fai
 SUMMARY = {
     "en": {"as_of": "as of", "score": "Score", "grade": "Grade", "coverage": "Coverage", "rules": "Rules",
            "failing": "Failing rules:", "issues": "Data issues: {n} (see the report)", "warning": "Warning",
+           "graded_on": "{strict} / 100 (strict: graded so because coverage is below {min_coverage}; "
+                        "{percent} over the rules that could be assessed)",
+           "strict": "{percent} / 100 (strict {strict})",
            "wrote": "Wrote", "status": {"pass": "pass", "fail": "fail", "not_applicable": "not applicable",
                                         "not_assessed": "not assessed", "error": "error"}},
     "zh": {"as_of": "统计截止", "score": "得分", "grade": "等次", "coverage": "可考核覆盖率", "rules": "规则",
            "failing": "未达标规则:", "issues": "数据问题: {n} 条(见报告)", "warning": "提示",
+           "graded_on": "{strict} / 100（严格得分：覆盖率低于 {min_coverage}，未考核的规则计 0 分；"
+                        "仅按可考核规则为 {percent}）",
+           "strict": "{percent} / 100（严格得分 {strict}）",
            "wrote": "已写入", "status": {"pass": "达标", "fail": "未达标", "not_applicable": "不适用",
                                        "not_assessed": "未考核", "error": "出错"}},
 }
@@ -141,7 +147,16 @@ def _print_summary(result, *, html=None, json_path=None, findings=None, lang: st
     info = result.book.rulebook
     percent = "n/a" if result.percent is None else f"{result.percent:.1f}"
     click.echo(f"{info.title} ({info.id}), {words['as_of']} {result.as_of.isoformat()}")
-    click.echo(f"{words['score']}: {percent} / 100   {words['grade']}: {result.grade or 'n/a'}   "
+    strict = "n/a" if result.strict_percent is None else f"{result.strict_percent:.1f}"
+    # the figure the grade comes from is the one shown first (DESIGN §7)
+    if result.graded_on == "strict_percent":
+        score = words["graded_on"].format(strict=strict, percent=percent,
+                                          min_coverage=f"{100 * result.min_coverage:.0f}%")
+    elif result.coverage < 1:
+        score = words["strict"].format(strict=strict, percent=percent)
+    else:
+        score = f"{percent} / 100"
+    click.echo(f"{words['score']}: {score}   {words['grade']}: {result.grade or 'n/a'}   "
                f"{words['coverage']}: {100 * result.coverage:.0f}%")
     counts = result.counts
     click.echo(f"{words['rules']}: " + ", ".join(f"{counts[s]} {words['status'][s]}" for s in
@@ -156,7 +171,10 @@ def _print_summary(result, *, html=None, json_path=None, findings=None, lang: st
     issues = len(result.data_issues)
     if issues:
         click.echo(words["issues"].format(n=issues))
-    for warning in result.warnings[:5]:
+    warnings = result.warnings_in(lang)
+    guard = len(result.coverage_warnings(lang))
+    # the coverage guard's lines are always shown whole: they say why the grade is what it is
+    for warning in warnings[:max(5, guard)]:
         click.echo(f"{words['warning']}: {warning}")
     written = [p for p in (html, json_path, findings) if p]
     if written:

@@ -29,10 +29,11 @@ from .errors import DatasetError, DisclosureRulesError
 from .expressions import Context
 from .kinds import KINDS, RuleInput, evaluate_unique, listed_groups
 from .display import display_values
-from .messages import count_message_builder, finding_message_builder, rule_message
+from .messages import count_message_builder, finding_message_builder, gap_warnings, rule_message
 from .models import Rulebook, Waiver
 from .results import AuditResult, FindingPart, RuleResult
-from .scoring import SCORED, awarded_points, coverage_of, grade_of, percent_of, rate_of, status_of
+from .scoring import (COVERED, SCORED, awarded_points, coverage_of, grade_of, grading, percent_of, rate_of,
+                      status_of)
 
 BLANK_DEPARTMENT = "(未填写)"
 NAT = np.datetime64("NaT", "ns")
@@ -239,6 +240,7 @@ def _evaluate_rule(book, rule, loaded, contexts, departments, keys, waivers, cal
         result = _base_result(rule, "not_assessed", f"dataset {rule.dataset!r} was not supplied",
                               f"未提供{_title(book, rule.dataset)}，无法考核")
         result.fields = list(dict.fromkeys(rule.fields_used + expression_fields))
+        result.missing = [(rule.dataset, None)]
         return _Evaluation(result)
     spec = book.datasets[rule.dataset]
     fields = dict(spec.fields)
@@ -248,13 +250,17 @@ def _evaluate_rule(book, rule, loaded, contexts, departments, keys, waivers, cal
         if other is None:
             result = _base_result(rule, "not_assessed", f"joined dataset {rule.join.dataset!r} was not supplied",
                                     f"未提供{_title(book, rule.join.dataset)}，无法考核")
+            result.missing = [(rule.join.dataset, None)]
             return _Evaluation(result)
-        missing = [f for f in list(rule.join.on) if f not in frame.columns] + \
-                  [f for f in rule.join.on.values() if f not in other.frame.columns] + \
-                  [a.source for a in rule.join.fields.values() if a != "count" and a.source not in other.frame.columns]
-        if missing:
+        mine = [(rule.dataset, f) for f in list(rule.join.on) if f not in frame.columns]
+        theirs = [(rule.join.dataset, f) for f in rule.join.on.values() if f not in other.frame.columns] + \
+                 [(rule.join.dataset, a.source) for a in rule.join.fields.values()
+                  if a != "count" and a.source not in other.frame.columns]
+        if mine or theirs:
+            missing = [f for _, f in mine + theirs]
             result = _base_result(rule, "not_assessed", f"the file lacks field(s) {', '.join(missing)} needed by the join",
                                     f"台账缺少关联所需的列：{'、'.join(missing)}")
+            result.missing = list(dict.fromkeys(mine + theirs))
             return _Evaluation(result)
         added, added_specs = _join(rule, frame, other.frame, book.datasets[rule.join.dataset])
         frame = frame.assign(**added)
@@ -267,6 +273,7 @@ def _evaluate_rule(book, rule, loaded, contexts, departments, keys, waivers, cal
         result = _base_result(rule, "not_assessed", f"the {rule.dataset} file has no column for {headers}",
                               f"{_title(book, rule.dataset)}缺少列：{headers}，无法考核")
         result.fields = needed
+        result.missing = [(rule.dataset, f) for f in missing]
         return _Evaluation(result)
 
     ctx = contexts[rule.dataset] if frame is ds.frame else Context(frame, contexts[rule.dataset].constants, calendar)
@@ -578,8 +585,19 @@ def _assemble(book, as_of, loaded, rule_results, parts, deadline_rows, dept_reco
     scored = [r for r in rule_results if r.status in SCORED]
     awarded = sum(r.awarded for r in scored)
     possible = sum(r.possible for r in scored)
-    total_points = sum(float(r.points) for r in book.rules if r.enabled)
+    points = {r.id: float(r.points) for r in book.rules if r.enabled}
+    total_points = sum(points.values())
+    covered = sum(points[r.id] for r in rule_results if r.status in COVERED)
+    unassessed = sum(points[r.id] for r in rule_results if r.status not in COVERED)
     percent = percent_of(awarded, possible)
+    strict_percent = percent_of(awarded, possible + unassessed)
+    coverage = coverage_of(covered, total_points)
+    min_coverage = book.rulebook.min_coverage
+    graded_on, grading_percent = grading(percent, strict_percent, coverage, min_coverage)
+    gaps = coverage_gaps(book, loaded, rule_results)
+    warnings = warnings + gap_warnings(gaps, "en", graded_on=graded_on, coverage=coverage,
+                                       min_coverage=min_coverage, percent=percent,
+                                       strict_percent=strict_percent)
     sections = []
     for section in book.sections:
         members = [r for r in scored if r.section == section.id]
@@ -612,5 +630,35 @@ def _assemble(book, as_of, loaded, rule_results, parts, deadline_rows, dept_reco
         book=book, as_of=as_of, data=loaded, rules=rule_results, sections=sections,
         departments=departments, department_rules=dept_rules[["department", "rule", "population", "violations", "rate"]],
         parts=parts, deadline_rows=deadline_rows, data_issues=data_issues, warnings=warnings,
-        awarded=awarded, possible=possible, percent=percent, grade=grade_of(percent, book.rulebook.grades),
-        coverage=coverage_of(possible, total_points))
+        awarded=awarded, possible=possible, percent=percent,
+        grade=grade_of(grading_percent, book.rulebook.grades), coverage=coverage,
+        strict_percent=strict_percent, min_coverage=min_coverage, graded_on=graded_on, coverage_gaps=gaps)
+
+
+# ------------------------------------------------------------------ coverage guard
+
+def coverage_gaps(book, loaded, rule_results) -> list[dict]:
+    """What made rules not_assessed: each missing dataset and each missing field, once.
+
+    ``{"dataset", "title", "field", "header", "close_match", "rules", "points"}``; ``field``
+    (and ``header``, the header the file needs) is None for a dataset not supplied;
+    ``close_match`` is a header of the file that looks like a typo of the one needed.
+    """
+    gaps: dict[tuple[str, str | None], dict] = {}
+    points = {r.id: float(r.points) for r in book.rules}
+    for rr in rule_results:
+        for dataset, field in rr.missing:
+            spec = book.datasets[dataset]
+            gap = gaps.get((dataset, field))
+            if gap is None:
+                reading = getattr(loaded.get(dataset), "reading", None) or {}
+                field_spec = spec.fields.get(field) if field else None
+                gap = gaps[(dataset, field)] = {
+                    "dataset": dataset, "title": spec.title or dataset, "field": field,
+                    "header": (field_spec.aliases[0] if field_spec is not None and field_spec.aliases else field),
+                    "close_match": (reading.get("close_matches") or {}).get(field) if field else None,
+                    "rules": [], "points": 0.0}
+            if rr.id not in gap["rules"]:
+                gap["rules"].append(rr.id)
+                gap["points"] += points.get(rr.id, 0.0)
+    return list(gaps.values())

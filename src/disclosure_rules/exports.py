@@ -99,6 +99,10 @@ def findings_table(result, lang: str = "zh") -> pd.DataFrame:
     return table.sort_values(["department", "rule", "row"], kind="stable").reset_index(drop=True)
 
 
+def _figure(value) -> float | None:
+    return None if value is None or pd.isna(value) else round(float(value), 1)
+
+
 def write_findings(result, path, lang: str = "zh") -> None:
     """Write the rectification list to ``path`` (.csv or .xlsx), atomically; messages in ``lang``."""
     path = Path(path)
@@ -175,8 +179,13 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path) -> None:
         ("考核方案", neutralize(info.title)),
         ("方案编号", neutralize(info.id)),
         ("统计截止日", result.as_of.isoformat()),
-        ("得分", None if percent is None or pd.isna(percent) else round(float(percent), 1)),
+        ("得分", _figure(result.grading_percent)),
         ("等次", neutralize(result.grade or "")),
+        ("评定依据", "严格得分（覆盖率低于方案要求，未能考核的规则计 0 分）" if result.graded_on == "strict_percent"
+         else "可考核规则得分"),
+        ("可考核规则得分", _figure(percent)),
+        ("严格得分", _figure(result.strict_percent)),
+        ("可考核覆盖率", f"{100 * result.coverage:.0f}%"),
         ("问题总数", len(table)),
     ]
     for label, value in lines:

@@ -204,3 +204,36 @@ def _unique_messages(rule, inp, positions, lang) -> list[str]:
     if zh:
         return ("与第" + first_rows + "行重复（" + values + "）").tolist()
     return ("repeats " + values + " of row " + first_rows).tolist()
+
+
+def gap_warnings(gaps: list[dict], lang: str, *, graded_on: str, coverage: float, min_coverage: float,
+                 percent: float | None, strict_percent: float | None) -> list[str]:
+    """The coverage guard's warnings, in ``lang`` ("en" for the JSON, "zh" for people)."""
+    def figure(value):
+        return "n/a" if value is None else f"{value:.1f}"
+
+    out = []
+    for gap in gaps:
+        rules = ", ".join(gap["rules"]) if lang == "en" else "、".join(gap["rules"])
+        if gap["field"] is None:
+            out.append(f"dataset {gap['dataset']} ({gap['title']}) was not supplied: rules {rules} "
+                       f"({gap['points']:g} points) could not be assessed" if lang == "en" else
+                       f"未提供{gap['title']}（{gap['dataset']}）：规则 {rules}（{gap['points']:g} 分）无法考核")
+            continue
+        hint = ""
+        if gap["close_match"]:
+            hint = (f"; the file has a column '{gap['close_match']}': is it a typo of '{gap['header']}'?"
+                    if lang == "en" else f"；台账中有一列「{gap['close_match']}」，是否应为「{gap['header']}」？")
+        out.append(f"the {gap['dataset']} file has no column '{gap['header']}' (field {gap['field']}): rules "
+                   f"{rules} ({gap['points']:g} points) could not be assessed{hint}" if lang == "en" else
+                   f"{gap['title']}缺少「{gap['header']}」列（字段 {gap['field']}）：规则 {rules}"
+                   f"（{gap['points']:g} 分）无法考核{hint}")
+    if graded_on == "strict_percent":
+        out.append(
+            f"coverage {100 * coverage:.0f}% is below the rulebook's min_coverage {100 * min_coverage:.0f}%: "
+            f"the grade comes from the strict percent {figure(strict_percent)}, which counts every rule that "
+            f"could not be assessed as 0 (the percent over what could be assessed is {figure(percent)})"
+            if lang == "en" else
+            f"可考核覆盖率 {100 * coverage:.0f}% 低于考核方案要求的 {100 * min_coverage:.0f}%：等次按严格得分 "
+            f"{figure(strict_percent)} 评定（未能考核的规则计 0 分；仅按可考核规则计算的得分为 {figure(percent)}）")
+    return out

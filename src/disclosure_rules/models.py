@@ -53,6 +53,8 @@ class BookInfo(Strict):
     year: int | None = None
     period: Period | None = None
     grades: list[Grade] = Field(default_factory=lambda: list(DEFAULT_GRADES))
+    #: below this coverage the grade is the band of strict_percent (DESIGN §7)
+    min_coverage: float = Field(1.0, ge=0, le=1)
     description: str | None = None
 
     @field_validator("grades")

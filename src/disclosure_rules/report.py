@@ -62,6 +62,9 @@ UI: dict[str, dict[str, str]] = {
         "grade": "等次",
         "coverage": "可考核覆盖率",
         "coverage_note": "可考核规则分值占全部规则分值的比例；未提供的数据不计入得分。",
+        "graded_strict": "严格得分：覆盖率 {coverage} 低于考核方案要求的 {min_coverage}，未能考核的规则计 0 分，等次按此评定；仅按可考核规则计算为 {percent}%。",
+        "strict_line": "严格得分（未能考核的规则计 0 分）：{strict}%；等次按可考核规则得分评定（覆盖率达到方案要求的 {min_coverage}）。",
+        "gaps": "缺少的数据",
         "points": "分值",
         "awarded_of": "得分 / 可得分",
         "rules_count": "规则数",
@@ -190,6 +193,9 @@ UI: dict[str, dict[str, str]] = {
         "grade": "Grade",
         "coverage": "Coverage",
         "coverage_note": "Share of the rulebook's points that could be assessed; data left out is not scored.",
+        "graded_strict": "Strict percent: coverage {coverage} is below the rulebook's minimum {min_coverage}, so rules that could not be assessed count as 0 and the grade comes from this figure; over the rules that could be assessed it is {percent}%.",
+        "strict_line": "Strict percent (rules not assessed count as 0): {strict}%; the grade comes from the percent over assessed rules (coverage reaches the rulebook's minimum {min_coverage}).",
+        "gaps": "Missing data",
         "points": "Points",
         "awarded_of": "Awarded / possible",
         "rules_count": "Rules",
@@ -370,7 +376,7 @@ def _rate_class(rate: Any) -> str:
 # ---------------------------------------------------------------- view parts
 
 
-def _meta(result, ui: dict[str, str]) -> dict:
+def _meta(result, ui: dict[str, str], lang: str = "zh") -> dict:
     book = result.book
     info = book.rulebook
     period = info.period
@@ -395,17 +401,34 @@ def _meta(result, ui: dict[str, str]) -> dict:
         "datasets": datasets,
         "sections": result.sections,
         "data_issues": result.data_issues,
-        "warnings": result.warnings,
+        "warnings": result.warnings_in(lang),
     }
 
 
-def _headline(result) -> dict:
+def _headline(result, ui: dict, lang: str) -> dict:
     counts = {status: 0 for status in STATUSES}
     for rr in result.rules:
         counts[rr.status] = counts.get(rr.status, 0) + 1
     percent = result.percent
+    strict = result.strict_percent
+    shown = strict if result.graded_on == "strict_percent" else percent
+
+    def figure(value):
+        return "—" if _blank(value) else f"{float(value):.1f}"
+
+    words = {"coverage": _fmt_percent(result.coverage), "min_coverage": _fmt_percent(result.min_coverage),
+             "percent": figure(percent), "strict": figure(strict)}
+    if result.graded_on == "strict_percent":
+        grading_note = ui["graded_strict"].format(**words)
+    elif result.coverage < 1 and not _blank(strict):
+        grading_note = ui["strict_line"].format(**words)
+    else:
+        grading_note = ""
     return {
-        "percent": "—" if _blank(percent) else f"{float(percent):.1f}",
+        "percent": figure(shown),
+        "graded_on": result.graded_on,
+        "grading_note": grading_note,
+        "gaps": result.coverage_warnings(lang)[:len(result.coverage_gaps)],
         "grade": result.grade or "—",
         "coverage": _fmt_percent(result.coverage),
         "coverage_value": 0.0 if _blank(result.coverage) else float(result.coverage),
@@ -727,7 +750,7 @@ def build_view(result, lang: str = "zh") -> dict:
     if lang not in UI:
         raise ValueError(f"unknown report language {lang!r}; use one of: {', '.join(UI)}")
     ui = UI[lang]
-    meta = _meta(result, ui)
+    meta = _meta(result, ui, lang)
     rules = _rules(result, ui, lang)
     shown = [row for rule in rules for row in rule["rows"]]
     divisions = sorted({row["department"] for row in shown if row["department"]})
@@ -735,7 +758,7 @@ def build_view(result, lang: str = "zh") -> dict:
         "lang": lang,
         "ui": ui,
         "meta": meta,
-        "headline": _headline(result),
+        "headline": _headline(result, ui, lang),
         "targets": _targets(result),
         "sections": _sections(result, meta),
         "divisions": _divisions(result, ui),

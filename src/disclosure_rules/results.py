@@ -49,6 +49,9 @@ class RuleResult:
     message_zh: str = ""
     description: str | None = None
     fields: list[str] = field(default_factory=list)
+    #: why a not_assessed rule could not be judged: (dataset, None) for a ledger not
+    #: supplied, (dataset, field) for each column its file lacks
+    missing: list[tuple[str, str | None]] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -127,12 +130,39 @@ class AuditResult:
     percent: float | None
     grade: str | None
     coverage: float
+    #: the percent with every rule that could not be assessed counted as possible and 0 (DESIGN §7)
+    strict_percent: float | None = None
+    min_coverage: float = 1.0
+    #: "percent" or "strict_percent": the figure the grade comes from
+    graded_on: str = "percent"
+    #: what made rules not_assessed (engine.coverage_gaps)
+    coverage_gaps: list = field(default_factory=list)
     tool_version: str = __version__
     _findings: dict = field(default_factory=dict)
 
     @property
     def rulebook(self):
         return self.book
+
+    @property
+    def grading_percent(self) -> float | None:
+        """The figure the grade comes from: ``percent``, or ``strict_percent`` below min_coverage."""
+        return self.strict_percent if self.graded_on == "strict_percent" else self.percent
+
+    def coverage_warnings(self, lang: str = "en") -> list[str]:
+        """The coverage guard's warnings (missing ledgers and columns, the grading figure) in ``lang``."""
+        from .messages import gap_warnings
+
+        return gap_warnings(self.coverage_gaps, lang, graded_on=self.graded_on, coverage=self.coverage,
+                            min_coverage=self.min_coverage, percent=self.percent,
+                            strict_percent=self.strict_percent)
+
+    def warnings_in(self, lang: str = "en") -> list[str]:
+        """Every warning, the coverage guard's in ``lang`` (the others are English today)."""
+        if lang == "en":
+            return list(self.warnings)
+        guard = set(self.coverage_warnings("en"))
+        return self.coverage_warnings(lang) + [w for w in self.warnings if w not in guard]
 
     @property
     def findings(self) -> pd.DataFrame:
@@ -194,9 +224,12 @@ class AuditResult:
             "as_of": self.as_of.isoformat(),
             "datasets": {name: {"source": ds.source, "sha256": ds.sha256, "rows": int(len(ds.frame))}
                          for name, ds in self.data.items()},
+            "reading": {name: ds.reading for name, ds in self.data.items()},
             "score": {"awarded": _round(self.awarded, 2), "possible": _round(self.possible, 2),
                       "percent": _round(self.percent, 2), "grade": self.grade,
-                      "coverage": _round(self.coverage, 4)},
+                      "coverage": _round(self.coverage, 4),
+                      "strict_percent": _round(self.strict_percent, 2), "min_coverage": self.min_coverage,
+                      "graded_on": self.graded_on},
             "sections": [dict(s) for s in self.sections],
             "rules": [r.to_dict() for r in self.rules],
             "departments": [

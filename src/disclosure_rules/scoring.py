@@ -19,8 +19,18 @@ Formulas
 * all_or_nothing: points if the status is pass, else 0.
 * {deduct: X, max: Y}: points - min(Y, X x violations), not below 0; Y defaults to points.
 * percent = 100 x sum(awarded) / sum(possible) over rules with status pass or fail
-  (None when nothing could be scored); coverage = possible / points of all enabled
-  rules (1.0 when no rule carries points).
+  (None when nothing could be scored).
+* coverage = the points of assessed rules (pass, fail, not_applicable) / the points of
+  all enabled rules (1.0 when no rule carries points): only a rule that could not be
+  assessed (``not_assessed``, or ``error``) lowers it.
+* strict_percent = 100 x sum(awarded) / (sum(possible) + the points of the rules that
+  could not be assessed): what was not shown counts as not done. Choice where DESIGN is
+  silent: a rule in ``error`` counts like ``not_assessed`` here, so a rule that cannot be
+  evaluated never helps.
+* The grade is the band of ``percent`` when coverage >= the rulebook's ``min_coverage``
+  (default 1.0), otherwise the band of ``strict_percent`` (``graded_on`` says which).
+  Since strict_percent with data missing is never above percent with the data, leaving
+  a ledger out cannot raise the grade.
 """
 
 from __future__ import annotations
@@ -30,6 +40,8 @@ import math
 from .models import Deduct
 
 SCORED = ("pass", "fail")
+#: statuses whose points are "covered": the rule could be judged on the data given
+COVERED = SCORED + ("not_applicable",)
 
 
 def rate_of(passed: int, decided: int) -> float | None:
@@ -84,8 +96,16 @@ def grade_of(percent: float | None, grades) -> str | None:
     return grades[-1].label if grades else None
 
 
-def coverage_of(possible: float, total_points: float) -> float:
-    return possible / total_points if total_points > 0 else 1.0
+def coverage_of(covered_points: float, total_points: float) -> float:
+    return covered_points / total_points if total_points > 0 else 1.0
+
+
+def grading(percent: float | None, strict_percent: float | None, coverage: float,
+            min_coverage: float) -> tuple[str, float | None]:
+    """(graded_on, the figure the grade comes from)."""
+    if coverage >= min_coverage - 1e-12:
+        return "percent", percent
+    return "strict_percent", strict_percent
 
 
 def round_points(value: float | None, digits: int = 2) -> float | None:
