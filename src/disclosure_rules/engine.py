@@ -437,6 +437,7 @@ def _finish_rows(book, rule, inp: RuleInput, outcome, ds, dept, keys, waived_key
         part = FindingPart(
             rule=rule.id, dataset=rule.dataset, severity=rule.severity, position=listed,
             row=ds.rows[listed].astype(object), key=keys[listed], department=dept_names,
+            sheet=ds.sheets[listed] if ds.sheets is not None else None,
             waived=waived[listed],
             message=finding_message_builder(rule, inp, outcome, listed, as_of, book),
             deadline=outcome.details.get("deadline")[listed] if rule.kind == "deadline" else None,

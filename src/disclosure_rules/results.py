@@ -21,7 +21,7 @@ import pandas as pd
 from . import __version__
 from .atomic import write_atomic
 
-FINDING_COLUMNS = ["rule", "dataset", "row", "key", "department", "severity", "waived", "message",
+FINDING_COLUMNS = ["rule", "dataset", "row", "sheet", "key", "department", "severity", "waived", "message",
                    "deadline", "end", "late_workdays", "position"]
 
 
@@ -79,6 +79,7 @@ class FindingPart:
     department: np.ndarray                # object
     waived: np.ndarray                    # bool
     message: Callable[..., list[str]]     # message(idx, lang): messages of a subset (indexes into the part)
+    sheet: np.ndarray | None = None       # object: the sheet of each finding's row (None: CSV, DataFrame, groups)
     deadline: np.ndarray | None = None    # datetime64[ns]
     end: np.ndarray | None = None
     late_workdays: np.ndarray | None = None
@@ -97,6 +98,7 @@ class FindingPart:
             "rule": np.full(count, self.rule, dtype=object),
             "dataset": np.full(count, self.dataset, dtype=object),
             "row": self.row[idx],
+            "sheet": self.sheet[idx] if self.sheet is not None else np.full(count, None, dtype=object),
             "key": self.key[idx],
             "department": self.department[idx],
             "severity": np.full(count, self.severity, dtype=object),
@@ -279,6 +281,7 @@ def _finding_dicts(frame: pd.DataFrame) -> list[dict]:
         out.append({
             "rule": rec.rule, "dataset": rec.dataset,
             "row": None if rec.row is None or (isinstance(rec.row, float) and math.isnan(rec.row)) else int(rec.row),
+            "sheet": _plain(rec.sheet),
             "key": _plain(rec.key), "department": _plain(rec.department), "severity": rec.severity,
             "waived": bool(rec.waived), "message": rec.message, "details": details,
         })
@@ -329,8 +332,14 @@ def _plain(value):
     return value if isinstance(value, (str, int, float, bool)) else str(value)
 
 
+ISSUE_KEYS = ("dataset", "field", "row", "sheet", "value", "problem")
+
+
 def _jsonable(issue: dict) -> dict:
-    return {k: _plain(v) for k, v in issue.items()}
+    """A data issue as DESIGN §8 lists it: every key present (``sheet`` null for CSV and DataFrames)."""
+    out = {k: _plain(issue.get(k)) for k in ISSUE_KEYS}
+    out.update((k, _plain(v)) for k, v in issue.items() if k not in out)
+    return out
 
 
 def _round(value, digits):
