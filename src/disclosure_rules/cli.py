@@ -130,6 +130,7 @@ SUMMARY = {
            "graded_on": "{strict} / 100 (strict: graded so because coverage is below {min_coverage}; "
                         "{percent} over the rules that could be assessed)",
            "strict": "{percent} / 100 (strict {strict})",
+           "reading": "Read:",
            "wrote": "Wrote", "status": {"pass": "pass", "fail": "fail", "not_applicable": "not applicable",
                                         "not_assessed": "not assessed", "error": "error"}},
     "zh": {"as_of": "统计截止", "score": "得分", "grade": "等次", "coverage": "可考核覆盖率", "rules": "规则",
@@ -137,6 +138,7 @@ SUMMARY = {
            "graded_on": "{strict} / 100（严格得分：覆盖率低于 {min_coverage}，未考核的规则计 0 分；"
                         "仅按可考核规则为 {percent}）",
            "strict": "{percent} / 100（严格得分 {strict}）",
+           "reading": "读取说明:",
            "wrote": "已写入", "status": {"pass": "达标", "fail": "未达标", "not_applicable": "不适用",
                                        "not_assessed": "未考核", "error": "出错"}},
 }
@@ -158,6 +160,14 @@ def _print_summary(result, *, html=None, json_path=None, findings=None, lang: st
         score = f"{percent} / 100"
     click.echo(f"{words['score']}: {score}   {words['grade']}: {result.grade or 'n/a'}   "
                f"{words['coverage']}: {100 * result.coverage:.0f}%")
+    read = [(result.book.datasets[name].title or name if lang == "zh" else name, ds.reading)
+            for name, ds in result.data.items() if ds.reading]
+    if read:
+        from .messages import reading_line
+
+        click.echo(words["reading"])
+        for title, reading in read:
+            click.echo("  " + reading_line(title, reading, lang))
     counts = result.counts
     click.echo(f"{words['rules']}: " + ", ".join(f"{counts[s]} {words['status'][s]}" for s in
                                                ("pass", "fail", "not_applicable", "not_assessed", "error")

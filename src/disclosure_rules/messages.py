@@ -237,3 +237,62 @@ def gap_warnings(gaps: list[dict], lang: str, *, graded_on: str, coverage: float
             f"可考核覆盖率 {100 * coverage:.0f}% 低于考核方案要求的 {100 * min_coverage:.0f}%：等次按严格得分 "
             f"{figure(strict_percent)} 评定（未能考核的规则计 0 分；仅按可考核规则计算的得分为 {figure(percent)}）")
     return out
+
+
+#: why reading skipped a row (DESIGN §11), by the reason code of the reading report
+SKIP_REASONS = {
+    "repeated_header": {"zh": "重复的表头", "en": "repeated header"},
+    "total": {"zh": "合计行", "en": "total row"},
+    "footer": {"zh": "表尾（填表人、备注、说明等）", "en": "footer (signatures, notes)"},
+    "block_heading": {"zh": "分组标题行", "en": "block heading"},
+    "serial_only": {"zh": "只有序号的空行", "en": "serial number only"},
+}
+
+FORMATS = {"csv": "CSV", "tsv": "TSV", "xlsx": "XLSX", "xlsm": "XLSM", "xls": "XLS", "xlsb": "XLSB",
+           "ods": "ODS", "dataframe": "DataFrame", "html": "HTML"}
+
+
+def skip_reason(code: str, lang: str) -> str:
+    words = SKIP_REASONS.get(code)
+    return words[lang] if words else code
+
+
+def format_name(reading: dict) -> str:
+    """'CSV (GB18030)', 'XLSX', ... for the reading report."""
+    name = FORMATS.get(str(reading.get("format")), str(reading.get("format") or "?"))
+    encoding = reading.get("encoding")
+    return f"{name} ({encoding.upper()})" if encoding else name
+
+
+def reading_line(title: str | None, reading: dict, lang: str) -> str:
+    """One line saying what was read of a ledger: format, sheets, header rows, records, skipped rows."""
+    zh = lang == "zh"
+    parts = [format_name(reading)]
+    sheets = reading.get("sheets") or []
+    if sheets:
+        parts.append(("工作表 " if zh else "sheets ") + ("、" if zh else ", ").join(sheets))
+    header = reading.get("header_rows")
+    if header:
+        rows = f"{header[0]}" if header[0] == header[1] else f"{header[0]}–{header[1]}"
+        parts.append(f"表头第 {rows} 行" if zh else f"header on row {rows}")
+    records = int(reading.get("records") or 0)
+    parts.append(f"{records} 条记录" if zh else f"{records} records")
+    skipped = reading.get("skipped") or []
+    if skipped:
+        counts: dict[str, int] = {}
+        for row in skipped:
+            counts[row.get("reason")] = counts.get(row.get("reason"), 0) + 1
+        what = ("、" if zh else ", ").join(f"{skip_reason(code, lang)} {n}" for code, n in counts.items())
+        parts.append(f"跳过 {len(skipped)} 行（{what}）" if zh else f"skipped {len(skipped)} rows ({what})")
+    passed = reading.get("sheets_skipped") or []
+    if passed:
+        names = ("、" if zh else ", ").join(str(s.get("name")) for s in passed)
+        parts.append(f"未读取的工作表：{names}" if zh else f"sheets not read: {names}")
+    unknown = reading.get("unrecognised_headers") or []
+    if unknown:
+        names = ("、" if zh else ", ").join(unknown[:8]) + ("……" if len(unknown) > 8 else "")
+        parts.append(f"未识别的列：{names}" if zh else f"unrecognised headers: {names}")
+    body = "；".join(parts) if zh else "; ".join(parts)
+    if not title:
+        return body
+    return f"{title}：{body}" if zh else f"{title}: {body}"

@@ -58,6 +58,15 @@ UI: dict[str, dict[str, str]] = {
         "file": "文件",
         "rows": "行数",
         "not_supplied": "未提供",
+        "reading": "读取说明",
+        "reading_note": "每份台账读到了什么：格式、工作表、表头所在行、哪一列对应哪个字段；跳过的非记录行逐一列出，未识别的列也列出，不作任何静默取舍。",
+        "columns_matched": "列与字段的对应",
+        "skipped_rows": "跳过的行",
+        "row": "行",
+        "sheet": "工作表",
+        "reason": "原因",
+        "text": "内容",
+        "more_skipped": "另有 {n} 行未列出（见 JSON 的 reading）。",
         "score": "得分",
         "grade": "等次",
         "coverage": "可考核覆盖率",
@@ -189,6 +198,15 @@ UI: dict[str, dict[str, str]] = {
         "file": "File",
         "rows": "Rows",
         "not_supplied": "not supplied",
+        "reading": "What was read",
+        "reading_note": "What each ledger was read as: format, sheets, header rows, which column became which field; every row skipped as not a record is listed, and so is every unrecognised header: nothing is dropped silently.",
+        "columns_matched": "Columns and fields",
+        "skipped_rows": "Rows skipped",
+        "row": "Row",
+        "sheet": "Sheet",
+        "reason": "Reason",
+        "text": "Content",
+        "more_skipped": "{n} more rows are not listed (see reading in the JSON).",
         "score": "Score",
         "grade": "Grade",
         "coverage": "Coverage",
@@ -376,6 +394,24 @@ def _rate_class(rate: Any) -> str:
 # ---------------------------------------------------------------- view parts
 
 
+MAX_SKIPPED_ROWS = 50
+
+
+def _reading(reading: dict, spec, lang: str) -> dict:
+    """The reading report of one ledger for the page: its line, columns and skipped rows."""
+    from .messages import reading_line, skip_reason
+
+    skipped = reading.get("skipped") or []
+    return {
+        "line": reading_line(None, reading, lang),
+        "columns": [(header, field) for field, header in (reading.get("columns") or {}).items()],
+        "skipped": [{"row": r.get("row"), "sheet": r.get("sheet") or "", "reason": skip_reason(r.get("reason"), lang),
+                     "text": r.get("text") or ""} for r in skipped[:MAX_SKIPPED_ROWS]],
+        "more_skipped": max(0, len(skipped) - MAX_SKIPPED_ROWS),
+        "has_sheets": any(r.get("sheet") for r in skipped),
+    }
+
+
 def _meta(result, ui: dict[str, str], lang: str = "zh") -> dict:
     book = result.book
     info = book.rulebook
@@ -386,6 +422,7 @@ def _meta(result, ui: dict[str, str], lang: str = "zh") -> dict:
         datasets.append({
             "name": name,
             "title": spec.title or name,
+            "reading": _reading(entry.reading, spec, lang) if entry is not None and entry.reading else None,
             "file": Path(entry.source).name if entry is not None and entry.source else ui["not_supplied"],
             "rows": len(entry.frame) if entry is not None else None,
             "sha256": (entry.sha256 if entry is not None else None) or "",

@@ -346,6 +346,6 @@ def _round(value, digits):
     if value is None:
         return None
     value = float(value)
-    if math.isnan(value):
+    if not math.isfinite(value):  # the JSON holds no NaN or infinity (DESIGN §11)
         return None
     return round(value, digits)
