@@ -50,6 +50,16 @@ COLUMNS = [  # (column of the table, header in the export, width in the XLSX)
     ("late_workdays", "超期工作日", 10),
 ]
 SEVERITY_LABELS = {"critical": "严重", "major": "较重", "minor": "一般"}
+#: shown after 表格行号 when a ledger was read from named sheets (a row number alone is ambiguous then)
+SHEET_COLUMN = ("sheet", "工作表", 12)
+
+
+def columns_of(table: pd.DataFrame) -> list[tuple[str, str, int]]:
+    """The export's columns: COLUMNS, with the sheet column when any finding names a sheet."""
+    if "sheet" not in table.columns or not table["sheet"].notna().any():
+        return COLUMNS
+    at = [name for name, _, _ in COLUMNS].index("row") + 1
+    return COLUMNS[:at] + [SHEET_COLUMN] + COLUMNS[at:]
 
 
 def neutralize(value: Any) -> Any:
@@ -85,6 +95,7 @@ def findings_table(result, lang: str = "zh") -> pd.DataFrame:
         "department": findings["department"].astype("string").fillna(NO_DIVISION).replace("", NO_DIVISION),
         "dataset": _relabel(findings["dataset"], dataset_titles),
         "row": pd.to_numeric(findings["row"], errors="coerce").astype("Int64"),
+        "sheet": findings["sheet"].astype("string"),
         "key": findings["key"].astype("string"),
         "message": findings["message"].astype("string"),
         "severity": _relabel(findings["severity"], SEVERITY_LABELS),
@@ -94,7 +105,7 @@ def findings_table(result, lang: str = "zh") -> pd.DataFrame:
         "end": pd.to_datetime(findings["end"], errors="coerce"),
         "late_workdays": pd.to_numeric(findings["late_workdays"], errors="coerce").astype("Int64"),
     }, index=findings.index)
-    for name in ("rule", "title", "department", "dataset", "key", "message", "severity", "waived", "clause"):
+    for name in ("rule", "title", "department", "dataset", "sheet", "key", "message", "severity", "waived", "clause"):
         table[name] = _neutralize_text(table[name])
     return table.sort_values(["department", "rule", "row"], kind="stable").reset_index(drop=True)
 
@@ -115,10 +126,11 @@ def write_findings(result, path, lang: str = "zh") -> None:
 
 
 def _write_csv(result, table: pd.DataFrame, tmp: Path) -> None:
-    out = table.copy()
+    columns = columns_of(table)
+    out = table[[name for name, _, _ in columns]].copy()
     for name in ("deadline", "end"):
         out[name] = out[name].dt.strftime("%Y-%m-%d")
-    out.columns = [header for _, header, _ in COLUMNS]
+    out.columns = [header for _, header, _ in columns]
     out.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
 
 
@@ -134,10 +146,10 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
-def _cells(frame: pd.DataFrame) -> list[list]:
+def _cells(frame: pd.DataFrame, spec: list[tuple[str, str, int]]) -> list[list]:
     """Rows of Python values for openpyxl: blanks as None, illegal XML characters removed."""
     columns = []
-    for name, _, _ in COLUMNS:
+    for name, _, _ in spec:
         series = frame[name]
         if name in ("deadline", "end"):
             values = [None if pd.isna(v) else v.date() for v in series]
@@ -207,8 +219,9 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path) -> None:
     summary.freeze_panes = None
 
     per_sheet = EXCEL_MAX_ROWS - 1
-    widths = [width for _, _, width in COLUMNS]
-    titles = [header for _, header, _ in COLUMNS]
+    spec = columns_of(table)
+    widths = [width for _, _, width in spec]
+    titles = [header for _, header, _ in spec]
     # division sheets in the summary's order: most findings first
     departments = table["department"].value_counts(sort=True).index.tolist() if len(table) else []
     for department in departments:
@@ -220,8 +233,8 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path) -> None:
             for index, width in enumerate(widths, start=1):
                 sheet.column_dimensions[get_column_letter(index)].width = width
             sheet.freeze_panes = "A2"
-            sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(chunk) + 1}"
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec))}{len(chunk) + 1}"
             sheet.append(header_row(sheet, titles))
-            for values in _cells(chunk):
+            for values in _cells(chunk, spec):
                 sheet.append(values)
     workbook.save(tmp)
