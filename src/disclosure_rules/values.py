@@ -14,8 +14,8 @@ Conventions
   loop over the rows of a CSV file or a DataFrame.
 - Any cell is accepted without raising: text columns (pandas ``StringDtype``, NaN or
   NA for empty) as reading hands them over, and DataFrame columns of any dtype, object
-  columns holding any Python object included. ``True`` and ``1`` are different cells
-  even though Python hashes them alike. Text is shown and kept with lone surrogates
+  columns holding any Python object included. ``True`` and ``1`` (or ``1`` and
+  ``Decimal('1.0')``) are different cells even though Python finds them equal. Text is shown and kept with lone surrogates
   replaced by U+FFFD, so that every output can be written as UTF-8.
 
 Typed columns: string -> ``string`` dtype (``pd.StringDtype()``, pyarrow storage,
@@ -43,7 +43,6 @@ cell made blank: ``not a date`` (no accepted form, or an impossible day such as
 from __future__ import annotations
 
 import datetime as _dt
-import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -167,20 +166,32 @@ def _distinct(cells: pd.Series) -> tuple[np.ndarray, pd.Series]:
 
 
 def _distinct_objects(values: np.ndarray) -> tuple[np.ndarray, pd.Series]:
+    """Distinct cells of an object column, by Python type and value.
+
+    ``pd.factorize`` alone would merge cells that compare equal across types (``True``
+    and ``1``, ``1`` and ``Decimal('1.0')``), so that a cell would be typed as whichever
+    came first. Each type is numbered on its own (a loop over the column's few types),
+    then the distinct values are renumbered in order of first appearance.
+    """
     n = len(values)
-    # map() runs in C: no Python code per row
-    is_bool = np.fromiter(map(isinstance, values, itertools.repeat((bool, np.bool_))), dtype=bool, count=n)
-    if is_bool.any() and not is_bool.all():
-        # Python hashes True like 1: number the booleans and the rest separately
-        codes = np.full(n, -1, dtype=np.intp)
-        b_codes, b_uniques = _factorize_objects(values[is_bool])
-        o_codes, o_uniques = _factorize_objects(values[~is_bool])
-        codes[is_bool] = b_codes
-        codes[~is_bool] = np.where(o_codes >= 0, o_codes + len(b_uniques), -1)
-        uniques = np.concatenate([np.asarray(b_uniques, dtype=object), np.asarray(o_uniques, dtype=object)])
+    kinds = np.fromiter(map(type, values), dtype=object, count=n)  # map() runs in C
+    type_codes, types = pd.factorize(kinds)
+    if len(types) <= 1:
+        codes, uniques = _factorize_objects(values)
         return codes, pd.Series(uniques, dtype=object)
-    codes, uniques = _factorize_objects(values)
-    return codes, pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    codes = np.full(n, -1, dtype=np.intp)
+    parts, offset = [], 0
+    for t in range(len(types)):  # distinct Python types, not rows
+        mask = type_codes == t
+        t_codes, t_uniques = _factorize_objects(values[mask])
+        codes[mask] = np.where(t_codes >= 0, t_codes + offset, -1)
+        parts.append(t_uniques)
+        offset += len(t_uniques)
+    uniques = np.concatenate(parts) if parts else np.empty(0, dtype=object)
+    present = codes >= 0
+    order_codes, order = pd.factorize(codes[present])
+    codes[present] = order_codes
+    return codes, pd.Series(uniques[np.asarray(order, dtype=np.intp)], dtype=object)
 
 
 def _factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
