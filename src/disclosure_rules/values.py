@@ -299,6 +299,19 @@ def _number_texts(uniques: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def _parse_numbers(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(float values, bad mask, too-large mask) of distinct raw values, plain ones first."""
+    hit, plain = _plain_numbers(uniques, r"[+-]?[0-9]{1,15}(?:\.[0-9]{1,15})?")
+    if not hit.any():
+        return _parse_numbers_full(uniques)
+    values = np.where(hit, plain, np.nan)
+    bad, huge = np.zeros(len(hit), dtype=bool), np.zeros(len(hit), dtype=bool)
+    if not hit.all():
+        rest = ~hit
+        values[rest], bad[rest], huge[rest] = _parse_numbers_full(uniques[rest].reset_index(drop=True))
+    return values, bad, huge
+
+
+def _parse_numbers_full(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(float values, bad mask, too-large mask) of distinct raw values; NaN + not bad = blank.
 
     Every value returned is finite: inf, nan and numbers beyond float64 (1e400) are bad.
@@ -332,7 +345,37 @@ def _type_number(cells: pd.Series, spec: Any, header: str):
     return _take(typed, codes), _Problems(codes, uniques, bad, problem)
 
 
+def _plain_numbers(uniques: pd.Series, pattern: str) -> tuple[np.ndarray, np.ndarray]:
+    """(matched mask, float values) of pyarrow text cells that are plain ``pattern``
+    numbers (with surrounding spaces), parsed by pyarrow in one pass; other dtypes match none."""
+    hit = np.zeros(len(uniques), dtype=bool)
+    if not _is_pyarrow_text(uniques.dtype) or not len(uniques):
+        return hit, np.zeros(len(uniques))
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pc.utf8_trim_whitespace(pa.array(uniques.array))
+    matched = pc.fill_null(pc.match_substring_regex(text, f"^{pattern}$"), False)
+    hit = matched.to_numpy(zero_copy_only=False)
+    numbers = pc.cast(pc.if_else(matched, text, pa.scalar("0")), pa.float64())
+    return hit, numbers.to_numpy(zero_copy_only=False)
+
+
 def _parse_integers(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(int64 values, ok mask, problem per distinct value or None) of distinct raw values,
+    plain ones (up to 15 digits, always exact) first."""
+    hit, plain = _plain_numbers(uniques, "[+-]?[0-9]{1,15}")
+    if not hit.any():
+        return _parse_integers_full(uniques)
+    ints = np.where(hit, plain, 0).astype(np.int64)
+    ok, problem = hit.copy(), np.full(len(hit), None, dtype=object)
+    if not hit.all():
+        rest = ~hit
+        ints[rest], ok[rest], problem[rest] = _parse_integers_full(uniques[rest].reset_index(drop=True))
+    return ints, ok, problem
+
+
+def _parse_integers_full(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(int64 values, ok mask, problem per distinct value or None) of distinct raw values."""
     n = len(uniques)
     ints = np.zeros(n, dtype=np.int64)
@@ -466,6 +509,33 @@ def _ints(column: pd.Series) -> np.ndarray:
     return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
+#: the common forms (ISO, 2021/7/28, 2021.07.28, 2021年7月28日, with a time), matched by
+#: pyarrow (RE2) in one pass; everything else goes through the full chain of _date_texts
+_PLAIN_DATE = (r"^(?P<y>[0-9]{4})[-/.年](?P<m>[0-9]{1,2})[-/.月](?P<d>[0-9]{1,2})日?"
+               r"(?:[ T](?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2})(?:\.[0-9]+)?)?)?$")
+
+
+def _plain_dates(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(day numbers, valid mask, matched mask) of the texts in a plain form."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.extract_regex(pa.array(text.to_numpy(dtype=object), type=pa.string(), from_pandas=True),
+                             _PLAIN_DATE)
+    matched = found.is_valid().to_numpy(zero_copy_only=False)
+
+    def number(name: str) -> np.ndarray:
+        part = found.field(name)
+        part = pc.if_else(pc.equal(part, ""), pa.scalar(None, pa.string()), part)
+        return pc.cast(part, pa.int64()).to_numpy(zero_copy_only=False).astype(float)
+
+    y, m, d, hour, minute, second = (number(name) for name in ("y", "m", "d", "H", "M", "S"))
+    with np.errstate(invalid="ignore"):
+        good_time = ~(hour > 23) & ~(minute > 59) & ~(second > 60)
+    days, valid = _days_from_parts(*(np.nan_to_num(a).astype(np.int64) for a in (y, m, d)))
+    return days, valid & good_time & matched, matched
+
+
 def _date_texts(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(day numbers, parsed mask, problem per text or None) of distinct stripped texts."""
     n = len(text)
@@ -476,7 +546,11 @@ def _date_texts(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return days, parsed, problem
     present = text.notna().to_numpy()
     problem[present] = _NOT_A_DATE
-    short = present & _flag(text.str.len() <= _MAX_DATE_TEXT)
+    plain_days, plain_ok, plain = _plain_dates(text)
+    days[plain_ok] = plain_days[plain_ok]
+    parsed[plain_ok] = True
+    problem[plain_ok] = None
+    short = present & ~plain & _flag(text.str.len() <= _MAX_DATE_TEXT)
     norm = text[short].str.normalize("NFKC").str.strip().str.replace(r"^['‘’]+\s*", "", regex=True)
     # a weekday anywhere (before or after the date, in brackets or not): noted, then removed
     folded = norm.str.casefold()
@@ -522,19 +596,15 @@ def _date_texts(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         excel_epoch = _dt.date(1899, 12, 30).toordinal() - _UNIX_ORDINAL
         s_days[serial] = np.where(inside, np.floor(np.nan_to_num(numbers)).astype(np.int64) + excel_epoch, 0)
         ok[serial] = inside
-        y[serial] = np.where(inside, 2000.0, np.nan)  # inside the year range by construction
     wrong_day = ok & ~np.isnan(weekday.to_numpy()) & ((s_days + 3) % 7 != np.nan_to_num(weekday.to_numpy()))
     ok &= ~several
     where = np.flatnonzero(short)
     days[where[ok]] = s_days[ok]
     parsed[where[ok]] = True
     problem[where[ok]] = None
-    years = np.where(ok, y, np.nan)
-    outside = ok & ((years < DATE_YEARS[0]) | (years > DATE_YEARS[1]))
-    problem[where[outside]] = _OUTSIDE
-    problem[where[wrong_day & ~outside]] = _WRONG_WEEKDAY
-    parsed[where[outside | wrong_day]] = False
-    return days, parsed, problem
+    problem[where[wrong_day]] = _WRONG_WEEKDAY
+    parsed[where[wrong_day]] = False
+    return days, parsed, problem  # the year range is checked by the caller
 
 
 def _is_datetime_like(value: Any) -> bool:
@@ -599,8 +669,8 @@ def _parse_dates(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray
         t_problem[blank] = None
         days = np.where(is_date, days, t_days)
         years = _years_of(days)
-        outside = is_date & ((years < DATE_YEARS[0]) | (years > DATE_YEARS[1]))
-        parsed = (is_date | t_parsed) & ~outside
+        parsed = is_date | t_parsed
+        outside = parsed & ((years < DATE_YEARS[0]) | (years > DATE_YEARS[1]))
         problem = np.where(is_date, None, t_problem)
     parsed &= ~outside
     problem[outside] = _OUTSIDE
