@@ -135,7 +135,8 @@ DATES = [
     ("3000-01-01", OUTSIDE),
     ("0021-07-28", OUTSIDE),
     ("9999-12-31", OUTSIDE),
-    ("20211-07-28", "not a date"),
+    ("20211-07-28", OUTSIDE),                 # a typo, or a DataFrame datetime written out
+    ("1234567-01-01", "not a date"),
     # not dates
     ("下周一", "not a date"),
     ("2021-07", "not a date"),
@@ -562,6 +563,32 @@ def test_a_written_day_reads_as_that_day_when_it_exists_and_lies_in_range(year, 
         assert value == pd.Timestamp(real) and problem is None
     else:
         assert pd.isna(value) and problem == OUTSIDE
+
+
+_DAY_1 = np.datetime64("0001-01-01", "D").astype(np.int64)
+_DAY_99999 = np.datetime64("99999-12-31", "D").astype(np.int64)
+
+
+@PROPERTY
+@given(stamps=st.lists(st.tuples(st.integers(_DAY_1, _DAY_99999), st.integers(0, 86_399),
+                                 st.sampled_from(["s", "ms", "us"])), min_size=1, max_size=6),
+       style=st.sampled_from(["iso", "space", "T"]))
+def test_a_datetime_written_as_text_types_like_the_datetime(stamps, style):
+    """Reading may hand a DataFrame's datetimes over as text: '2500-01-01', '2500-01-01
+    10:30:00' or '2500-01-01T10:30:00' type exactly as the datetime value itself, in
+    range or not (years 1-99999)."""
+    values = [np.datetime64(int(d), "D").astype(f"datetime64[{unit}]") + np.timedelta64(int(sec), "s")
+              for d, sec, unit in stamps]
+    column = pd.Series(np.array(values, dtype="datetime64[s]"))
+    texts = [str(np.datetime_as_string(v, unit="s")) for v in values]
+    if style == "iso":
+        texts = [t[:-9] for t in texts]
+    elif style == "space":
+        texts = [t.replace("T", " ") for t in texts]
+    typed, issues = type_cells("date", column)
+    typed_text, text_issues = type_cells("date", texts)
+    assert all(_same(a, b) for a, b in zip(typed, typed_text))
+    assert [(i["row"], i["problem"]) for i in issues] == [(i["row"], i["problem"]) for i in text_issues]
 
 
 # --------------------------------------------------------------------------- through an audit

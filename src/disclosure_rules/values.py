@@ -487,7 +487,7 @@ _WEEKDAY_TEST = re.sub(r"\(\?P<\w+>", "(?:", _WEEKDAY)  # the same, without grou
 _TIME = (r"(?:上午|下午|中午|晚上)?\s*(?P<H>[0-9]{1,2})\s*[:时點点]\s*(?P<M>[0-9]{1,2})"
          r"(?:\s*[:分]\s*(?P<S>[0-9]{1,2})(?:\.[0-9]+)?\s*秒?)?\s*分?"
          r"(?:\s*(?:[aApP][mM]|[zZ]|[+-][0-9]{2}:?[0-9]{2}))?")
-_DATE_YMD = (r"^(?P<y>[0-9]{4})\s*[-/.年]\s*(?P<m>[0-9]{1,2})\s*[-/.月]\s*(?P<d>[0-9]{1,2})(?:\s*[日号])?"
+_DATE_YMD = (r"^(?P<y>[0-9]{4,6})\s*[-/.年]\s*(?P<m>[0-9]{1,2})\s*[-/.月]\s*(?P<d>[0-9]{1,2})(?:\s*[日号])?"
              r"(?:(?:\s*[Tt]\s*|\s+|(?<=[日号])\s*)" + _TIME + r")?$")
 _DATE_COMPACT = r"^(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})$"
 _EXCEL_SERIAL = r"^[0-9]{5}(?:\.[0-9]+)?$"
@@ -495,7 +495,7 @@ _EXCEL_SERIAL = r"^[0-9]{5}(?:\.[0-9]+)?$"
 
 def _days_from_parts(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(day numbers since 1970-01-01, valid mask) of year/month/day arrays (any ints)."""
-    valid = (y >= 1) & (y <= 9999) & (m >= 1) & (m <= 12) & (d >= 1)
+    valid = (y >= 1) & (y <= 999_999) & (m >= 1) & (m <= 12) & (d >= 1)
     y, m, d = (np.where(valid, a, 1).astype(np.int64) for a in (y, m, d))
     leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
     month_days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[m - 1] + (leap & (m == 2))
@@ -511,7 +511,7 @@ def _ints(column: pd.Series) -> np.ndarray:
 
 #: the common forms (ISO, 2021/7/28, 2021.07.28, 2021年7月28日, with a time), matched by
 #: pyarrow (RE2) in one pass; everything else goes through the full chain of _date_texts
-_PLAIN_DATE = (r"^(?P<y>[0-9]{4})[-/.年](?P<m>[0-9]{1,2})[-/.月](?P<d>[0-9]{1,2})日?"
+_PLAIN_DATE = (r"^(?P<y>[0-9]{4,6})[-/.年](?P<m>[0-9]{1,2})[-/.月](?P<d>[0-9]{1,2})日?"
                r"(?:[ T](?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2})(?:\.[0-9]+)?)?)?$")
 
 
