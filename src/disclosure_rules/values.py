@@ -15,13 +15,16 @@ Conventions
 - Any cell is accepted without raising: text columns (pandas ``StringDtype``, NaN or
   NA for empty) as reading hands them over, and DataFrame columns of any dtype, object
   columns holding any Python object included. ``True`` and ``1`` (or ``1`` and
-  ``Decimal('1.0')``) are different cells even though Python finds them equal. Text is shown and kept with lone surrogates
-  replaced by U+FFFD, so that every output can be written as UTF-8.
+  ``Decimal('1.0')``) are different cells even though Python finds them equal. Text
+  is shown and kept with lone surrogates replaced by U+FFFD, so that every output can
+  be written as UTF-8.
 
 Typed columns: string -> ``string`` dtype (``pd.StringDtype()``, pyarrow storage,
-NA = ``pd.NA``, so comparisons give nullable booleans); integer -> ``Int64``; number
--> ``Float64`` (finite); boolean -> ``boolean``; date -> ``datetime64[s]`` at midnight
-(:data:`DATE_DTYPE`: seconds hold any year, unlike nanoseconds which end in 2262);
+NA = ``pd.NA``, so comparisons give nullable booleans); integer -> ``Int64``, exact,
+at most :data:`MAX_EXACT_INTEGER` in size (a larger count is an issue, not a rounded
+value); number -> ``Float64``, always finite (inf, nan and 1e400 are issues);
+boolean -> ``boolean``; date -> ``datetime64[s]`` at midnight (:data:`DATE_DTYPE`:
+seconds hold any year, unlike nanoseconds which end in 2262);
 category -> ``category`` whose categories are the codes in rulebook order followed by
 the unknown labels as typed; set -> ``Int64`` bit mask, bit i = the i-th code.
 
@@ -568,7 +571,8 @@ def _date_texts(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if chinese.any():
         cn = norm[chinese].str.replace("元月", "一月", regex=False).str.replace("廿", "二十", regex=False) \
             .str.replace("卅", "三十", regex=False).str.translate(_CN_DIGITS)
-        cn = cn.str.replace(r"([0-9])十([0-9])", r"\1\2", regex=True).str.replace(r"([0-9])十", r"\g<1>0", regex=True) \
+        cn = cn.str.replace(r"([0-9])十([0-9])", r"\1\2", regex=True) \
+            .str.replace(r"([0-9])十", r"\g<1>0", regex=True) \
             .str.replace(r"十([0-9])", r"1\1", regex=True).str.replace("十", "10", regex=False)
         norm[chinese] = cn
     y = np.full(len(norm), np.nan)
@@ -624,6 +628,8 @@ def _datetime_column_days(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray] |
     """(day numbers, present mask) of a datetime column of any unit or time zone (wall
     clock), or None when its dtype is not one numpy can hold."""
     dtype = uniques.dtype
+    if isinstance(dtype, pd.ArrowDtype):
+        return _arrow_days(uniques)
     if isinstance(dtype, pd.DatetimeTZDtype):
         uniques = uniques.dt.tz_localize(None)
     elif not (isinstance(dtype, np.dtype) and dtype.kind == "M"):
@@ -632,6 +638,26 @@ def _datetime_column_days(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray] |
     present = ~np.isnat(stamps)
     # casting to days floors (a time of day keeps its date) and never overflows
     return np.where(present, stamps.astype("datetime64[D]").astype(np.int64), 0), present
+
+
+def _arrow_days(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """(day numbers, present mask) of a pyarrow date or timestamp column (wall clock)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = uniques.dtype.pyarrow_dtype
+    array = pa.array(uniques.array)
+    if pa.types.is_date(kind):
+        per_day = 1 if pa.types.is_date32(kind) else 86_400_000
+    elif pa.types.is_timestamp(kind):
+        if kind.tz is not None:
+            array = pc.local_timestamp(array)
+        per_day = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}[kind.unit]
+    else:
+        return None
+    present = array.is_valid().to_numpy(zero_copy_only=False)
+    ticks = pc.fill_null(array.cast(pa.int64() if per_day > 1 else pa.int32()).cast(pa.int64()), 0)
+    return np.floor_divide(ticks.to_numpy(zero_copy_only=False), per_day), present
 
 
 def _parse_dates(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
