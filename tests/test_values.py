@@ -691,3 +691,28 @@ def test_join_min_and_max_of_dates_beyond_2262_stay_in_their_century():
     message = result.to_dict()["findings"][0]["message"]
     assert "2500-02-01" in message and "2600-01-01" in message
     assert [i["problem"] for i in result.data_issues] == [OUTSIDE]
+
+
+def test_as_of_and_period_beyond_2262_are_dates_in_their_own_century():
+    """as_of in 2600 (an open request received in 2500 is overdue by then) and the
+    constants as_of / period_start / period_end in expressions keep their century."""
+    book = rulebook_from_dict({
+        "rulebook": {"id": "late", "title": "t", "period": {"start": "2500-01-01", "end": "2600-12-31"}},
+        "calendar": {"fallback": "weekends"},
+        "datasets": {"requests": {"key": "req_id", "fields": {
+            "req_id": {"type": "string", "aliases": ["编号"]},
+            "received_on": {"type": "date", "aliases": ["收到日期"]},
+            "replied_on": {"type": "date", "aliases": ["答复日期"]}}}},
+        "rules": [
+            {"id": "R-OPEN", "title": "20个工作日", "dataset": "requests", "kind": "deadline",
+             "start": "received_on", "end": "replied_on", "limit": {"working_days": 20}, "points": 5},
+            {"id": "R-CONST", "title": "常量", "dataset": "requests", "kind": "condition", "points": 5,
+             "expect": "period_start <= received_on <= period_end and as_of - received_on == 36888"
+                       " and year(as_of) == 2600 and month(period_end) == 12"},
+        ],
+    })
+    frame = pd.DataFrame({"编号": ["R1"], "收到日期": ["2500-01-01"], "答复日期": [None]})
+    result = audit(book, {"requests": frame}, as_of="2600-12-31")
+    assert result.rule("R-CONST").violations == 0
+    details = result.to_dict()["findings"][0]["details"]
+    assert result.rule("R-OPEN").violations == 1 and details["deadline"] == "2500-01-29"
