@@ -211,7 +211,7 @@ def test_a_year_of_working_days_matches_the_reference_table():
 
 
 def test_series_in_series_out_with_the_same_index():
-    """A Series argument gives a Series with its index; the dtypes are Int64 and datetime64[ns]."""
+    """A Series argument gives a Series with its index; the dtypes are Int64 and datetime64[s]."""
     calendar = WorkCalendar.build(D(2021, 1, 1), D(2021, 12, 31))
     received = pd.Series(pd.to_datetime(["2021-09-30", "2021-02-10"]), index=["a", "b"])
     replied = pd.Series(pd.to_datetime(["2021-10-08", "2021-02-18"]), index=["a", "b"])
@@ -219,7 +219,7 @@ def test_series_in_series_out_with_the_same_index():
     deadlines = calendar.add_workdays(received, 1)
     assert counts.dtype == "Int64" and list(counts.index) == ["a", "b"]
     assert counts.tolist() == [1, 1]
-    assert deadlines.dtype == "datetime64[ns]" and list(deadlines.index) == ["a", "b"]
+    assert deadlines.dtype == "datetime64[s]" and list(deadlines.index) == ["a", "b"]
     assert deadlines.tolist() == [pd.Timestamp("2021-10-08"), pd.Timestamp("2021-02-18")]
 
 

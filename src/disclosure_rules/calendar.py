@@ -65,9 +65,10 @@ NAT_COUNT: int = int(np.iinfo(np.int64).min)
 #: Accepted values of ``calendar.fallback``.
 FALLBACKS = ("weekends", "error")
 
-# datetime64[ns] (the output type of add_workdays) ends in April 2262.
-_LAST_SUPPORTED_YEAR = 2261
-_FIRST_SUPPORTED_YEAR = 1678
+# Four-digit years: what datetime64[s] (the output type of add_workdays), Python dates
+# and the ISO texts of the outputs all hold.
+_LAST_SUPPORTED_YEAR = 9999
+_FIRST_SUPPORTED_YEAR = 1
 
 
 class CalendarError(DisclosureRulesError):
@@ -421,7 +422,7 @@ class WorkCalendar:
         """The n-th working day after ``d`` (``n >= 0``; ``n == 0`` gives ``d``); blank -> NaT.
 
         ``n`` is a whole number or an array/Series of them aligned with ``d``. Returns a
-        Series of dtype ``datetime64[ns]`` (index of the first Series argument), or a
+        Series of dtype ``datetime64[s]`` (index of the first Series argument), or a
         ``Timestamp``/``NaT`` when both arguments are scalars. Raises ``ValueError`` for
         a negative or fractional ``n``.
         """
@@ -440,7 +441,7 @@ class WorkCalendar:
             # the first day whose running count reaches the target is a working day
             found = self._origin + np.searchsorted(self._count, target, side="left")
             out[valid] = np.where(numbers[valid] == 0, start, found)
-        stamps = out.astype("datetime64[D]").astype("datetime64[ns]")
+        stamps = out.astype("datetime64[D]").astype("datetime64[s]")
         stamps[~valid] = np.datetime64("NaT")
         if all_scalar:
             return pd.Timestamp(stamps[0]) if valid[0] else pd.NaT

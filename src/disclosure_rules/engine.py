@@ -36,7 +36,7 @@ from .scoring import (COVERED, SCORED, awarded_points, coverage_of, grade_of, gr
                       status_of)
 
 BLANK_DEPARTMENT = "(未填写)"
-NAT = np.datetime64("NaT", "ns")
+NAT = np.datetime64("NaT", "s")
 
 
 def default_as_of(book: Rulebook, today: dt.date | None = None) -> dt.date:
@@ -370,7 +370,7 @@ def _join(rule, frame: pd.DataFrame, other: pd.DataFrame, other_spec) -> tuple[d
         else:
             src_spec = other_spec.fields[source]
             if src_spec.type == "date":
-                added[name] = pd.to_datetime(mapped).astype("datetime64[ns]")
+                added[name] = pd.to_datetime(mapped).astype("datetime64[s]")
             elif src_spec.type in ("integer", "number"):
                 added[name] = mapped.astype("Float64")
             elif src_spec.type == "category":

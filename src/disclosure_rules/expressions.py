@@ -64,7 +64,12 @@ FUNCTIONS = ("blank", "present", "has_any", "has_all", "size", "contains", "matc
              "days", "workdays", "add_workdays", "year", "month", "date")
 TYPE_WORDS = {"bool": "a condition", "number": "a number", "date": "a date", "string": "text",
               "category": "a category", "set": "a set", "list": "a list"}
-NS_PER_DAY = 86_400 * 10**9
+S_PER_DAY = 86_400
+#: dates at run time are datetime64[s] (any year; nanoseconds end in 2262 and numpy
+#: wraps silently when it casts a later date to them): no [ns] value on this path
+DATE_DTYPE = "datetime64[s]"
+#: the dates date arithmetic may produce (four-digit years); beyond them it is blank
+_FIRST_SECOND, _LAST_SECOND = -62135596800, 253402300799  # 0001-01-01, 9999-12-31T23:59:59
 
 
 def normalize_name(text: str) -> str:
@@ -123,7 +128,7 @@ def column_value(series: pd.Series, ftype: str) -> Value:
     """Typed DataFrame column -> Value (see datasets.py for the representations)."""
     null = series.isna().to_numpy()
     if ftype == "date":
-        return Value(series.to_numpy(dtype="datetime64[ns]"), null)
+        return Value(series.to_numpy(dtype=DATE_DTYPE), null)
     if ftype in ("integer", "number"):
         return Value(series.to_numpy(dtype="float64", na_value=np.nan), null)
     if ftype == "boolean":
@@ -306,8 +311,8 @@ class Compiler:
             def run(ctx: Context, _name=name) -> Value:
                 value = ctx.constants.get(_name)
                 if value is None or pd.isna(value):
-                    return Value(np.datetime64("NaT", "ns"), True)
-                return Value(np.datetime64(pd.Timestamp(value).normalize().to_datetime64(), "ns"), False)
+                    return Value(np.datetime64("NaT", "s"), True)
+                return Value(_day_of(value), False)
             return Node("date", run)
         canonical = self.names.get(normalize_name(name))
         if canonical is None:
@@ -388,8 +393,8 @@ class Compiler:
             def run_days(ctx: Context) -> Value:
                 a, b = left.run(ctx), right.run(ctx)
                 null = np.logical_or(a.null, b.null)
-                diff = (np.asarray(a.data, dtype="datetime64[ns]") - np.asarray(b.data, dtype="datetime64[ns]"))
-                data = diff.astype("timedelta64[ns]").astype(np.int64) / NS_PER_DAY
+                diff = (np.asarray(a.data, dtype=DATE_DTYPE) - np.asarray(b.data, dtype=DATE_DTYPE))
+                data = diff.astype("timedelta64[s]").astype(np.int64) / S_PER_DAY
                 data = np.where(null, np.nan, data)
                 return Value(data, null)
             return Node("number", run_days)
@@ -510,7 +515,7 @@ class Compiler:
                 days = [i if isinstance(i, dt.date) else self._parse_date(i, rnode) for i in items]
             except ExpressionError:
                 raise self.error("a list compared with a date must hold dates ('YYYY-MM-DD')", rnode) from None
-            values = _LazyArray(lambda: np.array([np.datetime64(d, "ns") for d in days], dtype="datetime64[ns]"))
+            values = _LazyArray(lambda: np.array([np.datetime64(d, "s") for d in days], dtype=DATE_DTYPE))
         elif left.type == "number":
             if not all(isinstance(i, (int, float)) and not isinstance(i, bool) for i in items):
                 raise self.error("a list compared with a number must hold numbers", rnode)
@@ -698,8 +703,8 @@ class Compiler:
         def run(ctx: Context) -> Value:
             va, vb = a.run(ctx), b.run(ctx)
             null = np.logical_or(va.null, vb.null)
-            diff = np.asarray(vb.data, dtype="datetime64[ns]") - np.asarray(va.data, dtype="datetime64[ns]")
-            data = np.where(null, np.nan, diff.astype(np.int64) / NS_PER_DAY)
+            diff = np.asarray(vb.data, dtype=DATE_DTYPE) - np.asarray(va.data, dtype=DATE_DTYPE)
+            data = np.where(null, np.nan, diff.astype(np.int64) / S_PER_DAY)
             return Value(data, null)
         return Node("number", run)
 
@@ -713,8 +718,8 @@ class Compiler:
             n = ctx.n
             da, na_ = _broadcast(va, n)
             db, nb = _broadcast(vb, n)
-            result = ctx.calendar.workdays(pd.Series(np.asarray(da, dtype="datetime64[ns]")),
-                                           pd.Series(np.asarray(db, dtype="datetime64[ns]")))
+            result = ctx.calendar.workdays(pd.Series(np.asarray(da, dtype=DATE_DTYPE)),
+                                           pd.Series(np.asarray(db, dtype=DATE_DTYPE)))
             result = pd.Series(result)
             null = na_ | nb | result.isna().to_numpy()
             return Value(result.to_numpy(dtype=float, na_value=np.nan), null)
@@ -738,9 +743,9 @@ class Compiler:
             kk = np.asarray(kk, dtype=float)
             bad = nd | nk | ~np.isfinite(kk) | (kk < 0)
             steps = np.where(bad, 0, kk).astype(np.int64)
-            dates = np.where(bad, np.datetime64("NaT", "ns"), np.asarray(dd, dtype="datetime64[ns]"))
+            dates = np.where(bad, np.datetime64("NaT", "s"), np.asarray(dd, dtype=DATE_DTYPE))
             result = pd.Series(ctx.calendar.add_workdays(pd.Series(dates), steps))
-            data = result.to_numpy(dtype="datetime64[ns]")
+            data = result.to_numpy(dtype=DATE_DTYPE)
             return Value(data, bad | np.isnat(data))
         return Node("date", run)
 
@@ -753,7 +758,7 @@ class Compiler:
             if v.is_scalar():
                 ts = pd.Timestamp(v.data)
                 return Value(float(getattr(ts, part)) if not v.null else np.nan, v.null)
-            data = np.asarray(v.data, dtype="datetime64[ns]")
+            data = np.asarray(v.data, dtype=DATE_DTYPE)
             if part == "year":
                 values = data.astype("datetime64[Y]").astype(np.int64) + 1970
             else:
@@ -786,7 +791,7 @@ def _kleene(parts: list[Node], is_and: bool) -> Node:
 
 def _literal(node_type: str, value: Any) -> Node:
     if node_type == "date":
-        scalar = _LazyArray(lambda: np.datetime64(value, "ns"))
+        scalar = _LazyArray(lambda: np.datetime64(value, "s"))
         return Node("date", lambda ctx: Value(scalar.get(), False), literal=value, is_literal=True)
     return Node(node_type, lambda ctx: Value(value, False), literal=value, is_literal=True)
 
@@ -804,12 +809,26 @@ class _LazyArray:
         return self._value
 
 
+def _day_of(value) -> Any:
+    """A date-like constant (date, datetime, Timestamp) as datetime64[s] at midnight."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return np.datetime64(value, "D").astype(DATE_DTYPE)
+    return np.datetime64(value).astype("datetime64[D]").astype(DATE_DTYPE)
+
+
 def _date_plus_days(d: Value, k: Value, sign: int) -> Value:
+    """``d + k`` days (``k`` may be fractional); a result beyond 0001-9999 is blank."""
     null = np.logical_or(d.null, k.null)
     days = np.where(null, 0, np.asarray(k.data, dtype=float)) if isinstance(null, np.ndarray) else (0 if null else k.data)
-    delta = (np.asarray(days, dtype=float) * sign * NS_PER_DAY).astype(np.int64).astype("timedelta64[ns]")
-    data = np.asarray(d.data, dtype="datetime64[ns]") + delta
-    data = np.where(null, np.datetime64("NaT", "ns"), data)
+    base = np.asarray(d.data, dtype=DATE_DTYPE)
+    with np.errstate(over="ignore", invalid="ignore"):
+        seconds = np.where(np.isnat(base), 0, base.astype(np.int64)) + np.asarray(days, dtype=float) * sign * S_PER_DAY
+        outside = ~np.isfinite(seconds) | (seconds < _FIRST_SECOND) | (seconds > _LAST_SECOND)
+    null = np.logical_or(null, outside)
+    data = np.where(outside, 0, seconds).astype(np.int64).astype(DATE_DTYPE)
+    data = np.where(null, np.datetime64("NaT", "s"), data)
     return Value(data, null)
 
 

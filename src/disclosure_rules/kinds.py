@@ -25,7 +25,10 @@ import pandas as pd
 from .display import display_values
 from .expressions import Context, column_value
 
-NAT = np.datetime64("NaT", "ns")
+DATE_DTYPE = "datetime64[s]"  # as everywhere on the audit path (see expressions.DATE_DTYPE)
+NAT = np.datetime64("NaT", "s")
+#: the days a calendar-day deadline can fall on; a later one is never reached
+_FIRST_DAY, _LAST_DAY = (np.datetime64(day, "D").astype(np.int64) for day in ("0001-01-01", "9999-12-31"))
 
 
 @dataclass
@@ -148,8 +151,12 @@ class _Clock:
     def add(self, d: np.ndarray, n: np.ndarray) -> np.ndarray:
         n = np.asarray(n, dtype=np.int64)
         if self.working:
-            return pd.Series(self.calendar.add_workdays(pd.Series(d), n)).to_numpy(dtype="datetime64[ns]")
-        return d + n.astype("timedelta64[D]").astype("timedelta64[ns]")
+            return pd.Series(self.calendar.add_workdays(pd.Series(d), n)).to_numpy(dtype=DATE_DTYPE)
+        # in days, kept within 0001-9999, so that a huge limit cannot overflow into the past
+        nat = np.isnat(d)
+        days = np.clip(np.where(nat, 0, np.asarray(d, dtype="datetime64[D]").astype(np.int64)), _FIRST_DAY, _LAST_DAY)
+        ahead = days + np.clip(n, _FIRST_DAY - days, _LAST_DAY - days)
+        return np.where(nat, NAT, ahead.astype("datetime64[D]").astype(DATE_DTYPE))
 
 
 def evaluate_deadline(inp: RuleInput) -> Outcome:
@@ -175,7 +182,7 @@ def evaluate_deadline(inp: RuleInput) -> Outcome:
         extended, _ = inp.compiled["extension.when"].mask(inp.ctx)
         limit = limit + np.where(extended, rule.extension.days, 0)
     clock = _Clock(inp.calendar, rule.limit.working_days is not None)
-    as_of = np.datetime64(inp.as_of.to_datetime64(), "ns")
+    as_of = np.datetime64(inp.as_of.date(), "D").astype(DATE_DTYPE)
     open_until = np.where(end_null, as_of, end)
 
     valid = ~start_null & ~np.isnat(clock_start)

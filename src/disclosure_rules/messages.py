@@ -155,14 +155,14 @@ def _deadline_messages(rule, inp, outcome, positions, as_of, lang) -> list[str]:
     reason = outcome.reason[positions]
     deadline = pd.Series(d["deadline"][positions]).dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
     end = pd.Series(d["end"][positions]).dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
-    start = pd.Series(inp.frame[rule.start].iloc[positions].to_numpy(dtype="datetime64[ns]")) \
+    start = pd.Series(inp.frame[rule.start].iloc[positions].to_numpy(dtype="datetime64[s]")) \
         .dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
     working = rule.limit.working_days is not None
     if working:
         late_count = pd.Series(d["late_workdays"][positions]).fillna(0).astype(int)
     else:
         # a calendar-day limit is late by calendar days (late_workdays in the details stays working days)
-        stop = np.where(np.isnat(d["end"][positions]), np.datetime64(as_of.to_datetime64(), "ns"), d["end"][positions])
+        stop = np.where(np.isnat(d["end"][positions]), np.datetime64(as_of.date(), "D").astype("datetime64[s]"), d["end"][positions])
         late_count = pd.Series((stop - d["deadline"][positions]).astype("timedelta64[D]").astype("float64")) \
             .fillna(0).astype(int)
     late = late_count.astype(str).to_numpy(dtype=object)

@@ -80,7 +80,7 @@ class FindingPart:
     waived: np.ndarray                    # bool
     message: Callable[..., list[str]]     # message(idx, lang): messages of a subset (indexes into the part)
     sheet: np.ndarray | None = None       # object: the sheet of each finding's row (None: CSV, DataFrame, groups)
-    deadline: np.ndarray | None = None    # datetime64[ns]
+    deadline: np.ndarray | None = None    # datetime64[s]
     end: np.ndarray | None = None
     late_workdays: np.ndarray | None = None
 
@@ -93,7 +93,7 @@ class FindingPart:
             count = len(self) if limit is None else min(limit, len(self))
             idx = np.arange(count)
         count = len(idx)
-        nat = np.full(count, np.datetime64("NaT", "ns"))
+        nat = np.full(count, np.datetime64("NaT", "s"))
         return pd.DataFrame({
             "rule": np.full(count, self.rule, dtype=object),
             "dataset": np.full(count, self.dataset, dtype=object),
