@@ -282,6 +282,7 @@ NUMBERS = [
     ("'7.5", 7.5), ("99999999999999999999", 1e20),
     ("1e400", "number out of range"), ("-1e400", "number out of range"), ("inf", "not a number"),
     ("-inf", "not a number"), ("Infinity", "not a number"), ("十万", "not a number"), ("1.2.3", "not a number"),
+    ("12 34", "not a number"), (" - 3 ", -3.0),  # a space inside the digits is not dropped: 12 34 is not 1234
     ("1" * 500, "not a number"), ("", None), ("NaN", None), ("-", None),
 ]
 

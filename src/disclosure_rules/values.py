@@ -284,12 +284,13 @@ def _is_numeric_dtype(dtype) -> bool:
 
 
 def _number_texts(uniques: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """(cleaned text of each distinct value, blank mask): full-width digits, spaces,
-    thousands separators and Excel's apostrophe removed. Booleans are never numbers."""
+    """(cleaned text of each distinct value, blank mask): full-width digits, surrounding
+    spaces, thousands separators and Excel's apostrophe removed. Booleans are never numbers.
+    A space inside the digits is kept, so ``12 34`` is not a number (it is not 1234)."""
     text = _texts(uniques)
     blank = text.isna().to_numpy() | _placeholder_mask(text)
     clean = text.str.normalize("NFKC").str.replace("−", "-", regex=False) \
-        .str.replace(r"\s+", "", regex=True).str.replace(r"^'", "", regex=True)
+        .str.strip().str.replace(r"^'\s*", "", regex=True).str.replace(r"^([+-])\s+", r"\1", regex=True)
     clean = clean.where(~pd.Series(blank, index=clean.index), None)
     thousands = _flag(clean.str.fullmatch(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?"))
     clean = clean.where(~thousands, clean.str.replace(",", "", regex=False))
