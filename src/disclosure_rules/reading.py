@@ -967,7 +967,8 @@ def _read_text(label: str, data: bytes, fields: dict) -> _Book:
     return _Book(label=label, format=fmt, sheets=[sheet], encoding=encoding, delimiter=delimiter)
 
 
-def _head_records(text: str, delimiter: str) -> list[list[str]]:
+def _head_records(text: str, delimiter: str, whole: bool = True) -> list[list[str]]:
+    """The first records of ``text``; the last one dropped when ``text`` is cut off inside it."""
     records = []
     with _big_fields():
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -980,6 +981,8 @@ def _head_records(text: str, delimiter: str) -> list[list[str]]:
                     break
         except csv.Error:
             pass
+    if not whole and len(records) < HEAD_ROWS and sum(any(c.strip() for c in r) for r in records) <= HEADER_SCAN_ROWS + 1:
+        records = records[:-1]  # the text ends inside this record
     return records
 
 
@@ -998,15 +1001,25 @@ def _record_offset(text: str, records: int) -> int | None:
     return position
 
 
+def _head_text(utf8, size: int) -> str:
+    return codecs.getincrementaldecoder("utf-8")().decode(utf8[:size], final=len(utf8) <= size)
+
+
 def _parse_text(label: str, utf8: bytes, fields: dict) -> tuple[_Sheet, str]:
-    head_text = codecs.getincrementaldecoder("utf-8")().decode(utf8[:HEAD_BYTES], final=len(utf8) <= HEAD_BYTES)
+    head_bytes = HEAD_BYTES
+    head_text = _head_text(utf8, head_bytes)
     if _looks_binary(head_text):
         raise DatasetError(
             f"{label}: is not a text file (it contains control characters); give a CSV file "
             "(UTF-8 or GB18030) or an Excel workbook.", file=label)
+    # huge cells above or in the header: read further until the header rows are whole
+    while head_bytes < len(utf8) and len(_head_records(head_text, ",", whole=len(utf8) <= head_bytes)) <= 2:
+        head_bytes *= 4
+        head_text = _head_text(utf8, head_bytes)
+    whole = len(utf8) <= head_bytes
     best = None
     for delimiter in (",", "\t", ";"):
-        records = _head_records(head_text, delimiter)
+        records = _head_records(head_text, delimiter, whole)
         if not any(any(cell.strip() for cell in r) for r in records):
             continue
         found = _detect_header(fields, records)
@@ -1158,7 +1171,7 @@ def _column_texts(rows: list[list[str]]) -> list[list[str]]:
         p, s = parent[j].strip(), sub[j].strip()
         carried = p or carried
         if s and p and p != s:
-            texts.append([s, f"{p}{s}", p])
+            texts.append([s, f"{p}{s}"])  # a parent over sub-headers is a group, not a field
         elif s:
             texts.append([s, f"{carried}{s}"] if carried and carried != s else [s])
         elif p:
@@ -1166,6 +1179,11 @@ def _column_texts(rows: list[list[str]]) -> list[list[str]]:
         else:
             texts.append([])
     return texts
+
+
+def _fields_named(fields: dict, header: "_Header") -> set[str]:
+    keys = _name_keys(fields)
+    return {f for options in header.texts for t in options for f in keys.get(header_key(t), set())}
 
 
 def _score(keys: dict[str, set[str]], texts: list[list[str]]) -> int:
@@ -1193,18 +1211,34 @@ def _detect_header(fields: dict, head: list[list[str]], columns_header: bool = F
         nonblank = [0, *nonblank][:HEADER_SCAN_ROWS]
     if not nonblank:
         return _Header(0, 0, [], 0, [head[0]] if head else [[]])
-    best: tuple | None = None
-    for order, i in enumerate(nonblank):
-        options = [[i]]
+    options = []  # (score, rows, texts)
+    for i in nonblank:
+        choices = [[i]]
         below = i + 1
         if below < len(head) and not _is_blank_row(head[below]):
-            options.append([i, below])
-        for rows in options:
+            choices.append([i, below])
+        for rows in choices:
             texts = _column_texts([head[r] for r in rows])
-            score = _score(keys, texts)
-            rank = (score, -len(rows), -order)
-            if best is None or rank > best[0]:
-                best = (rank, rows, texts, score)
+            options.append((_score(keys, texts), rows, texts))
+    top = max(score for score, _, _ in options)
+    single = {rows[0]: score for score, rows, _ in options if len(rows) == 1}
+    best = None
+    for score, rows, texts in options:
+        if score != top:
+            continue
+        if len(rows) == 1:
+            # a sub-header row that names every field once merged parents are filled down
+            # is still the second row of a header whose upper row names fields too
+            pair = [o for o in options if len(o[1]) == 2 and o[1][1] == rows[0] and o[0] == top]
+            if pair and single.get(rows[0] - 1, 0) > 0:
+                best = best or (top, *pair[0][1:])
+                continue
+            best = best or (score, rows, texts)
+        elif score > max(single.get(rows[0], 0), single.get(rows[1], 0)):
+            best = best or (score, rows, texts)
+    if best is None:
+        best = next(o for o in options if o[0] == top)
+    best = (None, best[1], best[2], best[0])
     _, rows, texts, score = best
     if score == 0:
         fullest = max(nonblank, key=lambda i: (sum(1 for c in head[i] if c.strip()), -i))
@@ -1214,6 +1248,12 @@ def _detect_header(fields: dict, head: list[list[str]], columns_header: bool = F
 
 def _shown(texts: list[str]) -> str:
     return texts[0].strip() if texts else ""
+
+
+def _brief(text: str, limit: int = 40) -> str:
+    """A header as quoted in a message: long cells cut, line breaks shown as spaces."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _match_headers(name: str, fields: dict, header: _Header, header_row: int | None, sheet: str | None):
@@ -1292,7 +1332,7 @@ def _sheet_headers_text(sheet: _Sheet, header: _Header | None) -> str:
         return "(a chart)"
     if header is None or not header.rows:
         return "(empty)"
-    shown = [t for t in (_shown(x) for x in header.texts) if t]
+    shown = [_brief(t) for t in (_shown(x) for x in header.texts) if t]
     return ", ".join(shown)[:300] or "(no headers)"
 
 
@@ -1330,7 +1370,10 @@ def _choose_sheets(name: str, spec: Any, fields: dict, book: _Book):
     else:
         best = max(h.score for _, h in readable)
         least = max(min(2, best), math.ceil(best / 2))
-        chosen = [(s, h) for s, h in readable if best > 0 and h.score >= least]
+        protected = set(_protected_fields(spec, fields))
+        chosen = [(s, h) for s, h in readable
+                  if best > 0 and (h.score >= least or (h.score >= 2 and 3 * h.score >= best and protected
+                                                        and protected <= _fields_named(fields, h)))]
         if not chosen:
             listing = "; ".join(f"'{s.name}': {_sheet_headers_text(s, h)}" for s, h in found)
             accepted = ", ".join(n for f, spec_ in list(fields.items())[:6] for n in _accepted_names(f, spec_)[1:2])
@@ -1362,6 +1405,7 @@ _FOOTER = re.compile(
     re.IGNORECASE)
 _HEADING = re.compile(r"^(?:[一二三四五六七八九十百零〇]+[、.．]|[(（][一二三四五六七八九十百\d]+[)）]|\d+[、]"
                       r"|第[一二三四五六七八九十百\d]+(?:部分|季度|批|类|章|节|组|项|个月|月))")
+_COUNT = re.compile(r"^[共计]?\d+(?:\.\d+)?[件个项次条份人家]?$")
 _SERIAL = re.compile(r"^(?:No\.?)?\d{1,7}[.、]?$", re.IGNORECASE)
 _SERIAL_HEADERS = frozenset({"序号", "序", "编号", "行号", "排序", "no", "no.", "#", "number"})
 _TRIGGER = re.compile(f"(?:{_TOTAL.pattern})|(?:{_FOOTER.pattern})", re.IGNORECASE)
@@ -1449,7 +1493,9 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
     # key or a required field filled other than by the very word that marks the row: a record
     protected_other = np.zeros(m, dtype=bool)
     for p in protected:
-        protected_other |= full[:, p] & ~((first == p) & trigger)
+        # beside a total, a count such as '2件' in a required column is no value of a record
+        counted = total & _matches(_squeezed(pd.Series(stripped[p].to_numpy(), dtype=_RAW_TEXT)), _COUNT)
+        protected_other |= full[:, p] & ~((first == p) & trigger) & ~counted
     spanning = np.zeros(m, dtype=bool)
     if merges:
         position = {int(r): i for i, r in enumerate(candidates)}
@@ -1565,7 +1611,7 @@ def _read_sheet(name: str, spec: Any, fields: dict, book: _Book, sheet: _Sheet, 
     all_kept = bool(classified.keep.all())
     cells = {f: (body[p] if all_kept else body[p].filter(keep)) for f, p in columns.items()}
     matched = set(columns.values())
-    unrecognised = [_shown(t) for i, t in enumerate(header.texts) if i not in matched and _shown(t)]
+    unrecognised = [_brief(_shown(t), 200) for i, t in enumerate(header.texts) if i not in matched and _shown(t)]
     return _Part(sheet, header, header_row, columns, headers, issues, cells,
                  rows if all_kept else rows[classified.keep], classified, unrecognised)
 
@@ -1575,7 +1621,7 @@ def _missing_required(name: str, spec: Any, fields: dict, part: _Part, label: st
     if not absent:
         return
     wanted = "; ".join(f"'{f}' (accepted headers: {', '.join(_accepted_names(f, fields[f]))})" for f in absent)
-    found = [_shown(t) for t in part.header.texts if _shown(t)]
+    found = [_brief(_shown(t)) for t in part.header.texts if _shown(t)]
     places = []
     if part.sheet.name is not None:
         places.append(f"sheet '{part.sheet.name}'")
@@ -1613,7 +1659,7 @@ def _combine(name: str, spec: Any, fields: dict, book: _Book, parts: list[_Part]
             lacking = [p for p in parts if f not in p.columns]
             if having and lacking:
                 part = lacking[0]
-                found = [_shown(t) for t in part.header.texts if _shown(t)]
+                found = [_brief(_shown(t)) for t in part.header.texts if _shown(t)]
                 raise DatasetError(
                     f"{label}: sheet '{part.sheet.name}' has no column for required field '{f}' of "
                     f"{_dataset_words(name, spec)} (accepted headers: {', '.join(_accepted_names(f, fields[f]))}), "
