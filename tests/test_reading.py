@@ -841,3 +841,41 @@ def test_every_record_keeps_the_row_it_has_in_the_source(tmp_path, grid, titles,
     assert {row: key for row, key in got.items() if key} == keyed
     assert len(set(raw.rows.tolist())) == len(raw.rows)
     assert all(titles + 2 <= row <= len(rows) for row in raw.rows.tolist())
+
+
+DF_CELL = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8), st.binary(max_size=4), st.dates(), st.datetimes(),
+    st.decimals(allow_nan=True, allow_infinity=True), st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=2), st.integers(), max_size=2), st.sampled_from([Hostile(), Plain(), "a\ud800"]))
+
+
+@FUZZ
+@given(columns=st.lists(st.lists(DF_CELL, min_size=3, max_size=3), min_size=1, max_size=4),
+       header=st.lists(st.sampled_from(["文号", "公开属性", "起草处室", "x", "", "文号"]), min_size=4, max_size=4))
+def test_random_dataframe_cells_give_text_or_a_dataset_error(columns, header):
+    """DataFrames of any objects, in any columns, read to text cells (str or NaN) with
+    rows at position + 2, or fail with a DatasetError (no 文号 column)."""
+    frame = pd.DataFrame({i: pd.Series(values, dtype=object) for i, values in enumerate(columns)})
+    frame.columns = header[: frame.shape[1]]
+    try:
+        raw = read_table("documents", DOCS, frame)
+    except DatasetError:
+        return
+    for column in raw.body.columns:
+        assert all(isinstance(v, str) or pd.isna(v) for v in raw.body[column].tolist())
+    assert set(raw.rows.tolist()) <= {2, 3, 4}
+    json.dumps(raw.report)
+
+
+@pytest.mark.parametrize("frame", [
+    pd.DataFrame(), pd.DataFrame({"文号": []}), pd.DataFrame({"文号": [None, None]}),
+    pd.DataFrame({"文号": ["A"], "公开属性": [pd.NA]}), pd.DataFrame({("文号", "x"): ["A"], ("公开属性", "y"): ["B"]}),
+])
+def test_degenerate_dataframes_read_or_raise_a_dataset_error(frame):
+    """Empty, column-less, all-blank and MultiIndex DataFrames never raise anything else."""
+    try:
+        raw = read_table("documents", DOCS, frame)
+    except DatasetError:
+        return
+    assert len(raw.rows) == len(raw.body)

@@ -50,9 +50,11 @@ import codecs
 import contextlib
 import csv
 import datetime as _dt
+import functools
 import hashlib
 import html.parser
 import io
+import itertools
 import math
 import re
 import sys
@@ -159,7 +161,7 @@ def _clean_text(text: str) -> str:
 def _datetime64_text(value: np.datetime64) -> str | None:
     if np.isnat(value):
         return None
-    text = str(np.datetime_as_string(value, unit="us") if value.dtype.itemsize else value)
+    text = str(np.datetime_as_string(value, unit="us"))
     if "T" not in text:
         return text
     day, time = text.split("T", 1)
@@ -251,13 +253,17 @@ def _text_of_objects(values: np.ndarray) -> pa.Array:
     """An object array (workbook cells, a DataFrame column) as text, each distinct value once."""
     if not len(values):
         return pa.array([], type=_TEXT)
-    kind = pd.api.types.infer_dtype(values, skipna=True)
-    if kind in ("string", "empty"):
-        try:
-            array = pa.array(values, type=_TEXT, from_pandas=True)
-            return pc.if_else(pc.equal(array, ""), pa.scalar(None, _TEXT), array)
-        except (UnicodeEncodeError, pa.ArrowException):
-            pass  # lone surrogates: through the distinct values below
+    try:  # the common case, text only (and None/NaN): no Python call per cell
+        array = pa.array(values, type=_TEXT, from_pandas=True)
+        return pc.if_else(pc.equal(array, ""), pa.scalar(None, _TEXT), array)
+    except Exception:  # numbers, dates, other objects, lone surrogates, Decimal('sNaN'): below
+        pass
+    try:
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+    except Exception:
+        kind = "mixed"
+    if kind == "floating":
+        return _text_of_floats(values.astype(np.float64))
     try:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         if kind not in _FACTORIZE_SAFE:
@@ -278,11 +284,30 @@ def _text_of_objects(values: np.ndarray) -> pa.Array:
         return _arrow_text(list(uniques), np.asarray(codes))
 
 
+def _text_of_floats(values: np.ndarray) -> pa.Array:
+    """Floats as text without a Python call per cell: whole numbers without '.0'."""
+    whole = np.isfinite(values) & (np.abs(values) < 1e16)
+    with np.errstate(invalid="ignore"):
+        whole &= np.floor(values) == values
+    if whole.all():
+        return pc.cast(pa.array(values.astype(np.int64)), _TEXT)
+    codes, uniques = pd.factorize(values[~whole], use_na_sentinel=True)
+    out = np.empty(len(values), dtype=object)
+    out[whole] = np.asarray(pc.cast(pa.array(values[whole].astype(np.int64)), pa.string()).to_numpy(zero_copy_only=False))
+    texts = np.array([_float_text(float(u)) for u in uniques] + [None], dtype=object)  # distinct fractions
+    out[~whole] = texts[np.where(codes < 0, len(uniques), codes)]
+    return pa.array(out, type=_TEXT, from_pandas=True)
+
+
 def _text_of_column(column: pd.Series) -> pa.Array:
     """A DataFrame column of any dtype as text, each distinct value converted once."""
     dtype = column.dtype
-    if isinstance(dtype, pd.StringDtype) or dtype == object:
+    if isinstance(dtype, pd.StringDtype):
         return _text_of_objects(column.to_numpy(dtype=object, na_value=None))
+    if dtype == object:
+        return _text_of_objects(column.to_numpy(dtype=object))
+    if dtype.kind == "f":
+        return _text_of_floats(column.to_numpy(dtype=np.float64))
     try:
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
     except Exception:
@@ -337,7 +362,8 @@ def _grid_sheet(name: str | None, columns: list[pa.ChunkedArray], merges=(), kin
     """A sheet held whole in memory as text columns; grid row i is spreadsheet row i + first_row."""
     n = len(columns[0]) if columns else 0
     width = len(columns)
-    if kind == "worksheet" and all(_blank(c).all() for c in columns):
+    if kind == "worksheet" and all(_blank(c.slice(0, HEAD_ROWS)).all() for c in columns) and \
+            all(_blank(c).all() for c in columns):
         return _Sheet(name=name, head=[], body_from=_no_body, kind="empty")
     merges = [m for m in (_clip_merge(m, n, width) for m in merges) if m is not None]
     head_n = min(n, HEAD_ROWS)
@@ -378,10 +404,16 @@ def _columns_of_rows(rows: list[list], width: int) -> list[pa.ChunkedArray]:
     """Rectangular rows of cell objects -> text columns, converted chunk by chunk."""
     pieces: list[list[pa.Array]] = [[] for _ in range(width)]
     for start in range(0, len(rows), _CHUNK_ROWS):
-        block = np.empty((min(_CHUNK_ROWS, len(rows) - start), width), dtype=object)
-        for i, row in enumerate(rows[start:start + _CHUNK_ROWS]):  # rows, not cells
-            block[i, :len(row)] = row
-            rows[start + i] = None  # let the cell objects go as soon as they are converted
+        chunk = rows[start:start + _CHUNK_ROWS]
+        block = None
+        if all(len(row) == width for row in chunk):
+            block = np.array(chunk, dtype=object)
+        if block is None or block.shape != (len(chunk), width):
+            block = np.empty((len(chunk), width), dtype=object)
+            for i, row in enumerate(chunk):  # ragged text records only
+                block[i, :len(row)] = row
+        rows[start:start + _CHUNK_ROWS] = [None] * len(chunk)  # let the cell objects go once converted
+        del chunk
         for c in range(width):
             pieces[c].append(_text_of_objects(block[:, c]))
     return [pa.chunked_array(p, type=_TEXT) for p in pieces]
@@ -519,10 +551,9 @@ def _sniff(label: str, data: bytes) -> str:
         return kind
     others = ((b"%PDF", "a PDF document"), (b"{\\rtf", "an RTF (Word) document"),
               (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
-              (b"7z\xbc\xaf", "a 7-Zip archive"), (b"Rar!", "a RAR archive"), (b"\x1f\x8b", "a gzip archive"),
-              (b"BM", None))
+              (b"7z\xbc\xaf", "a 7-Zip archive"), (b"Rar!", "a RAR archive"), (b"\x1f\x8b", "a gzip archive"))
     for magic, what in others:
-        if what and head.startswith(magic):
+        if head.startswith(magic):
             raise DatasetError(f"{label}: is {what}, not a ledger; give the ledger as an Excel or WPS "
                                "workbook (.xlsx, .xls, .ods) or a CSV file.", file=label)
     text_head = _ascii_view(head)
@@ -599,16 +630,50 @@ def _workbook_sheet(label, kind, book, index, meta, ods_merges) -> _Sheet:
     if "chart" in str(getattr(meta, "typ", "")).lower():
         return _Sheet(name=name, head=[], body_from=_no_body, kind="chart")
     sheet = _guard(label, kind, lambda: book.get_sheet_by_index(index))
-    rows = _guard(label, kind, lambda: sheet.to_python(skip_empty_area=False))
     if kind == "ods":
         merges = ods_merges.get(name, [])
     else:
         merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (_guard(label, kind, lambda: sheet.merged_cell_ranges) or [])]
-    if not rows:
+    columns = _guard(label, kind, lambda: _calamine_columns(sheet))
+    if not columns or not len(columns[0]):
         return _Sheet(name=name, head=[], body_from=_no_body, kind="empty")
-    width = max(len(r) for r in rows)
-    columns = _columns_of_rows(rows, width)
     return _grid_sheet(name, columns, merges)
+
+
+def _calamine_columns(sheet) -> list[pa.ChunkedArray]:
+    """A calamine sheet as text columns from A1, its rows streamed a chunk at a time.
+
+    ``iter_rows`` yields rows from row 1 but columns from the first used one; the columns
+    before it are put back so that positions are those Excel shows.
+    """
+    total_width = getattr(sheet, "total_width", None)
+    total_height = getattr(sheet, "total_height", None)
+    if total_width is None or total_height is None:
+        rows = sheet.to_python(skip_empty_area=False)
+        return _columns_of_rows(rows, max((len(r) for r in rows), default=0))
+    rows_iter = sheet.iter_rows()
+    pieces: list[list[pa.Array]] | None = None
+    count = 0
+    while True:
+        chunk = list(itertools.islice(rows_iter, _CHUNK_ROWS))
+        if not chunk:
+            break
+        width = max(len(r) for r in chunk)
+        columns = _columns_of_rows(chunk, width)
+        if pieces is None:
+            pieces = [[] for _ in columns]
+        for c, column in enumerate(columns[: len(pieces)]):
+            pieces[c].extend(column.chunks)
+        count += len(chunk)
+    if pieces is None:
+        return []
+    left = max(0, total_width - len(pieces))
+    top = max(0, total_height - count)
+    columns = [pa.chunked_array([pa.nulls(count, _TEXT)], type=_TEXT) for _ in range(left)]
+    columns += [pa.chunked_array(p, type=_TEXT) for p in pieces]
+    if top:
+        columns = [pa.chunked_array([pa.nulls(top, _TEXT), *c.chunks], type=_TEXT) for c in columns]
+    return columns
 
 
 def _no_body(k: int):
@@ -1125,7 +1190,12 @@ _MARKS = re.compile(r"[*★☆※●○◆◇▲△■□#＃✱✲✳︎!！?�
 
 def header_key(text: Any) -> str:
     """How a header cell and an accepted name compare: NFKC, case-folded, no spaces, notes or marks."""
-    key = normalize_name("" if text is None else (_cell_text(text) or ""))
+    return _header_key("" if text is None else (_cell_text(text) or ""))
+
+
+@functools.lru_cache(maxsize=65536)
+def _header_key(text: str) -> str:
+    key = normalize_name(text)
     key = re.sub(r"\s+", "", key)
     previous = None
     while previous != key:  # nested notes: 日期（年月日（必填））
