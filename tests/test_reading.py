@@ -559,6 +559,7 @@ def test_files_are_read_by_their_content_whatever_their_suffix(tmp_path):
         raw = read_table("documents", DOCS, renamed)
         assert cells(raw, "doc_id") == ["晋商发〔2021〕1号"], fmt
         assert raw.report["format"] == fmt
+        assert raw.report["notes"][0].startswith(f"the file is named {wrong[fmt]} but holds"), raw.report
 
 
 def html_table(rows, charset="utf-8"):
@@ -640,6 +641,14 @@ def test_files_that_are_no_ledger_say_what_they_really_are(tmp_path, content, sa
     message = str(caught.value)
     assert said in message and str(path) in message and "\n" not in message
     assert caught.value.file == str(path)
+
+
+def test_a_zip_claiming_to_be_an_xlsb_but_damaged_is_a_dataset_error(tmp_path):
+    """A zip with xl/workbook.bin that calamine cannot read names the file and the format."""
+    path = tmp_path / "ledger.xlsb"
+    path.write_bytes(zip_of({"xl/workbook.bin": b"\x00\x01garbage", "[Content_Types].xml": "x"}))
+    with pytest.raises(DatasetError, match=r"ledger\.xlsb: is not a valid \.xlsb workbook: it is damaged"):
+        read_table("documents", DOCS, path)
 
 
 def test_truncated_and_damaged_workbooks_are_dataset_errors(tmp_path):

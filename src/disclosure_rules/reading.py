@@ -476,7 +476,19 @@ def _read_file(label: str, fields: dict) -> tuple[_Book, str]:
                 f"without '#{sheet}'.", file=label)
         book = _read_text(label, data, fields)
     book.wanted_sheet = sheet
+    suffix = path.suffix.lower().lstrip(".")
+    expected = {"xlsx": {"xlsx", "xlsm"}, "xlsm": {"xlsx", "xlsm"}, "xls": {"xls", "html", "spreadsheetml"},
+                "xlsb": {"xlsb"}, "ods": {"ods"}, "csv": {"csv", "tsv"}, "tsv": {"csv", "tsv"},
+                "txt": {"csv", "tsv"}}.get(suffix)
+    if expected is not None and book.format not in expected:
+        book.notes.append(f"the file is named .{suffix} but holds {_FORMAT_WORDS.get(book.format, book.format)}; "
+                          "it was read as what it holds")
     return book, digest
+
+
+_FORMAT_WORDS = {"xlsx": "an .xlsx workbook", "xlsm": "an .xlsm workbook", "xls": "an .xls workbook",
+                 "xlsb": "an .xlsb workbook", "ods": "an .ods spreadsheet", "csv": "CSV text", "tsv": "tab-separated text",
+                 "html": "an HTML table", "spreadsheetml": "Excel 2003 XML"}
 
 
 def _what_zip(data: bytes) -> tuple[str | None, str]:
