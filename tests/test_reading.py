@@ -888,3 +888,30 @@ def test_degenerate_dataframes_read_or_raise_a_dataset_error(frame):
     except DatasetError:
         return
     assert len(raw.rows) == len(raw.body)
+
+
+BOOK_CELL = st.one_of(st.none(), st.sampled_from(["文号", "公开属性", "合计", "注：", "一、外贸处", "A-1", "  "]),
+                      st.integers(-1000, 1000), st.floats(-1e6, 1e6, allow_nan=False), st.booleans(),
+                      st.dates(dt.date(1950, 1, 1), dt.date(2100, 1, 1)), st.text(alphabet="ab 处\n", max_size=5))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(grid=st.lists(st.lists(BOOK_CELL, min_size=4, max_size=4), min_size=1, max_size=8),
+       merges=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 3), st.integers(0, 2), st.integers(0, 2)), max_size=3),
+       fmt=st.sampled_from(["xlsx", "xls", "ods"]))
+def test_random_workbooks_with_merges_give_a_table_or_a_dataset_error(tmp_path, grid, merges, fmt):
+    """Random cells of every type with random merged ranges, in each workbook format,
+    read to a table whose rows are rows of the sheet, or fail with a DatasetError."""
+    taken, ranges = set(), []
+    for r0, c0, down, across in merges:
+        area = {(r, c) for r in range(r0, min(r0 + down, len(grid) - 1) + 1) for c in range(c0, min(c0 + across, 3) + 1)}
+        if len(area) > 1 and not area & taken and r0 < len(grid):
+            taken |= area
+            ranges.append((r0, c0, max(r for r, _ in area), max(c for _, c in area)))
+    path = WRITERS[fmt](tmp_path / f"fuzz.{fmt}", {"S": grid}, {"S": ranges})
+    try:
+        raw = read_table("documents", DOCS, path)
+    except DatasetError:
+        return
+    assert all(1 <= row <= len(grid) for row in raw.rows.tolist())
+    assert len(set(raw.rows.tolist())) == len(raw.rows)
