@@ -915,3 +915,13 @@ def test_random_workbooks_with_merges_give_a_table_or_a_dataset_error(tmp_path, 
         return
     assert all(1 <= row <= len(grid) for row in raw.rows.tolist())
     assert len(set(raw.rows.tolist())) == len(raw.rows)
+
+
+def test_a_dataframe_read_without_a_header_finds_it_below_a_title():
+    """pd.read_excel(header=None) leaves the title and header as rows: the header is
+    found there and records keep position + 2 as their row."""
+    frame = pd.DataFrame([TITLE, HEADER, *RECORDS])
+    raw = read_table("documents", DOCS, frame)
+    assert cells(raw, "doc_id") == ["晋商发〔2021〕1号", "晋商发〔2021〕2号", "晋商函〔2021〕7号"]
+    assert raw.rows.tolist() == [4, 5, 6]
+    assert raw.report["header_rows"] == [3, 3]
