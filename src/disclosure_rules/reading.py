@@ -1,65 +1,113 @@
-"""Reading: a ledger file (or DataFrame) -> raw cells below its header, with row numbers.
+"""Reading: a ledger file (or DataFrame) -> raw text cells below its header, with row numbers.
 
-This stage knows file formats, encodings, sheets and headers; it knows nothing of
-field types. Typing the cells is :mod:`disclosure_rules.values`.
+This stage knows file formats, encodings, sheets, headers and which rows are records; it
+knows nothing of field types (it looks at which fields and aliases a dataset has, at its
+key and its required fields, never at a field's type). Typing the cells is
+:mod:`disclosure_rules.values`.
 
 Conventions
 -----------
-- A ledger is a CSV/text file (UTF-8, UTF-8 with BOM, GB18030/GBK, or UTF-16 with
-  BOM; comma, tab or semicolon separated), an ``.xlsx``/``.xlsm`` workbook
-  (``ledger.xlsx#公文台账`` picks a sheet, the first sheet otherwise), or a pandas
-  DataFrame. The file is read once, never written.
-- The header is the row, among the first ten non-blank rows, that names the most
-  fields of the dataset (by field name or alias). Header texts and aliases are
-  compared after :func:`normalize_name` with inner whitespace removed too, so
-  ``"成文\\n日期"`` in a wrapped Excel header still matches ``成文日期``.
-- ``row`` is the number a spreadsheet shows: the header on row 1 puts the first
-  record on row 2; title rows above the header and blank rows in between shift the
-  numbers exactly as Excel shows them. Fully blank rows are not records. For a
-  DataFrame the row is the positional index + 2.
+- Formats are told by content, not by suffix: a zip holding ``xl/workbook.xml`` is an
+  ``.xlsx``/``.xlsm`` workbook, ``xl/workbook.bin`` an ``.xlsb``, an OpenDocument zip an
+  ``.ods``; an OLE2 file is an ``.xls`` (one holding an ``EncryptedPackage`` is a
+  password-protected workbook and is refused); an HTML table or Excel 2003 XML
+  (SpreadsheetML) saved as ``.xls`` is read as what it is; everything else is text: CSV,
+  tab- or semicolon-separated, in UTF-8 (with or without BOM), GB18030/GBK or UTF-16
+  (with or without BOM), with any line ends. Workbooks are read by python-calamine.
+  A file that is none of these (a Word document, a PDF, a zip of other files) is a
+  :class:`DatasetError` saying what it is.
+- Cells are text: every body column is ``pd.StringDtype("pyarrow", na_value=np.nan)``,
+  NaN for an empty cell. Numbers, dates, booleans and other objects (workbook cells,
+  DataFrame columns) become the text a person sees, by distinct value: ``3.0`` -> ``"3"``,
+  ``True`` -> ``"TRUE"``, a datetime -> ``"2021-07-28"`` or ``"2021-07-28 13:05:00"``
+  (any resolution, any year, time zone dropped), a lone surrogate -> U+FFFD.
+- The header is the row, among the first ten non-blank rows, that names the most fields
+  (by field name or alias), alone or together with the row below it (a two-row header:
+  a merged parent such as 补正情况 over 补正告知日期 / 收到补正日期); two rows are taken
+  only when they name more fields than any single row. Header texts and accepted names
+  are compared after :func:`header_key`: NFKC, case-folded, all spaces and line breaks,
+  bracketed notes (``（年月日）``, ``(必填)``, ``[注]``, ``【】``), marks (``* ★ ※``) and
+  trailing colons removed.
+- A merged cell holds its value in every cell it covers (calamine gives the ranges of
+  .xlsx/.xls; .ods ranges are read from its content.xml; .xlsb has none).
+- Rows that are not records are skipped and listed in the report with a reason code:
+  ``repeated_header``, ``total`` (合计 总计 小计…), ``footer`` (填表人 审核人 注: 说明…, and
+  key-less rows after a footer below the last record), ``block_heading`` (一、外贸处（3件）,
+  or a lone cell merged across the row), ``serial_only`` (only a 序号 filled). A row whose
+  key or a required field is filled (other than by the very word that marks it) is always
+  a record, unless it repeats the header. Fully blank rows are dropped silently.
+- ``row`` is the number a spreadsheet shows: title rows above the header and blank rows
+  shift the numbers exactly as Excel shows them; for a DataFrame the row is the
+  positional index + 2. With several sheets, each row keeps its own sheet's number and
+  ``RawTable.sheets`` names the sheet.
+- With no ``#sheet``, every sheet whose header names enough of the dataset's fields (at
+  least two, and at least half as many as the best sheet) is read, in workbook order.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as _dt
+import functools
 import hashlib
+import html.parser
 import io
+import itertools
+import math
 import re
+import sys
 import warnings
-from dataclasses import dataclass
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import DatasetError
 from .expressions import normalize_name  # one definition of how headers, aliases and labels compare
 
-__all__ = ["RawTable", "read_table", "normalize_name"]
+__all__ = ["RawTable", "read_table", "normalize_name", "header_key", "SKIP_REASONS"]
 
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
 HEADER_SCAN_ROWS = 10
+HEAD_ROWS = 1000
 HEAD_BYTES = 256 * 1024
 TEXT_ENCODINGS = ("UTF-8 with BOM", "UTF-8", "GB18030 (GBK)")
+#: the reason codes of ``report["skipped"]``
+SKIP_REASONS = ("repeated_header", "total", "footer", "block_heading", "serial_only")
+#: at most this many skipped rows are listed one by one (``skipped_total`` counts them all)
+MAX_SKIPPED_LISTED = 1000
 #: raw text cells: pandas' default string dtype (arrow storage, NaN for missing)
 _RAW_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+_TEXT = pa.large_string()
+_CHUNK_ROWS = 65536
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def _header_key(text: Any) -> str:
-    # Excel headers are often wrapped ("成文\n日期"); inner whitespace never matters
-    return re.sub(r"\s+", "", normalize_name("" if text is None else _cell_text(text) or ""))
+def _utf16(name: str) -> bytes:
+    return name.encode("utf-16-le")
 
+
+# --------------------------------------------------------------------------- the result
 
 @dataclass
 class RawTable:
-    """Cells below the header, before typing; columns are positions 0..k-1.
+    """Cells below the header, before typing, one column per field found.
 
-    ``columns`` maps each field found to its column position, ``headers`` each field to
-    its header text as found, ``issues`` holds problems of the header itself
-    (a second column matching a field), as data issues.
+    ``body`` has one text column per matched field, at position ``columns[field]``;
+    ``header`` holds the header text of each of those columns; ``headers`` maps each
+    field to its header as found; ``rows`` are spreadsheet row numbers (int64),
+    ``sheets`` the sheet of each row (object array; None for CSV and DataFrames);
+    ``issues`` holds problems of the header itself (a second column matching a field),
+    as data issues; ``report`` is the reading report of DESIGN §8 ``reading``.
     """
 
     header: list[str]
@@ -68,167 +116,884 @@ class RawTable:
     rows: np.ndarray
     source: str = "<DataFrame>"
     sha256: str | None = None
-    columns: dict[str, int] | None = None
-    headers: dict[str, str] | None = None
-    issues: list[dict] | None = None
-    #: sheet name of each row (object array), None for CSV and DataFrames
+    columns: dict[str, int] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    issues: list[dict] = field(default_factory=list)
     sheets: np.ndarray | None = None
-    #: the reading report of DESIGN §8 ``reading``: {"source", "format", "sheets",
-    #: "header_rows", "records", "skipped", "columns", "unrecognised_headers"}
-    report: dict | None = None
+    report: dict = field(default_factory=dict)
 
 
 def read_table(name: str, spec: Any, source) -> RawTable:
     """Read ``source`` (a path or a DataFrame) for dataset ``name``: raw cells, header matched.
 
-    Raises :class:`DatasetError` when the file cannot be read or a required column is
-    missing.
+    Raises :class:`DatasetError` when the file cannot be read, no sheet has a header of
+    the dataset, or a required column is missing.
     """
     fields = dict(spec.fields)
     if isinstance(source, pd.DataFrame):
-        raw = _from_frame(source)
+        label, digest = "<DataFrame>", None
+        book = _Book(label=label, format="dataframe", sheets=[_frame_sheet(source)])
     else:
         label = str(source)
-        raw, digest = _read_file(label, fields)
-        raw.source, raw.sha256 = label, digest
-    raw = _drop_blank_rows(raw)
-    columns, headers, issues = _match_headers(name, fields, raw)
-    _check_required(name, spec, fields, columns, raw, raw.source)
-    raw.columns, raw.headers, raw.issues = columns, headers, issues
-    matched = set(columns.values())
-    raw.report = {
-        "source": raw.source,
-        "format": "dataframe" if isinstance(source, pd.DataFrame) else "csv",
-        "sheets": [],
-        "header_rows": [raw.header_row, raw.header_row] if raw.header_row else None,
-        "records": int(len(raw.rows)),
-        "skipped": [],
-        "columns": dict(headers),
-        "unrecognised_headers": [h.strip() for i, h in enumerate(raw.header) if h.strip() and i not in matched],
-    }
-    return raw
+        book, digest = _read_file(label, fields)
+    chosen, passed = _choose_sheets(name, spec, fields, book)
+    parts = [_read_sheet(name, spec, fields, book, sheet, header) for sheet, header in chosen]
+    table = _combine(name, spec, fields, book, parts)
+    table.source, table.sha256 = label, digest
+    table.report = _report(book, fields, parts, passed, table)
+    return table
 
 
-# --------------------------------------------------------------------------- reading
+# --------------------------------------------------------------------------- cells as text
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _clean_text(text: str) -> str:
+    """``text`` with every code point UTF-8 cannot hold (lone surrogates) as U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return _SURROGATES.sub("\ufffd", text)
+
+
+def _datetime64_text(value: np.datetime64) -> str | None:
+    if np.isnat(value):
+        return None
+    text = str(np.datetime_as_string(value, unit="us"))
+    if "T" not in text:
+        return text
+    day, time = text.split("T", 1)
+    time = time.rstrip("0").rstrip(".") if "." in time else time
+    return day if time in ("00:00:00", "00:00", "00") else f"{day} {time}"
+
+
+def _datetime_text(value: _dt.datetime) -> str:
+    if value.tzinfo is not None:
+        value = value.replace(tzinfo=None)  # the wall time the ledger shows
+    nanos = getattr(value, "nanosecond", 0)
+    if (value.hour, value.minute, value.second, value.microsecond, nanos) == (0, 0, 0, 0, 0):
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    text = (f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
+            f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}")
+    if value.microsecond or nanos:
+        text += f".{value.microsecond * 1000 + nanos:09d}".rstrip("0")
+    return text
+
+
+def _float_text(value: float) -> str | None:
+    if math.isnan(value):
+        return None
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value)
+
+
+def _cell_text(value: Any) -> str | None:
+    """A raw cell as the text a person sees; None for an empty cell. Never raises."""
+    try:
+        return _cell_text_of(value)
+    except Exception:  # an object whose __str__ or __eq__ raises: say what it is
+        try:
+            return _clean_text(repr(value))
+        except Exception:
+            return f"<{type(value).__name__}>"
+
+
+def _cell_text_of(value: Any) -> str | None:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        return _clean_text(str.__str__(value))
+    if isinstance(value, (bool, np.bool_)):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return _float_text(float(value))
+    if isinstance(value, np.datetime64):
+        return _datetime64_text(value)
+    if isinstance(value, _dt.datetime):
+        if value is pd.NaT or (isinstance(value, pd.Timestamp) and pd.isna(value)):
+            return None
+        return _datetime_text(value)
+    if isinstance(value, _dt.date):
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    if isinstance(value, _dt.time):
+        return value.replace(tzinfo=None).isoformat()
+    if isinstance(value, np.timedelta64):
+        return None if np.isnat(value) else str(pd.Timedelta(value))
+    if isinstance(value, Decimal):
+        if value.is_nan():
+            return None
+        return str(int(value)) if value == value.to_integral_value() and abs(value) < 10**16 else str(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return _clean_text(bytes(value).decode("utf-8", errors="replace"))
+    if isinstance(value, complex):
+        return str(value)
+    return _clean_text(str(value))
+
+
+#: infer_dtype kinds whose equal values always have the same text (no True == 1 == 1.0 clash)
+_FACTORIZE_SAFE = frozenset({"string", "empty", "floating", "integer", "mixed-integer-float", "boolean",
+                             "datetime", "datetime64", "date", "time", "timedelta", "timedelta64",
+                             "bytes", "decimal", "period", "interval", "categorical"})
+
+
+def _arrow_text(texts: list, codes: np.ndarray) -> pa.Array:
+    """Texts of the distinct values taken back to every cell (code -1 -> null, "" -> null)."""
+    texts = [t if t else None for t in texts]
+    uniques = pa.array(texts + [None], type=_TEXT)
+    codes = np.where(codes < 0, len(texts), codes)
+    return uniques.take(pa.array(codes, type=pa.int64()))
+
+
+def _text_of_objects(values: np.ndarray) -> pa.Array:
+    """An object array (workbook cells, a DataFrame column) as text, each distinct value once."""
+    if not len(values):
+        return pa.array([], type=_TEXT)
+    try:  # the common case, text only (and None/NaN): no Python call per cell
+        array = pa.array(values, type=_TEXT, from_pandas=True)
+        return pc.if_else(pc.equal(array, ""), pa.scalar(None, _TEXT), array)
+    except Exception:  # numbers, dates, other objects, lone surrogates, Decimal('sNaN'): below
+        pass
+    try:
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+    except Exception:
+        kind = "mixed"
+    if kind == "floating":
+        return _text_of_floats(values.astype(np.float64))
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        if kind not in _FACTORIZE_SAFE:
+            # True == 1 == 1.0 == Decimal(1) hash alike: tell distinct values apart by type too
+            types = np.frompyfunc(type, 1, 1)(values)
+            type_codes, type_uniques = pd.factorize(types)
+            pair = np.where(codes < 0, -1, codes.astype(np.int64) * len(type_uniques) + type_codes)
+            codes, _ = pd.factorize(pair, use_na_sentinel=False)
+            codes = np.asarray(codes)
+            firsts = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+            uniques = values[firsts]
+            codes = np.where(pair < 0, -1, codes)
+        texts = [_cell_text(v) for v in uniques]  # distinct values, not cells
+        return _arrow_text(texts, np.asarray(codes))
+    except Exception:  # unhashable (dict, list) or hostile objects: text first, then distinct
+        texts = np.frompyfunc(_cell_text, 1, 1)(values)
+        codes, uniques = pd.factorize(texts, use_na_sentinel=True)
+        return _arrow_text(list(uniques), np.asarray(codes))
+
+
+def _text_of_floats(values: np.ndarray) -> pa.Array:
+    """Floats as text without a Python call per cell: whole numbers without '.0'."""
+    whole = np.isfinite(values) & (np.abs(values) < 1e16)
+    with np.errstate(invalid="ignore"):
+        whole &= np.floor(values) == values
+    if whole.all():
+        return pc.cast(pa.array(values.astype(np.int64)), _TEXT)
+    codes, uniques = pd.factorize(values[~whole], use_na_sentinel=True)
+    out = np.empty(len(values), dtype=object)
+    out[whole] = np.asarray(pc.cast(pa.array(values[whole].astype(np.int64)), pa.string()).to_numpy(zero_copy_only=False))
+    texts = np.array([_float_text(float(u)) for u in uniques] + [None], dtype=object)  # distinct fractions
+    out[~whole] = texts[np.where(codes < 0, len(uniques), codes)]
+    return pa.array(out, type=_TEXT, from_pandas=True)
+
+
+def _text_of_column(column: pd.Series) -> pa.Array:
+    """A DataFrame column of any dtype as text, each distinct value converted once."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.StringDtype):
+        return _text_of_objects(column.to_numpy(dtype=object, na_value=None))
+    if dtype == object:
+        return _text_of_objects(column.to_numpy(dtype=object))
+    if dtype.kind == "f":
+        return _text_of_floats(column.to_numpy(dtype=np.float64))
+    try:
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    except Exception:
+        return _text_of_objects(column.to_numpy(dtype=object))
+    if isinstance(uniques, pd.Index):
+        uniques = uniques.array
+    if pd.api.types.is_datetime64_any_dtype(getattr(uniques, "dtype", None)):
+        texts = [_cell_text(v) for v in uniques]  # Timestamps of any unit and zone
+    else:
+        texts = [_cell_text(v) for v in np.asarray(uniques, dtype=object)]
+    return _arrow_text(texts, np.asarray(codes))
+
+
+def _blank(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """True where a text cell is null, empty or whitespace only."""
+    blank = pc.or_kleene(pc.is_null(column), pc.utf8_is_space(column))
+    blank = pc.or_kleene(blank, pc.equal(pc.utf8_length(column), 0))
+    return np.asarray(pc.fill_null(blank, True).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+# --------------------------------------------------------------------------- sheets and books
+
+@dataclass
+class _Sheet:
+    """One table of a source: its first rows as text, and its cells from any row on.
+
+    ``head[i]`` is grid row i (spreadsheet row i + 1), "" for an empty cell, merged cells
+    filled. ``body_from(k)`` gives the text columns of grid rows k.. and their row numbers.
+    """
+
+    name: str | None
+    head: list[list[str]]
+    body_from: Callable[[int], tuple[list[pa.ChunkedArray], np.ndarray]]
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    kind: str = "worksheet"  # or "chart", "empty"
+    columns_header: bool = False  # a DataFrame: grid row 0 is its column names
+
+
+@dataclass
+class _Book:
+    label: str
+    format: str
+    sheets: list[_Sheet]
+    encoding: str | None = None
+    delimiter: str | None = None
+    wanted_sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _grid_sheet(name: str | None, columns: list[pa.ChunkedArray], merges=(), kind="worksheet",
+                first_row: int = 1) -> _Sheet:
+    """A sheet held whole in memory as text columns; grid row i is spreadsheet row i + first_row."""
+    n = len(columns[0]) if columns else 0
+    width = len(columns)
+    if kind == "worksheet" and all(_blank(c.slice(0, HEAD_ROWS)).all() for c in columns) and \
+            all(_blank(c).all() for c in columns):
+        return _Sheet(name=name, head=[], body_from=_no_body, kind="empty")
+    merges = [m for m in (_clip_merge(m, n, width) for m in merges) if m is not None]
+    head_n = min(n, HEAD_ROWS)
+    head_cols = [c.slice(0, head_n).to_pylist() for c in columns]
+    head = [[(head_cols[c][r] or "") for c in range(width)] for r in range(head_n)]
+    _fill_head_merges(head, merges)
+
+    def body_from(k: int):
+        rows = np.arange(k + first_row, n + first_row, dtype=np.int64)
+        return [c.slice(k) for c in columns], rows
+
+    return _Sheet(name=name, head=head, body_from=body_from, merges=merges, kind=kind)
+
+
+def _clip_merge(merge, n: int, width: int):
+    r0, c0, r1, c1 = merge
+    r0, c0 = max(0, r0), max(0, c0)
+    r1, c1 = min(n - 1, r1), min(width - 1, c1)
+    if r0 > r1 or c0 > c1 or (r0 == r1 and c0 == c1):
+        return None
+    return r0, c0, r1, c1
+
+
+def _fill_head_merges(head: list[list[str]], merges) -> None:
+    for r0, c0, r1, c1 in merges:
+        if r0 >= len(head):
+            continue
+        value = head[r0][c0]
+        if not value:
+            continue
+        for r in range(r0, min(r1, len(head) - 1) + 1):
+            for c in range(c0, c1 + 1):
+                if not head[r][c]:
+                    head[r][c] = value
+
+
+def _columns_of_rows(rows: list[list], width: int) -> list[pa.ChunkedArray]:
+    """Rectangular rows of cell objects -> text columns, converted chunk by chunk."""
+    pieces: list[list[pa.Array]] = [[] for _ in range(width)]
+    for start in range(0, len(rows), _CHUNK_ROWS):
+        chunk = rows[start:start + _CHUNK_ROWS]
+        block = None
+        if all(len(row) == width for row in chunk):
+            block = np.array(chunk, dtype=object)
+        if block is None or block.shape != (len(chunk), width):
+            block = np.empty((len(chunk), width), dtype=object)
+            for i, row in enumerate(chunk):  # ragged text records only
+                block[i, :len(row)] = row
+        rows[start:start + _CHUNK_ROWS] = [None] * len(chunk)  # let the cell objects go once converted
+        del chunk
+        for c in range(width):
+            pieces[c].append(_text_of_objects(block[:, c]))
+    return [pa.chunked_array(p, type=_TEXT) for p in pieces]
+
+
+def _frame_sheet(frame: pd.DataFrame) -> _Sheet:
+    columns = frame.columns
+    if isinstance(columns, pd.MultiIndex):
+        header = [" ".join(str(part) for part in c if str(part) and not str(part).startswith("Unnamed"))
+                  for c in columns]
+    else:
+        header = [_cell_text(c) or "" for c in columns]
+    texts = [pa.chunked_array([_text_of_column(frame.iloc[:, i])], type=_TEXT) for i in range(frame.shape[1])]
+    n = len(frame)
+    head_n = min(n, HEAD_ROWS - 1)
+    head_cols = [c.slice(0, head_n).to_pylist() for c in texts]
+    head = [header] + [[(head_cols[c][r] or "") for c in range(len(texts))] for r in range(head_n)]
+
+    def body_from(k: int):
+        start = max(k - 1, 0)
+        return [c.slice(start) for c in texts], np.arange(start + 2, n + 2, dtype=np.int64)
+
+    return _Sheet(name=None, head=head, body_from=body_from, columns_header=True)
+
+
+# --------------------------------------------------------------------------- files
 
 def _split_sheet(label: str) -> tuple[Path, str | None]:
     """``ledger.xlsx#公文台账`` -> (path, sheet); a real file whose name has '#' wins."""
     path = Path(label)
     if "#" in label and not path.exists():
         base, sheet = label.rsplit("#", 1)
-        if Path(base).suffix.lower() in XLSX_SUFFIXES:
+        if Path(base).exists() or Path(base).suffix.lower() in WORKBOOK_SUFFIXES:
             return Path(base), sheet
     return path, None
 
 
-def _read_file(label: str, fields: dict) -> tuple[RawTable, str]:
+def _read_file(label: str, fields: dict) -> tuple[_Book, str]:
     path, sheet = _split_sheet(label)
-    if not path.exists():
-        raise DatasetError(f"{label}: file not found.", file=label)
-    if path.is_dir():
-        raise DatasetError(f"{label}: is a folder, not a ledger file.", file=label)
-    data = path.read_bytes()
+    try:
+        if not path.exists():
+            raise DatasetError(f"{label}: file not found.", file=label)
+        if path.is_dir():
+            raise DatasetError(f"{label}: is a folder, not a ledger file.", file=label)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DatasetError(f"{label}: cannot be read ({exc.strerror or exc}).", file=label) from exc
     digest = hashlib.sha256(data).hexdigest()
-    suffix = path.suffix.lower()
-    if suffix == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise DatasetError(
-            f"{label}: is an old binary Excel (.xls) or encrypted workbook, which cannot be "
-            "read; open it in Excel and save it as .xlsx or CSV (UTF-8).", file=label)
-    if suffix in XLSX_SUFFIXES:
-        return _read_xlsx(label, data, sheet, fields), digest
-    return _read_text(label, data, fields), digest
+    kind = _sniff(label, data)
+    if kind in ("xlsx", "xlsm", "xlsb", "ods", "xls"):
+        book = _read_workbook(label, data, kind)
+    elif kind == "html":
+        book = _read_html(label, data)
+    elif kind == "spreadsheetml":
+        book = _read_spreadsheetml(label, data)
+    else:
+        if sheet is not None:
+            raise DatasetError(
+                f"{label}: '{path}' is a text (CSV) file, which has no sheets; give the file "
+                f"without '#{sheet}'.", file=label)
+        book = _read_text(label, data, fields)
+    book.wanted_sheet = sheet
+    suffix = path.suffix.lower().lstrip(".")
+    expected = {"xlsx": {"xlsx", "xlsm"}, "xlsm": {"xlsx", "xlsm"}, "xls": {"xls", "html", "spreadsheetml"},
+                "xlsb": {"xlsb"}, "ods": {"ods"}, "csv": {"csv", "tsv"}, "tsv": {"csv", "tsv"},
+                "txt": {"csv", "tsv"}}.get(suffix)
+    if expected is not None and book.format not in expected:
+        book.notes.append(f"the file is named .{suffix} but holds {_FORMAT_WORDS.get(book.format, book.format)}; "
+                          "it was read as what it holds")
+    return book, digest
 
 
-def _read_xlsx(label: str, data: bytes, sheet: str | None, fields: dict) -> RawTable:
-    import openpyxl
+_FORMAT_WORDS = {"xlsx": "an .xlsx workbook", "xlsm": "an .xlsm workbook", "xls": "an .xls workbook",
+                 "xlsb": "an .xlsb workbook", "ods": "an .ods spreadsheet", "csv": "CSV text", "tsv": "tab-separated text",
+                 "html": "an HTML table", "spreadsheetml": "Excel 2003 XML"}
+
+
+def _what_zip(data: bytes) -> tuple[str | None, str]:
+    """(workbook kind or None, what the zip is in words)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = archive.namelist()
+    except Exception:
+        return None, "a damaged or truncated zip file (an .xlsx workbook is a zip)"
+    lower = {n.lower(): n for n in names}
+    if "xl/workbook.xml" in lower:
+        try:
+            types = archive.read(lower.get("[content_types].xml", "[Content_Types].xml"))
+        except Exception:
+            types = b""
+        return ("xlsm" if b"macroEnabled" in types else "xlsx"), "an Excel workbook"
+    if "xl/workbook.bin" in lower:
+        return "xlsb", "an Excel binary workbook"
+    if "mimetype" in lower:
+        try:
+            mimetype = archive.read(lower["mimetype"]).decode("ascii", "replace").strip()
+        except Exception:
+            mimetype = ""
+        if mimetype == "application/vnd.oasis.opendocument.spreadsheet":
+            return "ods", "an OpenDocument spreadsheet"
+        what = {"application/vnd.oasis.opendocument.text": "an OpenDocument text document (.odt)",
+                "application/vnd.oasis.opendocument.presentation": "an OpenDocument presentation (.odp)"}
+        return None, what.get(mimetype, f"an OpenDocument file of type '{mimetype}', not a spreadsheet")
+    if "word/document.xml" in lower:
+        return None, "a Word document (.docx)"
+    if "ppt/presentation.xml" in lower:
+        return None, "a PowerPoint presentation (.pptx)"
+    if any(n.lower().endswith((".xlsx", ".xls", ".csv", ".ods", ".et")) for n in names):
+        inside = ", ".join(n for n in names if n.lower().endswith((".xlsx", ".xls", ".csv", ".ods", ".et")))
+        return None, f"a zip archive holding {inside[:200]}; unpack it and give the ledger inside"
+    shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+    return None, f"a zip archive of other files ({shown or 'empty'})"
+
+
+def _what_ole2(data: bytes) -> tuple[str | None, str]:
+    # directory entries name the streams in UTF-16LE
+    if _utf16("EncryptedPackage") in data or _utf16("EncryptionInfo") in data:
+        return None, ("a password-protected (encrypted) workbook; open it in Excel or WPS, remove the "
+                      "password (File > Info > Protect Workbook) and save it again")
+    if _utf16("Workbook") in data or _utf16("Book") in data:
+        return "xls", "an Excel 97-2003 workbook"
+    if _utf16("WordDocument") in data:
+        return None, "a Word 97-2003 document (.doc)"
+    if _utf16("PowerPoint Document") in data:
+        return None, "a PowerPoint 97-2003 presentation (.ppt)"
+    return "xls", "an Office 97-2003 file"
+
+
+_HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|table|head|body|meta)\b",
+                         re.IGNORECASE | re.DOTALL)
+
+
+def _sniff(label: str, data: bytes) -> str:
+    """The format of ``data`` by its content: a workbook kind, "html", "spreadsheetml" or "text"."""
+    head = data[:4096]
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        kind, what = _what_zip(data)
+        if kind is None:
+            raise DatasetError(f"{label}: is {what}, not a ledger; give the ledger as an Excel or WPS "
+                               "workbook (.xlsx, .xls, .ods) or a CSV file.", file=label)
+        return kind
+    if head.startswith(_OLE2):
+        kind, what = _what_ole2(data)
+        if kind is None:
+            raise DatasetError(f"{label}: is {what}, not a ledger that can be read; give the ledger as an "
+                               "Excel or WPS workbook (.xlsx, .xls, .ods) or a CSV file.", file=label)
+        return kind
+    others = ((b"%PDF", "a PDF document"), (b"{\\rtf", "an RTF (Word) document"),
+              (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+              (b"7z\xbc\xaf", "a 7-Zip archive"), (b"Rar!", "a RAR archive"), (b"\x1f\x8b", "a gzip archive"))
+    for magic, what in others:
+        if head.startswith(magic):
+            raise DatasetError(f"{label}: is {what}, not a ledger; give the ledger as an Excel or WPS "
+                               "workbook (.xlsx, .xls, .ods) or a CSV file.", file=label)
+    text_head = _ascii_view(head)
+    if _HTML_START.match(text_head):
+        return "html"
+    if text_head.lstrip().startswith(b"<?xml") or text_head.lstrip().startswith(b"<Workbook"):
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in _ascii_view(data[:65536]):
+            return "spreadsheetml"
+        if b"<html" in text_head.lower():
+            return "html"
+        raise DatasetError(f"{label}: is an XML file, not a spreadsheet; give the ledger as an Excel or "
+                           "WPS workbook (.xlsx, .xls, .ods) or a CSV file.", file=label)
+    return "text"
+
+
+def _ascii_view(head: bytes) -> bytes:
+    """The first bytes with a BOM removed and UTF-16 narrowed, to recognise markup."""
+    if head.startswith(codecs.BOM_UTF8):
+        return head[3:]
+    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return head[2:].decode("utf-16-le" if head[:2] == codecs.BOM_UTF16_LE else "utf-16-be",
+                               "replace").encode("ascii", "replace")
+    return head
+
+
+# --------------------------------------------------------------------------- workbooks
+
+_WORKBOOK_NAMES = {"xlsx": ".xlsx workbook", "xlsm": ".xlsm workbook", "xlsb": ".xlsb workbook",
+                   "ods": ".ods spreadsheet", "xls": ".xls workbook"}
+
+
+def _calamine_failure(label: str, kind: str, exc: BaseException) -> DatasetError:
+    text = str(exc).strip() or type(exc).__name__
+    if "password" in text.lower() or "encrypt" in text.lower() or type(exc).__name__ == "PasswordError":
+        return DatasetError(
+            f"{label}: is a password-protected workbook; open it in Excel or WPS, remove the password "
+            "and save it again, or save it as CSV (UTF-8).", file=label)
+    return DatasetError(
+        f"{label}: is not a valid {_WORKBOOK_NAMES[kind]}: it is damaged or truncated ({text[:200]}). "
+        "Open it in Excel or WPS and save it again, or save it as CSV (UTF-8).", file=label)
+
+
+def _guard(label: str, kind: str, call):
+    try:
+        return call()
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except DatasetError:
+        raise
+    except BaseException as exc:  # CalamineError, and pyo3's PanicException (a BaseException)
+        raise _calamine_failure(label, kind, exc) from None
+
+
+def _read_workbook(label: str, data: bytes, kind: str) -> _Book:
+    import python_calamine
 
     if not data:
         raise DatasetError(f"{label}: the file is empty.", file=label)
+    book = _guard(label, kind, lambda: python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)))
+    metadata = _guard(label, kind, lambda: list(book.sheets_metadata))
+    ods_merges = _ods_merges(data) if kind == "ods" else {}
+    sheets: list[_Sheet] = []
+    for index, meta in enumerate(metadata):
+        sheets.append(_workbook_sheet(label, kind, book, index, meta, ods_merges))
+    _guard(label, kind, book.close)
+    result = _Book(label=label, format=kind, sheets=sheets)
+    if kind == "xlsb":
+        result.notes.append("merged cells are not read from .xlsb workbooks")
+    return result
+
+
+def _workbook_sheet(label, kind, book, index, meta, ods_merges) -> _Sheet:
+    name = str(meta.name)
+    if "chart" in str(getattr(meta, "typ", "")).lower():
+        return _Sheet(name=name, head=[], body_from=_no_body, kind="chart")
+    sheet = _guard(label, kind, lambda: book.get_sheet_by_index(index))
+    if kind == "ods":
+        merges = ods_merges.get(name, [])
+    else:
+        merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (_guard(label, kind, lambda: sheet.merged_cell_ranges) or [])]
+    columns = _guard(label, kind, lambda: _calamine_columns(sheet))
+    if not columns or not len(columns[0]):
+        return _Sheet(name=name, head=[], body_from=_no_body, kind="empty")
+    return _grid_sheet(name, columns, merges)
+
+
+def _calamine_columns(sheet) -> list[pa.ChunkedArray]:
+    """A calamine sheet as text columns from A1, its rows streamed a chunk at a time.
+
+    ``iter_rows`` yields rows from row 1 but columns from the first used one; the columns
+    before it are put back so that positions are those Excel shows.
+    """
+    total_width = getattr(sheet, "total_width", None)
+    total_height = getattr(sheet, "total_height", None)
+    if total_width is None or total_height is None:
+        rows = sheet.to_python(skip_empty_area=False)
+        return _columns_of_rows(rows, max((len(r) for r in rows), default=0))
+    rows_iter = sheet.iter_rows()
+    pieces: list[list[pa.Array]] | None = None
+    count = 0
+    while True:
+        chunk = list(itertools.islice(rows_iter, _CHUNK_ROWS))
+        if not chunk:
+            break
+        width = max(len(r) for r in chunk)
+        columns = _columns_of_rows(chunk, width)
+        if pieces is None:
+            pieces = [[] for _ in columns]
+        for c, column in enumerate(columns[: len(pieces)]):
+            pieces[c].extend(column.chunks)
+        count += len(chunk)
+    if pieces is None:
+        return []
+    left = max(0, total_width - len(pieces))
+    top = max(0, total_height - count)
+    columns = [pa.chunked_array([pa.nulls(count, _TEXT)], type=_TEXT) for _ in range(left)]
+    columns += [pa.chunked_array(p, type=_TEXT) for p in pieces]
+    if top:
+        columns = [pa.chunked_array([pa.nulls(top, _TEXT), *c.chunks], type=_TEXT) for c in columns]
+    return columns
+
+
+def _no_body(k: int):
+    return [], np.zeros(0, dtype=np.int64)
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_merges(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Merged ranges of each sheet of an .ods (calamine does not give them): from content.xml."""
+    import xml.etree.ElementTree as ET
+
+    merges: dict[str, list] = {}
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # BadZipFile, KeyError, openpyxl's InvalidFileException, ...
-        raise DatasetError(f"{label}: is not a valid .xlsx workbook ({exc}).", file=label) from exc
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("content.xml") as content:
+            sheet, row, col = None, 0, 0
+            for event, element in ET.iterparse(content, events=("start", "end")):
+                tag = element.tag
+                if event == "start":
+                    if tag == f"{_ODS_TABLE}table":
+                        sheet, row = element.get(f"{_ODS_TABLE}name", ""), 0
+                        merges.setdefault(sheet, [])
+                    elif tag == f"{_ODS_TABLE}table-row":
+                        col = 0
+                    continue
+                if tag in (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell"):
+                    repeat = int(element.get(f"{_ODS_TABLE}number-columns-repeated", "1") or 1)
+                    across = int(element.get(f"{_ODS_TABLE}number-columns-spanned", "1") or 1)
+                    down = int(element.get(f"{_ODS_TABLE}number-rows-spanned", "1") or 1)
+                    if sheet is not None and (across > 1 or down > 1):
+                        merges[sheet].append((row, col, row + down - 1, col + across - 1))
+                    col += repeat
+                    element.clear()
+                elif tag == f"{_ODS_TABLE}table-row":
+                    row += int(element.get(f"{_ODS_TABLE}number-rows-repeated", "1") or 1)
+                    element.clear()
+                elif tag == f"{_ODS_TABLE}table":
+                    sheet = None
+                    element.clear()
+    except Exception:
+        return merges  # the cells themselves come from calamine, which reports real damage
+    return merges
+
+
+# --------------------------------------------------------------------------- HTML and SpreadsheetML
+
+class _HtmlTables(html.parser.HTMLParser):
+    """Every outermost <table> as rows of (text, colspan, rowspan)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[list[tuple[str, int, int]]]] = []
+        self.depth = 0
+        self.row: list | None = None
+        self.cell: list[str] | None = None
+        self.span = (1, 1)
+
+    @staticmethod
+    def _int(value, default=1) -> int:
+        try:
+            return max(1, min(int(str(value).strip() or default), 10000))
+        except ValueError:
+            return default
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.depth += 1
+            if self.depth == 1:
+                self.tables.append([])
+        elif self.depth != 1:
+            if tag == "br" and self.cell is not None:
+                self.cell.append("\n")
+        elif tag == "tr":
+            self._end_row()
+            self.row = []
+        elif tag in ("td", "th"):
+            self._end_cell()
+            if self.row is None:
+                self.row = []
+            attributes = dict(attrs)
+            self.cell = []
+            self.span = (self._int(attributes.get("colspan")), self._int(attributes.get("rowspan")))
+        elif tag == "br" and self.cell is not None:
+            self.cell.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            if self.depth == 1:
+                self._end_row()
+            self.depth = max(0, self.depth - 1)
+        elif self.depth == 1 and tag in ("td", "th"):
+            self._end_cell()
+        elif self.depth == 1 and tag == "tr":
+            self._end_row()
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+    def _end_cell(self):
+        if self.cell is not None and self.row is not None:
+            text = re.sub(r"[ \t\r\n\xa0]+", " ", "".join(self.cell).replace("\n", "\x00"))
+            self.row.append((text.replace("\x00", "\n").strip(), *self.span))
+        self.cell = None
+
+    def _end_row(self):
+        self._end_cell()
+        if self.row is not None and self.tables:
+            self.tables[-1].append(self.row)
+        self.row = None
+
+
+def _place_spans(rows: list[list[tuple[Any, int, int]]]):
+    """Rows of (value, colspan, rowspan) -> a rectangular grid and its merged ranges."""
+    taken: dict[tuple[int, int], Any] = {}
+    merges = []
+    for r, row in enumerate(rows):
+        c = 0
+        for value, across, down in row:
+            while (r, c) in taken:
+                c += 1
+            for dr in range(down):
+                for dc in range(across):
+                    taken[(r + dr, c + dc)] = value if (dr, dc) == (0, 0) else ""
+            if across > 1 or down > 1:
+                merges.append((r, c, r + down - 1, c + across - 1))
+            c += across
+    height = max((r for r, _ in taken), default=-1) + 1
+    width = max((c for _, c in taken), default=-1) + 1
+    grid = [[""] * width for _ in range(height)]
+    for (r, c), value in taken.items():
+        grid[r][c] = value
+    return grid, merges
+
+
+def _decode_markup(label: str, data: bytes) -> str:
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    declared = re.search(rb"""(?:charset|encoding)\s*=\s*["']?([A-Za-z0-9_\-]+)""", data[:4096], re.IGNORECASE)
+    candidates = ["utf-8"]
+    if declared:
+        candidates.insert(0, declared.group(1).decode("ascii"))
+    candidates.append("gb18030")
+    for encoding in candidates:
+        try:
+            return data.decode("gb18030" if encoding.lower() in ("gb2312", "gbk", "x-gbk") else encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("gb18030", errors="replace")
+
+
+def _read_html(label: str, data: bytes) -> _Book:
+    parser = _HtmlTables()
     try:
-        names = book.sheetnames
-        if sheet is None:
-            sheet_name = names[0]
-        else:
-            wanted = normalize_name(sheet)
-            matches = [n for n in names if n == sheet] or [n for n in names if normalize_name(n) == wanted]
-            if not matches:
-                raise DatasetError(f"{label}: the workbook has no sheet named '{sheet}'; its sheets are: "
-                                   f"{', '.join(names)}.", file=label, expected=[sheet], found=names)
-            sheet_name = matches[0]
-        worksheet = book[sheet_name]
-        # exporters often write a wrong <dimension>; let openpyxl measure the sheet itself
-        worksheet.reset_dimensions()
-        # one pass over the rows is unavoidable for a workbook (pandas.read_excel does the same)
-        rows = [tuple(r) for r in worksheet.iter_rows(min_row=1, values_only=True)]
+        parser.feed(_decode_markup(label, data))
+        parser.close()
+    except Exception as exc:
+        raise DatasetError(f"{label}: is an HTML page that cannot be read ({exc}); open it in Excel and "
+                           "save it as .xlsx or CSV (UTF-8).", file=label) from None
+    tables = [t for t in parser.tables if any(any(cell[0] for cell in row) for row in t)]
+    if not tables:
+        raise DatasetError(f"{label}: is an HTML page (a web page, often saved as .xls by office systems) "
+                           "with no table in it; open it in Excel and save it as .xlsx or CSV (UTF-8).",
+                           file=label)
+    sheets = []
+    for i, table in enumerate(tables, start=1):
+        grid, merges = _place_spans(table)
+        sheets.append(_grid_sheet(f"table {i}", _columns_of_rows(grid, len(grid[0]) if grid else 0), merges))
+    return _Book(label=label, format="html", sheets=sheets,
+                 notes=["an HTML table (a web page saved with an .xls suffix) was read"])
+
+
+_SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
+
+
+def _read_spreadsheetml(label: str, data: bytes) -> _Book:
+    """Excel 2003 XML (SpreadsheetML), which office systems often save as .xls."""
+    import xml.etree.ElementTree as ET
+
+    if re.search(rb"<!ENTITY", data[:65536]):
+        raise DatasetError(f"{label}: is an XML file declaring entities, which is not read; open it in "
+                           "Excel and save it as .xlsx.", file=label)
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise DatasetError(f"{label}: is an Excel 2003 XML spreadsheet that is damaged or truncated ({exc}); "
+                           "open it in Excel and save it as .xlsx or CSV (UTF-8).", file=label) from None
+    sheets = []
+    for worksheet in root.iter(f"{_SS}Worksheet"):
+        name = worksheet.get(f"{_SS}Name") or f"Sheet{len(sheets) + 1}"
+        placed: dict[tuple[int, int], Any] = {}
+        merges = []
+        r = -1
+        for table in worksheet.iter(f"{_SS}Table"):
+            for row in table.iter(f"{_SS}Row"):
+                r = _ss_index(row, r + 1)
+                c = -1
+                for cell in row.iter(f"{_SS}Cell"):
+                    c = _ss_index(cell, c + 1)
+                    across = _ss_int(cell.get(f"{_SS}MergeAcross"))
+                    down = _ss_int(cell.get(f"{_SS}MergeDown"))
+                    datum = cell.find(f"{_SS}Data")
+                    if datum is not None:
+                        placed[(r, c)] = _ss_value(datum)
+                    if across or down:
+                        merges.append((r, c, r + down, c + across))
+                    c += across
+        height = max((p[0] for p in placed), default=-1) + 1
+        width = max((p[1] for p in placed), default=-1) + 1
+        if not placed:
+            sheets.append(_Sheet(name=name, head=[], body_from=_no_body, kind="empty"))
+            continue
+        grid = [[None] * width for _ in range(height)]
+        for (rr, cc), value in placed.items():
+            grid[rr][cc] = value
+        sheets.append(_grid_sheet(name, _columns_of_rows(grid, width), merges))
+    if not sheets:
+        raise DatasetError(f"{label}: is an Excel 2003 XML file with no worksheet.", file=label)
+    return _Book(label=label, format="spreadsheetml", sheets=sheets)
+
+
+def _ss_int(value) -> int:
+    try:
+        return max(0, min(int(value), 100000)) if value else 0
+    except ValueError:
+        return 0
+
+
+def _ss_index(element, default: int) -> int:
+    index = element.get(f"{_SS}Index")
+    try:
+        return max(default, min(int(index) - 1, 10**7)) if index else default
+    except ValueError:
+        return default
+
+
+def _ss_value(datum) -> Any:
+    text = "".join(datum.itertext())
+    kind = datum.get(f"{_SS}Type", "String")
+    if kind == "Number":
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    if kind == "Boolean":
+        return text.strip() in ("1", "true", "TRUE")
+    if kind == "DateTime":
+        day, _, time = text.partition("T")
+        time = time.split(".")[0]
+        return day if time in ("", "00:00:00") else f"{day} {time}"
+    return text
+
+
+# --------------------------------------------------------------------------- text files
+
+@contextlib.contextmanager
+def _big_fields():
+    """Let the csv module read cells of any size (its default limit is 128 KiB)."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    try:
+        yield
     finally:
-        book.close()
-    candidates = _first_nonblank(rows)
-    if not candidates:
-        raise DatasetError(f"{label}: sheet '{sheet_name}' is empty.", file=label)
-    width = max(len(r) for r in rows)
-    cells = np.empty((len(rows), width), dtype=object)
-    for i, r in enumerate(rows):
-        cells[i, :len(r)] = r
-    grid = pd.DataFrame(cells, dtype=object)
-    header_at = _find_header(fields, [_row_texts(r) for r in candidates])
-    header_index = _nth_nonblank_index(rows, header_at)
-    header = [_cell_text(v) or "" for v in cells[header_index]]
-    body = grid.iloc[header_index + 1:].reset_index(drop=True)
-    rows_no = np.arange(header_index + 2, header_index + 2 + len(body), dtype=np.int64)
-    return RawTable(header=header, header_row=header_index + 1, body=body, rows=rows_no)
-
-
-def _row_texts(values) -> list[str]:
-    return [_cell_text(v) or "" for v in values]
-
-
-def _is_blank_record(values) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
-
-
-def _first_nonblank(records: list) -> list:
-    return [r for r in records[:1000] if not _is_blank_record(r)][:HEADER_SCAN_ROWS]
-
-
-def _nth_nonblank_index(records: list, n: int) -> int:
-    seen = -1
-    for i, r in enumerate(records):
-        if not _is_blank_record(r):
-            seen += 1
-            if seen == n:
-                return i
-    raise AssertionError("header row out of range")  # pragma: no cover
+        csv.field_size_limit(previous)
 
 
 def _reject_binary(label: str, data: bytes) -> None:
     if not re.search(rb"[^ \t\r\n]", data[:HEAD_BYTES].removeprefix(codecs.BOM_UTF8)) and (
             len(data) <= HEAD_BYTES or not data.strip()):
         raise DatasetError(f"{label}: the file is empty.", file=label)
-    if data[:4] == b"PK\x03\x04":
-        raise DatasetError(
-            f"{label}: is a zip archive, not a CSV text file; if it is an Excel workbook, "
-            "give it the .xlsx suffix.", file=label)
     head = data[:8192]
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or _utf16_without_bom(head):
         return
     if b"\x00" in head:
         raise DatasetError(
             f"{label}: is not a text file (it contains binary data); give a CSV file "
-            "(UTF-8 or GB18030) or an .xlsx workbook.", file=label)
+            "(UTF-8 or GB18030) or an Excel workbook.", file=label)
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """"utf-16-le"/"utf-16-be" when every other byte is NUL as in UTF-16 text, else None."""
+    sample = head[: len(head) // 2 * 2]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) >= 0.3 * len(odd) and even.count(0) <= 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) >= 0.3 * len(even) and odd.count(0) <= 0.05 * len(odd):
+        return "utf-16-be"
+    return None
 
 
 def _guess_encoding(label: str, data: bytes) -> tuple[str, bytes]:
     """Return (encoding name, UTF-8 bytes to parse) judged from the first bytes."""
     if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", data[len(codecs.BOM_UTF8):]
+        return "utf-8-sig", memoryview(data)[len(codecs.BOM_UTF8):]  # no copy of a big file
+    utf16 = None
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        utf16 = "utf-16"
+    elif (guess := _utf16_without_bom(data[:8192])) is not None:
+        utf16 = guess
+    if utf16:
         try:
-            return "utf-16", data.decode("utf-16").encode("utf-8")
-        except UnicodeDecodeError as exc:
+            return utf16, data.decode(utf16).encode("utf-8")
+        except UnicodeError as exc:
             raise _undecodable(label, ("UTF-16",)) from exc
     head = data[:HEAD_BYTES]
     try:
@@ -264,60 +1029,105 @@ def _undecodable(label: str, tried) -> DatasetError:
         "'CSV UTF-8' or as .xlsx.", file=label)
 
 
-def _read_text(label: str, data: bytes, fields: dict) -> RawTable:
+def _read_text(label: str, data: bytes, fields: dict) -> _Book:
     _reject_binary(label, data)
     encoding, utf8 = _guess_encoding(label, data)
     try:
-        return _parse_text(label, utf8, fields)
+        sheet, delimiter = _parse_text(label, utf8, fields)
     except (_NotUtf8, UnicodeDecodeError):
         if encoding != "utf-8":
             raise _undecodable(label, TEXT_ENCODINGS) from None
         # the head was plain ASCII/UTF-8 but a later part is not: GBK with Chinese further down
-        return _parse_text(label, _decode_gb18030(label, data), fields)
+        encoding = "gb18030"
+        sheet, delimiter = _parse_text(label, _decode_gb18030(label, data), fields)
+    fmt = {"\t": "tsv"}.get(delimiter, "csv")
+    return _Book(label=label, format=fmt, sheets=[sheet], encoding=encoding, delimiter=delimiter)
 
 
-def _head_records(text: str, delimiter: str) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+def _head_records(text: str, delimiter: str, whole: bool = True) -> list[list[str]]:
+    """The first records of ``text``; the last one dropped when ``text`` is cut off inside it."""
     records = []
-    try:
-        for record in reader:
-            records.append(record)
-            if len(records) >= 1000 or sum(1 for r in records if not _is_blank_record(r)) > HEADER_SCAN_ROWS:
-                break
-    except csv.Error:
-        pass
+    with _big_fields():
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            nonblank = 0
+            for record in reader:
+                records.append(record)
+                nonblank += any(cell.strip() for cell in record)
+                if len(records) >= HEAD_ROWS or nonblank > HEADER_SCAN_ROWS + 1:
+                    break
+        except csv.Error:
+            pass
+    if not whole and len(records) < HEAD_ROWS and sum(any(c.strip() for c in r) for r in records) <= HEADER_SCAN_ROWS + 1:
+        records = records[:-1]  # the text ends inside this record
     return records
 
 
-def _parse_text(label: str, utf8: bytes, fields: dict) -> RawTable:
-    head_text = codecs.getincrementaldecoder("utf-8")().decode(utf8[:HEAD_BYTES], final=False)
+#: one CSV record and its line end (quoted cells may hold line breaks and doubled quotes)
+_RECORD = re.compile(r'(?:"[^"]*+(?:""[^"]*+)*+"|[^"\r\n]++|")*+(?:\r\n|\r|\n|\Z)')
+
+
+def _record_offset(text: str, records: int) -> int | None:
+    """Character offset where record number ``records`` (0-based) starts, None if not in ``text``."""
+    position = 0
+    for _ in range(records):
+        match = _RECORD.match(text, position)
+        if match is None or match.end() == position:
+            return None
+        position = match.end()
+    return position
+
+
+def _head_text(utf8, size: int) -> str:
+    return codecs.getincrementaldecoder("utf-8")().decode(utf8[:size], final=len(utf8) <= size)
+
+
+def _parse_text(label: str, utf8: bytes, fields: dict) -> tuple[_Sheet, str]:
+    head_bytes = HEAD_BYTES
+    head_text = _head_text(utf8, head_bytes)
     if _looks_binary(head_text):
         raise DatasetError(
             f"{label}: is not a text file (it contains control characters); give a CSV file "
-            "(UTF-8 or GB18030) or an .xlsx workbook.", file=label)
-    # the delimiter whose header names the most fields; comma when nothing decides
+            "(UTF-8 or GB18030) or an Excel workbook.", file=label)
+    # huge cells above or in the header: read further until the header rows are whole
+    while head_bytes < len(utf8) and len(_head_records(head_text, ",", whole=len(utf8) <= head_bytes)) <= 2:
+        head_bytes *= 4
+        head_text = _head_text(utf8, head_bytes)
+    whole = len(utf8) <= head_bytes
     best = None
     for delimiter in (",", "\t", ";"):
-        records = _head_records(head_text, delimiter)
-        candidates = _first_nonblank(records)
-        if not candidates:
+        records = _head_records(head_text, delimiter, whole)
+        if not any(any(cell.strip() for cell in r) for r in records):
             continue
-        at = _find_header(fields, candidates)
-        score = (_header_score(fields, candidates[at]), len(candidates[at]) > 1)
+        found = _detect_header(fields, records)
+        score = (found.score, len([c for c in records[found.last] if c.strip()]) > 1)
         if best is None or score > best[0]:
-            best = (score, delimiter, records, at)
+            best = (score, delimiter, records)
     if best is None:
         raise DatasetError(f"{label}: the file is empty.", file=label)
-    _, delimiter, records, at = best
-    header_index = _nth_nonblank_index(records, at)
-    header = list(records[header_index])
-    width = len(header)
-    skip = header_index + 1
-    body = _parse_body(utf8, delimiter, skip, width)
-    if body.shape[1] > width:
-        header += [""] * (body.shape[1] - width)
-    rows_no = np.arange(skip + 1, skip + 1 + len(body), dtype=np.int64)
-    return RawTable(header=header, header_row=header_index + 1, body=body, rows=rows_no)
+    _, delimiter, records = best
+    width = max(len(r) for r in records)
+    head = [list(r) + [""] * (width - len(r)) for r in records]
+    cache: dict[int, tuple] = {}
+
+    def body_from(k: int):
+        if k in cache:
+            return cache.pop(k)
+        offset = _record_offset(head_text, k)
+        if offset is None:  # a header cell larger than the head: decode up to it
+            text = utf8.decode("utf-8", errors="replace")
+            offset = _record_offset(text, k) or len(text)
+            byte_offset = len(text[:offset].encode("utf-8"))
+        else:
+            byte_offset = len(head_text[:offset].encode("utf-8"))
+        columns = _parse_body(utf8, byte_offset, delimiter, width)
+        n = len(columns[0]) if columns else 0
+        return columns, np.arange(k + 1, k + 1 + n, dtype=np.int64)
+
+    # parsed here, where a later part that is not UTF-8 can still turn to GB18030
+    found = _detect_header(fields, head)
+    cache[found.last + 1] = body_from(found.last + 1)
+    return _Sheet(name=None, head=head, body_from=body_from), delimiter
 
 
 def _looks_binary(text: str) -> bool:
@@ -332,85 +1142,79 @@ class _NotUtf8(Exception):
     """The bytes given to the CSV parser are not valid UTF-8."""
 
 
-def _parse_body(utf8: bytes, delimiter: str, skip: int, width: int) -> pd.DataFrame:
-    """Every cell below the header as a string, one row per record (blank records kept).
+def _parse_body(utf8: bytes, offset: int, delimiter: str, width: int) -> list[pa.ChunkedArray]:
+    """Every cell from byte ``offset`` on as text columns, one row per record (blank records kept).
 
     pyarrow first: multithreaded, and with ``ignore_empty_lines=False`` a blank line is a
-    record, so row numbers stay those Excel shows. Ragged rows make it fail; the C
-    engine reads short rows, and the csv module whatever is left.
+    record, so row numbers stay those Excel shows. Ragged rows or huge cells make it fail;
+    the C engine reads short rows, and the csv module whatever is left.
     """
-    import pyarrow as pa
     from pyarrow import csv as pa_csv
 
     names = [str(i) for i in range(max(width, 1))]
+    buffer = pa.py_buffer(utf8)
+    if offset:
+        buffer = buffer.slice(offset)
+    if not buffer.size:
+        return [pa.chunked_array([], type=_TEXT) for _ in names]
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(utf8),
-            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=skip),
+            pa.BufferReader(buffer),
+            read_options=pa_csv.ReadOptions(column_names=names),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char='"',
                                               newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.large_string()),
-                strings_can_be_null=False, quoted_strings_can_be_null=False))
-        frame = table.to_pandas(types_mapper={pa.large_string(): _RAW_TEXT}.get)
-        return frame.set_axis(list(range(len(names))), axis=1)
+                column_types=dict.fromkeys(names, _TEXT), null_values=[""],
+                strings_can_be_null=True, quoted_strings_can_be_null=True))
+        return list(table.columns)
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc) or "UTF-8" in str(exc):
             raise _NotUtf8() from exc
+    body = memoryview(utf8)[offset:]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(io.BytesIO(utf8), engine="c", sep=delimiter, header=None,
-                               names=list(range(len(names))), skiprows=skip, dtype=str,
-                               keep_default_na=False, na_filter=False, quotechar='"',
-                               skip_blank_lines=False, index_col=False)
+            frame = pd.read_csv(io.BytesIO(body), engine="c", sep=delimiter, header=None,
+                                names=list(range(len(names))), dtype=object, keep_default_na=False,
+                                na_filter=False, quotechar='"', skip_blank_lines=False, index_col=False)
+        return [pa.chunked_array([_text_of_objects(frame[c].to_numpy(dtype=object))], type=_TEXT)
+                for c in frame.columns]
     except UnicodeDecodeError as exc:
         raise _NotUtf8() from exc
-    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError, OverflowError, MemoryError):
         pass
-    # rows longer than the header: keep every cell, in extra unnamed columns
-    records = list(csv.reader(io.StringIO(utf8.decode("utf-8")), delimiter=delimiter))[skip:]
+    # rows longer than the header, cells beyond every parser's limit: the csv module reads them
+    try:
+        text = bytes(body).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _NotUtf8() from exc
+    with _big_fields():
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     wide = max([len(names), *map(len, records)])
-    records = [r + [""] * (wide - len(r)) for r in records]
-    return pd.DataFrame(records, columns=list(range(wide)), dtype=_RAW_TEXT)
-
-
-def _from_frame(frame: pd.DataFrame) -> RawTable:
-    header = [_cell_text(c) or "" for c in frame.columns]
-    body = frame.set_axis(list(range(frame.shape[1])), axis=1).reset_index(drop=True)
-    rows = np.arange(2, 2 + len(body), dtype=np.int64)
-    return RawTable(header=header, header_row=None, body=body, rows=rows)
-
-
-def _blank_mask(cells: pd.Series) -> np.ndarray:
-    """True where a cell is NA, empty or whitespace only."""
-    if cells.dtype == object:
-        codes, uniques = pd.factorize(cells)
-        blank_u = np.fromiter((isinstance(v, str) and not v.strip() for v in uniques),
-                              dtype=bool, count=len(uniques))
-        return np.append(blank_u, True)[codes]
-    if isinstance(cells.dtype, pd.StringDtype):
-        return (cells.isna() | (cells.str.strip() == "")).to_numpy(dtype=bool, na_value=True)
-    return cells.isna().to_numpy(dtype=bool)
-
-
-def _drop_blank_rows(raw: RawTable) -> RawTable:
-    if raw.body.shape[1] == 0 or len(raw.body) == 0:
-        return raw
-    candidates = np.flatnonzero(_blank_mask(raw.body[0]))
-    for column in raw.body.columns[1:]:
-        if not len(candidates):
-            break
-        candidates = candidates[_blank_mask(raw.body[column].iloc[candidates])]
-    if not len(candidates):
-        return raw
-    keep = np.ones(len(raw.body), dtype=bool)
-    keep[candidates] = False
-    return RawTable(header=raw.header, header_row=raw.header_row,
-                     body=raw.body.iloc[keep].reset_index(drop=True), rows=raw.rows[keep])
+    return _columns_of_rows(records, wide)
 
 
 # --------------------------------------------------------------------------- headers
+
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|<[^<>]*>|《[^《》]*》")
+_MARKS = re.compile(r"[*★☆※●○◆◇▲△■□#＃✱✲✳︎!！?？]+")
+
+
+def header_key(text: Any) -> str:
+    """How a header cell and an accepted name compare: NFKC, case-folded, no spaces, notes or marks."""
+    return _header_key("" if text is None else (_cell_text(text) or ""))
+
+
+@functools.lru_cache(maxsize=65536)
+def _header_key(text: str) -> str:
+    key = normalize_name(text)
+    key = re.sub(r"\s+", "", key)
+    previous = None
+    while previous != key:  # nested notes: 日期（年月日（必填））
+        previous, key = key, _BRACKETED.sub("", key)
+    key = _MARKS.sub("", key)
+    return key.rstrip(":：.。、,，;；").lstrip(":：.、")
+
 
 def _accepted_names(field_name: str, field_spec: Any) -> list[str]:
     return [field_name, *(getattr(field_spec, "aliases", None) or [])]
@@ -420,97 +1224,590 @@ def _name_keys(fields: dict) -> dict[str, set[str]]:
     keys: dict[str, set[str]] = {}
     for field_name, field_spec in fields.items():
         for accepted in _accepted_names(field_name, field_spec):
-            keys.setdefault(_header_key(accepted), set()).add(field_name)
+            key = header_key(accepted)
+            if key:
+                keys.setdefault(key, set()).add(field_name)
     return keys
 
 
-def _header_score(fields: dict, record) -> int:
+@dataclass
+class _Header:
+    """A header found on grid rows ``first``..``last`` (one or two rows)."""
+
+    first: int
+    last: int
+    texts: list[list[str]]  # per column: the texts it may match, the shown one first
+    score: int = 0
+    rows: list[list[str]] = field(default_factory=list)  # the header rows as read
+
+
+def _column_texts(rows: list[list[str]]) -> list[list[str]]:
+    width = max(len(r) for r in rows)
+    rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    if len(rows) == 1:
+        return [[cell] if cell.strip() else [] for cell in rows[0]]
+    parent, sub = rows
+    texts = []
+    carried = ""
+    for j in range(len(sub)):
+        p, s = parent[j].strip(), sub[j].strip()
+        carried = p or carried
+        if s and p and p != s:
+            texts.append([s, f"{p}{s}"])  # a parent over sub-headers is a group, not a field
+        elif s:
+            texts.append([s, f"{carried}{s}"] if carried and carried != s else [s])
+        elif p:
+            texts.append([p])
+        else:
+            texts.append([])
+    return texts
+
+
+def _fields_named(fields: dict, header: "_Header") -> set[str]:
     keys = _name_keys(fields)
+    return {f for options in header.texts for t in options for f in keys.get(header_key(t), set())}
+
+
+def _score(keys: dict[str, set[str]], texts: list[list[str]]) -> int:
     matched: set[str] = set()
-    for cell in record:
-        matched |= keys.get(_header_key(cell), set())
+    for options in texts:
+        for text in options:
+            matched |= keys.get(header_key(text), set())
     return len(matched)
 
 
-def _find_header(fields: dict, candidates: list) -> int:
-    """Index (among non-blank rows) of the first row naming the most fields.
+def _is_blank_row(row: list[str]) -> bool:
+    return not any(cell.strip() for cell in row)
 
-    When no row names any field, the first of the fullest rows is taken (a title row
-    has one cell), so that an error lists the headers a person would call headers.
+
+def _detect_header(fields: dict, head: list[list[str]], columns_header: bool = False) -> _Header:
+    """The one or two rows, among the first ten non-blank rows, naming the most fields.
+
+    Two rows only when they name more than any single row; on a tie the earlier row wins.
+    When no row names a field, the first of the fullest rows (a title row has one cell),
+    so that an error lists the headers a person would call headers.
     """
-    if not candidates:
-        return 0
-    scores = [_header_score(fields, r) for r in candidates]
-    if max(scores) == 0:
-        scores = [sum(1 for cell in r if _cell_text(cell) and _cell_text(cell).strip()) for r in candidates]
-    return scores.index(max(scores))
+    keys = _name_keys(fields)
+    nonblank = [i for i, row in enumerate(head) if not _is_blank_row(row)][:HEADER_SCAN_ROWS]
+    if columns_header and 0 not in nonblank:
+        nonblank = [0, *nonblank][:HEADER_SCAN_ROWS]
+    if not nonblank:
+        return _Header(0, 0, [], 0, [head[0]] if head else [[]])
+    options = []  # (score, rows, texts)
+    for i in nonblank:
+        choices = [[i]]
+        below = i + 1
+        if below < len(head) and not _is_blank_row(head[below]):
+            choices.append([i, below])
+        for rows in choices:
+            texts = _column_texts([head[r] for r in rows])
+            options.append((_score(keys, texts), rows, texts))
+    top = max(score for score, _, _ in options)
+    single = {rows[0]: score for score, rows, _ in options if len(rows) == 1}
+    best = None
+    for score, rows, texts in options:
+        if score != top:
+            continue
+        if len(rows) == 1:
+            # a sub-header row that names every field once merged parents are filled down
+            # is still the second row of a header whose upper row names fields too
+            pair = [o for o in options if len(o[1]) == 2 and o[1][1] == rows[0] and o[0] == top]
+            if pair and single.get(rows[0] - 1, 0) > 0:
+                best = best or (top, *pair[0][1:])
+                continue
+            best = best or (score, rows, texts)
+        elif score > max(single.get(rows[0], 0), single.get(rows[1], 0)):
+            best = best or (score, rows, texts)
+    if best is None:
+        best = next(o for o in options if o[0] == top)
+    best = (None, best[1], best[2], best[0])
+    _, rows, texts, score = best
+    if score == 0:
+        fullest = max(nonblank, key=lambda i: (sum(1 for c in head[i] if c.strip()), -i))
+        rows, texts = [fullest], _column_texts([head[fullest]])
+    return _Header(rows[0], rows[-1], texts, score, [head[r] for r in rows])
 
 
-def _match_headers(name: str, fields: dict, raw: RawTable):
-    """field -> column position, field -> header text, and issues for duplicate columns."""
-    header_keys = [_header_key(h) for h in raw.header]
+def _shown(texts: list[str]) -> str:
+    return texts[0].strip() if texts else ""
+
+
+def _brief(text: str, limit: int = 40) -> str:
+    """A header as quoted in a message: long cells cut, line breaks shown as spaces."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _match_headers(name: str, fields: dict, header: _Header, header_row: int | None, sheet: str | None):
+    """field -> column position, field -> header text as found, and issues for duplicate columns."""
+    column_keys = [[header_key(t) for t in options] for options in header.texts]
     columns: dict[str, int] = {}
     headers: dict[str, str] = {}
     issues: list[dict] = []
     for field_name, field_spec in fields.items():
-        found: list[tuple[int, int]] = []
+        found: list[tuple[int, int, str]] = []
         for priority, accepted in enumerate(_accepted_names(field_name, field_spec)):
-            key = _header_key(accepted)
-            found += [(priority, position) for position, h in enumerate(header_keys) if h == key]
+            key = header_key(accepted)
+            if not key:
+                continue
+            for position, keys in enumerate(column_keys):
+                if key in keys:
+                    found.append((priority, position, header.texts[position][keys.index(key)].strip()))
         if not found:
             continue
-        _, chosen = min(found)
+        _, chosen, text = min(found)
         columns[field_name] = chosen
-        headers[field_name] = str(raw.header[chosen]).strip()
-        for position in sorted({p for _, p in found} - {chosen}):
+        headers[field_name] = text
+        for position in sorted({p for _, p, _ in found} - {chosen}):
+            other = _shown(header.texts[position])
             issues.append({
-                "dataset": name, "field": field_name, "row": raw.header_row,
-                "value": str(raw.header[position]).strip(),
-                "problem": (f"column {position + 1} ('{str(raw.header[position]).strip()}') also matches "
-                            f"field {field_name}; column {chosen + 1} ('{headers[field_name]}') is used"),
+                "dataset": name, "field": field_name, "row": header_row, "sheet": sheet, "value": other,
+                "problem": (f"column {position + 1} ('{other}') also matches field {field_name}; "
+                            f"column {chosen + 1} ('{text}') is used"),
             })
     return columns, headers, issues
 
 
-def _check_required(name: str, spec: Any, fields: dict, columns: dict, raw: RawTable, label: str):
-    absent = [f for f, s in fields.items() if getattr(s, "required", False) and f not in columns]
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def _close_matches(fields: dict, columns: dict, unrecognised: list[str]) -> dict[str, str]:
+    """For each field not found: an unrecognised header a typo away from one of its names."""
+    close: dict[str, str] = {}
+    header_keys = [(h, header_key(h)) for h in unrecognised]
+    for field_name, field_spec in fields.items():
+        if field_name in columns:
+            continue
+        best = None
+        for accepted in _accepted_names(field_name, field_spec):
+            key = header_key(accepted)
+            if len(key) < 2:
+                continue
+            allowed = 1 if len(key) <= 5 else 2
+            for text, hkey in header_keys:
+                if not hkey or abs(len(hkey) - len(key)) > allowed:
+                    continue
+                distance = _edit_distance(hkey, key)
+                if 0 < distance <= allowed and (best is None or distance < best[0]):
+                    best = (distance, text)
+        if best is not None:
+            close[field_name] = best[1]
+    return close
+
+
+# --------------------------------------------------------------------------- sheets chosen
+
+def _dataset_words(name: str, spec: Any) -> str:
+    title = getattr(spec, "title", None)
+    return f"dataset '{name}'" + (f" ({title})" if title else "")
+
+
+def _sheet_headers_text(sheet: _Sheet, header: _Header | None) -> str:
+    if sheet.kind == "chart":
+        return "(a chart)"
+    if header is None or not header.rows:
+        return "(empty)"
+    shown = [_brief(t) for t in (_shown(x) for x in header.texts) if t]
+    return ", ".join(shown)[:300] or "(no headers)"
+
+
+def _choose_sheets(name: str, spec: Any, fields: dict, book: _Book):
+    """The sheets to read with their headers, and the sheets passed over with the reason."""
+    found: list[tuple[_Sheet, _Header | None]] = []
+    for sheet in book.sheets:
+        header = _detect_header(fields, sheet.head, sheet.columns_header) if sheet.kind == "worksheet" else None
+        found.append((sheet, header))
+    label = book.label
+    if book.wanted_sheet is not None:
+        wanted = book.wanted_sheet
+        names = [s.name for s, _ in found]
+        matches = [p for p in found if p[0].name == wanted] or \
+                  [p for p in found if normalize_name(p[0].name or "") == normalize_name(wanted)]
+        if not matches:
+            raise DatasetError(f"{label}: the workbook has no sheet named '{wanted}'; its sheets are: "
+                               f"{', '.join(str(n) for n in names)}.", file=label, expected=[wanted],
+                               found=[str(n) for n in names])
+        sheet, header = matches[0]
+        if sheet.kind != "worksheet":
+            raise DatasetError(f"{label}: sheet '{sheet.name}' is {'a chart' if sheet.kind == 'chart' else 'empty'}; "
+                               "name the sheet that holds the ledger.", file=label)
+        passed = [{"name": s.name, "reason": "not_requested"} for s, _ in found if s is not sheet]
+        return [(sheet, header)], passed
+    readable = [(s, h) for s, h in found if s.kind == "worksheet"]
+    if not readable:
+        if len(found) == 1 or book.format in ("csv", "tsv", "dataframe"):
+            what = f"sheet '{found[0][0].name}' is empty" if found and found[0][0].name else "the file is empty"
+        else:
+            what = "every sheet of the workbook is empty or a chart"
+        raise DatasetError(f"{label}: {what}.", file=label)
+    if len(readable) == 1:
+        chosen = readable
+    else:
+        best = max(h.score for _, h in readable)
+        least = max(min(2, best), math.ceil(best / 2))
+        protected = set(_protected_fields(spec, fields))
+        chosen = [(s, h) for s, h in readable
+                  if best > 0 and (h.score >= least or (h.score >= 2 and 3 * h.score >= best and protected
+                                                        and protected <= _fields_named(fields, h)))]
+        if not chosen:
+            listing = "; ".join(f"'{s.name}': {_sheet_headers_text(s, h)}" for s, h in found)
+            accepted = ", ".join(n for f, spec_ in list(fields.items())[:6] for n in _accepted_names(f, spec_)[1:2])
+            raise DatasetError(
+                f"{label}: no sheet of the workbook has a header naming the fields of "
+                f"{_dataset_words(name, spec)} (such as {accepted}). Sheets and the headers found on "
+                f"them: {listing}. Name the sheet to read as '{label}#sheet', or rename the columns, or "
+                "add their headers to the fields' aliases in the rulebook.",
+                file=label, found=[str(s.name) for s, _ in found])
+    chosen_ids = {id(s) for s, _ in chosen}
+    passed = []
+    for sheet, header in found:
+        if id(sheet) in chosen_ids:
+            continue
+        reason = sheet.kind if sheet.kind != "worksheet" else ("no_header" if header.score == 0 else "few_fields")
+        passed.append({"name": sheet.name, "reason": reason})
+    return chosen, passed
+
+
+# --------------------------------------------------------------------------- records
+
+_TOTAL = re.compile(r"^(?:本页|本月|本季度?|本年度?|全年|全厅|总|累计)?(?:合计|总计|小计|共计|累计|汇总|总数)"
+                    r"|^(?:grand)?(?:sub)?total\b", re.IGNORECASE)
+_FOOTER = re.compile(
+    r"^(?:填表人|填报人|审核人|审批人|制表人|制表日期|负责人|单位负责人|分管领导|主要领导|填报单位|报送单位|"
+    r"填报日期|填表日期|报送日期|联系电话|联系人|统计截止|截止日期|填表说明|编制说明|备注说明|"
+    r"prepared\s*by|notes?\s*:)"
+    r"|^(?:制表|审核|签发|备注|附注|说明|注|附)(?:$|[:：\d一二三四五六七八九十、.．①②③④⑤])",
+    re.IGNORECASE)
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十百零〇]+[、.．]|[(（][一二三四五六七八九十百\d]+[)）]|\d+[、]"
+                      r"|第[一二三四五六七八九十百\d]+(?:部分|季度|批|类|章|节|组|项|个月|月))")
+_COUNT = re.compile(r"^[共计]?\d+(?:\.\d+)?[件个项次条份人家]?$")
+_SERIAL = re.compile(r"^(?:No\.?)?\d{1,7}[.、]?$", re.IGNORECASE)
+_SERIAL_HEADERS = frozenset({"序号", "序", "编号", "行号", "排序", "no", "no.", "#", "number"})
+_TRIGGER = re.compile(f"(?:{_TOTAL.pattern})|(?:{_FOOTER.pattern})", re.IGNORECASE)
+
+
+def _squeezed(texts: pd.Series) -> pd.Series:
+    return texts.fillna("").str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+
+
+def _matches(texts: pd.Series, pattern: re.Pattern) -> np.ndarray:
+    return np.array(texts.str.contains(pattern.pattern, regex=True, flags=pattern.flags).fillna(False), dtype=bool)
+
+
+@dataclass
+class _Classified:
+    keep: np.ndarray  # bool per body row
+    skipped: list[dict]  # first MAX_SKIPPED_LISTED, in row order
+    total: int
+
+
+def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | None, header: _Header,
+              matched: dict[str, int], protected: list[int], merges: list) -> _Classified:
+    """Which body rows are records; the others with their reason (blank rows silently)."""
+    n = len(rows)
+    width = len(columns)
+    if n == 0 or width == 0:
+        return _Classified(np.ones(n, dtype=bool), [], 0)
+    header_rows = [[cell.strip() for cell in row] + [""] * (width - len(row)) for row in header.rows]
+    if protected:
+        # candidates: rows with no key and no required field, or whose key cell is a total or
+        # footer word or repeats the header; only these are looked at cell by cell
+        filled = np.zeros(n, dtype=bool)
+        suspect = np.zeros(n, dtype=bool)
+        first_matched = protected[0]
+        header_words = [re.escape(r[first_matched]) for r in header_rows if first_matched < len(r) and r[first_matched]]
+        for p in protected:
+            filled |= ~_blank(columns[p])
+        # the marking word is the row's first filled cell: only the leftmost protected column
+        leftmost = min(protected)
+        words = [_re2_trigger()] + (header_words if leftmost == first_matched else [])
+        pattern = r"(?i)^\s*(?:" + "|".join(f"(?:{w})" for w in words) + ")"
+        hits = pc.fill_null(pc.match_substring_regex(columns[leftmost], pattern), False)
+        suspect |= np.asarray(hits.to_numpy(zero_copy_only=False), dtype=bool)
+        if first_matched != leftmost and header_words:
+            pattern = r"^\s*(?:" + "|".join(header_words) + r")\s*$"
+            hits = pc.fill_null(pc.match_substring_regex(columns[first_matched], pattern), False)
+            suspect |= np.asarray(hits.to_numpy(zero_copy_only=False), dtype=bool)
+        candidates = np.flatnonzero(~filled | suspect)
+    else:
+        candidates = np.arange(n)
+    keep = np.ones(n, dtype=bool)
+    if not len(candidates):
+        return _Classified(keep, [], 0)
+    take = pa.array(candidates, type=pa.int64())
+    sub = [c.take(take) for c in columns]
+    m = len(candidates)
+    full = np.column_stack([~_blank(c) for c in sub])  # m x width
+    count = full.sum(axis=1)
+    first = np.argmax(full, axis=1)
+    stripped = [pd.Series(pc.utf8_trim_whitespace(c).to_numpy(zero_copy_only=False), dtype=object) for c in sub]
+    first_text = pd.Series(np.full(m, None, dtype=object))
+    for c in range(width):
+        at = first == c
+        if at.any():
+            first_text[at] = stripped[c][at].to_numpy()
+    first_text = first_text.astype(_RAW_TEXT)
+    squeezed = _squeezed(first_text)
+    total = _matches(squeezed, _TOTAL)
+    footer = _matches(squeezed, _FOOTER) & ~total
+    heading = _matches(squeezed, _HEADING)
+    serial = _matches(squeezed, _SERIAL)
+    trigger = total | footer
+    # a header repeated below (every printed page): at least half of its cells, two at least
+    repeated = np.zeros(m, dtype=bool)
+    matched_positions = sorted(set(matched.values()))
+    for row_texts in header_rows:
+        positions = [p for p in matched_positions if p < len(row_texts) and row_texts[p]]
+        if not positions:
+            continue
+        equal = np.zeros(m, dtype=np.int64)
+        for p in positions:
+            equal += (stripped[p] == row_texts[p]).to_numpy(dtype=bool)
+        need = max(min(2, len(positions)), math.ceil(len(positions) / 2))
+        repeated |= equal >= need
+    # key or a required field filled other than by the very word that marks the row: a record
+    protected_other = np.zeros(m, dtype=bool)
+    for p in protected:
+        # beside a total, a count such as '2件' in a required column is no value of a record
+        counted = total & _matches(_squeezed(pd.Series(stripped[p].to_numpy(), dtype=_RAW_TEXT)), _COUNT)
+        protected_other |= full[:, p] & ~((first == p) & trigger) & ~counted
+    spanning = np.zeros(m, dtype=bool)
+    if merges:
+        position = {int(r): i for i, r in enumerate(candidates)}
+        for r0, c0, r1, c1 in merges:
+            if c1 > c0 and r0 in position:
+                i = position[r0]
+                if first[i] == c0 and count[i] == 1:
+                    spanning[i] = True
+    blank = count == 0
+    nearly_empty = (count - 1) <= max(2, width // 2)
+    lone = count == 1
+    reason = np.full(m, None, dtype=object)
+    open_ = ~blank & ~repeated & ~protected_other
+    reason[repeated & ~blank] = "repeated_header"
+    reason[open_ & total & nearly_empty] = "total"
+    reason[open_ & footer & nearly_empty & (reason == None)] = "footer"  # noqa: E711 (elementwise)
+    heading_like = lone & (heading | (spanning & ~serial))
+    reason[open_ & heading_like & (reason == None)] = "block_heading"  # noqa: E711
+    # a lone number is a serial only in a 序号 column or one no field reads (else: a record)
+    serial_columns = [c for c in range(width) if c not in matched_positions
+                      or any(header_key(t) in _SERIAL_HEADERS for t in header.texts[c])]
+    serial = serial & np.isin(first, serial_columns)
+    reason[open_ & lone & serial & (reason == None)] = "serial_only"  # noqa: E711
+    # key-less rows below the records after a footer (notes of several lines) are footer too
+    unclaimed = open_ & (reason == None)  # noqa: E711
+    records_at = np.union1d(np.setdiff1d(np.arange(n), candidates), candidates[protected_other & ~blank])
+    last_record = records_at.max() if len(records_at) else -1
+    footers_after = candidates[(reason == "footer") & (candidates > last_record)]
+    if len(footers_after):
+        reason[unclaimed & (candidates > footers_after.min())] = "footer"
+    keep[candidates[blank | (reason != None)]] = False  # noqa: E711
+    skipped_at = np.flatnonzero(reason != None)  # noqa: E711
+    listed = []
+    for i in skipped_at[:MAX_SKIPPED_LISTED]:  # skipped rows, listed one by one in the report
+        cells = [stripped[c].iloc[i] for c in range(width) if full[i, c]]
+        text = " ".join(dict.fromkeys(str(x) for x in cells))
+        listed.append({"row": int(rows[candidates[i]]), "sheet": sheet, "reason": str(reason[i]),
+                       "text": text[:200]})
+    return _Classified(keep, listed, int(len(skipped_at)))
+
+
+_RE2_TRIGGER: str | None = None
+
+
+def _re2_trigger() -> str:
+    """The total/footer words as a pattern for Arrow's RE2 (no possessives, no lookarounds)."""
+    global _RE2_TRIGGER
+    if _RE2_TRIGGER is None:
+        _RE2_TRIGGER = _TRIGGER.pattern.replace("^", "")
+    return _RE2_TRIGGER
+
+
+def _fill_merges(columns: list[pa.ChunkedArray], merges: list) -> list[pa.ChunkedArray]:
+    """Each merged range's value in every cell it covers."""
+    if not merges:
+        return columns
+    touched: dict[int, np.ndarray] = {}
+    for r0, c0, r1, c1 in merges:
+        value = columns[c0][r0].as_py()
+        if value is None:
+            continue
+        for c in range(c0, c1 + 1):
+            if c not in touched:
+                touched[c] = columns[c].to_numpy(zero_copy_only=False).astype(object)
+            target = touched[c]
+            segment = target[r0:r1 + 1]
+            empty = pd.isna(segment) | (segment == "")
+            segment[empty] = value
+    out = list(columns)
+    for c, values in touched.items():
+        out[c] = pa.chunked_array([pa.array(values, type=_TEXT, from_pandas=True)], type=_TEXT)
+    return out
+
+
+# --------------------------------------------------------------------------- one sheet
+
+@dataclass
+class _Part:
+    """What was read from one sheet."""
+
+    sheet: _Sheet
+    header: _Header
+    header_row: int | None
+    columns: dict[str, int]
+    headers: dict[str, str]
+    issues: list[dict]
+    cells: dict[str, pa.ChunkedArray]  # field -> text column
+    rows: np.ndarray
+    classified: _Classified
+    unrecognised: list[str]
+
+
+def _protected_fields(spec: Any, fields: dict) -> list[str]:
+    key = getattr(spec, "key", None)
+    names = [key] if key in fields else []
+    names += [f for f, s in fields.items() if getattr(s, "required", False) and f not in names]
+    return names
+
+
+def _read_sheet(name: str, spec: Any, fields: dict, book: _Book, sheet: _Sheet, header: _Header) -> _Part:
+    header_row = None if (sheet.columns_header and header.last == 0) else header.last + 1
+    columns, headers, issues = _match_headers(name, fields, header, header_row, sheet.name)
+    body, rows = sheet.body_from(header.last + 1)
+    width = len(header.texts)
+    if len(body) < width:
+        body = body + [pa.chunked_array([pa.nulls(len(rows), _TEXT)], type=_TEXT) for _ in range(width - len(body))]
+    merges = [(r0 - header.last - 1, c0, r1 - header.last - 1, c1) for r0, c0, r1, c1 in sheet.merges]
+    merges = [m for m in (_clip_merge(m, len(rows), len(body)) for m in merges) if m is not None]
+    protected = [columns[f] for f in _protected_fields(spec, fields) if f in columns]
+    classified = _classify(body, rows, sheet.name, header, columns, protected, merges)
+    body = _fill_merges(body, merges)
+    keep = pa.array(classified.keep)
+    all_kept = bool(classified.keep.all())
+    cells = {f: (body[p] if all_kept else body[p].filter(keep)) for f, p in columns.items()}
+    matched = set(columns.values())
+    unrecognised = [_brief(_shown(t), 200) for i, t in enumerate(header.texts) if i not in matched and _shown(t)]
+    return _Part(sheet, header, header_row, columns, headers, issues, cells,
+                 rows if all_kept else rows[classified.keep], classified, unrecognised)
+
+
+def _missing_required(name: str, spec: Any, fields: dict, part: _Part, label: str, several: bool):
+    absent = [f for f, s in fields.items() if getattr(s, "required", False) and f not in part.columns]
     if not absent:
         return
-    title = getattr(spec, "title", None)
-    dataset = f"dataset '{name}'" + (f" ({title})" if title else "")
-    wanted = "; ".join(
-        f"'{f}' (accepted headers: {', '.join(_accepted_names(f, fields[f]))})" for f in absent)
-    found = [str(h).strip() for h in raw.header if str(h).strip()]
-    where = f" on row {raw.header_row}" if raw.header_row else ""
+    wanted = "; ".join(f"'{f}' (accepted headers: {', '.join(_accepted_names(f, fields[f]))})" for f in absent)
+    found = [_brief(_shown(t)) for t in part.header.texts if _shown(t)]
+    places = []
+    if part.sheet.name is not None:
+        places.append(f"sheet '{part.sheet.name}'")
+    if part.header_row:
+        first, last = part.header.first + 1, part.header.last + 1
+        places.append(f"row {first}" if first == last else f"rows {first}-{last}")
+    where = (" on " + ", ".join(places)) if places else ""
+    close = _close_matches(fields, part.columns, part.unrecognised)
+    hint = "".join(f" The header '{close[f]}' looks like a misspelling of {f}'s '{_nearest(f, fields, close[f])}'."
+                   for f in absent if f in close)
     plural = "s" if len(absent) > 1 else ""
-    message = (f"{label}: {dataset} has no column for required field{plural} {wanted}. "
-               f"Headers found{where}: {', '.join(found) if found else '(none)'}. "
-               "Rename the column in the ledger, or add its header to the field's aliases "
-               "in the rulebook.")
+    sheet_words = f" sheet '{part.sheet.name}' of" if several else ""
+    message = (f"{label}:{sheet_words} {_dataset_words(name, spec)} has no column for required field{plural} "
+               f"{wanted}. Headers found{where}: {', '.join(found) if found else '(none)'}.{hint} "
+               "Rename the column in the ledger, or add its header to the field's aliases in the rulebook.")
     expected = [n for f in absent for n in _accepted_names(f, fields[f])]
     raise DatasetError(message, file=label, expected=expected, found=found)
 
 
-def _cell_text(value: Any) -> str | None:
-    """A raw cell as the text a person sees; None for an empty cell."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (bool, np.bool_)):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        if np.isnan(value):
-            return None
-        return str(int(value)) if float(value).is_integer() and abs(value) < 1e16 else repr(float(value))
-    if isinstance(value, (_dt.datetime, np.datetime64)):
-        stamp = pd.Timestamp(value)
-        if pd.isna(stamp):
-            return None
-        return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else stamp.isoformat(sep=" ")
-    if isinstance(value, (_dt.date, _dt.time)):
-        return value.isoformat()
-    return str(value)
+def _nearest(field_name: str, fields: dict, header: str) -> str:
+    names = _accepted_names(field_name, fields[field_name])
+    key = header_key(header)
+    return min(names, key=lambda n: _edit_distance(header_key(n), key))
 
+
+# --------------------------------------------------------------------------- all sheets
+
+def _combine(name: str, spec: Any, fields: dict, book: _Book, parts: list[_Part]) -> RawTable:
+    label = book.label
+    several = len(parts) > 1
+    if several:
+        required = [f for f, s in fields.items() if getattr(s, "required", False)]
+        for f in required:
+            having = [p.sheet.name for p in parts if f in p.columns]
+            lacking = [p for p in parts if f not in p.columns]
+            if having and lacking:
+                part = lacking[0]
+                found = [_brief(_shown(t)) for t in part.header.texts if _shown(t)]
+                raise DatasetError(
+                    f"{label}: sheet '{part.sheet.name}' has no column for required field '{f}' of "
+                    f"{_dataset_words(name, spec)} (accepted headers: {', '.join(_accepted_names(f, fields[f]))}), "
+                    f"which sheet '{having[0]}' has. Headers found on sheet '{part.sheet.name}', row "
+                    f"{part.header_row}: {', '.join(found) or '(none)'}. Add the column to that sheet, or "
+                    f"name the sheets to read one by one as '{label}#sheet'.",
+                    file=label, expected=_accepted_names(f, fields[f]), found=found)
+    for part in parts:
+        _missing_required(name, spec, fields, part, label, several)
+    order = [f for f in fields if any(f in p.columns for p in parts)]
+    headers: dict[str, str] = {}
+    for part in parts:
+        for f in order:
+            if f in part.headers and f not in headers:
+                headers[f] = part.headers[f]
+    arrays = {}
+    for f in order:
+        pieces = []
+        for part in parts:
+            n = len(part.rows)
+            column = part.cells.get(f)
+            pieces.extend(column.chunks if column is not None else [pa.nulls(n, _TEXT)])
+        arrays[str(order.index(f))] = pa.chunked_array(pieces, type=_TEXT)
+    rows = np.concatenate([p.rows for p in parts]).astype(np.int64, copy=False) if parts else np.zeros(0, np.int64)
+    if arrays:
+        body = pa.table(arrays).to_pandas(types_mapper={_TEXT: _RAW_TEXT}.get)
+        body.columns = list(range(len(order)))
+    else:
+        body = pd.DataFrame(index=pd.RangeIndex(len(rows)))
+    sheets = None
+    if book.format not in ("csv", "tsv", "dataframe"):
+        sheets = np.concatenate([np.full(len(p.rows), p.sheet.name, dtype=object) for p in parts])
+    issues = [issue for p in parts for issue in p.issues]
+    first = parts[0]
+    return RawTable(header=[headers[f] for f in order], header_row=first.header_row, body=body, rows=rows,
+                    columns={f: i for i, f in enumerate(order)}, headers=headers, issues=issues, sheets=sheets)
+
+
+def _report(book: _Book, fields: dict, parts: list[_Part], passed: list[dict], table: RawTable) -> dict:
+    first = parts[0]
+    header_rows = None
+    if first.header_row is not None:
+        header_rows = [int(first.header.first + 1), int(first.header.last + 1)]
+    unrecognised = list(dict.fromkeys(h for p in parts for h in p.unrecognised))
+    skipped = [entry for p in parts for entry in p.classified.skipped][:MAX_SKIPPED_LISTED]
+    report = {
+        "source": table.source,
+        "format": book.format,
+        "sheets": [p.sheet.name for p in parts if p.sheet.name is not None],
+        "sheets_skipped": [{"name": str(s["name"]), "reason": s["reason"]} for s in passed],
+        "header_rows": header_rows,
+        "records": int(len(table.rows)),
+        "skipped": skipped,
+        "skipped_total": int(sum(p.classified.total for p in parts)),
+        "columns": dict(table.headers),
+        "unrecognised_headers": unrecognised,
+        "close_matches": _close_matches(fields, table.columns, unrecognised),
+    }
+    if book.encoding is not None:
+        report["encoding"] = book.encoding
+    if book.delimiter is not None:
+        report["delimiter"] = book.delimiter
+    if len(parts) > 1:
+        missing = {p.sheet.name: [f for f in table.columns if f not in p.columns] for p in parts}
+        report["fields_missing_by_sheet"] = {s: fs for s, fs in missing.items() if fs}
+        report["header_rows_by_sheet"] = {p.sheet.name: [int(p.header.first + 1), int(p.header.last + 1)] for p in parts}
+    if book.notes:
+        report["notes"] = list(book.notes)
+    return report
