@@ -27,9 +27,9 @@ def read_examples() -> dict[str, pd.DataFrame]:
     return {
         "documents": pd.read_csv(EXAMPLES / "documents.csv", encoding="gb18030", skiprows=1, dtype=str),
         "requests": pd.read_csv(EXAMPLES / "requests.csv", encoding="utf-8-sig", skiprows=2, dtype=str),
-        "messages": pd.read_excel(EXAMPLES / "messages.xlsx", header=1),
-        "opinions": pd.read_excel(EXAMPLES / "opinions.xlsx", header=1),
-        "meetings": pd.read_excel(EXAMPLES / "meetings.xlsx", header=1),
+        "messages": pd.read_excel(EXAMPLES / "messages.xlsx", header=1, engine="calamine"),
+        "opinions": pd.read_excel(EXAMPLES / "opinions.xlsx", header=1, engine="calamine"),
+        "meetings": pd.read_excel(EXAMPLES / "meetings.xlsx", header=1, engine="calamine"),
     }
 
 

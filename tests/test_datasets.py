@@ -354,7 +354,7 @@ def test_excel_serial_numbers_are_dates_only_in_a_plausible_range(tmp_path):
     assert data.frame["issued_on"].tolist()[:4] == list(pd.to_datetime(
         ["2021-07-28", "2021-07-29", "2021-07-30", "2021-07-31"]))
     assert data.issues == [{"dataset": "documents", "field": "issued_on", "row": 6, "value": "7",
-                            "problem": "not a date"}]
+                            "problem": "not a date", "sheet": "S"}]
 
 
 # ------------------------------------------------------------------ numbers and booleans

@@ -187,3 +187,28 @@ def test_findings_table_is_sorted_by_division_rule_row(result):
     assert [c for c in table.columns if c != "sheet"] == [name for name, _, _ in COLUMNS]
     ordered = table.sort_values(["department", "rule", "row"], kind="stable").reset_index(drop=True)
     pd.testing.assert_frame_equal(table, ordered)
+
+
+def test_a_sheet_column_appears_only_when_a_ledger_was_read_from_sheets(tmp_path):
+    """Findings from a workbook name their sheet in a 工作表 column after 表格行号 (a row number
+    alone is ambiguous across sheets); CSV ledgers keep the export's usual columns."""
+    from openpyxl import Workbook
+
+    from disclosure_rules import audit, load_rulebook
+
+    path = tmp_path / "公文台账.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "一季度"
+    sheet.append(["发文字号", "起草处室", "公开属性"])
+    sheet.append(["晋商函〔2021〕1号", "外贸处", ""])
+    book.save(path)
+    result = audit(load_rulebook("builtin:shanxi-commerce-2021"), {"documents": path}, as_of="2021-12-31")
+    finding = result.findings[result.findings["rule"] == "DOC-ATTR-01"].iloc[0]
+    assert finding["row"] == 2 and finding["sheet"] == "一季度"
+    out = tmp_path / "整改清单.xlsx"
+    write_findings(result, out)
+    division = load_workbook(out)["外贸处"]
+    headers = [c.value for c in division[1]]
+    assert headers[headers.index("表格行号") + 1] == "工作表"
+    assert {r[headers.index("工作表")] for r in division.iter_rows(min_row=2, values_only=True)} == {"一季度"}
