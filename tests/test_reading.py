@@ -396,6 +396,40 @@ def test_a_total_in_the_key_column_is_skipped(tmp_path):
     assert raw.report["skipped"] == [{"row": 3, "sheet": None, "reason": "total", "text": "合计 1件"}]
 
 
+def test_a_total_with_a_count_in_a_required_column_is_skipped(tmp_path):
+    """合计 in the 序号 column with '共3件' under a required field (收到申请日期): the count does
+    not make the row a request, so it is skipped as a total, not audited as a request."""
+    rows = [["序号", "申请编号", "收到申请日期", "答复日期"],
+            [1, "Y-1", "2021-03-01", "2021-03-05"], [2, "Y-2", "2021-03-02", None],
+            ["合计", None, "共2件", None]]
+    path = tmp_path / "t.csv"
+    path.write_bytes(csv_bytes(rows))
+    raw = read_table("requests", REQUESTS, path)
+    assert cells(raw, "request_id") == ["Y-1", "Y-2"]
+    assert [(r["row"], r["reason"]) for r in raw.report["skipped"]] == [(4, "total")]
+
+
+def test_a_two_row_header_repeated_on_each_printed_page_is_skipped_whole(tmp_path):
+    """A workbook repeats its two-row header (补正情况 merged over 补正告知日期 / 收到补正日期,
+    the other headers merged down both rows) further down: both rows of the copy are
+    skipped as repeated headers, in xlsx as in CSV, and the records keep their rows."""
+    top = ["申请编号", "收到申请日期", "补正情况", None, "答复日期"]
+    sub = [None, None, "补正告知日期", "收到补正日期", None]
+    record = lambda n: [f"Y-{n}", "2021-03-01", "2021-03-03", "2021-03-04", "2021-03-20"]
+    rows = [top, sub, record(1), record(2), top, sub, record(3)]
+    header_merges = lambda r: [(r, 2, r, 3), (r, 0, r + 1, 0), (r, 1, r + 1, 1), (r, 4, r + 1, 4)]
+    path = write_xlsx(tmp_path / "r.xlsx", {"登记": rows}, merges={"登记": header_merges(0) + header_merges(4)})
+    for source in (path, tmp_path / "r.csv"):
+        if source.suffix == ".csv":
+            source.write_bytes(csv_bytes(rows))
+        raw = read_table("requests", REQUESTS, source)
+        assert cells(raw, "request_id") == ["Y-1", "Y-2", "Y-3"], source.suffix
+        assert raw.rows.tolist() == [3, 4, 7]
+        assert cells(raw, "correction_received_on") == ["2021-03-04"] * 3
+        assert [(r["row"], r["reason"]) for r in raw.report["skipped"]] == [(5, "repeated_header"),
+                                                                            (6, "repeated_header")]
+
+
 def test_a_dataframe_record_with_only_a_number_in_a_field_is_kept():
     """A lone number in a column that a field reads is a value, not a serial number."""
     spec = SimpleNamespace(title=None, key=None, fields={"row": field(), "p": field()})

@@ -1488,6 +1488,8 @@ _FOOTER = re.compile(
 _HEADING = re.compile(r"^(?:[一二三四五六七八九十百零〇]+[、.．]|[(（][一二三四五六七八九十百\d]+[)）]|\d+[、]"
                       r"|第[一二三四五六七八九十百\d]+(?:部分|季度|批|类|章|节|组|项|个月|月))")
 _COUNT = re.compile(r"^[共计]?\d+(?:\.\d+)?[件个项次条份人家]?$")
+#: _COUNT for raw (unnormalised) cells, in RE2 syntax for pyarrow
+_COUNT_RE2 = r"^\s*[共计]?\s*[0-9０-９]+(?:[.．][0-9０-９]+)?\s*[件个项次条份人家]?\s*$"
 _SERIAL = re.compile(r"^(?:No\.?)?\d{1,7}[.、]?$", re.IGNORECASE)
 _SERIAL_HEADERS = frozenset({"序号", "序", "编号", "行号", "排序", "no", "no.", "#", "number"})
 _TRIGGER = re.compile(f"(?:{_TOTAL.pattern})|(?:{_FOOTER.pattern})", re.IGNORECASE)
@@ -1524,7 +1526,9 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
         first_matched = protected[0]
         header_words = [re.escape(r[first_matched]) for r in header_rows if first_matched < len(r) and r[first_matched]]
         for p in protected:
-            filled |= ~_blank(columns[p])
+            # a count ('共32件') beside a 合计 does not make a record: such rows stay candidates
+            count = pc.fill_null(pc.match_substring_regex(columns[p], _COUNT_RE2), False)
+            filled |= ~_blank(columns[p]) & ~np.asarray(count.to_numpy(zero_copy_only=False), dtype=bool)
         # the marking word is the row's first filled cell: only the leftmost protected column
         leftmost = min(protected)
         words = [_re2_trigger()] + (header_words if leftmost == first_matched else [])
@@ -1561,8 +1565,11 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
     serial = _matches(squeezed, _SERIAL)
     trigger = total | footer
     # a header repeated below (every printed page): at least half of its cells, two at least
+    # or, cells not yet merge-filled (the sub-header row of a repeated two-row header): two
+    # or more cells, every filled one of the fields' columns equal to that header row's text
     repeated = np.zeros(m, dtype=bool)
     matched_positions = sorted(set(matched.values()))
+    filled_matched = full[:, matched_positions].sum(axis=1) if matched_positions else np.zeros(m, dtype=np.int64)
     for row_texts in header_rows:
         positions = [p for p in matched_positions if p < len(row_texts) and row_texts[p]]
         if not positions:
@@ -1571,7 +1578,7 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
         for p in positions:
             equal += (stripped[p] == row_texts[p]).to_numpy(dtype=bool)
         need = max(min(2, len(positions)), math.ceil(len(positions) / 2))
-        repeated |= equal >= need
+        repeated |= (equal >= need) | ((equal >= 2) & (equal == filled_matched))
     # key or a required field filled other than by the very word that marks the row: a record
     protected_other = np.zeros(m, dtype=bool)
     for p in protected:
