@@ -57,7 +57,7 @@ def _cases() -> list[Case]:
         for fmt in ("csv_gb18030", "tsv_utf16", "csv_cr"):   # the odd characters in other encodings
             add(layout, fmt)
     for layout, fmt in [("office", "xlsx"), ("office", "csv_gb18030"), ("office_quarters", "xls"),
-                        ("office_quarters", "ods"), ("plain", "csv_utf8_bom")]:
+                        ("office_quarters", "ods"), ("division_sheets", "xlsx"), ("plain", "csv_utf8_bom")]:
         add(layout, fmt, "full")                       # the whole year, 300 documents and 120 requests
     return cases
 

@@ -199,7 +199,7 @@ class Layout:
     serial_fill: bool = False      # 序号 filled down SERIAL_FILL rows past the last record
     two_row_header: bool = False   # parent cells merged over sub-headers
     header_notes: bool = False     # line breaks, spaces, （年月日）, * and ★ in headers
-    quarters: bool = False         # 填表说明 sheet, then one sheet per quarter, then a 统计 sheet
+    split: str | None = None       # "quarter" or "division": 填表说明, one sheet per part, then 统计
     dates: str | None = None       # a form of DATE_FORMS, or "mixed"
     sets: bool = False             # set labels joined by + ＋ or spaces
     shuffle: bool = False          # columns in another order
@@ -216,7 +216,8 @@ LAYOUTS = {layout.name: layout for layout in [
     Layout("serial_fill", serial_fill=True),
     Layout("two_row_header", two_row_header=True),
     Layout("header_notes", header_notes=True),
-    Layout("quarters", quarters=True, workbook_only=True),
+    Layout("quarters", split="quarter", workbook_only=True),
+    Layout("division_sheets", split="division", title_rows=1, totals=True, workbook_only=True),
     Layout("dates_zh", dates="zh"),
     Layout("dates_numerals", dates="numerals"),
     Layout("dates_weekday", dates="weekday"),
@@ -229,7 +230,7 @@ LAYOUTS = {layout.name: layout for layout in [
     Layout("office", title_rows=2, totals=True, footers=True, repeat_header=True, blocks=True,
            serial_fill=True, two_row_header=True, header_notes=True, dates="mixed", sets=True),
     Layout("office_quarters", title_rows=1, totals=True, footers=True, two_row_header=True,
-           header_notes=True, quarters=True, dates="mixed", sets=True, shuffle=True, workbook_only=True),
+           header_notes=True, split="quarter", dates="mixed", sets=True, shuffle=True, workbook_only=True),
 ]}
 
 
@@ -287,8 +288,15 @@ def render(book, dataset: str, positions: list[int], layout: Layout) -> Rendered
         if kind == "set" and layout.sets:
             cells[header] = pd.Series([set_form(v, i) for i, v in enumerate(cells[header])], dtype=object)
 
-    chunks = _split(len(frame), 4 if layout.quarters else 1)
     department = DEPARTMENT_HEADERS[dataset]
+    if layout.split == "division":
+        names = list(dict.fromkeys(v or "未填写处室" for v in cells[department]))
+        chunks = [[p for p in range(len(frame)) if (cells.at[p, department] or "未填写处室") == name]
+                  for name in names]
+    elif layout.split == "quarter":
+        names, chunks = QUARTERS, [list(range(a, b)) for a, b in _split(len(frame), 4)]
+    else:
+        names, chunks = [book.datasets[dataset].title or dataset], [list(range(len(frame)))]
     header = [HEADER_NOTES[dataset].get(h, h) if layout.header_notes else h for h in columns]
     groups = _groups(columns, HEADER_GROUPS[dataset]) if layout.two_row_header else []
     width = len(columns)
@@ -299,14 +307,12 @@ def render(book, dataset: str, positions: list[int], layout: Layout) -> Rendered
     skipped: dict[tuple[str, int], str] = {}
     tolerated: set[tuple[str, int]] = set()
     header_rows = (0, 0)
-    if layout.quarters:
+    if layout.split:
         sheets.append(_instructions_sheet(dataset))
-    names = QUARTERS if layout.quarters else [book.datasets[dataset].title or dataset]
     serial = 0
-    for number, (start, stop) in enumerate(chunks):
+    for number, chunk in enumerate(chunks):
         sheet = Sheet(names[number])
         last = number == len(chunks) - 1
-        chunk = list(range(start, stop))
         if layout.blocks:
             firsts = {}
             for p in chunk:
@@ -370,8 +376,8 @@ def render(book, dataset: str, positions: list[int], layout: Layout) -> Rendered
                 values[columns.index(SERIAL)] = serial
                 add(values, reason="serial number only")
         if layout.totals:
-            total = ["小计" if layout.quarters and not last else "合计"]
-            count = len(chunk) if layout.quarters and not last else len(frame)
+            total = ["小计" if layout.split and not last else "合计"]
+            count = len(chunk) if layout.split and not last else len(frame)
             total += [None, f"共{count}件"] if width > 2 else []
             add(total, reason="total")
         if layout.footers and last:
@@ -381,7 +387,7 @@ def render(book, dataset: str, positions: list[int], layout: Layout) -> Rendered
                 add(footer, reason="footer", merge_across=len(footer) == 1)
         sheets.append(sheet)
     data_sheets = [s.name for s in sheets if s.name != INSTRUCTIONS_SHEET]
-    if layout.quarters:
+    if layout.split:
         sheets.append(_summary_sheet(cells, department))
     others = [s.name for s in sheets if s.name not in data_sheets]
     return Rendered(dataset=dataset, sheets=sheets, order=order, places=places, skipped=skipped,

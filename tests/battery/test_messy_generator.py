@@ -23,7 +23,8 @@ import messy
 from battery_cases import BOOK, WORKBOOKS
 from disclosure_rules import audit
 
-CHECKED_LAYOUTS = ["office", "office_quarters", "blocks", "two_row_header", "dates_excel", "dates_serial"]
+CHECKED_LAYOUTS = ["office", "office_quarters", "division_sheets", "blocks", "two_row_header", "dates_excel",
+                   "dates_serial"]
 TEXT_FORMATS = [name for name, f in messy.FORMATS.items() if not f.workbook]
 
 
