@@ -3,11 +3,13 @@
 Checked without the library's reader: workbooks read back with openpyxl (xlsx) and
 python-calamine (xlsx, xls, ods; skipped where calamine is not installed), ODS merges
 from the file's XML, text files with the csv module. And the oracle itself: auditing
-the clean records as a DataFrame of text gives what auditing the example files gives.
+the clean records as a DataFrame of text gives what auditing the example files gives;
+and the battery's checks accept a perfect answer and catch each kind of wrong one.
 """
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import io
@@ -20,7 +22,8 @@ import openpyxl
 import pytest
 
 import messy
-from battery_cases import BOOK, WORKBOOKS
+from battery_cases import BOOK, CHECKS, WORKBOOKS, Case, Run, check_reading, check_rows, check_rule_counts, \
+    check_score, check_sheets
 from disclosure_rules import audit
 
 CHECKED_LAYOUTS = ["office", "office_quarters", "division_sheets", "blocks", "two_row_header", "dates_excel",
@@ -264,3 +267,76 @@ def test_the_small_subsets_exercise_most_rules():
     assert len(result.findings) >= 25
     assert result.data_issues
     assert 30 <= sum(len(f) for f in frames.values()) <= 100
+
+
+# --------------------------------------------------------------------------- the checks
+
+def _perfect(battery, case: Case) -> Run:
+    """The answer a correct reader gives: the clean audit with rows and sheets moved where the
+    generator put them, and a reading report that says exactly what the generator wrote."""
+    fmt = messy.FORMATS[case.fmt]
+    rendered = battery.rendered(case.layout, case.size)
+    run = Run(case, fmt, rendered, {}, None, {}, battery.reference(case.size, rendered))
+    got = copy.deepcopy(run.want)
+    for name in ("findings", "data_issues"):
+        for entry in got[name]:
+            entry["sheet"], entry["row"] = run.place(entry["dataset"], entry["row"])
+    got["reading"] = {}
+    for dataset, r in rendered.items():
+        sheet = (lambda n: n) if fmt.workbook else (lambda n: None)
+        blank_or_title = [{"row": row, "sheet": sheet(s), "reason": "title", "text": "…"} for s, row in r.tolerated]
+        got["reading"][dataset] = {
+            "source": "x", "format": fmt.writer if fmt.workbook else "csv",
+            "sheets": list(r.data_sheets) if fmt.workbook else [], "passed_over": list(r.other_sheets),
+            "header_rows": list(r.header_rows), "records": len(r.order),
+            "skipped": [{"row": row, "sheet": sheet(s), "reason": reason, "text": "…"}
+                        for (s, row), reason in r.skipped.items()] + blank_or_title[:1],
+            "columns": {f: h for h, (f, _) in messy.field_headers(BOOK, dataset, messy.clean_frame(dataset)).items()},
+            "unrecognised_headers": [],
+        }
+    run.got = got
+    return run
+
+
+SPOILERS = {  # what a wrong reader gets wrong -> the check that must catch it
+    "a finding one row off": (lambda g: g["findings"][0].update(row=g["findings"][0]["row"] + 1), check_rows),
+    "a finding on another sheet": (lambda g: g["findings"][-1].update(sheet="Sheet9"), check_sheets),
+    "a data issue one row off": (lambda g: g["data_issues"][0].update(row=g["data_issues"][0]["row"] - 1), check_rows),
+    "a finding with no division": (lambda g: g["findings"][1].update(department=None), check_rows),
+    "one more violation": (lambda g: g["rules"][0].update(violations=g["rules"][0]["violations"] + 1),
+                           check_rule_counts),
+    "another percent": (lambda g: g["score"].update(percent=g["score"]["percent"] + 0.01), check_score),
+    "a division's points": (lambda g: g["departments"][0].update(awarded=-1), check_score),
+    "a skipped row not listed": (lambda g: g["reading"]["requests"]["skipped"].pop(0), check_reading),
+    "a record listed as skipped": (lambda g: g["reading"]["documents"]["skipped"].append(
+        {"row": g["findings"][0]["row"], "sheet": g["findings"][0]["sheet"], "reason": "footer", "text": "x"}),
+        check_reading),
+    "a skipped row with no reason": (lambda g: g["reading"]["documents"]["skipped"][0].update(reason=""),
+                                     check_reading),
+    "one record fewer": (lambda g: g["reading"]["requests"].update(records=g["reading"]["requests"]["records"] - 1),
+                         check_reading),
+    "another format": (lambda g: g["reading"]["documents"].update(
+        format="xlsx" if g["reading"]["documents"]["format"] == "xls" else "xls"), check_reading),
+    "the sheets in another order": (lambda g: g["reading"]["documents"]["sheets"].reverse(), check_reading),
+}
+SPOILED_CASES = [Case("office_quarters", "xlsx_as_xls"), Case("office_quarters", "ods"), Case("division_sheets", "xls")]
+
+
+@pytest.mark.parametrize("case", SPOILED_CASES + [Case("office", "csv_cr"), Case("blocks", "tsv_utf16")],
+                         ids=lambda c: c.id)
+def test_the_checks_accept_a_perfect_answer(battery, case):
+    """A reader that gets everything right passes every check of the battery."""
+    run = _perfect(battery, case)
+    for check in CHECKS:
+        check(run)
+
+
+@pytest.mark.parametrize("spoiler", list(SPOILERS))
+@pytest.mark.parametrize("case", SPOILED_CASES, ids=lambda c: c.id)
+def test_the_checks_catch_a_wrong_answer(battery, case, spoiler):
+    """Each way of reading a messy file wrong fails the check that looks at it."""
+    run = _perfect(battery, case)
+    spoil, check = SPOILERS[spoiler]
+    spoil(run.got)
+    with pytest.raises(pytest.fail.Exception):
+        check(run)
