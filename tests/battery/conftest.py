@@ -10,4 +10,5 @@ from battery_cases import Battery
 
 @pytest.fixture(scope="session")
 def battery(tmp_path_factory) -> Battery:
+    """The runner, with its files in one temp folder for the whole session."""
     return Battery(tmp_path_factory.mktemp("battery"))

@@ -5,7 +5,8 @@ The battery's oracle: the example ledgers (``examples/documents.csv`` and
 the same records out the way offices really keep them (title rows, two-row headers,
 block headings with the division merged down its block, a header repeated every
 printed page, 合计/小计 rows, footers, serial numbers filled down past the last record,
-one sheet per quarter behind a 填表说明 sheet, dates and sets typed in other forms,
+one sheet per quarter or per division behind a 填表说明 sheet and before a 统计 sheet,
+dates and sets typed in other forms,
 columns in another order), and :func:`write` saves the layout as .xlsx (openpyxl),
 .xls (xlwt), .ods (odfpy) or CSV/TSV text in several encodings and line ends, or
 under a wrong suffix. Nothing here uses the library under test except the rulebook's
@@ -278,7 +279,7 @@ def render(book, dataset: str, positions: list[int], layout: Layout) -> Rendered
     if layout.shuffle:
         columns = _shuffled(columns, HEADER_GROUPS[dataset], seed=len(positions))
 
-    # cells in other forms: each record keeps its clean position as the row label
+    # cells in other forms; each record keeps its clean position as its index
     cells = frame[columns].astype(object)
     for header, (_, kind) in types.items():
         # object Series: a column of serial numbers must stay Python ints, not numpy's

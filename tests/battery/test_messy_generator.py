@@ -33,12 +33,14 @@ TEXT_FORMATS = [name for name, f in messy.FORMATS.items() if not f.workbook]
 
 @pytest.fixture(scope="module")
 def layouts_all():
+    """Every layout of the small subsets, rendered once for this module."""
     return {name: {ds: messy.render(BOOK, ds, messy.subset_positions(ds, "small"), messy.LAYOUTS[name])
                    for ds in messy.DATASETS} for name in messy.LAYOUTS}
 
 
 @pytest.fixture(scope="module")
 def layouts():
+    """The layouts whose files are read back, rendered once for this module."""
     return {name: {ds: messy.render(BOOK, ds, messy.subset_positions(ds, "small"), messy.LAYOUTS[name])
                    for ds in messy.DATASETS} for name in CHECKED_LAYOUTS}
 

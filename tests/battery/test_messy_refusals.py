@@ -9,6 +9,7 @@ naming the file; the CLI exits 2 with one paragraph and no traceback.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 
@@ -105,13 +106,18 @@ TYPOS = [  # (dataset, header, typed instead, field)
 ]
 
 
+@functools.cache
+def _tidy(size: str) -> tuple[dict, dict]:
+    frames = {ds: messy.clean_frame(ds) if size == "full" else _small(ds) for ds in messy.DATASETS}
+    return frames, score(frames)
+
+
 @pytest.mark.parametrize("size", ["full", "small"])
-@pytest.mark.parametrize("dataset, header, typo, field", TYPOS, ids=[t[2] for t in TYPOS])
+@pytest.mark.parametrize("dataset, header, typo, field", TYPOS, ids=[t[3] for t in TYPOS])
 def test_a_header_typo_never_raises_the_grade(tmp_path, size, dataset, header, typo, field):
     """One wrong character in a header makes rules not_assessed; the grade and grading figure cannot rise,
     a warning names the field and the header it needs, and the reading report lists the typed header."""
-    frames = {ds: messy.clean_frame(ds) if size == "full" else _small(ds) for ds in messy.DATASETS}
-    tidy = score(frames)
+    frames, tidy = _tidy(size)
     paths = {}
     for ds, frame in frames.items():
         paths[ds] = tmp_path / f"{ds}.csv"
@@ -131,6 +137,7 @@ def test_a_header_typo_never_raises_the_grade(tmp_path, size, dataset, header, t
 
 @pytest.fixture(scope="module")
 def not_ledgers(tmp_path_factory) -> dict[str, bytes]:
+    """The files that are no ledger, by kind (a real .xlsx is the base of the broken ones)."""
     folder = tmp_path_factory.mktemp("sample")
     rendered = messy.render(BOOK, "documents", messy.subset_positions("documents", "small"), messy.LAYOUTS["plain"])
     sample = messy.write(rendered, messy.FORMATS["xlsx"], folder / "sample")
@@ -184,3 +191,16 @@ def test_a_workbook_with_no_matching_sheet_lists_its_sheets_and_headers(tmp_path
     for sheet in others:
         assert sheet.name in message, message
     assert "件数" in message, message  # the 统计 sheet's header, as found
+
+
+def test_a_ledger_without_a_required_column_is_refused_naming_file_and_header(tmp_path):
+    """A 公文台账 with no 公开属性 column (and blank rows between records, as printed ledgers have)
+    is refused naming the file and the header it needs, not a '<DataFrame>'."""
+    frame = _small("documents").drop(columns=["公开属性"])
+    blank = pd.DataFrame([[""] * frame.shape[1]], columns=frame.columns)
+    path = tmp_path / "公文台账.csv"
+    pd.concat([frame.iloc[:5], blank, frame.iloc[5:]]).to_csv(path, index=False, encoding="utf-8-sig")
+    with pytest.raises(DatasetError) as caught:
+        audit(BOOK, {"documents": path}, as_of=messy.AS_OF)
+    message = str(caught.value)
+    assert path.name in message and "公开属性" in message, message
