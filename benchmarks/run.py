@@ -93,7 +93,8 @@ def inprocess(data: Path, out: Path) -> dict:
                 timers[key] += time.perf_counter() - s
         setattr(module, name, wrapper)
 
-    timed(datasets, "_read_file", "raw_read")
+    # reading (file -> raw text cells, header matched) is looked up in the datasets module
+    timed(datasets, "read_table", "raw_read")
     for name in ("_finish_rows", "_finish_count", "_assemble"):
         timed(engine, name, "scoring")
 
