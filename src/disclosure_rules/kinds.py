@@ -147,9 +147,30 @@ class _Clock:
 
     def add(self, d: np.ndarray, n: np.ndarray) -> np.ndarray:
         n = np.asarray(n, dtype=np.int64)
+        d = _unless_past_the_last_date(d, n, self.working)
         if self.working:
             return pd.Series(self.calendar.add_workdays(pd.Series(d), n)).to_numpy(dtype="datetime64[ns]")
         return d + n.astype("timedelta64[D]").astype("timedelta64[ns]")
+
+
+def _unless_past_the_last_date(d: np.ndarray, n: np.ndarray, working: bool) -> np.ndarray:
+    """``d`` with NaT where ``d + n`` calendar days would pass the last date the datetime64
+    unit of ``d`` holds (a deadline never wraps into another century; the calendar answers
+    NaT itself for working days)."""
+    if working:
+        return d
+    d = np.asarray(d)
+    unit, count = np.datetime_data(d.dtype)
+    if unit in ("Y", "M", "W", "D", "generic"):
+        return d
+    last = int(np.iinfo(np.int64).max) // int(np.timedelta64(1, "D") // np.timedelta64(count, unit)) - 1
+    days = np.where(np.isnat(d), 0, d.astype("datetime64[D]").astype(np.int64))
+    past = ~np.isnat(d) & (days + n > last)
+    if not past.any():
+        return d
+    out = d.copy()
+    out[past] = np.datetime64("NaT")
+    return out
 
 
 def evaluate_deadline(inp: RuleInput) -> Outcome:
