@@ -458,6 +458,22 @@ def test_limits_and_points_at_the_bounds_still_load(tmp_path):
     assert book.rule("DOC-ATTR-01").limit.days == 3650 and book.rule("DOC-ATTR-01").points == 10000
 
 
+@pytest.mark.parametrize("value, fragment", [
+    ("!!timestamp ''", "'' is not a valid date (write YYYY-MM-DD)"),
+    ("!!timestamp soon", "'soon' is not a valid date (write YYYY-MM-DD)"),
+    ("0000-00-00", "'0000-00-00' is not a valid date"),
+    ("!!float abc", "invalid value 'abc': could not convert string to float"),
+    ("!!int 0x", "invalid value '0x'"),
+])
+def test_scalars_yaml_cannot_build_are_an_error_at_the_value(tmp_path, value, fragment):
+    """A tagged or date-like scalar the YAML constructors cannot build ('!!timestamp' of
+    nothing was an AttributeError) is a RulebookError at that value."""
+    text = edit("  issuer: 测试厅\n", f"  issuer: 测试厅\n  description: {value}\n")
+    problem = only_problem(write(tmp_path / "book.yaml", text))
+    assert fragment in problem.message
+    assert (problem.line, problem.column) == at(text, value)
+
+
 def test_control_characters_are_an_error_with_a_position(tmp_path):
     """A NUL or other control character (a binary or damaged file) is a RulebookError at its line."""
     text = BASE.replace("  issuer: 测试厅\n", "  issuer: 测试\x00厅\n")

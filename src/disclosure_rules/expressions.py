@@ -58,6 +58,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .errors import DisclosureRulesError
 
 
 class _Lazy:
@@ -108,8 +109,9 @@ def normalize_name(text: str) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip().casefold()
 
 
-class ExpressionError(ValueError):
-    """An expression is not valid; the message shows it and points at the offending part."""
+class ExpressionError(DisclosureRulesError, ValueError):
+    """An expression is not valid; the message shows it and points at the offending part.
+    A rulebook reports it as a RulebookError naming the rule and the key."""
 
     def __init__(self, message: str, source: str, node: ast.AST | None = None, key: str = "expect"):
         self.key = key
@@ -651,10 +653,11 @@ class Compiler:
             raise self.error(f"{text!r} is outside the dates a rulebook may name "
                              f"({FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31)", node)
         stored = _literal("date", day).run(None).data
-        if stored.astype("datetime64[D]") != np.datetime64(day, "D"):
+        last = _day_bounds(stored)[1]
+        if (day - dt.date(1970, 1, 1)).days > last or stored.astype("datetime64[D]") != np.datetime64(day, "D"):
             # the typed date representation cannot hold it (it would wrap into another century)
             raise self.error(f"{text!r} is beyond the last date this version can hold "
-                             f"({np.datetime64(_day_bounds(stored)[1], 'D')})", node)
+                             f"({np.datetime64(last, 'D')})", node)
         return day
 
     def _want(self, n: Node, t: str, node, why: str) -> None:
@@ -940,7 +943,10 @@ def _day_bounds(dates) -> tuple[int, int]:
         return _FIRST_DAY, _LAST_DAY
     per_day = int(np.timedelta64(1, "D") // np.timedelta64(count, unit))
     held = int(np.iinfo(np.int64).max) // per_day - 1
-    return max(_FIRST_DAY, -held), min(_LAST_DAY, held)
+    # whole years only, as the working-day calendar covers them (datetime64[ns]: to 2261)
+    last_year = int(np.datetime64(held + 1, "D").astype("datetime64[Y]").astype(np.int64)) + 1970 - 1
+    last = int(np.datetime64(f"{last_year:04d}-12-31", "D").astype(np.int64)) if last_year <= LAST_YEAR else _LAST_DAY
+    return max(_FIRST_DAY, -held), min(_LAST_DAY, last)
 
 
 def _date_plus_days(d: Value, k: Value, sign: int) -> Value:

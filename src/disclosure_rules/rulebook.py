@@ -164,8 +164,14 @@ class _Builder:
         except yaml.constructor.ConstructorError:
             raise RulebookError(Problem(
                 f"tag {node.tag!r} is not allowed in a rulebook (only plain YAML values)", *self.pos(node)))
-        except (ValueError, TypeError) as exc:
-            raise RulebookError(Problem(f"invalid value {node.value!r}: {exc}", *self.pos(node)))
+        except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
+            # a scalar the YAML constructors cannot build: '!!timestamp ""' (AttributeError),
+            # '!!float abc', '!!binary' that is not base64, 0000-00-00
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                reason = f"{node.value[:80]!r} is not a valid date (write YYYY-MM-DD)"
+            else:
+                reason = f"invalid value {node.value[:80]!r}" + (f": {str(exc)[:200]}" if str(exc) else "")
+            raise RulebookError(Problem(reason, *self.pos(node)))
 
 
 def _read_yaml(path: Path) -> tuple[Any, dict[tuple, Position], bytes]:
