@@ -17,7 +17,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from disclosure_rules.calendar import NAT_COUNT, CalendarError, WorkCalendar, official_years
+from disclosure_rules.calendar import (
+    MAX_WORKDAYS,
+    NAT_COUNT,
+    CalendarArgumentError,
+    CalendarError,
+    WorkCalendar,
+    official_years,
+)
 from disclosure_rules.errors import DisclosureRulesError
 
 D = dt.date
@@ -30,15 +37,12 @@ official_is_workday = lru_cache(maxsize=None)(chinese_calendar.is_workday)
 
 
 def naive_workdays(a: dt.date, b: dt.date) -> int:
-    """Working days d with a < d <= b (negative if b < a), one day at a time."""
-    sign = 1
-    if b < a:
-        a, b, sign = b, a, -1
+    """Working days d with a < d <= b (none when b <= a), one day at a time."""
     count, day = 0, a + ONE_DAY
     while day <= b:
         count += official_is_workday(day)
         day += ONE_DAY
-    return sign * count
+    return count
 
 
 def naive_add_workdays(start: dt.date, n: int) -> dt.date:
@@ -114,9 +118,12 @@ def test_vectorized_answers_equal_row_by_row_answers(calendar, pairs):
 
 @settings(max_examples=200, deadline=None)
 @given(a=dates(), b=dates(), c=dates())
-def test_workdays_is_antisymmetric_and_additive(calendar, a, b, c):
-    """workdays(a, b) == -workdays(b, a) and workdays(a, b) + workdays(b, c) == workdays(a, c)."""
-    assert calendar.workdays(a, b) == -calendar.workdays(b, a)
+def test_workdays_is_zero_backwards_and_additive_forwards(calendar, a, b, c):
+    """workdays(b, a) is 0 when a <= b (no day lies after b and up to a), and for
+    a <= b <= c the counts add up: workdays(a, b) + workdays(b, c) == workdays(a, c)."""
+    a, b, c = sorted((a, b, c))
+    assert calendar.workdays(b, a) == 0 and calendar.workdays(c, a) == 0
+    assert calendar.workdays(a, b) >= 0
     assert calendar.workdays(a, b) + calendar.workdays(b, c) == calendar.workdays(a, c)
 
 
@@ -193,7 +200,7 @@ def test_worked_example_counts():
     assert calendar.workdays(D(2021, 9, 30), D(2021, 10, 8)) == 1
     assert calendar.workdays(D(2021, 9, 30), D(2021, 10, 7)) == 0
     assert calendar.workdays(D(2021, 9, 24), D(2021, 10, 10)) == 7  # 9/26-30 (5), 10/8, 10/9
-    assert calendar.workdays(D(2021, 10, 10), D(2021, 9, 24)) == -7
+    assert calendar.workdays(D(2021, 10, 10), D(2021, 9, 24)) == 0  # b before a: no day a < d <= b
     assert calendar.workdays(D(2021, 9, 30), D(2021, 9, 30)) == 0
     assert calendar.is_workday(D(2021, 9, 26)) and calendar.is_workday(D(2021, 10, 9))
     assert not calendar.is_workday(D(2021, 10, 4))
@@ -255,12 +262,35 @@ def test_number_of_days_may_be_a_column_with_blanks():
 
 
 def test_negative_or_fractional_counts_are_rejected():
-    """add_workdays only counts forward by whole days."""
+    """add_workdays only counts forward by whole days; the error is the library's own
+    (a CalendarError, still a ValueError for callers that catch that)."""
     calendar = WorkCalendar.build(D(2021, 1, 1), D(2021, 12, 31))
-    with pytest.raises(ValueError, match="0 or more"):
-        calendar.add_workdays(D(2021, 9, 30), -1)
-    with pytest.raises(ValueError, match="whole number"):
-        calendar.add_workdays(D(2021, 9, 30), 1.5)
+    for n, fragment in ((-1, "0 or more"), (1.5, "whole number"), (np.array([1, -3]), "0 or more"),
+                        (-np.inf, "0 or more")):
+        with pytest.raises(CalendarArgumentError, match=fragment) as raised:
+            calendar.add_workdays(D(2021, 9, 30), n)
+        assert isinstance(raised.value, ValueError) and isinstance(raised.value, DisclosureRulesError)
+
+
+def test_a_huge_count_gives_a_blank_deadline_not_a_huge_table():
+    """A deadline past the last year the calendar supports, or an n above MAX_WORKDAYS
+    (infinity too), is NaT; the other rows are answered and the table stays bounded."""
+    calendar = WorkCalendar.build(D(2021, 1, 1), D(2021, 12, 31))
+    start = series("2021-09-30", "2021-09-30", "2021-09-30", "2021-09-30")
+    limits = pd.Series([1, 10**12, MAX_WORKDAYS + 1, np.inf])
+    assert calendar.add_workdays(start, limits).tolist() == [pd.Timestamp("2021-10-08"), pd.NaT, pd.NaT, pd.NaT]
+    assert calendar.add_workdays(D(2021, 9, 30), 10**15) is pd.NaT
+    assert calendar.add_workdays(D(2021, 9, 30), MAX_WORKDAYS) is pd.NaT  # ~4000 years on
+    assert calendar.years.stop - 1 <= 3000
+    assert calendar.add_workdays(D(2021, 9, 30), 1) == pd.Timestamp("2021-10-08")
+
+
+def test_workdays_backwards_is_zero_also_for_columns():
+    """Column by column, a pair with b before a counts 0 (DESIGN §4: days a < d <= b)."""
+    calendar = WorkCalendar.build(D(2021, 1, 1), D(2021, 12, 31))
+    a = series("2021-10-08", "2021-09-30", "2021-10-08")
+    b = series("2021-09-30", "2021-10-08", "2021-10-08")
+    assert calendar.workdays(a, b).tolist() == [0, 1, 0]
 
 
 def test_other_date_representations_are_accepted():

@@ -135,6 +135,17 @@ ACCEPTED = [
     ("contains(文件标题, '.')", "ledger", "FF?FF"),                 # a plain substring, not a regex
     ("matches(title, '^[A-Z]+-[0-9]+$')", "ledger", "FF?TF"),
     ("matches(title, '通知|问答')", "ledger", "TT?FF"),
+    # RE2 with Python's meaning of \d \w \s (Unicode), {,n}, \uXXXX; linear time on any cell
+    ("matches(title, '^\\w+$')", "ledger", "TT?FT"),               # Chinese letters are word characters
+    ("matches(title, '^[\\w-]+$')", "ledger", "TT?TT"),
+    ("matches(title, '\\d')", "ledger", "FF?TF"),
+    ("matches(title, '^\\D+$')", "ledger", "TT?FT"),
+    ("matches(title, '\\s')", "ledger", "FF?FF"),
+    ("matches(title, '^.{,2}$')", "ledger", "FF?FT"),               # Python's {,n} is {0,n}
+    (r"matches(title, '\\u62a5')", "ledger", "FF?FT"),             # 报, written as \u62a5 in the pattern
+    ("matches(title, '(?i)^abc')", "ledger", "FF?TF"),
+    ("matches(title, '(a*)*b')", "ledger", "FF?FF"),                # catastrophic under backtracking
+    ("matches('ABC', 'B') and matches(title, 'B')", "ledger", "FF?TF"),
     ("length(title) > 4", "ledger", "TT?TF"),
     ("length(title) == 2", "ledger", "FF?FT"),
     # numbers and arithmetic
@@ -178,7 +189,8 @@ ACCEPTED = [
     # working days across the 2021 National Day holiday (Oct 1-7 off, Sat Oct 9 a workday)
     ("workdays(issued_on, published_on) == 3", "ledger", "TT??F"),  # 9-29 9-30 10-08 / 10-08 10-09 10-11
     ("workdays(issued_on, published_on) <= 1", "ledger", "FF??T"),
-    ("workdays(published_on, issued_on) == -3", "ledger", "TT??F"),
+    ("workdays(published_on, issued_on) == 0", "ledger", "TT??T"),  # b before a: no day a < d <= b
+    ("workdays(published_on, issued_on) <= workdays(issued_on, published_on)", "ledger", "TT??T"),
     ("workdays(date('2021-09-30'), published_on) == 1", "ledger", "TFF?F"),
     ("workdays('2021-09-30', '2021-10-08') == 1", "ledger", "TTTTT"),
     ("add_workdays(issued_on, 1) == date('2021-10-08')", "ledger", "FT?FF"),
@@ -189,6 +201,21 @@ ACCEPTED = [
     ("add_workdays(issued_on, 0) == issued_on", "ledger", "TT?TT"),
     ("add_workdays('2021-10-01', 1) == date('2021-10-08')", "ledger", "TTTTT"),
     ("add_workdays(issued_on, request_count) > issued_on", "ledger", "TF?TT"),
+    ("add_workdays(issued_on, request_count * 1000) > issued_on", "ledger", "TF???"),  # n above 3650: unknown
+    ("add_workdays(issued_on, budget) > issued_on", "ledger", "?T?F?"),  # n not whole (1.5, 2.5): unknown
+    ("add_workdays(issued_on, -request_count) == issued_on", "ledger", "?T???"),  # n below 0: unknown
+    # date arithmetic never wraps: a day count that is not whole, or a result outside
+    # 1900-2999 (or beyond what the date representation holds), is unknown
+    ("issued_on + budget > issued_on", "ledger", "?T?F?"),
+    ("issued_on + request_count * 10000000 > issued_on", "ledger", "?F???"),
+    ("issued_on - request_count * 100000 < issued_on", "ledger", "?F???"),
+    ("year(issued_on + 365 * 50) == 2071", "ledger", "TT?TT"),
+    ("budget * 1000000000000000 * 1000000000000000 * 1000000000000000 * 1000000000000000 * 1000000000000000"
+     " * 1000000000000000 * 1000000000000000 * 1000000000000000 * 1000000000000000 * 1000000000000000"
+     " * 1000000000000000 * 1000000000000000 * 1000000000000000 * 1000000000000000 * 1000000000000000"
+     " * 1000000000000000 * 1000000000000000 * 1000000000000000 * 1000000000000000 * 1000000000000000"
+     " * 1000000000000000 * 1000000000000000 > 0", "ledger", "???F?"),  # overflow to infinity: unknown
+    ("date('2021-10-01') + 7 == date('2021-10-08')", "ledger", "TTTTT"),  # literals only: one answer per row
     # constants
     ("issued_on <= as_of", "ledger", "TT?FT"),
     ("as_of - published_on > 30", "ledger", "TTF?T"),
@@ -329,12 +356,47 @@ REJECTED = [
     ("add_workdays(issued_on, '3') > issued_on", "number of working days"),
     ("year(title) == 2021", "year() takes dates"),
     # invalid literals
-    ("matches(title, '[')", "invalid regular expression"),
-    ("matches(title, '(?P<x>a)(?P<x>b)')", "invalid regular expression"),
+    ("matches(title, '[')", "this regular expression cannot be used: missing ]: ["),
+    # patterns RE2 cannot run in linear time are refused at load, saying why
+    (r"matches(title, '(a)\\1')", "backreferences (\\1, \\2 ...) are not supported; patterns run on RE2, "
+                                 "which matches every cell in linear time and so has no backreferences or "
+                                 "lookaround; rewrite the pattern without them"),
+    ("matches(title, '(?P<x>a)(?P=x)')", "backreferences (?P=name) are not supported"),
+    ("matches(title, '(?=a)b')", "lookahead (?=...) is not supported"),
+    ("matches(title, '(?!a)b')", "negative lookahead (?!...) is not supported"),
+    ("matches(title, '(?<=a)b')", "lookbehind (?<=...) is not supported"),
+    ("matches(title, '(?<!a)b')", "negative lookbehind (?<!...) is not supported"),
+    ("matches(title, '(?>a+)b')", "atomic groups (?>...) are not supported"),
+    ("matches(title, 'a++b')", "possessive quantifiers (*+ ++ ?+) are not supported"),
+    (r"matches(title, '\\bA')", "\\b (a word boundary) is not supported: RE2 knows only ASCII words, and "
+                               "Chinese text has no spaces between words; use ^, $ or a character class"),
+    ("matches(title, '[\\W]')", "\\W inside [...] is not supported; write a negated class [^...] instead"),
+    ("matches(title, 'a{1001}')", "invalid repetition size: {1001}"),
+    (r"matches(title, '\\u12')", "\\u needs 4 hex digits"),
     ("issued_on > date('2021-02-30')", "'2021-02-30' is not a valid date"),
     ("issued_on > date('tomorrow')", "'tomorrow' is not a date"),
     ("issued_on > '2021/10/01'", "'2021/10/01' is not a date"),
     ("issued_on > date(as_of)", "date() takes a literal"),
+    ("issued_on > date('0021-10-01')", "'0021-10-01' is outside the dates a rulebook may name (1900-01-01 to 2999-12-31)"),
+    ("issued_on > date('1899-12-31')", "'1899-12-31' is outside the dates a rulebook may name"),
+    ("issued_on in ['2021-10-01', '3000-01-01']", "'3000-01-01' is outside the dates a rulebook may name"),
+    ("issued_on < '9999-12-31'", "'9999-12-31' is outside the dates a rulebook may name"),
+    # numbers too large for exact arithmetic, or infinite, are refused (never an overflow at run time)
+    ("request_count < 10000000000000000", "this number is too large: numbers in an expression are at most 10^15 in size"),
+    ("request_count < 99999999999999999999999999999999999999", "this number is too large"),
+    ("request_count < -1e16", "this number is too large"),
+    ("request_count < 1e400", "this number is too large to be a number (it reads as infinite)"),
+    ("issued_on + 1e300 > issued_on", "this number is too large"),
+    ("add_workdays(issued_on, 3651) > issued_on", "the number of working days is a whole number from 0 to 3650"),
+    ("add_workdays(issued_on, -1) > issued_on", "the number of working days is a whole number from 0 to 3650"),
+    ("add_workdays(issued_on, 1.5) > issued_on", "the number of working days is a whole number from 0 to 3650"),
+    # nesting and size are bounded (no RecursionError, no MemoryError)
+    ("not " * 60 + "present(title)", "the expression is nested more than 50 levels deep; split it into simpler conditions"),
+    ("-" * 60 + "budget > 0", "the expression is nested more than 50 levels deep"),
+    ("(" * 300 + "budget > 0" + ")" * 300, "syntax error: too many nested parentheses"),
+    ("[" * 60 + "1" + "]" * 60 + " == budget", "the expression is nested more than 50 levels deep"),
+    (" + ".join(["budget"] * 60) + " > 0", "the expression is nested more than 50 levels deep"),
+    ("present(title) and\x00 present(title)", "syntax error"),
     ("issued_on in ['2021-10-01', 'soon']", "must hold dates"),
     ("", "empty"),
 ]
@@ -515,3 +577,109 @@ def test_vectorized_on_many_rows():
     spelled = np.where(unknown, "?", np.where(true, "T", "F"))
     assert "".join(spelled[:5]) == small
     assert (spelled.reshape(-1, 5) == spelled[:5]).all()
+
+
+# ---------------------------------------------------------------- bounds and hostile input
+
+def test_matches_never_runs_python_re_on_cells(monkeypatch):
+    """matches() evaluates with RE2 (linear time): Python's re is never asked to search a cell."""
+    import re
+
+    compiled = [compile_expression(source, FRAMES[frame][0]) for source, frame, _ in ACCEPTED
+                if "matches(" in source]
+    assert len(compiled) >= 10
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("Python's re must not search ledger cells")
+
+    for name in ("compile", "search", "match", "fullmatch", "finditer", "findall", "sub"):
+        monkeypatch.setattr(re, name, forbidden)
+    _, data = FRAMES["ledger"]
+    for expression in compiled:
+        expression.mask(Context(data, CONSTANTS, CALENDAR))
+
+
+def test_catastrophic_pattern_on_a_long_cell_is_answered():
+    """A pattern that backtracks for ever under Python's re ('(a*)*b' on 40 a's hung for 20 s)
+    is answered by RE2 like any other, on long cells and on cells with lone surrogates."""
+    fields = {"title": FieldSpec(type="string")}
+    frame = pd.DataFrame({"title": pd.Series(["a" * 40, "a" * 100_000 + "b", "x\ud800a", None],
+                                             dtype=object)})
+    ctx = Context(frame, CONSTANTS, CALENDAR)
+    true, unknown = compile_expression("matches(title, '^(a*)*b$')", fields).mask(ctx)
+    assert true.tolist() == [False, True, False, False] and unknown.tolist() == [False, False, False, True]
+    true, _ = compile_expression("matches(title, '(a|aa)*c')", fields).mask(ctx)
+    assert not true.any()
+
+
+def test_dates_holding_a_time_count_as_their_calendar_day():
+    """A date column holding times (a frame passed by hand) and an as_of given as a
+    time-zone aware datetime count as their (local) calendar days in days(), workdays(),
+    add_workdays() and comparisons."""
+    fields = {"received_on": FieldSpec(type="date"), "replied_on": FieldSpec(type="date")}
+    frame = pd.DataFrame({
+        "received_on": pd.to_datetime(["2021-09-30 23:59", "2021-09-30 00:01"]),
+        "replied_on": pd.to_datetime(["2021-10-08 00:01", "2021-10-08 23:59"]).tz_localize("Asia/Shanghai"),
+    })
+    as_of = pd.Timestamp("2021-10-08 07:00", tz="Asia/Shanghai")  # 2021-10-07 23:00 in UTC
+    ctx = Context(frame, {"as_of": as_of}, CALENDAR)
+    for source in ("days(received_on, replied_on) == 8", "replied_on - received_on == 8",
+                   "workdays(received_on, replied_on) == 1", "workdays(received_on, as_of) == 1",
+                   "add_workdays(received_on, 1) == replied_on", "add_workdays(received_on, 1) == as_of",
+                   "replied_on == as_of", "days(as_of, replied_on) == 0", "received_on + 8 == replied_on"):
+        true, unknown = compile_expression(source, fields).mask(ctx)
+        assert true.all() and not unknown.any(), source
+
+
+def _representation_holds_2999() -> bool:
+    """Whether typed dates can hold 2999-12-31 (datetime64[s]; datetime64[ns] ends in 2262)."""
+    try:
+        compile_expression("date('2999-12-31') > date('1900-01-01')", {})
+    except ExpressionError:
+        return False
+    return True
+
+
+@pytest.mark.xfail(not _representation_holds_2999(), strict=True,
+                   reason="datetime64[ns] ends in 2262: the move to datetime64[s] makes this pass")
+def test_days_across_the_whole_date_range():
+    """days() and date arithmetic are exact across 1900-01-01 .. 2999-12-31, the dates a
+    rulebook may name, and the result of date + n stays in that range or is unknown."""
+    fields, data = FRAMES["ledger"]
+    assert evaluate("days(date('1900-01-01'), date('2999-12-31')) == 401766") == "TTTTT"
+    assert evaluate("date('2999-12-31') - date('1900-01-01') == 401766") == "TTTTT"
+    assert evaluate("year(issued_on + 356000) == 2996") == "TT?TT"
+    assert evaluate("issued_on + 400000 > issued_on") == "?????"
+
+
+def test_a_date_literal_the_representation_cannot_hold_is_refused():
+    """A date literal is either held exactly or refused at load, never wrapped into another
+    century (datetime64[ns] holds whole years up to 2261, as the working-day calendar)."""
+    try:
+        compiled = compile_expression("year(date('2999-12-31')) == 2999", LEDGER_FIELDS)
+    except ExpressionError as exc:
+        assert "is beyond the last date this version can hold (2261-12-31)" in str(exc)
+    else:
+        assert compiled.mask(Context(FRAMES["ledger"][1], CONSTANTS, CALENDAR))[0].all()
+
+
+def test_a_huge_expression_is_refused_with_a_short_message():
+    """An expression over 5000 characters is refused, and the message shows only its start."""
+    source = " and ".join(["present(title)"] * 2000)
+    with pytest.raises(ExpressionError) as info:
+        compile_expression(source, LEDGER_FIELDS)
+    message = str(info.value)
+    assert message.startswith(f"expect: the expression is {len(source)} characters long, more than 5000; "
+                              "split it into simpler rules")
+    assert len(message) < 300
+
+
+def test_deep_nesting_is_refused_without_recursion_errors():
+    """Nesting hundreds of levels deep (not, signs, lists, calls) is an ExpressionError, never
+    a RecursionError; 50 levels are still accepted."""
+    for source in ("not " * 1200 + "present(title)", "-" * 4900 + "budget > 0",
+                   "present(" * 600 + "title" + ")" * 600, "[" * 190 + "]" * 190 + " == budget",
+                   "+".join(["budget"] * 2000) + " > 0"):
+        with pytest.raises(ExpressionError, match="nested|syntax error|takes|characters"):
+            compile_expression(source, LEDGER_FIELDS)
+    assert evaluate("not " * 48 + "present(title)") == "TTFTT"

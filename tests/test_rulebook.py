@@ -378,6 +378,119 @@ def test_duplicate_key_after_a_merge_is_still_an_error(tmp_path):
     assert (problem.line, problem.column) == at(text, "points: 4")
 
 
+# ---------------------------------------------------------------- bounds (DESIGN §11)
+
+DEADLINE = ("    kind: required\n    fields: [disclosure]\n",
+            "    kind: deadline\n    start: issued_on\n    end: issued_on\n    limit: {calendar_days: 20}\n")
+
+# (old, new, message fragment, needle): each edit of BASE must be refused at load with that
+# message at the needle's line and column: a number that is not finite or is absurd, a date
+# outside 1900-2999, a limit so long the deadline would overflow.
+BOUNDS = [
+    ("    points: 10\n", "    points: .inf\n", "Input should be a finite number (at rules[DOC-ATTR-01].points)",
+     "points: .inf"),
+    ("    points: 10\n", "    points: .nan\n", "Input should be a finite number", "points: .nan"),
+    ("    points: 10\n", "    points: 1e300\n", "Input should be less than or equal to 10000", "points: 1e300"),
+    ("    points: 10\n", "    points: 10\n    min: .nan\n", "Input should be a finite number (at rules[DOC-ATTR-01].min)",
+     "min: .nan"),
+    ("    points: 10\n", "    points: 10\n    scoring: {deduct: .inf}\n", "Input should be a finite number",
+     "deduct: .inf"),
+    ("    points: 10\n", "    points: 10\n    scoring: {deduct: 1, max: 1e9}\n", "less than or equal to 10000",
+     "max: 1e9"),
+    ("  issuer: 测试厅\n", "  issuer: 测试厅\n  grades: [{min: .inf, label: A}, {min: 0, label: B}]\n",
+     "Input should be a finite number (at rulebook.grades.0.min)", "min: .inf"),
+    ("  issuer: 测试厅\n", "  issuer: 测试厅\n  year: 20211\n", "Input should be less than or equal to 2999",
+     "year: 20211"),
+    ("period: {start: 2021-01-01,", "period: {start: 0021-01-01,",
+     "period.start must lie between 1900-01-01 and 2999-12-31, got 0021-01-01", "start: 0021"),
+    ("end: 2021-12-31}", "end: 9999-12-31}", "period.end must lie between 1900-01-01 and 2999-12-31", "end: 9999"),
+    ("sections:\n", "calendar: {extra_holidays: [2021-10-01, 1600-01-01]}\nsections:\n",
+     "calendar.extra_holidays[1] must lie between 1900-01-01 and 2999-12-31, got 1600-01-01", "extra_holidays"),
+    ("sections:\n", "calendar: {extra_workdays: [3000-01-01]}\nsections:\n",
+     "calendar.extra_workdays[0] must lie between", "extra_workdays"),
+    (DEADLINE[0], DEADLINE[1].replace("calendar_days: 20", "calendar_days: 99999999"),
+     "Input should be less than or equal to 3650 (at rules[DOC-ATTR-01].limit.calendar_days)", "calendar_days"),
+    (DEADLINE[0], DEADLINE[1].replace("calendar_days: 20", "working_days: 3651"),
+     "Input should be less than or equal to 3650", "working_days"),
+    (DEADLINE[0], DEADLINE[1] + "    extension: {when: present(doc_id), calendar_days: 100000}\n",
+     "Input should be less than or equal to 3650 (at rules[DOC-ATTR-01].extension.calendar_days)",
+     "calendar_days: 100000"),
+    (DEADLINE[0], DEADLINE[1].replace("calendar_days: 20", "working_days: 1e400"),
+     "Input should be a valid integer", "working_days"),
+    ("    kind: required\n    fields: [disclosure]\n", "    kind: count\n    min: .inf\n",
+     "Input should be a finite number", "min: .inf"),
+    ("    kind: required\n    fields: [disclosure]\n", "    kind: count\n    max: 1e12\n",
+     "'max' of a count rule is a number of rows, 0 to 1000000000, got 1000000000000.0", "max: 1e12"),
+    ("    expect: present(issued_on)\n", "    expect: issued_on > date('0021-07-01')\n",
+     "rule DOC-BASIS-01: expect: '0021-07-01' is outside the dates a rulebook may name", "expect:"),
+    ("    expect: present(issued_on)\n", "    expect: present(issued_on) or 1 > 99999999999999999999\n",
+     "rule DOC-BASIS-01: expect: this number is too large", "expect:"),
+    ("    expect: present(issued_on)\n", r"    expect: matches(doc_id, '(a+)+\\1')" + "\n",
+     "rule DOC-BASIS-01: expect: this regular expression cannot be used: backreferences", "expect:"),
+    ("    expect: present(issued_on)\n", "    expect: " + "not " * 200 + "present(issued_on)\n",
+     "rule DOC-BASIS-01: expect: the expression is nested more than 50 levels deep", "expect:"),
+    ("  - id: DOC-BASIS-01\n", "  - id: 17\n", "Input should be a valid string (at rules.1.id)", "id: 17"),
+    ("  - id: DOC-BASIS-01\n", "  - id: [DOC, BASIS]\n", "Input should be a valid string", "id: [DOC"),
+    ("  - id: DOC-BASIS-01\n", "  - id: ~\n", "Input should be a valid string", "id: ~"),
+    ("    title: 拟发公文须明确公开属性\n", "    title: [拟发, 公文]\n", "Input should be a valid string (at rules[DOC-ATTR-01].title)",
+     "title: [拟发"),
+]
+
+
+@pytest.mark.parametrize("old, new, fragment, needle", BOUNDS, ids=[row[1].strip()[:40] for row in BOUNDS])
+def test_bounds_are_checked_at_load(tmp_path, old, new, fragment, needle):
+    """A value that would overflow, stop being finite or wrap into another century is refused
+    at load with a RulebookError naming the file, the line and the rule, never evaluated."""
+    text = edit(old, new)
+    problem = only_problem(write(tmp_path / "book.yaml", text))
+    assert fragment in problem.message
+    assert problem.file == str(tmp_path / "book.yaml")
+    assert (problem.line, problem.column) == at(text, needle)
+
+
+def test_limits_and_points_at_the_bounds_still_load(tmp_path):
+    """The bounds are generous: 3650-day limits, 10000 points and 1900/2999 dates load."""
+    text = edit(DEADLINE[0], DEADLINE[1].replace("calendar_days: 20", "working_days: 3650")
+                + "    extension: {when: present(doc_id), working_days: 3650}\n")
+    text = edit("    points: 10\n", "    points: 10000\n", text)
+    text = edit("period: {start: 2021-01-01, end: 2021-12-31}", "period: {start: 1900-01-01, end: 2999-12-31}", text)
+    book = load_rulebook(write(tmp_path / "book.yaml", text))
+    assert book.rule("DOC-ATTR-01").limit.days == 3650 and book.rule("DOC-ATTR-01").points == 10000
+
+
+@pytest.mark.parametrize("value, fragment", [
+    ("!!timestamp ''", "'' is not a valid date (write YYYY-MM-DD)"),
+    ("!!timestamp soon", "'soon' is not a valid date (write YYYY-MM-DD)"),
+    ("0000-00-00", "'0000-00-00' is not a valid date"),
+    ("!!float abc", "invalid value 'abc': could not convert string to float"),
+    ("!!int 0x", "invalid value '0x'"),
+])
+def test_scalars_yaml_cannot_build_are_an_error_at_the_value(tmp_path, value, fragment):
+    """A tagged or date-like scalar the YAML constructors cannot build ('!!timestamp' of
+    nothing was an AttributeError) is a RulebookError at that value."""
+    text = edit("  issuer: 测试厅\n", f"  issuer: 测试厅\n  description: {value}\n")
+    problem = only_problem(write(tmp_path / "book.yaml", text))
+    assert fragment in problem.message
+    assert (problem.line, problem.column) == at(text, value)
+
+
+def test_control_characters_are_an_error_with_a_position(tmp_path):
+    """A NUL or other control character (a binary or damaged file) is a RulebookError at its line."""
+    text = BASE.replace("  issuer: 测试厅\n", "  issuer: 测试\x00厅\n")
+    problem = only_problem(write(tmp_path / "book.yaml", text))
+    assert "control character #x0000" in problem.message
+    assert problem.line == at(text, "issuer")[0]
+
+
+def test_a_huge_file_is_refused_before_parsing(tmp_path):
+    """A rulebook over 16 MB is refused with its size, without reading it as YAML."""
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(17 * 1024 * 1024)
+    problem = only_problem(path)
+    assert "a rulebook is at most 16 MB" in problem.message
+
+
 # ---------------------------------------------------------------- extends and merge
 
 CHILD = textwrap.dedent("""\
@@ -542,6 +655,75 @@ def test_extends_itself(tmp_path):
     """A book that extends itself is a cycle too."""
     problem = only_problem(write(tmp_path / "self.yaml", "extends: ./self.yaml\n"))
     assert "'extends' forms a cycle" in problem.message
+
+
+@pytest.mark.parametrize("value, fragment", [
+    ("x" * 5000 + ".yaml", "the rulebook name is 5005 characters long; a path or builtin:<id> has at most 1024"),
+    ("builtin:" + "x" * 3000, "the rulebook name is 3008 characters long"),
+    ("x" * 300 + ".yaml", "'extends' names a rulebook that does not exist"),  # ENAMETOOLONG
+    ('"a\\0b.yaml"', "the rulebook name contains a NUL character"),
+    ("builtin:../../etc/passwd", "no built-in rulebook '../../etc/passwd' (ids are [a-z0-9-]+)"),
+    ("builtin:Shanxi", "no built-in rulebook 'Shanxi'"),
+    ("'builtin:'", "no built-in rulebook ''"),
+])
+def test_extends_names_that_cannot_be_files(tmp_path, value, fragment):
+    """An 'extends' too long for the file system, with a NUL, or naming no builtin id is a
+    RulebookError at the 'extends' key (never an OSError such as 'File name too long')."""
+    problem = only_problem(write(tmp_path / "child.yaml", f"extends: {value}\n"))
+    assert fragment in problem.message
+    assert (problem.file, problem.line, problem.column) == (str(tmp_path / "child.yaml"), 1, 1)
+
+
+def test_extends_chain_is_bounded(tmp_path):
+    """A chain of 40 rulebooks is refused at the 'extends' that goes past 32, not a RecursionError;
+    a chain of 32 loads."""
+    for i in range(40):
+        write(tmp_path / f"c{i}.yaml", f"extends: c{i + 1}.yaml\n")
+    write(tmp_path / "c40.yaml", BASE)
+    problem = only_problem(tmp_path / "c0.yaml")
+    assert "'extends' chains more than 32 rulebooks" in problem.message
+    assert problem.file == str(tmp_path / "c31.yaml") and problem.line == 1  # the 32nd book
+    write(tmp_path / "c31.yaml", BASE)  # c0 .. c31: 32 books
+    assert len(load_rulebook(tmp_path / "c0.yaml")._files) == 32
+
+
+@pytest.mark.parametrize("length, fragment", [(20, "'extends' forms a cycle"),
+                                              (32, "'extends' forms a cycle"),
+                                              (40, "'extends' chains more than 32 rulebooks")])
+def test_a_cycle_of_any_length_is_an_error(tmp_path, length, fragment):
+    """A cycle within the chain bound is named as a cycle; a longer one is a chain too long."""
+    for i in range(length):
+        write(tmp_path / f"c{i}.yaml", f"extends: c{(i + 1) % length}.yaml\n")
+    problem = only_problem(tmp_path / "c0.yaml")
+    assert fragment in problem.message
+
+
+@pytest.mark.parametrize("rule", ["{id: [DOC-ATTR-01]}", "{id: {a: 1}}", "{id: 7, points: 1}", "[DOC-ATTR-01]",
+                                  "DOC-ATTR-01"])
+def test_child_rules_with_odd_ids_are_refused_not_crashed(tmp_path, rule):
+    """A child rule whose id is a list, a mapping or a number (or a rule that is not a mapping)
+    cannot merge by id: it is refused by validation, never a TypeError in the merge."""
+    write(tmp_path / "parent.yaml", BASE)
+    text = f"extends: parent.yaml\nremove_rules: [DOC-BASIS-01]\nrules:\n  - {rule}\n"
+    problems = problems_of(write(tmp_path / "child.yaml", text))
+    assert problems and all(p.file == str(tmp_path / "child.yaml") for p in problems)
+
+
+def test_remove_rules_when_rules_is_not_a_list(tmp_path):
+    """'rules: 5' in a child with remove_rules is a RulebookError, not a TypeError."""
+    write(tmp_path / "parent.yaml", BASE)
+    problems = problems_of(write(tmp_path / "child.yaml", "extends: parent.yaml\nrules: 5\nremove_rules: []\n"))
+    assert any("valid list" in p.message for p in problems)
+
+
+def test_a_rulebook_path_too_long_for_the_file_system(tmp_path):
+    """load_rulebook of a path the OS cannot open is a RulebookError naming it."""
+    with pytest.raises(RulebookError, match="at most 1024"):
+        load_rulebook("y" * 5000)
+    with pytest.raises(RulebookError, match="rulebook file not found"):
+        load_rulebook(tmp_path / ("y" * 300))
+    with pytest.raises(RulebookError, match="waivers file not found"):
+        load_waivers(tmp_path / ("y" * 300))
 
 
 def test_extends_builtin_by_id(tmp_path):

@@ -17,14 +17,20 @@ Conventions
   adds one warning to :attr:`WorkCalendar.warnings` naming all such years;
   ``"error"`` raises :class:`CalendarError` naming the years and how to fix it.
 * Counting: the day of the starting event is not counted. ``workdays(a, b)`` is the
-  number of working days ``d`` with ``a < d <= b`` (minus the number with
-  ``b < d <= a`` when ``b < a``). ``add_workdays(s, n)`` is the n-th working day after
+  number of working days ``d`` with ``a < d <= b`` (DESIGN §4), so it is 0 when
+  ``b <= a``, never negative. ``add_workdays(s, n)`` is the n-th working day after
   ``s``, i.e. the deadline of an n-working-day limit started on ``s``; a reply on that
   day is on time. ``add_workdays(s, 0)`` is ``s`` itself. A start date that is itself
   a holiday is fine: the first working day after it is working day 1, so
   ``add_workdays(2021-09-30, 1) == add_workdays(2021-10-01, 1) == 2021-10-08``.
 * Times of day are dropped (a timestamp counts as its calendar date; time-zone aware
-  values as their local date). A blank date (NaT / None) gives a blank answer:
+  values as their local date).
+* Range: the table covers at most the years ``_FIRST_SUPPORTED_YEAR`` to
+  ``_LAST_SUPPORTED_YEAR``. A date outside them is a :class:`CalendarError` (a mistyped
+  year in the data); a deadline ``add_workdays(s, n)`` that would fall after the last
+  year is ``NaT`` (blank), as is any ``n`` above :data:`MAX_WORKDAYS`, so a huge ``n``
+  never builds a huge table. A negative or fractional ``n`` is a
+  :class:`CalendarArgumentError` (a ``CalendarError`` and a ``ValueError``). A blank date (NaT / None) gives a blank answer:
   ``<NA>`` for counts, ``NaT`` for dates, ``False`` for :meth:`WorkCalendar.is_workday`
   and the sentinel :data:`NAT_COUNT` for :meth:`WorkCalendar.count_through`.
 * Shapes: a pandas Series in gives a Series out with the same index (when several
@@ -56,7 +62,8 @@ from chinese_calendar import constants as _official
 
 from .errors import DisclosureRulesError
 
-__all__ = ["CalendarError", "WorkCalendar", "NAT_COUNT", "FALLBACKS", "official_years"]
+__all__ = ["CalendarError", "CalendarArgumentError", "WorkCalendar", "NAT_COUNT", "FALLBACKS",
+           "MAX_WORKDAYS", "official_years"]
 
 #: What :meth:`WorkCalendar.count_through` returns for a blank date. It is far from
 #: any real count, so mask blanks (``pd.isna(d)``) before doing arithmetic with it.
@@ -65,14 +72,22 @@ NAT_COUNT: int = int(np.iinfo(np.int64).min)
 #: Accepted values of ``calendar.fallback``.
 FALLBACKS = ("weekends", "error")
 
-# Four-digit years: what datetime64[s] (the output type of add_workdays), Python dates
-# and the ISO texts of the outputs all hold.
-_LAST_SUPPORTED_YEAR = 9999
-_FIRST_SUPPORTED_YEAR = 1
+#: Largest ``n`` of :meth:`WorkCalendar.add_workdays` answered (a larger one gives NaT):
+#: far beyond any real limit, small enough that ``n`` is exact and no count overflows.
+MAX_WORKDAYS = 1_000_000
+
+# The years a date may have (DESIGN §11: outside 1900-2999 a date is a data issue); the
+# output type of add_workdays, datetime64[s], holds them all.
+_LAST_SUPPORTED_YEAR = 2999
+_FIRST_SUPPORTED_YEAR = 1900
 
 
 class CalendarError(DisclosureRulesError):
     """The working-day calendar cannot answer: a year has no data, or the dates conflict."""
+
+
+class CalendarArgumentError(CalendarError, ValueError):
+    """A number of working days that is negative or not whole (a ValueError too)."""
 
 
 # --------------------------------------------------------------------------- official data
@@ -189,10 +204,13 @@ def _to_counts(values) -> tuple[np.ndarray, np.ndarray, pd.Index | None]:
         valid = series.notna().to_numpy()
         numbers = series.to_numpy(dtype="float64", na_value=np.nan)
     numbers = np.where(valid, numbers, 0.0)
-    if not np.all(numbers == np.floor(numbers)):
-        raise ValueError("add_workdays: the number of working days must be a whole number")
+    if np.isnan(numbers).any() or not np.all(numbers == np.floor(numbers)):
+        raise CalendarArgumentError("add_workdays: the number of working days must be a whole number")
     if np.any(numbers < 0):
-        raise ValueError("add_workdays: the number of working days must be 0 or more")
+        raise CalendarArgumentError("add_workdays: the number of working days must be 0 or more")
+    # beyond MAX_WORKDAYS (infinity too) the answer is blank, as past the last year
+    valid = valid & (numbers <= MAX_WORKDAYS)
+    numbers = np.where(valid, numbers, 0.0)
     return numbers.astype(np.int64), valid, index
 
 
@@ -358,11 +376,13 @@ class WorkCalendar:
         self._rebuild(first, last)
 
     def _cover_count(self, target: int) -> None:
-        """Grow the table forward until its last count reaches ``target``."""
-        while target > self._count[-1]:
+        """Grow the table forward until its last count reaches ``target``, or the last
+        supported year (the caller answers NaT beyond it)."""
+        while target > self._count[-1] and self._last_year < _LAST_SUPPORTED_YEAR:
             missing = int(target - self._count[-1])
             # a year has at least ~240 working days; 200 leaves room for odd rulebook years
-            self._rebuild(self._first_year, self._last_year + max(1, -(-missing // 200)))
+            grow = max(1, -(-missing // 200))
+            self._rebuild(self._first_year, min(_LAST_SUPPORTED_YEAR, self._last_year + grow))
 
     def _index(self, days: np.ndarray) -> np.ndarray:
         return days - self._origin
@@ -397,7 +417,7 @@ class WorkCalendar:
         return int(result[0]) if _is_scalar(d) else result
 
     def workdays(self, a, b):
-        """Working days ``d`` with ``a < d <= b``; negative when ``b < a``; blank -> ``<NA>``.
+        """Working days ``d`` with ``a < d <= b``; 0 when ``b <= a``; blank -> ``<NA>``.
 
         Returns a Series of dtype ``Int64`` (index of the first Series argument), or a
         scalar (``int`` or ``pd.NA``) when both arguments are scalars.
@@ -410,8 +430,9 @@ class WorkCalendar:
         valid = a_valid & b_valid
         self._cover(np.concatenate([a_days, b_days]), np.concatenate([valid, valid]))
         counts = np.zeros(len(valid), np.int64)
-        counts[valid] = (self._count[self._index(b_days[valid])]
-                         - self._count[self._index(a_days[valid])])
+        # DESIGN §4: no day d satisfies a < d <= b when b < a
+        counts[valid] = np.maximum(self._count[self._index(b_days[valid])]
+                                   - self._count[self._index(a_days[valid])], 0)
         result = pd.array(counts, dtype="Int64")
         result[~valid] = pd.NA
         if all_scalar:
@@ -424,7 +445,8 @@ class WorkCalendar:
         ``n`` is a whole number or an array/Series of them aligned with ``d``. Returns a
         Series of dtype ``datetime64[s]`` (index of the first Series argument), or a
         ``Timestamp``/``NaT`` when both arguments are scalars. Raises ``ValueError`` for
-        a negative or fractional ``n``.
+        a negative or fractional ``n`` (a :class:`CalendarArgumentError`). A deadline after
+        the last supported year, or an ``n`` above :data:`MAX_WORKDAYS`, is ``NaT``.
         """
         days, d_valid, d_index = _to_days(d)
         numbers, n_valid, n_index = _to_counts(n)
@@ -441,6 +463,9 @@ class WorkCalendar:
             # the first day whose running count reaches the target is a working day
             found = self._origin + np.searchsorted(self._count, target, side="left")
             out[valid] = np.where(numbers[valid] == 0, start, found)
+            beyond = np.zeros(len(valid), bool)
+            beyond[valid] = target > self._count[-1]  # past the last supported year
+            valid = valid & ~beyond
         stamps = out.astype("datetime64[D]").astype("datetime64[s]")
         stamps[~valid] = np.datetime64("NaT")
         if all_scalar:

@@ -1,4 +1,4 @@
-"""The expression language of ``where:`` / ``expect:`` (DESIGN §4).
+r"""The expression language of ``where:`` / ``expect:`` (DESIGN §4).
 
 An expression is parsed with :mod:`ast`; every node must be on a whitelist, every
 name must resolve to a field (by name or alias) or a constant, and every function
@@ -25,18 +25,40 @@ Conventions
   calendar days; ``workdays(a, b)`` counts working days d with a < d <= b;
   ``add_workdays(d, n)`` is the n-th working day after d.
 * ``contains(text, 'sub')`` is a plain substring test; ``matches(text, 'regex')``
-  searches for the pattern anywhere (write ``^...$`` to match the whole cell).
+  searches for the pattern anywhere (write ``^...$`` to match the whole cell). Patterns
+  run on RE2 (``pyarrow.compute.match_substring_regex``), which matches in linear time:
+  a pattern RE2 cannot compile (backreferences, lookaround, possessive or atomic groups)
+  is refused at load, never run by Python's ``re``. ``\d``, ``\w`` and ``\s`` keep
+  their Python meaning on Chinese text (Unicode digits, letters, spaces); ``\b`` and
+  ``\B`` are refused (RE2 knows only ASCII words, Chinese has no spaces between words).
+
+Bounds (DESIGN §11): a rulebook that would make evaluation overflow, recurse without end
+or run for ever is refused at load with a message, never evaluated wrongly.
+
+* an expression has at most :data:`MAX_EXPRESSION_CHARS` characters and is nested at most
+  :data:`MAX_EXPRESSION_DEPTH` levels (parentheses, ``not``, signs, calls, lists);
+* a number literal is finite and at most :data:`MAX_NUMBER` in size (so it is exact in
+  a float64 and no date arithmetic can overflow); a date literal lies in 1900-2999;
+* ``add_workdays(d, n)`` with a literal ``n`` needs a whole ``0 <= n <=``
+  :data:`MAX_WORKDAYS_ARGUMENT`; a column ``n`` outside that range gives unknown;
+* a computed date (``d + n``, ``d - n``) outside 1900-2999, or with ``n`` not a whole
+  number, is unknown, as is an arithmetic result that is not a finite number.
+* Dates are calendar days: a date column holding times of day, or an ``as_of`` given as a
+  datetime (time-zone aware too), counts as its (local) date.
 """
 
 from __future__ import annotations
 
 import ast
 import datetime as dt
+import math
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .errors import DisclosureRulesError
 
 
 class _Lazy:
@@ -58,6 +80,8 @@ class _Lazy:
 
 np = _Lazy("np", "numpy")
 pd = _Lazy("pd", "pandas")
+pa = _Lazy("pa", "pyarrow")
+pc = _Lazy("pc", "pyarrow.compute")
 
 CONSTANTS = ("as_of", "period_start", "period_end")
 FUNCTIONS = ("blank", "present", "has_any", "has_all", "size", "contains", "matches", "length",
@@ -71,14 +95,28 @@ DATE_DTYPE = "datetime64[s]"
 #: the dates date arithmetic may produce (four-digit years); beyond them it is blank
 _FIRST_SECOND, _LAST_SECOND = -62135596800, 253402300799  # 0001-01-01, 9999-12-31T23:59:59
 
+#: longest expression accepted (characters)
+MAX_EXPRESSION_CHARS = 5000
+#: deepest nesting accepted (levels of the syntax tree; a real condition has under ten)
+MAX_EXPRESSION_DEPTH = 50
+#: largest number literal in size (integers up to it are exact in a float64)
+MAX_NUMBER = 10**15
+#: largest n of add_workdays(d, n) (ten years, as a deadline's limit)
+MAX_WORKDAYS_ARGUMENT = 3650
+#: dates an expression may name or compute
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+_FIRST_DAY = (dt.date(FIRST_YEAR, 1, 1) - dt.date(1970, 1, 1)).days  # day numbers since 1970-01-01
+_LAST_DAY = (dt.date(LAST_YEAR, 12, 31) - dt.date(1970, 1, 1)).days
+
 
 def normalize_name(text: str) -> str:
     """Header/alias/label matching key: NFKC (full-width -> half-width), stripped, case-folded."""
     return unicodedata.normalize("NFKC", str(text)).strip().casefold()
 
 
-class ExpressionError(ValueError):
-    """An expression is not valid; the message shows it and points at the offending part."""
+class ExpressionError(DisclosureRulesError, ValueError):
+    """An expression is not valid; the message shows it and points at the offending part.
+    A rulebook reports it as a RulebookError naming the rule and the key."""
 
     def __init__(self, message: str, source: str, node: ast.AST | None = None, key: str = "expect"):
         self.key = key
@@ -106,6 +144,14 @@ class Value:
     data: Any
     null: Any  # np.ndarray[bool] or bool
 
+    def __post_init__(self):
+        # numpy operations on two scalars give 0-d arrays: keep them scalars, so that
+        # every mask is broadcast to the rows
+        if isinstance(self.data, np.ndarray) and self.data.ndim == 0:
+            self.data = self.data[()]
+        if isinstance(self.null, np.ndarray) and self.null.ndim == 0:
+            self.null = bool(self.null)
+
     def is_scalar(self) -> bool:
         return not isinstance(self.data, (np.ndarray, pd.Series))
 
@@ -126,6 +172,11 @@ class Context:
 
 def column_value(series: pd.Series, ftype: str) -> Value:
     """Typed DataFrame column -> Value (see datasets.py for the representations)."""
+    if ftype == "date":
+        series = _calendar_dates(series)
+    elif ftype == "string" and not isinstance(series.dtype, pd.StringDtype):
+        series = series.astype(pd.StringDtype("python"))  # a frame built by hand: any objects as text
+
     null = series.isna().to_numpy()
     if ftype == "date":
         return Value(series.to_numpy(dtype=DATE_DTYPE), null)
@@ -138,6 +189,27 @@ def column_value(series: pd.Series, ftype: str) -> Value:
     if ftype == "set":
         return Value(series.to_numpy(dtype="int64", na_value=0), null)
     return Value(series, null)  # string: keep pandas for its string methods
+
+
+def _calendar_dates(series: pd.Series) -> pd.Series:
+    """A date column as calendar days: local date of aware values, time of day dropped."""
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_localize(None)
+    if pd.api.types.is_datetime64_dtype(series.dtype):
+        return series.dt.normalize()
+    return series
+
+
+def _constant_day(value):
+    """``as_of`` / ``period_*`` as a naive midnight Timestamp (None when blank)."""
+    if value is None or pd.isna(value):
+        return None
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)
+    if not FIRST_YEAR <= stamp.year <= LAST_YEAR:
+        return None
+    return stamp.normalize()
 
 
 def _broadcast(v: Value, n: int, dtype=None) -> tuple[np.ndarray, np.ndarray]:
@@ -240,13 +312,23 @@ class Compiler:
     def compile(self, want: str | None = "bool") -> CompiledExpression:
         if not isinstance(self.source, str) or not self.source.strip():
             raise self.error("the expression is empty")
-        if len(self.source) > 5000:
-            raise self.error("the expression is longer than 5000 characters")
+        if len(self.source) > MAX_EXPRESSION_CHARS:
+            # the message shows only the start: it is one paragraph, not the whole text
+            raise ExpressionError(f"the expression is {len(self.source)} characters long, more than "
+                                  f"{MAX_EXPRESSION_CHARS}; split it into simpler rules",
+                                  self.source[:60] + " ...", None, self.key)
         # a YAML block (where: |) keeps line breaks: one line, so that it parses and the
         # caret of an error lines up (a quoted literal cannot span lines anyway)
         self.source = re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", self.source.strip())
         try:
-            tree = ast.parse(self.source, mode="eval")
+            with warnings.catch_warnings():
+                # '\d' in a pattern is an invalid *Python* escape, and means what it says
+                warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
+                tree = ast.parse(self.source, mode="eval")
+        except (RecursionError, MemoryError):
+            raise self.error(f"the expression is nested too deeply (at most {MAX_EXPRESSION_DEPTH} levels)") from None
+        except ValueError as exc:  # e.g. a NUL character
+            raise self.error(f"syntax error: {exc}") from None
         except SyntaxError as exc:
             fake = ast.Constant(0)
             # SyntaxError.offset counts characters; node offsets (and ExpressionError) count UTF-8 bytes
@@ -265,6 +347,10 @@ class Compiler:
                 reason = next((w for t, w in _REJECTED_WORDS.items() if isinstance(node, t)),
                               f"'{type(node).__name__}' is not allowed in an expression")
                 raise self.error(reason, node)
+        too_deep = _deeper_than(tree.body, MAX_EXPRESSION_DEPTH)
+        if too_deep is not None:
+            raise self.error(f"the expression is nested more than {MAX_EXPRESSION_DEPTH} levels deep; "
+                             "split it into simpler conditions", too_deep)
         root = self.visit(tree.body)
         if want and root.type != want:
             raise self.error(f"the expression must be {TYPE_WORDS[want]} (true/false), "
@@ -284,6 +370,12 @@ class Compiler:
         if isinstance(value, bool):
             return _literal("bool", value)
         if isinstance(value, (int, float)):
+            if isinstance(value, float) and not math.isfinite(value):
+                raise self.error("this number is too large to be a number (it reads as infinite); "
+                                 f"numbers in an expression are at most 10^{len(str(MAX_NUMBER)) - 1} in size", node)
+            if abs(value) > MAX_NUMBER:
+                raise self.error(f"this number is too large: numbers in an expression are at most "
+                                 f"10^{len(str(MAX_NUMBER)) - 1} in size", node)
             return _literal("number", float(value))
         if isinstance(value, str):
             return _literal("string", value)
@@ -309,7 +401,7 @@ class Compiler:
             return _literal("bool", name == "True")
         if name in CONSTANTS:
             def run(ctx: Context, _name=name) -> Value:
-                value = ctx.constants.get(_name)
+                value = _constant_day(ctx.constants.get(_name))
                 if value is None or pd.isna(value):
                     return Value(np.datetime64("NaT", "s"), True)
                 return Value(_day_of(value), False)
@@ -382,11 +474,10 @@ class Compiler:
 
             def run(ctx: Context) -> Value:
                 a, b = left.run(ctx), right.run(ctx)
-                with np.errstate(divide="ignore", invalid="ignore"):
+                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                     data = getattr(np, fn_name)(a.data, b.data)
-                null = np.logical_or(a.null, b.null)
-                if op is ast.Div:
-                    null = np.logical_or(null, ~np.isfinite(data))
+                # x / 0, or an overflow to infinity: unknown, never a number that is not finite
+                null = np.logical_or(np.logical_or(a.null, b.null), ~np.isfinite(data))
                 return Value(data, null)
             return Node("number", run)
         if lt == rt == "date" and op is ast.Sub:
@@ -513,7 +604,9 @@ class Compiler:
         if left.type == "date":
             try:
                 days = [i if isinstance(i, dt.date) else self._parse_date(i, rnode) for i in items]
-            except ExpressionError:
+            except ExpressionError as exc:
+                if "outside the dates" in exc.reason or "beyond the last date" in exc.reason:
+                    raise
                 raise self.error("a list compared with a date must hold dates ('YYYY-MM-DD')", rnode) from None
             values = _LazyArray(lambda: np.array([np.datetime64(d, "s") for d in days], dtype=DATE_DTYPE))
         elif left.type == "number":
@@ -558,9 +651,19 @@ class Compiler:
         if match is None:
             raise self.error(f"{text!r} is not a date; write date('YYYY-MM-DD')", node)
         try:
-            return dt.date(*(int(part) for part in match.groups()))
+            day = dt.date(*(int(part) for part in match.groups()))
         except ValueError:
             raise self.error(f"{text!r} is not a valid date", node) from None
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise self.error(f"{text!r} is outside the dates a rulebook may name "
+                             f"({FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31)", node)
+        stored = _literal("date", day).run(None).data
+        last = _day_bounds(stored)[1]
+        if (day - dt.date(1970, 1, 1)).days > last or stored.astype("datetime64[D]") != np.datetime64(day, "D"):
+            # the typed date representation cannot hold it (it would wrap into another century)
+            raise self.error(f"{text!r} is beyond the last date this version can hold "
+                             f"({np.datetime64(last, 'D')})", node)
+        return day
 
     def _want(self, n: Node, t: str, node, why: str) -> None:
         if n.type != t:
@@ -664,16 +767,17 @@ class Compiler:
         if not (pattern.is_literal and pattern.type == "string"):
             raise self.error("the second argument of matches() is a literal regular expression", node.args[1])
         try:
-            compiled = re.compile(pattern.literal)
-        except re.error as exc:
-            raise self.error(f"invalid regular expression: {exc}", node.args[1]) from None
+            regex = re2_pattern(pattern.literal)
+            _re2_search([""], regex)  # compiles the pattern: RE2 refuses what it cannot run in linear time
+        except RegexError as exc:
+            raise self.error(f"this regular expression cannot be used: {exc}", node.args[1]) from None
 
         def run(ctx: Context) -> Value:
             v = text.run(ctx)
             if v.is_scalar():
-                return Value(bool(compiled.search(v.data)) if not v.null else False, v.null)
-            uniques, codes = _factorized(v.data)
-            hits = np.array([bool(compiled.search(u)) for u in uniques], dtype=bool)
+                return Value(bool(_re2_search([v.data], regex)[0]) if not v.null else False, v.null)
+            uniques, codes = _factorized(v.data)  # each distinct cell once
+            hits = _re2_search(uniques, regex)
             data = np.where(codes >= 0, hits[np.maximum(codes, 0)] if len(hits) else False, False)
             return Value(data & ~v.null, v.null)
         return Node("bool", run)
@@ -733,6 +837,9 @@ class Compiler:
             raise self.error("add_workdays() takes a date first", node.args[0])
         if k.type != "number":
             raise self.error("add_workdays() takes a number of working days second", node.args[1])
+        if k.is_literal and not (k.literal == int(k.literal) and 0 <= k.literal <= MAX_WORKDAYS_ARGUMENT):
+            raise self.error(f"the number of working days is a whole number from 0 to {MAX_WORKDAYS_ARGUMENT}",
+                             node.args[1])
         self.uses_calendar = True
 
         def run(ctx: Context) -> Value:
@@ -741,7 +848,8 @@ class Compiler:
             dd, nd = _broadcast(vd, n)
             kk, nk = _broadcast(vk, n, dtype=float)
             kk = np.asarray(kk, dtype=float)
-            bad = nd | nk | ~np.isfinite(kk) | (kk < 0)
+            with np.errstate(invalid="ignore"):
+                bad = nd | nk | ~np.isfinite(kk) | (kk < 0) | (kk > MAX_WORKDAYS_ARGUMENT) | (kk != np.floor(kk))
             steps = np.where(bad, 0, kk).astype(np.int64)
             dates = np.where(bad, np.datetime64("NaT", "s"), np.asarray(dd, dtype=DATE_DTYPE))
             result = pd.Series(ctx.calendar.add_workdays(pd.Series(dates), steps))
@@ -771,6 +879,22 @@ class Compiler:
 
     def fn_month(self, node, args) -> Node:
         return self._date_part(node, args, "month")
+
+
+def _deeper_than(root: ast.AST, limit: int) -> ast.AST | None:
+    """The first expression node nested more than ``limit`` levels deep, or None.
+
+    Iterative, so that a tree the compiler would refuse cannot exhaust the stack here.
+    Operator and context nodes do not count as levels.
+    """
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return node
+        for child in ast.iter_child_nodes(node):
+            stack.append((child, depth + 1 if isinstance(child, ast.expr) else depth))
+    return None
 
 
 def _kleene(parts: list[Node], is_and: bool) -> Node:
@@ -818,9 +942,40 @@ def _day_of(value) -> Any:
     return np.datetime64(value).astype("datetime64[D]").astype(DATE_DTYPE)
 
 
+def _day_numbers(dates) -> np.ndarray:
+    """Days since 1970-01-01 (int64) of datetime64 values of any unit; NaT gives 0."""
+    values = np.asarray(dates)
+    days = values.astype("datetime64[D]").astype(np.int64)
+    return np.where(np.isnat(values), 0, days)
+
+
+def _day_bounds(dates) -> tuple[int, int]:
+    """First and last day numbers a computed date may take: within FIRST_YEAR..LAST_YEAR
+    and within what the datetime64 unit of ``dates`` can hold."""
+    unit, count = np.datetime_data(np.asarray(dates).dtype)
+    if unit in ("Y", "M", "W", "D", "generic"):
+        return _FIRST_DAY, _LAST_DAY
+    per_day = int(np.timedelta64(1, "D") // np.timedelta64(count, unit))
+    held = int(np.iinfo(np.int64).max) // per_day - 1
+    # whole years only, as the working-day calendar covers them (datetime64[ns]: to 2261)
+    last_year = int(np.datetime64(held + 1, "D").astype("datetime64[Y]").astype(np.int64)) + 1970 - 1
+    last = int(np.datetime64(f"{last_year:04d}-12-31", "D").astype(np.int64)) if last_year <= LAST_YEAR else _LAST_DAY
+    return max(_FIRST_DAY, -held), min(_LAST_DAY, last)
+
+
 def _date_plus_days(d: Value, k: Value, sign: int) -> Value:
     """``d + k`` days (``k`` may be fractional); a result beyond 0001-9999 is blank."""
     null = np.logical_or(d.null, k.null)
+    # a number of days that is not whole, or a result outside FIRST_YEAR..LAST_YEAR, is
+    # unknown: computed in day numbers first, so nothing can overflow or wrap around
+    offset = np.asarray(k.data, dtype=float) * sign
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(offset) | (offset != np.floor(offset)) | (np.abs(offset) > _LAST_DAY - _FIRST_DAY)
+        target = _day_numbers(d.data) + np.where(bad, 0, offset).astype(np.int64)
+    first, last = _day_bounds(d.data)
+    bad = bad | (target < first) | (target > last)
+    null = np.logical_or(null, bad)
+    k = Value(np.where(bad, 0.0, np.asarray(k.data, dtype=float)), k.null)
     days = np.where(null, 0, np.asarray(k.data, dtype=float)) if isinstance(null, np.ndarray) else (0 if null else k.data)
     base = np.asarray(d.data, dtype=DATE_DTYPE)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -849,6 +1004,115 @@ def _popcount(values: np.ndarray) -> np.ndarray:
         out += (work & np.uint64(1)).astype(np.int64)
         work = work >> np.uint64(1)
     return out
+
+
+class RegexError(ValueError):
+    """A matches() pattern RE2 cannot compile; the message says why and what to write."""
+
+
+_RE2_REASONS = (
+    ("invalid perl operator: (?=", "lookahead (?=...) is not supported"),
+    ("invalid perl operator: (?!", "negative lookahead (?!...) is not supported"),
+    ("invalid perl operator: (?<=", "lookbehind (?<=...) is not supported"),
+    ("invalid perl operator: (?<!", "negative lookbehind (?<!...) is not supported"),
+    ("invalid perl operator: (?>", "atomic groups (?>...) are not supported"),
+    ("invalid perl operator: (?P=", "backreferences (?P=name) are not supported"),
+    ("invalid perl operator: (?#", "comments (?#...) are not supported"),
+    ("bad repetition operator: *+", "possessive quantifiers (*+ ++ ?+) are not supported"),
+    ("bad repetition operator: ++", "possessive quantifiers (*+ ++ ?+) are not supported"),
+    ("bad repetition operator: ?+", "possessive quantifiers (*+ ++ ?+) are not supported"),
+)
+_RE2_NOTE = ("patterns run on RE2, which matches every cell in linear time and so has no "
+             "backreferences or lookaround; rewrite the pattern without them")
+
+# Python's \d \w \s are Unicode-wide; RE2's are ASCII only. Written as RE2 classes so that
+# 'matches(title, "^\w+$")' still matches Chinese text as it did under Python's re.
+_CLASS_PARTS = {"d": r"\p{Nd}", "w": r"\p{L}\p{N}_", "s": r"\t\n\v\f\r\x{1c}-\x{1f}\x{85}\p{Z}"}
+_OUTSIDE = {"d": r"\p{Nd}", "D": r"\P{Nd}", "w": "[" + _CLASS_PARTS["w"] + "]", "W": "[^" + _CLASS_PARTS["w"] + "]",
+            "s": "[" + _CLASS_PARTS["s"] + "]", "S": "[^" + _CLASS_PARTS["s"] + "]", "Z": r"\z"}
+_INSIDE = {"d": _CLASS_PARTS["d"], "D": r"\P{Nd}", "w": _CLASS_PARTS["w"], "s": _CLASS_PARTS["s"], "b": r"\x{8}"}
+
+
+def re2_pattern(pattern: str) -> str:
+    r"""A Python-style pattern as RE2 syntax with the same meaning; RegexError if it has none.
+
+    Translates the Unicode classes ``\d \w \s`` (and their negations), ``\Z``, ``\uXXXX``,
+    ``\UXXXXXXXX`` and ``{,n}``; refuses ``\b``/``\B`` and ``\W``/``\S`` inside ``[...]``.
+    Everything else is passed to RE2 as written.
+    """
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    in_class = False
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and i + 1 < n:
+            e = pattern[i + 1]
+            if e in "uU":
+                width = 4 if e == "u" else 8
+                digits = pattern[i + 2:i + 2 + width]
+                if len(digits) != width or not all(h in "0123456789abcdefABCDEF" for h in digits):
+                    raise RegexError(f"\\{e} needs {width} hex digits")
+                out.append("\\x{" + digits + "}")
+                i += 2 + width
+                continue
+            table = _INSIDE if in_class else _OUTSIDE
+            if e in table:
+                out.append(table[e])
+            elif e in "bB" and not in_class:
+                raise RegexError(f"\\{e} (a word boundary) is not supported: RE2 knows only ASCII words, "
+                                 "and Chinese text has no spaces between words; use ^, $ or a character class")
+            elif e in "WS" and in_class:
+                raise RegexError(f"\\{e} inside [...] is not supported; write a negated class [^...] instead")
+            else:
+                out.append(c + e)
+            i += 2
+            continue
+        if in_class:
+            if c == "]":
+                in_class = False
+            out.append(c)
+            i += 1
+            continue
+        if c == "[":
+            start = i
+            i += 1
+            if i < n and pattern[i] == "^":
+                i += 1
+            if i < n and pattern[i] == "]":
+                i += 1  # a ] right after [ or [^ is a member, not the end
+            out.append(pattern[start:i])
+            in_class = True
+            continue
+        if c == "{" and pattern.startswith(",", i + 1):
+            close = pattern.find("}", i)
+            if close > i + 2 and pattern[i + 2:close].isdigit():
+                out.append("{0" + pattern[i + 1:close + 1])  # Python's {,n} is {0,n}; RE2 reads it literally
+                i = close + 1
+                continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _re2_search(texts, regex: str) -> np.ndarray:
+    r"""Whether ``regex`` (RE2 syntax) occurs in each text, in linear time; RegexError if RE2
+    cannot compile it. Lone surrogates (no UTF-8 form) are matched as U+FFFD."""
+    try:
+        array = pa.array(texts, type=pa.string())
+    except (UnicodeError, pa.lib.ArrowException):
+        array = pa.array([t.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for t in texts],
+                         type=pa.string())
+    try:
+        hits = pc.match_substring_regex(array, pattern=regex)
+    except pa.lib.ArrowInvalid as exc:
+        message = str(exc).removeprefix("Invalid regular expression: ")
+        reason = next((why for key, why in _RE2_REASONS if message.startswith(key)), None)
+        if reason is None and message.startswith("invalid perl operator: (?P") and "(?P=" in regex:
+            reason = "backreferences (?P=name) are not supported"
+        if reason is None and re.match(r"invalid escape sequence: \\[1-9]", message):
+            reason = "backreferences (\\1, \\2 ...) are not supported"
+        raise RegexError(f"{reason or message}; {_RE2_NOTE}") from None
+    return hits.to_numpy(zero_copy_only=False).astype(bool)
 
 
 def _factorized(series: pd.Series) -> tuple[list, np.ndarray]:

@@ -150,6 +150,7 @@ class _Clock:
 
     def add(self, d: np.ndarray, n: np.ndarray) -> np.ndarray:
         n = np.asarray(n, dtype=np.int64)
+        d = _unless_past_the_last_date(d, n, self.working)
         if self.working:
             return pd.Series(self.calendar.add_workdays(pd.Series(d), n)).to_numpy(dtype=DATE_DTYPE)
         # in days, kept within 0001-9999, so that a huge limit cannot overflow into the past
@@ -157,6 +158,26 @@ class _Clock:
         days = np.clip(np.where(nat, 0, np.asarray(d, dtype="datetime64[D]").astype(np.int64)), _FIRST_DAY, _LAST_DAY)
         ahead = days + np.clip(n, _FIRST_DAY - days, _LAST_DAY - days)
         return np.where(nat, NAT, ahead.astype("datetime64[D]").astype(DATE_DTYPE))
+
+
+def _unless_past_the_last_date(d: np.ndarray, n: np.ndarray, working: bool) -> np.ndarray:
+    """``d`` with NaT where ``d + n`` calendar days would pass the last date the datetime64
+    unit of ``d`` holds (a deadline never wraps into another century; the calendar answers
+    NaT itself for working days)."""
+    if working:
+        return d
+    d = np.asarray(d)
+    unit, count = np.datetime_data(d.dtype)
+    if unit in ("Y", "M", "W", "D", "generic"):
+        return d
+    last = int(np.iinfo(np.int64).max) // int(np.timedelta64(1, "D") // np.timedelta64(count, unit)) - 1
+    days = np.where(np.isnat(d), 0, d.astype("datetime64[D]").astype(np.int64))
+    past = ~np.isnat(d) & (days + n > last)
+    if not past.any():
+        return d
+    out = d.copy()
+    out[past] = np.datetime64("NaT")
+    return out
 
 
 def evaluate_deadline(inp: RuleInput) -> Outcome:

@@ -17,9 +17,29 @@ FIELD_TYPES = ("string", "integer", "number", "boolean", "date", "category", "se
 RULE_ID_PATTERN = r"^[A-Z][A-Z0-9-]*$"
 BOOK_ID_PATTERN = r"^[a-z0-9-]+$"
 
+# Bounds a rulebook must keep (DESIGN §11: huge limits and points are refused at load,
+# so that no sum, percent or deadline can overflow or stop being a finite number).
+#: points of one rule, and the deduct / max of deduct scoring
+MAX_POINTS = 10_000
+#: min / max of a count rule (rows per group)
+MAX_ROW_COUNT = 1_000_000_000
+#: a deadline's limit or extension, in working or calendar days (ten years)
+MAX_LIMIT_DAYS = 3650
+#: dates a rulebook may name (period, calendar, waivers, date literals in expressions)
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def check_year(value: dt.date | None, what: str = "a date") -> dt.date | None:
+    """Refuse a date outside FIRST_YEAR..LAST_YEAR (a typo such as 0021 or 20211)."""
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"{what} must lie between {FIRST_YEAR}-01-01 and {LAST_YEAR}-12-31, "
+                         f"got {value.isoformat()}")
+    return value
+
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    # allow_inf_nan=False: .inf / .nan in the YAML are refused wherever a number is read
+    model_config = ConfigDict(extra="forbid", frozen=False, allow_inf_nan=False)
 
 
 class Grade(Strict):
@@ -30,6 +50,11 @@ class Grade(Strict):
 class Period(Strict):
     start: dt.date
     end: dt.date
+
+    @field_validator("start", "end")
+    @classmethod
+    def _in_range(cls, v: dt.date, info) -> dt.date:
+        return check_year(v, f"period.{info.field_name}")
 
     @model_validator(mode="after")
     def _ordered(self) -> "Period":
@@ -50,7 +75,7 @@ class BookInfo(Strict):
     id: str = Field(pattern=BOOK_ID_PATTERN)
     title: str
     issuer: str | None = None
-    year: int | None = None
+    year: int | None = Field(default=None, ge=FIRST_YEAR, le=LAST_YEAR)
     period: Period | None = None
     grades: list[Grade] = Field(default_factory=lambda: list(DEFAULT_GRADES))
     #: below this coverage the grade is the band of strict_percent (DESIGN §7)
@@ -72,6 +97,13 @@ class CalendarSpec(Strict):
     extra_holidays: list[dt.date] = Field(default_factory=list)
     extra_workdays: list[dt.date] = Field(default_factory=list)
     fallback: Literal["weekends", "error"] = "weekends"
+
+    @field_validator("extra_holidays", "extra_workdays")
+    @classmethod
+    def _in_range(cls, days: list[dt.date], info) -> list[dt.date]:
+        for i, day in enumerate(days):
+            check_year(day, f"calendar.{info.field_name}[{i}]")
+        return days
 
 
 class Section(Strict):
@@ -119,8 +151,8 @@ class Basis(Strict):
 
 
 class Deduct(Strict):
-    deduct: float = Field(gt=0)
-    max: float | None = Field(default=None, ge=0)
+    deduct: float = Field(gt=0, le=MAX_POINTS)
+    max: float | None = Field(default=None, ge=0, le=MAX_POINTS)
 
 
 Scoring = Union[Literal["proportional", "all_or_nothing"], Deduct]
@@ -163,7 +195,7 @@ class RuleBase(Strict):
     section: str | None = None
     where: str | None = None
     severity: Literal["critical", "major", "minor"] = "major"
-    points: float = Field(default=0, ge=0)
+    points: float = Field(default=0, ge=0, le=MAX_POINTS)
     scoring: Scoring = "proportional"
     basis: Basis | None = None
     description: str | None = None
@@ -241,8 +273,8 @@ class RatioRule(RateRule):
 
 
 class Limit(Strict):
-    working_days: int | None = Field(default=None, ge=0)
-    calendar_days: int | None = Field(default=None, ge=0)
+    working_days: int | None = Field(default=None, ge=0, le=MAX_LIMIT_DAYS)
+    calendar_days: int | None = Field(default=None, ge=0, le=MAX_LIMIT_DAYS)
 
     @model_validator(mode="after")
     def _one(self) -> "Limit":
@@ -327,6 +359,14 @@ class CountRule(RuleBase):
     per: str | None = None
     groups: list[str] | None = None
 
+    @field_validator("min", "max")
+    @classmethod
+    def _row_count(cls, v, info):
+        if v is not None and not 0 <= v <= MAX_ROW_COUNT:
+            raise ValueError(f"'{info.field_name}' of a count rule is a number of rows, "
+                             f"0 to {MAX_ROW_COUNT}, got {v}")
+        return v
+
     @model_validator(mode="after")
     def _bounds(self) -> "CountRule":
         if self.min is None and self.max is None:
@@ -353,6 +393,11 @@ class Waiver(Strict):
     reason: str
     approved_by: str | None = None
     expires: dt.date | None = None
+
+    @field_validator("expires")
+    @classmethod
+    def _in_range(cls, v: dt.date | None) -> dt.date | None:
+        return check_year(v, "expires")
 
     @field_validator("key", mode="before")
     @classmethod

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,14 @@ import yaml
 from pydantic import ValidationError
 
 from .errors import Problem, RulebookError
-from .models import Rulebook, Waiver, WaiverFile
+from .models import BOOK_ID_PATTERN, Rulebook, Waiver, WaiverFile
 from .resources import DEFAULT_RULEBOOK, builtin_rulebook
 
 MAX_NODES = 200_000  # after alias expansion; a real rulebook has a few thousand
 MAX_DEPTH = 64  # nesting levels; a real rulebook has fewer than ten
+MAX_BYTES = 16 * 1024 * 1024  # a real rulebook is under 100 KB
+MAX_EXTENDS = 32  # rulebooks in one 'extends' chain; a real one has two or three
+MAX_PATH_CHARS = 1024  # an 'extends' path or builtin id
 _COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -42,26 +46,41 @@ _FastLoader = getattr(yaml, "CSafeLoader", None)  # libyaml: the same nodes and 
 
 def _compose(text: str, file: str) -> yaml.Node | None:
     if _FastLoader is not None:
-        fast = _FastLoader(text)
+        fast = None
         try:
+            fast = _FastLoader(text)
             return fast.get_single_node()
-        except yaml.YAMLError:
+        except (yaml.YAMLError, RecursionError, MemoryError):
             pass  # report the error exactly as the pure-Python loader words it, below
         finally:
-            fast.dispose()
-    loader = _Loader(text)
+            if fast is not None:
+                fast.dispose()
+    loader = None
     try:
+        loader = _Loader(text)  # the reader refuses control characters here already
         return loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise RulebookError(Problem(f"YAML syntax error: {exc.problem or exc}", file,
                                     mark.line + 1 if mark else None, mark.column + 1 if mark else None))
+    except yaml.reader.ReaderError as exc:
+        # a control character (NUL, ESC...): not a text file, or a damaged one
+        line, column = _line_column(text, exc.position)
+        raise RulebookError(Problem(
+            f"the rulebook contains the control character #x{exc.character:04x}, which YAML does not "
+            "allow; is this the right file?", file, line, column))
     except yaml.YAMLError as exc:
         raise RulebookError(Problem(f"YAML error: {exc}", file))
-    except RecursionError:
+    except (RecursionError, MemoryError):
         raise RulebookError(Problem("the YAML is nested too deeply to be a rulebook", file)) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 class _Builder:
@@ -145,16 +164,27 @@ class _Builder:
         except yaml.constructor.ConstructorError:
             raise RulebookError(Problem(
                 f"tag {node.tag!r} is not allowed in a rulebook (only plain YAML values)", *self.pos(node)))
-        except (ValueError, TypeError) as exc:
-            raise RulebookError(Problem(f"invalid value {node.value!r}: {exc}", *self.pos(node)))
+        except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
+            # a scalar the YAML constructors cannot build: '!!timestamp ""' (AttributeError),
+            # '!!float abc', '!!binary' that is not base64, 0000-00-00
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                reason = f"{node.value[:80]!r} is not a valid date (write YYYY-MM-DD)"
+            else:
+                reason = f"invalid value {node.value[:80]!r}" + (f": {str(exc)[:200]}" if str(exc) else "")
+            raise RulebookError(Problem(reason, *self.pos(node)))
 
 
 def _read_yaml(path: Path) -> tuple[Any, dict[tuple, Position], bytes]:
     file = str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise RulebookError(Problem(
+                f"the file is {size // (1024 * 1024)} MB; a rulebook is at most {MAX_BYTES // (1024 * 1024)} MB "
+                "(is this the right file?)", file))
         raw = path.read_bytes()
-    except OSError as exc:
-        raise RulebookError(Problem(f"cannot read the rulebook: {exc.strerror or exc}", file))
+    except (OSError, ValueError) as exc:
+        raise RulebookError(Problem(f"cannot read the rulebook: {getattr(exc, 'strerror', None) or exc}", file))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -165,7 +195,7 @@ def _read_yaml(path: Path) -> tuple[Any, dict[tuple, Position], bytes]:
     builder = _Builder(file)
     try:
         return builder.build(node), builder.positions, raw
-    except RecursionError:
+    except (RecursionError, MemoryError):
         raise RulebookError(Problem("the YAML is nested too deeply to be a rulebook", file)) from None
 
 
@@ -194,10 +224,11 @@ def _merge(parent: Any, child: Any, path: tuple = ()) -> Any:
         return out
     if path == ("rules",) and isinstance(parent, list) and isinstance(child, list):
         merged = [dict(r) if isinstance(r, dict) else r for r in parent]
-        index = {r.get("id"): i for i, r in enumerate(merged) if isinstance(r, dict)}
+        # only text ids merge; any other id is appended and refused by validation
+        index = {r.get("id"): i for i, r in enumerate(merged) if isinstance(r, dict) and isinstance(r.get("id"), str)}
         for rule in child:
             rid = rule.get("id") if isinstance(rule, dict) else None
-            if rid is not None and rid in index:
+            if isinstance(rid, str) and rid in index:
                 merged[index[rid]] = _merge(merged[index[rid]], rule, path + (rid,))
             else:
                 merged.append(rule)
@@ -214,10 +245,19 @@ class _Loaded:
 
 
 def _resolve(ref: str, base: Path | None) -> Path:
+    """The file a rulebook reference names; RulebookError (no position) if it cannot be one."""
+    if len(ref) > MAX_PATH_CHARS:
+        raise RulebookError(f"the rulebook name is {len(ref)} characters long; "
+                            f"a path or builtin:<id> has at most {MAX_PATH_CHARS}")
+    if "\0" in ref:
+        raise RulebookError("the rulebook name contains a NUL character")
     if ref.startswith("builtin:"):
+        book_id = ref[len("builtin:"):]
         try:
-            return builtin_rulebook(ref[len("builtin:"):])
-        except FileNotFoundError as exc:
+            if not re.fullmatch(BOOK_ID_PATTERN, book_id):
+                raise FileNotFoundError(f"no built-in rulebook {book_id!r} (ids are [a-z0-9-]+)")
+            return builtin_rulebook(book_id)
+        except (FileNotFoundError, OSError) as exc:
             raise RulebookError(str(exc))
     path = Path(ref)
     if base is not None and not path.is_absolute():
@@ -225,12 +265,30 @@ def _resolve(ref: str, base: Path | None) -> Path:
     return path
 
 
+def _is_file(path: Path) -> bool:
+    """Path.is_file, False instead of an OSError (a name too long, a bad character)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _resolved(path: Path) -> Path | None:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
 def _load_tree(path: Path, chain: tuple[Path, ...] = ()) -> _Loaded:
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise RulebookError(Problem(f"cannot open the rulebook: {getattr(exc, 'strerror', None) or exc}", str(path)))
     if resolved in chain:
         cycle = " -> ".join(str(p) for p in chain + (resolved,))
         raise RulebookError(Problem(f"'extends' forms a cycle: {cycle}", str(path)))
-    if not path.is_file():
+    if not _is_file(path):
         raise RulebookError(Problem("rulebook file not found", str(path)))
     data, positions, raw = _read_yaml(path)
     file = str(path)
@@ -256,22 +314,29 @@ def _load_tree(path: Path, chain: tuple[Path, ...] = ()) -> _Loaded:
         parent_path = _resolve(extends, path.parent)
     except RulebookError as exc:  # an unknown builtin:<id>
         raise RulebookError(Problem(exc.problems[0].message, *positions[("extends",)])) from None
-    if not parent_path.is_file():
+    if not _is_file(parent_path):
         raise RulebookError(Problem(f"'extends' names a rulebook that does not exist: {parent_path}",
                                     *positions[("extends",)]))
+    if len(chain) + 2 > MAX_EXTENDS and _resolved(parent_path) not in chain + (resolved,):
+        # a bound, not only cycle detection: each link is a file read and a recursion level
+        raise RulebookError(Problem(
+            f"'extends' chains more than {MAX_EXTENDS} rulebooks (from {chain[0] if chain else resolved}); "
+            "a chain is at most that long: merge some of them into one file", *positions[("extends",)]))
     parent = _load_tree(parent_path, chain + (resolved,))
     merged = _merge(parent.data, data)
     if removals is not None:
         if not isinstance(removals, list) or not all(isinstance(r, str) for r in removals):
             raise RulebookError(Problem("'remove_rules' is a list of rule ids", *positions[("remove_rules",)]))
-        known = {r.get("id") for r in merged.get("rules", []) if isinstance(r, dict)}
+        rules = merged.get("rules") if isinstance(merged.get("rules"), list) else []
+        known = {r.get("id") for r in rules if isinstance(r, dict) and isinstance(r.get("id"), str)}
         for i, rid in enumerate(removals):
             if rid not in known:
                 raise RulebookError(Problem(
                     f"'remove_rules' names {rid!r}, which no parent rulebook defines"
-                    + _suggest(rid, [k for k in known if isinstance(k, str)]),
+                    + _suggest(rid, known),
                     *positions.get(("remove_rules", i), positions[("remove_rules",)])))
-        merged["rules"] = [r for r in merged.get("rules", []) if not (isinstance(r, dict) and r.get("id") in removals)]
+        if rules:
+            merged["rules"] = [r for r in rules if not (isinstance(r, dict) and r.get("id") in removals)]
     merged_positions = dict(parent.positions)
     merged_positions.update(positions)
     parent.digest.update(raw)
@@ -342,7 +407,26 @@ class _Locator:
 def _pydantic_problems(exc: ValidationError, locator: _Locator) -> list[Problem]:
     problems = []
     seen = set()
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    # A union such as scoring (a word or {deduct: X}) reports each member's complaint: keep
+    # the one about the member that was meant (a mapping was given: the {deduct} member).
+    def _other_member(e, deeper: bool) -> bool:
+        loc = tuple(e["loc"])
+        return any(tuple(o["loc"][:len(loc) - 1]) == loc[:-1] and o["loc"][len(loc) - 1] != loc[-1]
+                   and (len(o["loc"]) > len(loc) if deeper else o["type"] == "literal_error")
+                   for o in errors if len(o["loc"]) >= len(loc))
+
+    def _union_noise(e) -> bool:
+        loc = tuple(e["loc"])
+        if len(loc) < 2:
+            return False
+        if e["type"] == "literal_error" and str(loc[-1]).startswith("literal["):
+            return _other_member(e, deeper=True)
+        if e["type"] == "model_type":
+            return _other_member(e, deeper=False)
+        return False
+    errors = [e for e in errors if not _union_noise(e)]
+    for err in errors:
         loc = tuple(err["loc"])
         message = err["msg"]
         if message.startswith("Value error, "):
@@ -565,7 +649,7 @@ def load_waivers(source: str | Path) -> list[Waiver]:
 
     path = Path(source)
     what = "waivers file"
-    if not path.is_file():
+    if not _is_file(path):
         raise RulebookError(Problem("waivers file not found", str(path)), what=what)
     try:
         data, positions, _ = _read_yaml(path)

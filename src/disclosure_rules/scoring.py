@@ -44,8 +44,13 @@ SCORED = ("pass", "fail")
 COVERED = SCORED + ("not_applicable",)
 
 
+def _finite(value: float | None) -> float | None:
+    """None instead of a number that is not finite (no NaN or infinity reaches the JSON)."""
+    return value if value is None or math.isfinite(value) else None
+
+
 def rate_of(passed: int, decided: int) -> float | None:
-    return passed / decided if decided > 0 else None
+    return _finite(passed / decided) if decided > 0 else None
 
 
 def status_of(kind: str, violations: int, rate: float | None, tmin: float | None, tmax: float | None) -> str:
@@ -84,7 +89,7 @@ def awarded_points(rule, status: str, violations: int, rate: float | None) -> fl
 
 
 def percent_of(awarded: float, possible: float) -> float | None:
-    return 100.0 * awarded / possible if possible > 0 else None
+    return _finite(100.0 * awarded / possible) if possible > 0 else None
 
 
 def grade_of(percent: float | None, grades) -> str | None:
@@ -97,7 +102,8 @@ def grade_of(percent: float | None, grades) -> str | None:
 
 
 def coverage_of(covered_points: float, total_points: float) -> float:
-    return covered_points / total_points if total_points > 0 else 1.0
+    coverage = covered_points / total_points if total_points > 0 else 1.0
+    return coverage if math.isfinite(coverage) else 1.0
 
 
 def grading(percent: float | None, strict_percent: float | None, coverage: float,
@@ -109,6 +115,6 @@ def grading(percent: float | None, strict_percent: float | None, coverage: float
 
 
 def round_points(value: float | None, digits: int = 2) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return None
     return round(value + 0.0, digits)
