@@ -53,3 +53,13 @@ def test_invalid_waiver_given_to_audit_is_a_rulebook_error():
     with pytest.raises(RulebookError, match=r"waiver #2 is invalid: .*reason"):
         audit(_book([REQUIRED]), {"requests": LEDGER}, as_of="2030-06-30",
               waivers=[{"rule": "REQ-1", "key": "R1", "reason": "批准"}, {"rule": "REQ-1", "key": "R2"}])
+
+
+@pytest.mark.parametrize("as_of", ["1899-12-31", "3000-01-01", "0001-01-01"])
+def test_an_as_of_outside_the_dates_a_ledger_may_hold_is_refused(as_of):
+    """as_of outside 1900-2999 is refused with a message naming it, not passed on as a blank
+    that would make every open request's deadline unknown."""
+    from disclosure_rules import DisclosureRulesError
+
+    with pytest.raises(DisclosureRulesError, match=f"as_of {as_of} is outside 1900-2999"):
+        audit(_book([REQUIRED]), {"requests": LEDGER}, as_of=as_of)

@@ -49,13 +49,18 @@ def _as_date(value, what: str) -> dt.date:
     if value is None:
         raise ValueError(what)
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise DisclosureRulesError(f"{what} {value!r} is not a date; write YYYY-MM-DD") from None
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise DisclosureRulesError(f"{what} {value!r} is not a date; write YYYY-MM-DD") from None
+    if not 1900 <= day.year <= 2999:  # the dates a ledger may hold (DESIGN §11)
+        raise DisclosureRulesError(f"{what} {day.isoformat()} is outside 1900-2999; give the date the audit "
+                                   "is as of, such as the plan period's last day")
+    return day
 
 
 def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=None,

@@ -405,7 +405,8 @@ def _reading(reading: dict, spec, lang: str) -> dict:
         "columns": [(header, field) for field, header in (reading.get("columns") or {}).items()],
         "skipped": [{"row": r.get("row"), "sheet": r.get("sheet") or "", "reason": skip_reason(r.get("reason"), lang),
                      "text": r.get("text") or ""} for r in skipped[:MAX_SKIPPED_ROWS]],
-        "more_skipped": max(0, len(skipped) - MAX_SKIPPED_ROWS),
+        "skipped_total": int(reading.get("skipped_total") or len(skipped)),
+        "more_skipped": max(0, int(reading.get("skipped_total") or len(skipped)) - min(len(skipped), MAX_SKIPPED_ROWS)),
         "has_sheets": any(r.get("sheet") for r in skipped),
     }
 
