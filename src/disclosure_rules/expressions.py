@@ -196,6 +196,11 @@ def _calendar_dates(series: pd.Series) -> pd.Series:
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         series = series.dt.tz_localize(None)
     if pd.api.types.is_datetime64_dtype(series.dtype):
+        if series.dtype == DATE_DTYPE:
+            # typed ledger dates are at midnight already: skip the (costly) normalize then
+            seconds = series.to_numpy().view(np.int64)
+            if not np.any((seconds % S_PER_DAY != 0) & ~np.isnat(series.to_numpy())):
+                return series
         return series.dt.normalize()
     return series
 
