@@ -212,3 +212,47 @@ def test_example_report_renders_every_rule_and_deadline_chart():
     assert listed == len(result.findings)
     assert set(result.data) == set(BOOK.datasets)
     assert all(d["rows"] for d in view["meta"]["datasets"] if d["name"] in result.data)
+
+
+def test_the_headline_shows_the_figure_the_grade_comes_from(result):
+    """Two of the five ledgers supplied: the big number is the strict percent the grade comes
+    from, its points line adds up to it, a note says why, and the missing ledgers are listed."""
+    assert result.graded_on == "strict_percent"
+    html = render_html(result)
+    big = re.search(r'data-testid="score">([^<]*)<', html).group(1)
+    assert big == f"{result.strict_percent:.1f}"
+    points = re.search(r'class="pts">([^<]*)<', html).group(1)
+    assert points.endswith(f"/ {result.strict_possible:g}") and result.strict_possible > result.possible
+    note = re.search(r'data-testid="graded-on">([^<]*)<', html).group(1)
+    assert "严格得分" in note and f"{result.percent:.1f}%" in note
+    gaps = re.search(r'data-testid="coverage-gaps">(.*?)</div>', html, re.S).group(1)
+    for name in ("messages", "opinions", "meetings"):
+        assert BOOK.datasets[name].title in gaps
+    english = render_html(result, lang="en")
+    assert "Strict percent" in re.search(r'data-testid="graded-on">([^<]*)<', english).group(1)
+
+
+def test_the_reading_section_lists_the_rows_skipped_as_not_records(tmp_path):
+    """A workbook with a title, a 合计 row and a 填表人 footer: the report's 读取说明 names the
+    format, sheet and header row, and lists each skipped row with its number and reason."""
+    from openpyxl import Workbook
+
+    from disclosure_rules import audit
+
+    path = tmp_path / "公文台账.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "全年"
+    for row in (["2021年公文台账"], ["发文字号", "起草处室", "公开属性"], ["晋商函〔2021〕1号", "外贸处", "主动公开"],
+                ["晋商函〔2021〕2号", "外资处", "不予公开"], ["合计", "2件", None], ["填表人：张三  审核人：李四"]):
+        sheet.append(row)
+    book.save(path)
+    result = audit(BOOK, {"documents": path}, as_of="2021-12-31")
+    html = render_html(result)
+    section = re.search(r'data-testid="reading-documents">(.*?)</div>', html, re.S).group(1)
+    assert "XLSX" in section and "全年" in section and "表头第 2 行" in section and "2 条记录" in section
+    rows = re.findall(r'<tr><td class="num">(\d+)</td><td>([^<]*)</td><td>([^<]*)</td><td class="cell">', section)
+    assert [(int(r), sheet_name, reason) for r, sheet_name, reason in rows] == [
+        (5, "全年", "合计行"), (6, "全年", "表尾（填表人、备注、说明等）")]
+    english = render_html(result, lang="en")
+    assert "total row" in re.search(r'data-testid="reading-documents">(.*?)</div>', english, re.S).group(1)

@@ -638,7 +638,8 @@ def _assemble(book, as_of, loaded, rule_results, parts, deadline_rows, dept_reco
         parts=parts, deadline_rows=deadline_rows, data_issues=data_issues, warnings=warnings,
         awarded=awarded, possible=possible, percent=percent,
         grade=grade_of(grading_percent, book.rulebook.grades), coverage=coverage,
-        strict_percent=strict_percent, min_coverage=min_coverage, graded_on=graded_on, coverage_gaps=gaps)
+        strict_percent=strict_percent, strict_possible=possible + unassessed, min_coverage=min_coverage,
+        graded_on=graded_on, coverage_gaps=gaps)
 
 
 # ------------------------------------------------------------------ coverage guard

@@ -469,7 +469,8 @@ def _headline(result, ui: dict, lang: str) -> dict:
         "coverage": _fmt_percent(result.coverage),
         "coverage_value": 0.0 if _blank(result.coverage) else float(result.coverage),
         "awarded": _fmt_points(result.awarded),
-        "possible": _fmt_points(result.possible),
+        # the points line adds up to the figure shown: strict_percent's possible when graded on it
+        "possible": _fmt_points(result.strict_possible if result.graded_on == "strict_percent" else result.possible),
         "counts": counts,
         "total": len(result.rules),
     }

@@ -134,6 +134,8 @@ class AuditResult:
     coverage: float
     #: the percent with every rule that could not be assessed counted as possible and 0 (DESIGN §7)
     strict_percent: float | None = None
+    #: the possible points of strict_percent: possible plus the points of rules not assessed
+    strict_possible: float = 0.0
     min_coverage: float = 1.0
     #: "percent" or "strict_percent": the figure the grade comes from
     graded_on: str = "percent"
