@@ -115,6 +115,8 @@ def test_a_header_typo_is_named_with_the_header_the_rules_need():
     assert _band(typo.grade) >= _band(full.grade)
     [line] = [w for w in typo.warnings if "(field replied_on)" in w]
     assert "has no column '答复日期'" in line and all(rule in line for rule in needing)
+    assert "the file has a column '答复日其': is it a typo of '答复日期'?" in line
+    assert any("「答复日其」，是否应为「答复日期」" in w for w in typo.warnings_in("zh"))
 
 
 def test_the_terminal_shows_the_figure_the_grade_comes_from(tmp_path):
