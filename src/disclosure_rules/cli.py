@@ -181,10 +181,11 @@ def _print_summary(result, *, html=None, json_path=None, findings=None, lang: st
     issues = len(result.data_issues)
     if issues:
         click.echo(words["issues"].format(n=issues))
-    warnings = result.warnings_in(lang)
-    guard = len(result.coverage_warnings(lang))
-    # the coverage guard's lines are always shown whole: they say why the grade is what it is
-    for warning in warnings[:max(5, guard)]:
+    # the coverage guard's lines are always shown whole (they say why the grade is what it
+    # is), then at most five others
+    guard = result.coverage_warnings(lang)
+    others = [w for w in result.warnings if w not in set(result.coverage_warnings("en"))]
+    for warning in guard + others[:5]:
         click.echo(f"{words['warning']}: {warning}")
     written = [p for p in (html, json_path, findings) if p]
     if written:
