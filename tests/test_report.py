@@ -253,6 +253,6 @@ def test_the_reading_section_lists_the_rows_skipped_as_not_records(tmp_path):
     assert "XLSX" in section and "全年" in section and "表头第 2 行" in section and "2 条记录" in section
     rows = re.findall(r'<tr><td class="num">(\d+)</td><td>([^<]*)</td><td>([^<]*)</td><td class="cell">', section)
     assert [(int(r), sheet_name, reason) for r, sheet_name, reason in rows] == [
-        (5, "全年", "合计行"), (6, "全年", "表尾（填表人、备注、说明等）")]
+        (5, "全年", "合计行"), (6, "全年", "表尾（签名、备注、说明）")]
     english = render_html(result, lang="en")
     assert "total row" in re.search(r'data-testid="reading-documents">(.*?)</div>', english, re.S).group(1)

@@ -243,9 +243,21 @@ def gap_warnings(gaps: list[dict], lang: str, *, graded_on: str, coverage: float
 SKIP_REASONS = {
     "repeated_header": {"zh": "重复的表头", "en": "repeated header"},
     "total": {"zh": "合计行", "en": "total row"},
-    "footer": {"zh": "表尾（填表人、备注、说明等）", "en": "footer (signatures, notes)"},
+    "footer": {"zh": "表尾（签名、备注、说明）", "en": "footer (signatures, notes)"},
     "block_heading": {"zh": "分组标题行", "en": "block heading"},
     "serial_only": {"zh": "只有序号的空行", "en": "serial number only"},
+    "no_field_values": {"zh": "没有任何字段值的行", "en": "no field values"},
+    "header_note": {"zh": "表头下的填写说明行", "en": "note under the header"},
+}
+
+#: why reading passed over a sheet, by the code in the reading report's sheets_skipped
+SHEET_REASONS = {
+    "chart": {"zh": "图表", "en": "chart"},
+    "empty": {"zh": "空表", "en": "empty"},
+    "no_header": {"zh": "没有本台账的表头", "en": "no header of this ledger"},
+    "few_fields": {"zh": "表头字段太少", "en": "too few of its fields"},
+    "not_requested": {"zh": "未指定", "en": "another sheet was named"},
+    "hidden": {"zh": "隐藏的工作表", "en": "hidden"},
 }
 
 FORMATS = {"csv": "CSV", "tsv": "TSV", "xlsx": "XLSX", "xlsm": "XLSM", "xls": "XLS", "xlsb": "XLSB",
@@ -286,7 +298,11 @@ def reading_line(title: str | None, reading: dict, lang: str) -> str:
         parts.append(f"跳过 {len(skipped)} 行（{what}）" if zh else f"skipped {len(skipped)} rows ({what})")
     passed = reading.get("sheets_skipped") or []
     if passed:
-        names = ("、" if zh else ", ").join(str(s.get("name")) for s in passed)
+        def why(sheet: dict) -> str:
+            words = SHEET_REASONS.get(sheet.get("reason"))
+            reason = words[lang] if words else sheet.get("reason")
+            return f"{sheet.get('name')}（{reason}）" if zh else f"{sheet.get('name')} ({reason})"
+        names = ("、" if zh else ", ").join(why(s) for s in passed)
         parts.append(f"未读取的工作表：{names}" if zh else f"sheets not read: {names}")
     unknown = reading.get("unrecognised_headers") or []
     if unknown:
