@@ -232,6 +232,28 @@ def test_a_department_merged_down_a_block_applies_to_every_row(tmp_path, fmt):
     assert raw.rows.tolist() == [2, 3, 4, 5]
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+@pytest.mark.parametrize("left, top", [(1, 0), (2, 2), (0, 3)])
+def test_a_merge_lands_on_its_own_column_when_the_sheet_starts_right_of_column_a(tmp_path, fmt, left, top):
+    """A ledger whose used range starts at column B or C (and below row 1): the 承办处室
+    merged down two records fills that department on both, not the column to its right."""
+    header = ["申请编号", "收到申请日期", "答复日期", "承办处室", "办理结果"]
+    body = [["Y-1", "2021-03-01", "2021-03-10", "外贸处", "予以公开"],
+            ["Y-2", "2021-03-02", None, None, None],
+            ["Y-3", "2021-03-03", "2021-03-12", "外资处", "不予公开"]]
+    rows = [[None] * (left + 5) for _ in range(top)] + [[None] * left + r for r in [header, *body]]
+    spec = SimpleNamespace(title=None, key="request_id", fields={
+        "request_id": field(required=True, aliases=["申请编号"]), "received_on": field(aliases=["收到申请日期"]),
+        "replied_on": field(aliases=["答复日期"]), "department": field(aliases=["承办处室"]),
+        "outcome": field(aliases=["办理结果"])})
+    path = write_book(tmp_path, fmt, {"S": rows}, {"S": [(top + 1, left + 3, top + 2, left + 3)]})
+    raw = read_table("requests", spec, path)
+    assert cells(raw, "department") == ["外贸处", "外贸处", "外资处"]
+    assert cells(raw, "outcome") == ["予以公开", None, "不予公开"]
+    assert raw.rows.tolist() == [top + 2, top + 3, top + 4]
+    assert raw.report["header_rows"] == [top + 1, top + 1]
+
+
 TWO_ROW = [
     ["依申请公开登记台账", None, None, None, None, None, None],
     ["序号", "申请编号", "申请人", "收到日期", "补正情况", None, "答复日期"],

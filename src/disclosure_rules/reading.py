@@ -655,12 +655,14 @@ def _workbook_sheet(label, kind, book, index, meta, ods_merges) -> _Sheet:
 def _calamine_columns(sheet) -> list[pa.ChunkedArray]:
     """A calamine sheet as text columns from A1, its rows streamed a chunk at a time.
 
-    ``iter_rows`` yields rows from row 1 but columns from the first used one; the columns
-    before it are put back so that positions are those Excel shows.
+    ``iter_rows`` yields rows from row 1 but columns from the first used one (``start``,
+    0-based (row, column)); the columns before it are put back so that positions, and the
+    merged ranges calamine gives in absolute positions, are those Excel shows. Rows above
+    the used range are put back too should a calamine version not yield them.
     """
-    total_width = getattr(sheet, "total_width", None)
-    total_height = getattr(sheet, "total_height", None)
-    if total_width is None or total_height is None:
+    start = getattr(sheet, "start", None)
+    end = getattr(sheet, "end", None)
+    if start is None or end is None:
         rows = sheet.to_python(skip_empty_area=False)
         return _columns_of_rows(rows, max((len(r) for r in rows), default=0))
     rows_iter = sheet.iter_rows()
@@ -679,8 +681,10 @@ def _calamine_columns(sheet) -> list[pa.ChunkedArray]:
         count += len(chunk)
     if pieces is None:
         return []
-    left = max(0, total_width - len(pieces))
-    top = max(0, total_height - count)
+    # ``end`` is the last used (row, column), 0-based (``total_width`` is that column's index,
+    # not a width): the grid runs from A1 to it
+    left = max(0, int(start[1]))
+    top = max(0, int(end[0]) + 1 - count)
     columns = [pa.chunked_array([pa.nulls(count, _TEXT)], type=_TEXT) for _ in range(left)]
     columns += [pa.chunked_array(p, type=_TEXT) for p in pieces]
     if top:
