@@ -452,6 +452,27 @@ def test_a_two_row_header_repeated_on_each_printed_page_is_skipped_whole(tmp_pat
                                                                             (6, "repeated_header")]
 
 
+def test_without_a_key_or_required_field_only_the_footer_row_is_skipped(tmp_path):
+    """A dataset with no key and no required field: a 注： line between records is skipped
+    as footer, but the records below it stay records; a note continued on a second line
+    after the last record is footer too."""
+    spec = SimpleNamespace(title=None, key=None, fields={
+        "title": field(aliases=["文件标题"]), "department": field(aliases=["处室"]),
+        "issued_on": field(aliases=["成文日期"]), "published_on": field(aliases=["公开日期"])})
+    rows = [["文件标题", "处室", "成文日期", "公开日期"],
+            ["关于开展外贸调研的通知", "外贸处", "2021-03-01", "2021-03-05"],
+            ["注：以下为补录文件", None, None, None],
+            ["关于印发工作要点的通知", "办公室", "2021-04-01", "2021-04-03"],
+            ["关于做好统计工作的通知", "综合处", "2021-05-01", "2021-05-03"],
+            ["说明：1.本表按成文日期排列；", None, None, None],
+            ["2.公开日期按网站发布日填写。", None, None, None]]
+    path = tmp_path / "nokey.csv"
+    path.write_bytes(csv_bytes(rows))
+    raw = read_table("documents", spec, path)
+    assert raw.rows.tolist() == [2, 4, 5]
+    assert [(r["row"], r["reason"]) for r in raw.report["skipped"]] == [(3, "footer"), (6, "footer"), (7, "footer")]
+
+
 def test_a_dataframe_record_with_only_a_number_in_a_field_is_kept():
     """A lone number in a column that a field reads is a value, not a serial number."""
     spec = SimpleNamespace(title=None, key=None, fields={"row": field(), "p": field()})

@@ -1614,7 +1614,13 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
     reason[open_ & lone & serial & (reason == None)] = "serial_only"  # noqa: E711
     # key-less rows below the records after a footer (notes of several lines) are footer too
     unclaimed = open_ & (reason == None)  # noqa: E711
-    records_at = np.union1d(np.setdiff1d(np.arange(n), candidates), candidates[protected_other & ~blank])
+    if protected:
+        records_at = np.union1d(np.setdiff1d(np.arange(n), candidates), candidates[protected_other & ~blank])
+    else:
+        # no key and no required field: a record is a row left unclaimed that fills two of
+        # the fields' columns (a note continued on a second line fills one)
+        need = max(1, min(2, len(matched_positions)))
+        records_at = candidates[unclaimed & (filled_matched >= need)]
     last_record = records_at.max() if len(records_at) else -1
     footers_after = candidates[(reason == "footer") & (candidates > last_record)]
     if len(footers_after):
