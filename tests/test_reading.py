@@ -254,6 +254,27 @@ def test_a_merge_lands_on_its_own_column_when_the_sheet_starts_right_of_column_a
     assert raw.report["header_rows"] == [top + 1, top + 1]
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+def test_a_date_merged_across_two_date_columns_stays_in_its_first_column(tmp_path, fmt):
+    """A received date centred across 收到申请日期 and 答复日期 must not make an unanswered
+    request answered on the day it came: the value stays in the first column, the second
+    reads blank, and the reading notes name the row. A 处室 merged down still fills down."""
+    rows = [["申请编号", "收到申请日期", "答复日期", "承办处室"],
+            ["Y-1", "2021-03-01", None, "外贸处"],
+            ["Y-2", "2021-03-02", "2021-03-20", None],
+            ["Y-3", "2021-03-03", "2021-03-21", "外资处"]]
+    path = write_book(tmp_path, fmt, {"S": rows}, {"S": [(1, 1, 1, 2), (1, 3, 2, 3)]})
+    spec = SimpleNamespace(title=None, key="request_id", fields={
+        "request_id": field(required=True, aliases=["申请编号"]), "received_on": field(aliases=["收到申请日期"]),
+        "replied_on": field(aliases=["答复日期"]), "department": field(aliases=["承办处室"])})
+    raw = read_table("requests", spec, path)
+    assert cells(raw, "received_on") == ["2021-03-01", "2021-03-02", "2021-03-03"]
+    assert cells(raw, "replied_on") == [None, "2021-03-20", "2021-03-21"]
+    assert cells(raw, "department") == ["外贸处", "外贸处", "外资处"]
+    notes = raw.report["notes"]
+    assert len(notes) == 1 and notes[0].startswith("row 2 of sheet 'S' holds a cell merged across columns")
+
+
 TWO_ROW = [
     ["依申请公开登记台账", None, None, None, None, None, None],
     ["序号", "申请编号", "申请人", "收到日期", "补正情况", None, "答复日期"],

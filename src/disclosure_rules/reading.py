@@ -28,8 +28,11 @@ Conventions
   are compared after :func:`header_key`: NFKC, case-folded, all spaces and line breaks,
   bracketed notes (``（年月日）``, ``(必填)``, ``[注]``, ``【】``), marks (``* ★ ※``) and
   trailing colons removed.
-- A merged cell holds its value in every cell it covers (calamine gives the ranges of
-  .xlsx/.xls; .ods ranges are read from its content.xml; .xlsb has none).
+- A merged cell of the header holds its value in every cell it covers (calamine gives
+  the ranges of .xlsx/.xls; .ods ranges are read from its content.xml; .xlsb has none).
+  Below the header a merged cell fills down the rows it covers, in its first column only:
+  a cell merged across columns leaves the others blank, and the reading report's
+  ``notes`` name the records holding one.
 - Rows that are not records are skipped and listed in the report with a reason code:
   ``repeated_header``, ``total`` (合计 总计 小计…), ``footer`` (填表人 审核人 注: 说明…, and
   key-less rows after a footer below the last record), ``block_heading`` (一、外贸处（3件）,
@@ -1648,21 +1651,26 @@ def _re2_trigger() -> str:
 
 
 def _fill_merges(columns: list[pa.ChunkedArray], merges: list) -> list[pa.ChunkedArray]:
-    """Each merged range's value in every cell it covers."""
+    """Below the header, each merged range's value down the rows it covers, in its first column.
+
+    A 处室 merged down a block holds on every row of it; a cell merged across columns (a date
+    centred over two date columns) keeps its value in its first column only, for a value
+    copied into the next field would be a fact the ledger does not state.
+    """
     if not merges:
         return columns
     touched: dict[int, np.ndarray] = {}
     for r0, c0, r1, c1 in merges:
+        if r1 == r0:
+            continue
         value = columns[c0][r0].as_py()
         if value is None:
             continue
-        for c in range(c0, c1 + 1):
-            if c not in touched:
-                touched[c] = columns[c].to_numpy(zero_copy_only=False).astype(object)
-            target = touched[c]
-            segment = target[r0:r1 + 1]
-            empty = pd.isna(segment) | (segment == "")
-            segment[empty] = value
+        if c0 not in touched:
+            touched[c0] = columns[c0].to_numpy(zero_copy_only=False).astype(object)
+        segment = touched[c0][r0:r1 + 1]
+        empty = pd.isna(segment) | (segment == "")
+        segment[empty] = value
     out = list(columns)
     for c, values in touched.items():
         out[c] = pa.chunked_array([pa.array(values, type=_TEXT, from_pandas=True)], type=_TEXT)
@@ -1685,6 +1693,7 @@ class _Part:
     rows: np.ndarray
     classified: _Classified
     unrecognised: list[str]
+    notes: list[str] = field(default_factory=list)
 
 
 def _protected_fields(spec: Any, fields: dict) -> list[str]:
@@ -1706,13 +1715,26 @@ def _read_sheet(name: str, spec: Any, fields: dict, book: _Book, sheet: _Sheet, 
     protected = [columns[f] for f in _protected_fields(spec, fields) if f in columns]
     classified = _classify(body, rows, sheet.name, header, columns, protected, merges)
     body = _fill_merges(body, merges)
+    notes = _across_notes(merges, rows, classified.keep, sheet.name)
     keep = pa.array(classified.keep)
     all_kept = bool(classified.keep.all())
     cells = {f: (body[p] if all_kept else body[p].filter(keep)) for f, p in columns.items()}
     matched = set(columns.values())
     unrecognised = [_brief(_shown(t), 200) for i, t in enumerate(header.texts) if i not in matched and _shown(t)]
     return _Part(sheet, header, header_row, columns, headers, issues, cells,
-                 rows if all_kept else rows[classified.keep], classified, unrecognised)
+                 rows if all_kept else rows[classified.keep], classified, unrecognised, notes)
+
+
+def _across_notes(merges: list, rows: np.ndarray, keep: np.ndarray, sheet: str | None) -> list[str]:
+    """A reading note naming the records that hold a cell merged across columns."""
+    at = sorted({r for r0, c0, r1, c1 in merges if c1 > c0 for r in range(r0, r1 + 1) if keep[r]})
+    if not at:
+        return []
+    shown = [str(int(rows[r])) for r in at[:20]] + (["…"] if len(at) > 20 else [])
+    where = f" of sheet '{sheet}'" if sheet is not None else ""
+    return [f"row{'s' if len(at) > 1 else ''} {', '.join(shown)}{where} hold{'' if len(at) > 1 else 's'} a cell "
+            "merged across columns: its value was kept in the first column only and the other columns "
+            "were read as blank; check those rows in the ledger"]
 
 
 def _missing_required(name: str, spec: Any, fields: dict, part: _Part, label: str, several: bool):
@@ -1825,6 +1847,7 @@ def _report(book: _Book, fields: dict, parts: list[_Part], passed: list[dict], t
         missing = {p.sheet.name: [f for f in table.columns if f not in p.columns] for p in parts}
         report["fields_missing_by_sheet"] = {s: fs for s, fs in missing.items() if fs}
         report["header_rows_by_sheet"] = {p.sheet.name: [int(p.header.first + 1), int(p.header.last + 1)] for p in parts}
-    if book.notes:
-        report["notes"] = list(book.notes)
+    notes = list(book.notes) + [note for p in parts for note in p.notes]
+    if notes:
+        report["notes"] = notes
     return report
