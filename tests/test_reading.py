@@ -531,6 +531,30 @@ def test_every_matching_sheet_is_read_in_order_with_its_own_rows(tmp_path, fmt):
     assert raw.report["header_rows_by_sheet"] == {"一季度": [2, 2], "二季度": [1, 1]}
 
 
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_sheet_is_passed_over_unless_named(tmp_path, state):
+    """A hidden backup copy of the ledger is not read as more records: it is listed as
+    passed over for being hidden, and is read when named with #sheet."""
+    header = ["申请编号", "收到申请日期", "答复日期"]
+    book = openpyxl.Workbook()
+    shown = book.active
+    shown.title = "台账"
+    for row in [header, ["Y-1", "2021-03-01", "2021-03-10"], ["Y-2", "2021-03-02", "2021-03-11"]]:
+        shown.append(row)
+    backup = book.create_sheet("备份")
+    backup.sheet_state = state
+    for row in [header, ["Y-1", "2021-03-01", None]]:
+        backup.append(row)
+    path = tmp_path / "h.xlsx"
+    book.save(path)
+    raw = read_table("requests", REQUESTS, path)
+    assert cells(raw, "request_id") == ["Y-1", "Y-2"]
+    assert raw.report["sheets"] == ["台账"]
+    assert raw.report["sheets_skipped"] == [{"name": "备份", "reason": "hidden"}]
+    named = read_table("requests", REQUESTS, f"{path}#备份")
+    assert cells(named, "replied_on") == [None]
+
+
 def test_a_chart_sheet_is_passed_over(tmp_path):
     """A chart sheet has no cells: it is named in sheets_skipped with reason 'chart'."""
     path = write_xlsx(tmp_path / "c.xlsx", {"台账": [HEADER, RECORDS[0]]}, chart="图表")

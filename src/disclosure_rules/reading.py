@@ -45,6 +45,7 @@ Conventions
   ``RawTable.sheets`` names the sheet.
 - With no ``#sheet``, every sheet whose header names enough of the dataset's fields (at
   least two, and at least half as many as the best sheet) is read, in workbook order.
+  Hidden and very hidden sheets are passed over (reason ``hidden``) unless named.
 """
 
 from __future__ import annotations
@@ -347,6 +348,7 @@ class _Sheet:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     kind: str = "worksheet"  # or "chart", "empty"
     columns_header: bool = False  # a DataFrame: grid row 0 is its column names
+    hidden: bool = False  # a hidden or very hidden sheet: read only when named with #sheet
 
 
 @dataclass
@@ -652,7 +654,9 @@ def _workbook_sheet(label, kind, book, index, meta, ods_merges) -> _Sheet:
     columns = _guard(label, kind, lambda: _calamine_columns(sheet))
     if not columns or not len(columns[0]):
         return _Sheet(name=name, head=[], body_from=_no_body, kind="empty")
-    return _grid_sheet(name, columns, merges)
+    result = _grid_sheet(name, columns, merges)
+    result.hidden = "hidden" in str(getattr(meta, "visible", "")).lower()  # Hidden, VeryHidden
+    return result
 
 
 def _calamine_columns(sheet) -> list[pa.ChunkedArray]:
@@ -1447,7 +1451,12 @@ def _choose_sheets(name: str, spec: Any, fields: dict, book: _Book):
                                "name the sheet that holds the ledger.", file=label)
         passed = [{"name": s.name, "reason": "not_requested"} for s, _ in found if s is not sheet]
         return [(sheet, header)], passed
-    readable = [(s, h) for s, h in found if s.kind == "worksheet"]
+    readable = [(s, h) for s, h in found if s.kind == "worksheet" and not s.hidden]
+    hidden = [s.name for s, _ in found if s.kind == "worksheet" and s.hidden]
+    if not readable and hidden:
+        raise DatasetError(f"{label}: every sheet that holds a table is hidden ({', '.join(map(str, hidden))}); "
+                           f"unhide the ledger's sheet in Excel or WPS, or name it as '{label}#{hidden[0]}'.",
+                           file=label, found=[str(n) for n in hidden])
     if not readable:
         if len(found) == 1 or book.format in ("csv", "tsv", "dataframe"):
             what = f"sheet '{found[0][0].name}' is empty" if found and found[0][0].name else "the file is empty"
@@ -1477,7 +1486,12 @@ def _choose_sheets(name: str, spec: Any, fields: dict, book: _Book):
     for sheet, header in found:
         if id(sheet) in chosen_ids:
             continue
-        reason = sheet.kind if sheet.kind != "worksheet" else ("no_header" if header.score == 0 else "few_fields")
+        if sheet.kind != "worksheet":
+            reason = sheet.kind
+        elif sheet.hidden:
+            reason = "hidden"
+        else:
+            reason = "no_header" if header.score == 0 else "few_fields"
         passed.append({"name": sheet.name, "reason": reason})
     return chosen, passed
 
