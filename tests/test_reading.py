@@ -494,6 +494,25 @@ def test_without_a_key_or_required_field_only_the_footer_row_is_skipped(tmp_path
     assert [(r["row"], r["reason"]) for r in raw.report["skipped"]] == [(3, "footer"), (6, "footer"), (7, "footer")]
 
 
+def test_rows_with_no_field_value_are_skipped_not_kept_as_blank_records(tmp_path):
+    """Rows whose only filled cells are in columns no field reads (the 序号 column, a 备注
+    the rulebook does not know) hold nothing to audit: headings such as 外贸处（3件） or 1月,
+    counts such as 共3件, end marks such as 以下空白 and 附件：, each skipped with its
+    reason, not kept as all-blank requests."""
+    rec = lambda n: [str(n), f"Y-{n}", "张三", "2021-03-01", "2021-03-10", ""]
+    rows = [["序号", "申请编号", "申请人", "收到申请日期", "答复日期", "备忘"],
+            ["外贸处（3件）", "", "", "", "", ""], rec(1), ["1月", "", "", "", "", ""], rec(2),
+            ["—", "", "", "", "", "无"], ["共3件", "", "", "", "", ""], ["以下空白", "", "", "", "", ""],
+            ["以下无正文", "", "", "", "", ""], ["附件：1.登记表", "", "", "", "", ""]]
+    path = tmp_path / "nofield.csv"
+    path.write_bytes(csv_bytes(rows))
+    raw = read_table("requests", REQUESTS, path)
+    assert cells(raw, "request_id") == ["Y-1", "Y-2"]
+    assert [(r["row"], r["reason"]) for r in raw.report["skipped"]] == [
+        (2, "block_heading"), (4, "block_heading"), (6, "no_field_values"), (7, "total"), (8, "footer"),
+        (9, "footer"), (10, "footer")]
+
+
 def test_a_dataframe_record_with_only_a_number_in_a_field_is_kept():
     """A lone number in a column that a field reads is a value, not a serial number."""
     spec = SimpleNamespace(title=None, key=None, fields={"row": field(), "p": field()})

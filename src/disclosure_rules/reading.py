@@ -36,7 +36,9 @@ Conventions
 - Rows that are not records are skipped and listed in the report with a reason code:
   ``repeated_header``, ``total`` (合计 总计 小计…), ``footer`` (填表人 审核人 注: 说明…, and
   key-less rows after a footer below the last record), ``block_heading`` (一、外贸处（3件）,
-  or a lone cell merged across the row), ``serial_only`` (only a 序号 filled). A row whose
+  or a lone cell merged across the row, or a lone cell left of every field's column),
+  ``serial_only`` (only a 序号 filled), ``no_field_values`` (cells filled, but none in a
+  column a field reads). A row whose
   key or a required field is filled (other than by the very word that marks it) is always
   a record, unless it repeats the header. Fully blank rows are dropped silently.
 - ``row`` is the number a spreadsheet shows: title rows above the header and blank rows
@@ -84,7 +86,7 @@ HEAD_ROWS = 1000
 HEAD_BYTES = 256 * 1024
 TEXT_ENCODINGS = ("UTF-8 with BOM", "UTF-8", "GB18030 (GBK)")
 #: the reason codes of ``report["skipped"]``
-SKIP_REASONS = ("repeated_header", "total", "footer", "block_heading", "serial_only")
+SKIP_REASONS = ("repeated_header", "total", "footer", "block_heading", "serial_only", "no_field_values")
 #: at most this many skipped rows are listed one by one (``skipped_total`` counts them all)
 MAX_SKIPPED_LISTED = 1000
 #: raw text cells: pandas' default string dtype (arrow storage, NaN for missing)
@@ -1499,11 +1501,12 @@ def _choose_sheets(name: str, spec: Any, fields: dict, book: _Book):
 # --------------------------------------------------------------------------- records
 
 _TOTAL = re.compile(r"^(?:本页|本月|本季度?|本年度?|全年|全厅|总|累计)?(?:合计|总计|小计|共计|累计|汇总|总数)"
-                    r"|^(?:grand)?(?:sub)?total\b", re.IGNORECASE)
+                    r"|^共\d+(?:件|个|项|次|条|份|人|家)|^(?:grand)?(?:sub)?total\b", re.IGNORECASE)
 _FOOTER = re.compile(
     r"^(?:填表人|填报人|审核人|审批人|制表人|制表日期|负责人|单位负责人|分管领导|主要领导|填报单位|报送单位|"
     r"填报日期|填表日期|报送日期|联系电话|联系人|统计截止|截止日期|填表说明|编制说明|备注说明|"
     r"prepared\s*by|notes?\s*:)"
+    r"|^(?:以下空白|以下无正文|此页无正文|附件[:：])"
     r"|^(?:制表|审核|签发|备注|附注|说明|注|附)(?:$|[:：\d一二三四五六七八九十、.．①②③④⑤])",
     re.IGNORECASE)
 _HEADING = re.compile(r"^(?:[一二三四五六七八九十百零〇]+[、.．]|[(（][一二三四五六七八九十百\d]+[)）]|\d+[、]"
@@ -1642,6 +1645,14 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
     footers_after = candidates[(reason == "footer") & (candidates > last_record)]
     if len(footers_after):
         reason[unclaimed & (candidates > footers_after.min())] = "footer"
+    # a row in which no field's column is filled (a heading in the 序号 column, 共3件, 以下空白)
+    # holds nothing to audit: skipped, as what it most looks like
+    no_fields = ~blank & (filled_matched == 0) & ~repeated
+    reason[no_fields & total & (reason == None)] = "total"  # noqa: E711
+    reason[no_fields & footer & (reason == None)] = "footer"  # noqa: E711
+    left_of_fields = first < (min(matched_positions) if matched_positions else width)
+    reason[no_fields & lone & (heading | left_of_fields) & (reason == None)] = "block_heading"  # noqa: E711
+    reason[no_fields & (reason == None)] = "no_field_values"  # noqa: E711
     keep[candidates[blank | (reason != None)]] = False  # noqa: E711
     skipped_at = np.flatnonzero(reason != None)  # noqa: E711
     listed = []
