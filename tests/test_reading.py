@@ -452,6 +452,48 @@ def test_a_total_with_a_count_in_a_required_column_is_skipped(tmp_path):
     assert [(r["row"], r["reason"]) for r in raw.report["skipped"]] == [(4, "total")]
 
 
+def test_a_total_filling_a_narrow_sheet_with_counts_is_skipped(tmp_path):
+    """On a sheet of five columns, 合计 in the key column with a count in every other
+    column (2件, 2件, 1, 1) is a total, not a request numbered 合计."""
+    spec = SimpleNamespace(title=None, key="request_id", fields={
+        "request_id": field(required=True, aliases=["申请编号"]), "received_on": field(required=True, aliases=["收到申请日期"]),
+        "replied_on": field(aliases=["答复日期"]), "corrections": field(aliases=["补正次数"]),
+        "extended": field(aliases=["是否延期"])})
+    rows = [["申请编号", "收到申请日期", "答复日期", "补正次数", "是否延期"],
+            ["Y-1", "2021-03-01", "2021-03-10", "1", "是"], ["Y-2", "2021-03-02", "2021-03-11", "0", "否"],
+            ["合计", "2件", "2件", "1", "1"]]
+    path = tmp_path / "narrow.csv"
+    path.write_bytes(csv_bytes(rows))
+    raw = read_table("requests", spec, path)
+    assert cells(raw, "request_id") == ["Y-1", "Y-2"]
+    assert [(r["row"], r["reason"]) for r in raw.report["skipped"]] == [(4, "total")]
+
+
+@pytest.mark.parametrize("key_cell", ["—", "/", "3件（其中2件公开）", "合计", "以下空白"])
+def test_a_total_in_the_serial_column_with_a_dash_or_count_as_key_is_skipped(tmp_path, key_cell):
+    """合计 in the 序号 column with a dash, a slash, a count with a note or the word itself
+    in the key column is a total row, not a request whose number is that cell."""
+    rows = [["序号", "申请编号", "收到申请日期", "答复日期"],
+            ["1", "Y-1", "2021-03-01", "2021-03-05"], ["2", "Y-2", "2021-03-02", None],
+            ["合计", key_cell, None, None]]
+    path = tmp_path / "t.csv"
+    path.write_bytes(csv_bytes(rows))
+    raw = read_table("requests", REQUESTS, path)
+    assert cells(raw, "request_id") == ["Y-1", "Y-2"]
+    assert [(r["row"], r["reason"]) for r in raw.report["skipped"]] == [(4, "total")]
+
+
+def test_a_dash_as_key_of_a_real_record_keeps_the_record(tmp_path):
+    """A record whose key is a dash but which is no total stays a record (its key is the
+    engine's to report)."""
+    rows = [["序号", "申请编号", "收到申请日期", "答复日期"], ["1", "—", "2021-03-01", "2021-03-05"]]
+    path = tmp_path / "d.csv"
+    path.write_bytes(csv_bytes(rows))
+    raw = read_table("requests", REQUESTS, path)
+    assert cells(raw, "request_id") == ["—"]
+    assert raw.report["skipped"] == []
+
+
 def test_a_two_row_header_repeated_on_each_printed_page_is_skipped_whole(tmp_path):
     """A workbook repeats its two-row header (补正情况 merged over 补正告知日期 / 收到补正日期,
     the other headers merged down both rows) further down: both rows of the copy are

@@ -1511,9 +1511,11 @@ _FOOTER = re.compile(
     re.IGNORECASE)
 _HEADING = re.compile(r"^(?:[一二三四五六七八九十百零〇]+[、.．]|[(（][一二三四五六七八九十百\d]+[)）]|\d+[、]"
                       r"|第[一二三四五六七八九十百\d]+(?:部分|季度|批|类|章|节|组|项|个月|月))")
-_COUNT = re.compile(r"^[共计]?\d+(?:\.\d+)?[件个项次条份人家]?$")
+#: what a total row holds beside its word: a count ('2件', '共3件', '3件(其中2件公开)') or a dash
+_COUNT = re.compile(r"^(?:[共计]?\d+(?:\.\d+)?[件个项次条份人家%]?(?:\([^()]*\))?|[—\-/–―~]+)$")
 #: _COUNT for raw (unnormalised) cells, in RE2 syntax for pyarrow
-_COUNT_RE2 = r"^\s*[共计]?\s*[0-9０-９]+(?:[.．][0-9０-９]+)?\s*[件个项次条份人家]?\s*$"
+_COUNT_RE2 = (r"^\s*(?:[共计]?\s*[0-9０-９]+(?:[.．][0-9０-９]+)?\s*[件个项次条份人家%％]?\s*"
+              r"(?:[(（][^()（）]*[)）])?|[—\-－/／–―~～]+)\s*$")
 _SERIAL = re.compile(r"^(?:No\.?)?\d{1,7}[.、]?$", re.IGNORECASE)
 _SERIAL_HEADERS = frozenset({"序号", "序", "编号", "行号", "排序", "no", "no.", "#", "number"})
 _TRIGGER = re.compile(f"(?:{_TOTAL.pattern})|(?:{_FOOTER.pattern})", re.IGNORECASE)
@@ -1607,7 +1609,9 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
     protected_other = np.zeros(m, dtype=bool)
     for p in protected:
         # beside a total, a count such as '2件' in a required column is no value of a record
-        counted = total & _matches(_squeezed(pd.Series(stripped[p].to_numpy(), dtype=_RAW_TEXT)), _COUNT)
+        # and neither is a dash, or the total's own word repeated in the key column
+        squeezed_p = _squeezed(pd.Series(stripped[p].to_numpy(), dtype=_RAW_TEXT))
+        counted = total & (_matches(squeezed_p, _COUNT) | _matches(squeezed_p, _TRIGGER))
         protected_other |= full[:, p] & ~((first == p) & trigger) & ~counted
     spanning = np.zeros(m, dtype=bool)
     if merges:
@@ -1623,7 +1627,15 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
     reason = np.full(m, None, dtype=object)
     open_ = ~blank & ~repeated & ~protected_other
     reason[repeated & ~blank] = "repeated_header"
-    reason[open_ & total & nearly_empty] = "total"
+    # a total may fill every column with its counts (a narrow sheet): its other cells all tallies
+    tally = np.zeros((m, width), dtype=bool)
+    for c in range(width):
+        if (total & full[:, c]).any():
+            tally[:, c] = _matches(_squeezed(pd.Series(stripped[c].to_numpy(), dtype=_RAW_TEXT)), _COUNT)
+    other = full & ~tally
+    other[np.arange(m), first] = False
+    tallies_only = ~other.any(axis=1)
+    reason[open_ & total & (nearly_empty | tallies_only)] = "total"
     reason[open_ & footer & nearly_empty & (reason == None)] = "footer"  # noqa: E711 (elementwise)
     heading_like = lone & (heading | (spanning & ~serial))
     reason[open_ & heading_like & (reason == None)] = "block_heading"  # noqa: E711
