@@ -555,6 +555,38 @@ def test_rows_with_no_field_value_are_skipped_not_kept_as_blank_records(tmp_path
         (9, "footer"), (10, "footer")]
 
 
+@pytest.mark.parametrize("note", [
+    ["", "（必填）", "", "（年月日）", "（年月日）"],
+    ["", "必填", "选填", "必填", "选填"],
+    ["1", "2", "3", "4", "5"],
+    ["栏次", "1", "2", "3", "4"],
+])
+def test_a_note_row_right_under_the_header_is_no_record(tmp_path, note):
+    """A template's row under the header saying which cells are required, the date format,
+    or numbering the columns (栏次 1 2 3 …) is skipped as header_note, not audited as a
+    request whose number is （必填） or 2."""
+    rows = [["序号", "申请编号", "申请人", "收到申请日期", "答复日期"], note,
+            ["1", "Y-1", "张三", "2021-03-01", "2021-03-10"], ["2", "Y-2", "李四", "2021-03-02", None]]
+    path = tmp_path / "note.csv"
+    path.write_bytes(csv_bytes(rows))
+    raw = read_table("requests", REQUESTS, path)
+    assert cells(raw, "request_id") == ["Y-1", "Y-2"]
+    assert [(r["row"], r["reason"]) for r in raw.report["skipped"]] == [(2, "header_note")]
+
+
+def test_a_numbered_row_further_down_is_not_a_header_note(tmp_path):
+    """Only rows right under the header can be notes: a record below them whose cells
+    happen to be 1 2 3 4 5 stays a record."""
+    rows = [["序号", "申请编号", "申请人", "收到申请日期", "答复日期"],
+            ["1", "Y-1", "张三", "2021-03-01", "2021-03-10"], ["2", "Y-2", "李四", "2021-03-02", None],
+            ["1", "2", "3", "4", "5"]]
+    path = tmp_path / "num.csv"
+    path.write_bytes(csv_bytes(rows))
+    raw = read_table("requests", REQUESTS, path)
+    assert cells(raw, "request_id") == ["Y-1", "Y-2", "2"]
+    assert raw.report["skipped"] == []
+
+
 def test_a_dataframe_record_with_only_a_number_in_a_field_is_kept():
     """A lone number in a column that a field reads is a value, not a serial number."""
     spec = SimpleNamespace(title=None, key=None, fields={"row": field(), "p": field()})

@@ -38,7 +38,8 @@ Conventions
   key-less rows after a footer below the last record), ``block_heading`` (一、外贸处（3件）,
   or a lone cell merged across the row, or a lone cell left of every field's column),
   ``serial_only`` (only a 序号 filled), ``no_field_values`` (cells filled, but none in a
-  column a field reads). A row whose
+  column a field reads), ``header_note`` (a row right under the header annotating it:
+  （必填）/（年月日） or 必填/选填 in every filled cell, or a 栏次 row 1, 2, 3, …). A row whose
   key or a required field is filled (other than by the very word that marks it) is always
   a record, unless it repeats the header. Fully blank rows are dropped silently.
 - ``row`` is the number a spreadsheet shows: title rows above the header and blank rows
@@ -64,6 +65,7 @@ import itertools
 import math
 import re
 import sys
+import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -86,7 +88,8 @@ HEAD_ROWS = 1000
 HEAD_BYTES = 256 * 1024
 TEXT_ENCODINGS = ("UTF-8 with BOM", "UTF-8", "GB18030 (GBK)")
 #: the reason codes of ``report["skipped"]``
-SKIP_REASONS = ("repeated_header", "total", "footer", "block_heading", "serial_only", "no_field_values")
+SKIP_REASONS = ("repeated_header", "total", "footer", "block_heading", "serial_only", "no_field_values",
+                "header_note")
 #: at most this many skipped rows are listed one by one (``skipped_total`` counts them all)
 MAX_SKIPPED_LISTED = 1000
 #: raw text cells: pandas' default string dtype (arrow storage, NaN for missing)
@@ -1565,6 +1568,7 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
             pattern = r"^\s*(?:" + "|".join(header_words) + r")\s*$"
             hits = pc.fill_null(pc.match_substring_regex(columns[first_matched], pattern), False)
             suspect |= np.asarray(hits.to_numpy(zero_copy_only=False), dtype=bool)
+        suspect[:HEADER_NOTE_ROWS] = True  # the rows right under the header may be notes on it
         candidates = np.flatnonzero(~filled | suspect)
     else:
         candidates = np.arange(n)
@@ -1622,11 +1626,14 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
                 if first[i] == c0 and count[i] == 1:
                     spanning[i] = True
     blank = count == 0
+    note = _header_notes(candidates, stripped, full, blank)
+    repeated &= ~note
     nearly_empty = (count - 1) <= max(2, width // 2)
     lone = count == 1
     reason = np.full(m, None, dtype=object)
-    open_ = ~blank & ~repeated & ~protected_other
+    open_ = ~blank & ~repeated & ~protected_other & ~note
     reason[repeated & ~blank] = "repeated_header"
+    reason[note] = "header_note"
     # a total may fill every column with its counts (a narrow sheet): its other cells all tallies
     tally = np.zeros((m, width), dtype=bool)
     for c in range(width):
@@ -1659,7 +1666,7 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
         reason[unclaimed & (candidates > footers_after.min())] = "footer"
     # a row in which no field's column is filled (a heading in the 序号 column, 共3件, 以下空白)
     # holds nothing to audit: skipped, as what it most looks like
-    no_fields = ~blank & (filled_matched == 0) & ~repeated
+    no_fields = ~blank & (filled_matched == 0) & ~repeated & ~note
     reason[no_fields & total & (reason == None)] = "total"  # noqa: E711
     reason[no_fields & footer & (reason == None)] = "footer"  # noqa: E711
     left_of_fields = first < (min(matched_positions) if matched_positions else width)
@@ -1674,6 +1681,41 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
         listed.append({"row": int(rows[candidates[i]]), "sheet": sheet, "reason": str(reason[i]),
                        "text": text[:200]})
     return _Classified(keep, listed, int(len(skipped_at)))
+
+
+#: rows right under the header looked at for notes on it (（必填）, 选填, 栏次 1 2 3 …)
+HEADER_NOTE_ROWS = 3
+_NOTE_CELL = re.compile(r"^(?:\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|<[^<>]*>|《[^《》]*》"
+                        r"|(?:非)?必填(?:项)?|选填(?:项)?|可选|必选|可不填|(?:not\s*)?required|optional|栏次)$",
+                        re.IGNORECASE)
+
+
+def _header_notes(candidates: np.ndarray, stripped: list[pd.Series], full: np.ndarray,
+                  blank: np.ndarray) -> np.ndarray:
+    """Rows right under the header that annotate it, not records: every filled cell a bracketed
+    note or a 必填/选填 word, or a 栏次 row numbering the columns 1, 2, 3, … (three at least)."""
+    m, width = full.shape
+    note = np.zeros(m, dtype=bool)
+    top = np.flatnonzero(candidates < HEADER_NOTE_ROWS)
+    if not len(top):
+        return note
+    for i in top:
+        texts = [stripped[c].iloc[i] for c in range(width) if full[i, c]]
+        squeezed = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(t))) for t in texts]
+        if squeezed and all(_NOTE_CELL.match(t) for t in squeezed):
+            note[i] = True
+            continue
+        numbers = [t for t in squeezed if t != "栏次"]
+        if len(numbers) >= 3 and all(t.isdigit() and t.isascii() for t in numbers) and \
+                [int(t) for t in numbers] == list(range(int(numbers[0]), int(numbers[0]) + len(numbers))) and \
+                int(numbers[0]) in (0, 1):
+            note[i] = True
+    # only a run of notes from the first body row on (blank rows between them allowed)
+    for i in top:
+        if not blank[i] and not note[i]:
+            note[top[top > i]] = False
+            break
+    return note
 
 
 _RE2_TRIGGER: str | None = None
