@@ -332,10 +332,10 @@ def test_impossible_or_unreadable_dates_are_blank_and_reported_with_their_row(tm
     values = data.frame["value"]
     assert values.isna().tolist() == [True, True, True, True, True, False, True]
     assert data.issues == [
-        {"dataset": "ledger", "field": "value", "row": 2, "value": "2021-13-01", "problem": "not a date"},
-        {"dataset": "ledger", "field": "value", "row": 3, "value": "2021-02-30", "problem": "not a date"},
-        {"dataset": "ledger", "field": "value", "row": 4, "value": "下周一", "problem": "not a date"},
-        {"dataset": "ledger", "field": "value", "row": 8, "value": "2021-13-01", "problem": "not a date"},
+        {"dataset": "ledger", "field": "value", "row": 2, "sheet": None, "value": "2021-13-01", "problem": "not a date"},
+        {"dataset": "ledger", "field": "value", "row": 3, "sheet": None, "value": "2021-02-30", "problem": "not a date"},
+        {"dataset": "ledger", "field": "value", "row": 4, "sheet": None, "value": "下周一", "problem": "not a date"},
+        {"dataset": "ledger", "field": "value", "row": 8, "sheet": None, "value": "2021-13-01", "problem": "not a date"},
     ]
 
 
@@ -409,8 +409,8 @@ def test_unknown_labels_are_kept_and_reported_once_on_their_first_row(tmp_path):
     assert pd.isna(column.iloc[5])
     problem = "unknown label for 公开属性; expected one of: 主动公开, 依申请公开, 不予公开"
     assert data.issues == [
-        {"dataset": "ledger", "field": "value", "row": 3, "value": "内部", "problem": problem},
-        {"dataset": "ledger", "field": "value", "row": 9, "value": "主动 公开", "problem": problem},
+        {"dataset": "ledger", "field": "value", "row": 3, "sheet": None, "value": "内部", "problem": problem},
+        {"dataset": "ledger", "field": "value", "row": 9, "sheet": None, "value": "主动 公开", "problem": problem},
     ]
 
 
@@ -423,7 +423,7 @@ def test_set_cells_become_bit_masks_in_code_order(tmp_path):
     assert data.frame["value"].dtype == "Int64"
     assert data.frame["value"].tolist() == [0b0011, 0b0100, 0b1011, 0b0101, pd.NA, pd.NA, 0, 0b0001, 0b0001]
     assert data.issues == [{
-        "dataset": "ledger", "field": "value", "row": 8, "value": "直播",
+        "dataset": "ledger", "field": "value", "row": 8, "sheet": None, "value": "直播",
         "problem": "unknown label for 解读形式; expected one of: 文字, 图解, 视频, 流程演示"}]
 
 
@@ -541,3 +541,21 @@ def test_when_no_header_names_a_field_the_error_lists_the_fullest_row(tmp_path):
     rows = [["某某台账", "", ""], ["会议名称", "会议日期", "承办处室"], ["第一次会议", "2021-03-01", "办公室"]]
     with pytest.raises(DatasetError, match="Headers found on row 2: 会议名称, 会议日期, 承办处室"):
         load_dataset("documents", DOCUMENTS, write_csv(tmp_path / "m.csv", rows))
+
+
+def test_cell_issues_of_several_sheets_name_their_row_and_sheet_in_ledger_order(tmp_path):
+    """With two quarterly sheets, a bad date and an unknown label each name the sheet and
+    the row they are on; the unknown label is reported once, where it first occurs (the
+    first sheet), even though its row number there is larger than on the second sheet."""
+    spec = SimpleNamespace(title=None, key="doc_id", department=None, fields={
+        "doc_id": field("string", required=True, aliases=["文号"]),
+        "issued_on": field("date", aliases=["成文日期"]),
+        "form": field("category", aliases=["解读形式"], values={"text": ["文字"], "video": ["视频"]}),
+    })
+    header = ["文号", "成文日期", "解读形式"]
+    q1 = [header, ["D1", "2021-01-05", "文字"], ["D2", "2021-01-06", "文字"], ["D3", "2021-01-07", "直播"]]
+    q2 = [header, ["D4", "2021-13-01", "直播"]]
+    path = write_xlsx(tmp_path / "q.xlsx", {"一季度": q1, "二季度": q2})
+    data = load_dataset("ledger", spec, path)
+    assert [(i["field"], i["row"], i["sheet"], i["value"]) for i in data.issues] == [
+        ("issued_on", 2, "二季度", "2021-13-01"), ("form", 4, "一季度", "直播")]

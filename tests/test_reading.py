@@ -232,6 +232,49 @@ def test_a_department_merged_down_a_block_applies_to_every_row(tmp_path, fmt):
     assert raw.rows.tolist() == [2, 3, 4, 5]
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+@pytest.mark.parametrize("left, top", [(1, 0), (2, 2), (0, 3)])
+def test_a_merge_lands_on_its_own_column_when_the_sheet_starts_right_of_column_a(tmp_path, fmt, left, top):
+    """A ledger whose used range starts at column B or C (and below row 1): the 承办处室
+    merged down two records fills that department on both, not the column to its right."""
+    header = ["申请编号", "收到申请日期", "答复日期", "承办处室", "办理结果"]
+    body = [["Y-1", "2021-03-01", "2021-03-10", "外贸处", "予以公开"],
+            ["Y-2", "2021-03-02", None, None, None],
+            ["Y-3", "2021-03-03", "2021-03-12", "外资处", "不予公开"]]
+    rows = [[None] * (left + 5) for _ in range(top)] + [[None] * left + r for r in [header, *body]]
+    spec = SimpleNamespace(title=None, key="request_id", fields={
+        "request_id": field(required=True, aliases=["申请编号"]), "received_on": field(aliases=["收到申请日期"]),
+        "replied_on": field(aliases=["答复日期"]), "department": field(aliases=["承办处室"]),
+        "outcome": field(aliases=["办理结果"])})
+    path = write_book(tmp_path, fmt, {"S": rows}, {"S": [(top + 1, left + 3, top + 2, left + 3)]})
+    raw = read_table("requests", spec, path)
+    assert cells(raw, "department") == ["外贸处", "外贸处", "外资处"]
+    assert cells(raw, "outcome") == ["予以公开", None, "不予公开"]
+    assert raw.rows.tolist() == [top + 2, top + 3, top + 4]
+    assert raw.report["header_rows"] == [top + 1, top + 1]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+def test_a_date_merged_across_two_date_columns_stays_in_its_first_column(tmp_path, fmt):
+    """A received date centred across 收到申请日期 and 答复日期 must not make an unanswered
+    request answered on the day it came: the value stays in the first column, the second
+    reads blank, and the reading notes name the row. A 处室 merged down still fills down."""
+    rows = [["申请编号", "收到申请日期", "答复日期", "承办处室"],
+            ["Y-1", "2021-03-01", None, "外贸处"],
+            ["Y-2", "2021-03-02", "2021-03-20", None],
+            ["Y-3", "2021-03-03", "2021-03-21", "外资处"]]
+    path = write_book(tmp_path, fmt, {"S": rows}, {"S": [(1, 1, 1, 2), (1, 3, 2, 3)]})
+    spec = SimpleNamespace(title=None, key="request_id", fields={
+        "request_id": field(required=True, aliases=["申请编号"]), "received_on": field(aliases=["收到申请日期"]),
+        "replied_on": field(aliases=["答复日期"]), "department": field(aliases=["承办处室"])})
+    raw = read_table("requests", spec, path)
+    assert cells(raw, "received_on") == ["2021-03-01", "2021-03-02", "2021-03-03"]
+    assert cells(raw, "replied_on") == [None, "2021-03-20", "2021-03-21"]
+    assert cells(raw, "department") == ["外贸处", "外贸处", "外资处"]
+    notes = raw.report["notes"]
+    assert len(notes) == 1 and notes[0].startswith("row 2 of sheet 'S' holds a cell merged across columns")
+
+
 TWO_ROW = [
     ["依申请公开登记台账", None, None, None, None, None, None],
     ["序号", "申请编号", "申请人", "收到日期", "补正情况", None, "答复日期"],
@@ -409,6 +452,48 @@ def test_a_total_with_a_count_in_a_required_column_is_skipped(tmp_path):
     assert [(r["row"], r["reason"]) for r in raw.report["skipped"]] == [(4, "total")]
 
 
+def test_a_total_filling_a_narrow_sheet_with_counts_is_skipped(tmp_path):
+    """On a sheet of five columns, 合计 in the key column with a count in every other
+    column (2件, 2件, 1, 1) is a total, not a request numbered 合计."""
+    spec = SimpleNamespace(title=None, key="request_id", fields={
+        "request_id": field(required=True, aliases=["申请编号"]), "received_on": field(required=True, aliases=["收到申请日期"]),
+        "replied_on": field(aliases=["答复日期"]), "corrections": field(aliases=["补正次数"]),
+        "extended": field(aliases=["是否延期"])})
+    rows = [["申请编号", "收到申请日期", "答复日期", "补正次数", "是否延期"],
+            ["Y-1", "2021-03-01", "2021-03-10", "1", "是"], ["Y-2", "2021-03-02", "2021-03-11", "0", "否"],
+            ["合计", "2件", "2件", "1", "1"]]
+    path = tmp_path / "narrow.csv"
+    path.write_bytes(csv_bytes(rows))
+    raw = read_table("requests", spec, path)
+    assert cells(raw, "request_id") == ["Y-1", "Y-2"]
+    assert [(r["row"], r["reason"]) for r in raw.report["skipped"]] == [(4, "total")]
+
+
+@pytest.mark.parametrize("key_cell", ["—", "/", "3件（其中2件公开）", "合计", "以下空白"])
+def test_a_total_in_the_serial_column_with_a_dash_or_count_as_key_is_skipped(tmp_path, key_cell):
+    """合计 in the 序号 column with a dash, a slash, a count with a note or the word itself
+    in the key column is a total row, not a request whose number is that cell."""
+    rows = [["序号", "申请编号", "收到申请日期", "答复日期"],
+            ["1", "Y-1", "2021-03-01", "2021-03-05"], ["2", "Y-2", "2021-03-02", None],
+            ["合计", key_cell, None, None]]
+    path = tmp_path / "t.csv"
+    path.write_bytes(csv_bytes(rows))
+    raw = read_table("requests", REQUESTS, path)
+    assert cells(raw, "request_id") == ["Y-1", "Y-2"]
+    assert [(r["row"], r["reason"]) for r in raw.report["skipped"]] == [(4, "total")]
+
+
+def test_a_dash_as_key_of_a_real_record_keeps_the_record(tmp_path):
+    """A record whose key is a dash but which is no total stays a record (its key is the
+    engine's to report)."""
+    rows = [["序号", "申请编号", "收到申请日期", "答复日期"], ["1", "—", "2021-03-01", "2021-03-05"]]
+    path = tmp_path / "d.csv"
+    path.write_bytes(csv_bytes(rows))
+    raw = read_table("requests", REQUESTS, path)
+    assert cells(raw, "request_id") == ["—"]
+    assert raw.report["skipped"] == []
+
+
 def test_a_two_row_header_repeated_on_each_printed_page_is_skipped_whole(tmp_path):
     """A workbook repeats its two-row header (补正情况 merged over 补正告知日期 / 收到补正日期,
     the other headers merged down both rows) further down: both rows of the copy are
@@ -428,6 +513,78 @@ def test_a_two_row_header_repeated_on_each_printed_page_is_skipped_whole(tmp_pat
         assert cells(raw, "correction_received_on") == ["2021-03-04"] * 3
         assert [(r["row"], r["reason"]) for r in raw.report["skipped"]] == [(5, "repeated_header"),
                                                                             (6, "repeated_header")]
+
+
+def test_without_a_key_or_required_field_only_the_footer_row_is_skipped(tmp_path):
+    """A dataset with no key and no required field: a 注： line between records is skipped
+    as footer, but the records below it stay records; a note continued on a second line
+    after the last record is footer too."""
+    spec = SimpleNamespace(title=None, key=None, fields={
+        "title": field(aliases=["文件标题"]), "department": field(aliases=["处室"]),
+        "issued_on": field(aliases=["成文日期"]), "published_on": field(aliases=["公开日期"])})
+    rows = [["文件标题", "处室", "成文日期", "公开日期"],
+            ["关于开展外贸调研的通知", "外贸处", "2021-03-01", "2021-03-05"],
+            ["注：以下为补录文件", None, None, None],
+            ["关于印发工作要点的通知", "办公室", "2021-04-01", "2021-04-03"],
+            ["关于做好统计工作的通知", "综合处", "2021-05-01", "2021-05-03"],
+            ["说明：1.本表按成文日期排列；", None, None, None],
+            ["2.公开日期按网站发布日填写。", None, None, None]]
+    path = tmp_path / "nokey.csv"
+    path.write_bytes(csv_bytes(rows))
+    raw = read_table("documents", spec, path)
+    assert raw.rows.tolist() == [2, 4, 5]
+    assert [(r["row"], r["reason"]) for r in raw.report["skipped"]] == [(3, "footer"), (6, "footer"), (7, "footer")]
+
+
+def test_rows_with_no_field_value_are_skipped_not_kept_as_blank_records(tmp_path):
+    """Rows whose only filled cells are in columns no field reads (the 序号 column, a 备注
+    the rulebook does not know) hold nothing to audit: headings such as 外贸处（3件） or 1月,
+    counts such as 共3件, end marks such as 以下空白 and 附件：, each skipped with its
+    reason, not kept as all-blank requests."""
+    rec = lambda n: [str(n), f"Y-{n}", "张三", "2021-03-01", "2021-03-10", ""]
+    rows = [["序号", "申请编号", "申请人", "收到申请日期", "答复日期", "备忘"],
+            ["外贸处（3件）", "", "", "", "", ""], rec(1), ["1月", "", "", "", "", ""], rec(2),
+            ["—", "", "", "", "", "无"], ["共3件", "", "", "", "", ""], ["以下空白", "", "", "", "", ""],
+            ["以下无正文", "", "", "", "", ""], ["附件：1.登记表", "", "", "", "", ""]]
+    path = tmp_path / "nofield.csv"
+    path.write_bytes(csv_bytes(rows))
+    raw = read_table("requests", REQUESTS, path)
+    assert cells(raw, "request_id") == ["Y-1", "Y-2"]
+    assert [(r["row"], r["reason"]) for r in raw.report["skipped"]] == [
+        (2, "block_heading"), (4, "block_heading"), (6, "no_field_values"), (7, "total"), (8, "footer"),
+        (9, "footer"), (10, "footer")]
+
+
+@pytest.mark.parametrize("note", [
+    ["", "（必填）", "", "（年月日）", "（年月日）"],
+    ["", "必填", "选填", "必填", "选填"],
+    ["1", "2", "3", "4", "5"],
+    ["栏次", "1", "2", "3", "4"],
+])
+def test_a_note_row_right_under_the_header_is_no_record(tmp_path, note):
+    """A template's row under the header saying which cells are required, the date format,
+    or numbering the columns (栏次 1 2 3 …) is skipped as header_note, not audited as a
+    request whose number is （必填） or 2."""
+    rows = [["序号", "申请编号", "申请人", "收到申请日期", "答复日期"], note,
+            ["1", "Y-1", "张三", "2021-03-01", "2021-03-10"], ["2", "Y-2", "李四", "2021-03-02", None]]
+    path = tmp_path / "note.csv"
+    path.write_bytes(csv_bytes(rows))
+    raw = read_table("requests", REQUESTS, path)
+    assert cells(raw, "request_id") == ["Y-1", "Y-2"]
+    assert [(r["row"], r["reason"]) for r in raw.report["skipped"]] == [(2, "header_note")]
+
+
+def test_a_numbered_row_further_down_is_not_a_header_note(tmp_path):
+    """Only rows right under the header can be notes: a record below them whose cells
+    happen to be 1 2 3 4 5 stays a record."""
+    rows = [["序号", "申请编号", "申请人", "收到申请日期", "答复日期"],
+            ["1", "Y-1", "张三", "2021-03-01", "2021-03-10"], ["2", "Y-2", "李四", "2021-03-02", None],
+            ["1", "2", "3", "4", "5"]]
+    path = tmp_path / "num.csv"
+    path.write_bytes(csv_bytes(rows))
+    raw = read_table("requests", REQUESTS, path)
+    assert cells(raw, "request_id") == ["Y-1", "Y-2", "2"]
+    assert raw.report["skipped"] == []
 
 
 def test_a_dataframe_record_with_only_a_number_in_a_field_is_kept():
@@ -465,6 +622,30 @@ def test_every_matching_sheet_is_read_in_order_with_its_own_rows(tmp_path, fmt):
     assert raw.report["sheets_skipped"] == [{"name": "填表说明", "reason": "no_header"}]
     assert raw.report["header_rows"] == [2, 2]
     assert raw.report["header_rows_by_sheet"] == {"一季度": [2, 2], "二季度": [1, 1]}
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_sheet_is_passed_over_unless_named(tmp_path, state):
+    """A hidden backup copy of the ledger is not read as more records: it is listed as
+    passed over for being hidden, and is read when named with #sheet."""
+    header = ["申请编号", "收到申请日期", "答复日期"]
+    book = openpyxl.Workbook()
+    shown = book.active
+    shown.title = "台账"
+    for row in [header, ["Y-1", "2021-03-01", "2021-03-10"], ["Y-2", "2021-03-02", "2021-03-11"]]:
+        shown.append(row)
+    backup = book.create_sheet("备份")
+    backup.sheet_state = state
+    for row in [header, ["Y-1", "2021-03-01", None]]:
+        backup.append(row)
+    path = tmp_path / "h.xlsx"
+    book.save(path)
+    raw = read_table("requests", REQUESTS, path)
+    assert cells(raw, "request_id") == ["Y-1", "Y-2"]
+    assert raw.report["sheets"] == ["台账"]
+    assert raw.report["sheets_skipped"] == [{"name": "备份", "reason": "hidden"}]
+    named = read_table("requests", REQUESTS, f"{path}#备份")
+    assert cells(named, "replied_on") == [None]
 
 
 def test_a_chart_sheet_is_passed_over(tmp_path):

@@ -44,25 +44,18 @@ def load_dataset(name: str, spec: Any, source: str | os.PathLike | pd.DataFrame)
     n = len(raw.rows)
     # an issue names its sheet when the ledger is a workbook (DESIGN §8: null otherwise)
     first_sheet = raw.report["sheets"][0] if raw.report and raw.report.get("sheets") else None
-    issues = [{**issue, "sheet": issue.get("sheet", first_sheet)} if first_sheet else dict(issue)
-              for issue in raw.issues]
-    # typing reports positions; each becomes the spreadsheet row and sheet of that record
-    positions = np.arange(n, dtype=np.int64)
+    issues = [{**issue, "sheet": issue.get("sheet", first_sheet)} for issue in raw.issues]
+    rows = raw.rows.astype(np.int64, copy=False)
     typed: dict[str, Any] = {}
     for field_name, field_spec in fields.items():
         if field_name not in raw.columns:
             continue
         cells = raw.body[raw.columns[field_name]]
         typed[field_name], cell_issues = type_column(name, field_name, field_spec, cells,
-                                                     raw.headers[field_name], positions)
-        for issue in cell_issues:  # issues, not rows: one per bad cell or unknown label
-            at = issue["row"]
-            issue["row"] = int(raw.rows[at])
-            if raw.sheets is not None:
-                issue["sheet"] = raw.sheets[at]
-        issues.extend(cell_issues)
+                                                     raw.headers[field_name], rows, raw.sheets)
+        issues.extend(cell_issues)  # issues, not rows: one per bad cell or unknown label
     frame = pd.DataFrame(typed, index=pd.RangeIndex(n)) if typed else pd.DataFrame(index=pd.RangeIndex(n))
     missing = [f for f in fields if f not in raw.columns]
-    return LoadedDataset(name=name, frame=frame, rows=raw.rows.astype(np.int64, copy=False),
+    return LoadedDataset(name=name, frame=frame, rows=rows,
                          source=raw.source, sha256=raw.sha256, missing=missing, issues=issues,
                          headers=raw.headers, sheets=raw.sheets, reading=raw.report)

@@ -28,12 +28,18 @@ Conventions
   are compared after :func:`header_key`: NFKC, case-folded, all spaces and line breaks,
   bracketed notes (``（年月日）``, ``(必填)``, ``[注]``, ``【】``), marks (``* ★ ※``) and
   trailing colons removed.
-- A merged cell holds its value in every cell it covers (calamine gives the ranges of
-  .xlsx/.xls; .ods ranges are read from its content.xml; .xlsb has none).
+- A merged cell of the header holds its value in every cell it covers (calamine gives
+  the ranges of .xlsx/.xls; .ods ranges are read from its content.xml; .xlsb has none).
+  Below the header a merged cell fills down the rows it covers, in its first column only:
+  a cell merged across columns leaves the others blank, and the reading report's
+  ``notes`` name the records holding one.
 - Rows that are not records are skipped and listed in the report with a reason code:
   ``repeated_header``, ``total`` (合计 总计 小计…), ``footer`` (填表人 审核人 注: 说明…, and
   key-less rows after a footer below the last record), ``block_heading`` (一、外贸处（3件）,
-  or a lone cell merged across the row), ``serial_only`` (only a 序号 filled). A row whose
+  or a lone cell merged across the row, or a lone cell left of every field's column),
+  ``serial_only`` (only a 序号 filled), ``no_field_values`` (cells filled, but none in a
+  column a field reads), ``header_note`` (a row right under the header annotating it:
+  （必填）/（年月日） or 必填/选填 in every filled cell, or a 栏次 row 1, 2, 3, …). A row whose
   key or a required field is filled (other than by the very word that marks it) is always
   a record, unless it repeats the header. Fully blank rows are dropped silently.
 - ``row`` is the number a spreadsheet shows: title rows above the header and blank rows
@@ -42,6 +48,7 @@ Conventions
   ``RawTable.sheets`` names the sheet.
 - With no ``#sheet``, every sheet whose header names enough of the dataset's fields (at
   least two, and at least half as many as the best sheet) is read, in workbook order.
+  Hidden and very hidden sheets are passed over (reason ``hidden``) unless named.
 """
 
 from __future__ import annotations
@@ -58,6 +65,7 @@ import itertools
 import math
 import re
 import sys
+import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -80,7 +88,8 @@ HEAD_ROWS = 1000
 HEAD_BYTES = 256 * 1024
 TEXT_ENCODINGS = ("UTF-8 with BOM", "UTF-8", "GB18030 (GBK)")
 #: the reason codes of ``report["skipped"]``
-SKIP_REASONS = ("repeated_header", "total", "footer", "block_heading", "serial_only")
+SKIP_REASONS = ("repeated_header", "total", "footer", "block_heading", "serial_only", "no_field_values",
+                "header_note")
 #: at most this many skipped rows are listed one by one (``skipped_total`` counts them all)
 MAX_SKIPPED_LISTED = 1000
 #: raw text cells: pandas' default string dtype (arrow storage, NaN for missing)
@@ -344,6 +353,7 @@ class _Sheet:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     kind: str = "worksheet"  # or "chart", "empty"
     columns_header: bool = False  # a DataFrame: grid row 0 is its column names
+    hidden: bool = False  # a hidden or very hidden sheet: read only when named with #sheet
 
 
 @dataclass
@@ -649,18 +659,22 @@ def _workbook_sheet(label, kind, book, index, meta, ods_merges) -> _Sheet:
     columns = _guard(label, kind, lambda: _calamine_columns(sheet))
     if not columns or not len(columns[0]):
         return _Sheet(name=name, head=[], body_from=_no_body, kind="empty")
-    return _grid_sheet(name, columns, merges)
+    result = _grid_sheet(name, columns, merges)
+    result.hidden = "hidden" in str(getattr(meta, "visible", "")).lower()  # Hidden, VeryHidden
+    return result
 
 
 def _calamine_columns(sheet) -> list[pa.ChunkedArray]:
     """A calamine sheet as text columns from A1, its rows streamed a chunk at a time.
 
-    ``iter_rows`` yields rows from row 1 but columns from the first used one; the columns
-    before it are put back so that positions are those Excel shows.
+    ``iter_rows`` yields rows from row 1 but columns from the first used one (``start``,
+    0-based (row, column)); the columns before it are put back so that positions, and the
+    merged ranges calamine gives in absolute positions, are those Excel shows. Rows above
+    the used range are put back too should a calamine version not yield them.
     """
-    total_width = getattr(sheet, "total_width", None)
-    total_height = getattr(sheet, "total_height", None)
-    if total_width is None or total_height is None:
+    start = getattr(sheet, "start", None)
+    end = getattr(sheet, "end", None)
+    if start is None or end is None:
         rows = sheet.to_python(skip_empty_area=False)
         return _columns_of_rows(rows, max((len(r) for r in rows), default=0))
     rows_iter = sheet.iter_rows()
@@ -679,8 +693,10 @@ def _calamine_columns(sheet) -> list[pa.ChunkedArray]:
         count += len(chunk)
     if pieces is None:
         return []
-    left = max(0, total_width - len(pieces))
-    top = max(0, total_height - count)
+    # ``end`` is the last used (row, column), 0-based (``total_width`` is that column's index,
+    # not a width): the grid runs from A1 to it
+    left = max(0, int(start[1]))
+    top = max(0, int(end[0]) + 1 - count)
     columns = [pa.chunked_array([pa.nulls(count, _TEXT)], type=_TEXT) for _ in range(left)]
     columns += [pa.chunked_array(p, type=_TEXT) for p in pieces]
     if top:
@@ -1440,7 +1456,12 @@ def _choose_sheets(name: str, spec: Any, fields: dict, book: _Book):
                                "name the sheet that holds the ledger.", file=label)
         passed = [{"name": s.name, "reason": "not_requested"} for s, _ in found if s is not sheet]
         return [(sheet, header)], passed
-    readable = [(s, h) for s, h in found if s.kind == "worksheet"]
+    readable = [(s, h) for s, h in found if s.kind == "worksheet" and not s.hidden]
+    hidden = [s.name for s, _ in found if s.kind == "worksheet" and s.hidden]
+    if not readable and hidden:
+        raise DatasetError(f"{label}: every sheet that holds a table is hidden ({', '.join(map(str, hidden))}); "
+                           f"unhide the ledger's sheet in Excel or WPS, or name it as '{label}#{hidden[0]}'.",
+                           file=label, found=[str(n) for n in hidden])
     if not readable:
         if len(found) == 1 or book.format in ("csv", "tsv", "dataframe"):
             what = f"sheet '{found[0][0].name}' is empty" if found and found[0][0].name else "the file is empty"
@@ -1470,7 +1491,12 @@ def _choose_sheets(name: str, spec: Any, fields: dict, book: _Book):
     for sheet, header in found:
         if id(sheet) in chosen_ids:
             continue
-        reason = sheet.kind if sheet.kind != "worksheet" else ("no_header" if header.score == 0 else "few_fields")
+        if sheet.kind != "worksheet":
+            reason = sheet.kind
+        elif sheet.hidden:
+            reason = "hidden"
+        else:
+            reason = "no_header" if header.score == 0 else "few_fields"
         passed.append({"name": sheet.name, "reason": reason})
     return chosen, passed
 
@@ -1478,18 +1504,21 @@ def _choose_sheets(name: str, spec: Any, fields: dict, book: _Book):
 # --------------------------------------------------------------------------- records
 
 _TOTAL = re.compile(r"^(?:本页|本月|本季度?|本年度?|全年|全厅|总|累计)?(?:合计|总计|小计|共计|累计|汇总|总数)"
-                    r"|^(?:grand)?(?:sub)?total\b", re.IGNORECASE)
+                    r"|^共\d+(?:件|个|项|次|条|份|人|家)|^(?:grand)?(?:sub)?total\b", re.IGNORECASE)
 _FOOTER = re.compile(
     r"^(?:填表人|填报人|审核人|审批人|制表人|制表日期|负责人|单位负责人|分管领导|主要领导|填报单位|报送单位|"
     r"填报日期|填表日期|报送日期|联系电话|联系人|统计截止|截止日期|填表说明|编制说明|备注说明|"
     r"prepared\s*by|notes?\s*:)"
+    r"|^(?:以下空白|以下无正文|此页无正文|附件[:：])"
     r"|^(?:制表|审核|签发|备注|附注|说明|注|附)(?:$|[:：\d一二三四五六七八九十、.．①②③④⑤])",
     re.IGNORECASE)
 _HEADING = re.compile(r"^(?:[一二三四五六七八九十百零〇]+[、.．]|[(（][一二三四五六七八九十百\d]+[)）]|\d+[、]"
                       r"|第[一二三四五六七八九十百\d]+(?:部分|季度|批|类|章|节|组|项|个月|月))")
-_COUNT = re.compile(r"^[共计]?\d+(?:\.\d+)?[件个项次条份人家]?$")
+#: what a total row holds beside its word: a count ('2件', '共3件', '3件(其中2件公开)') or a dash
+_COUNT = re.compile(r"^(?:[共计]?\d+(?:\.\d+)?[件个项次条份人家%]?(?:\([^()]*\))?|[—\-/–―~]+)$")
 #: _COUNT for raw (unnormalised) cells, in RE2 syntax for pyarrow
-_COUNT_RE2 = r"^\s*[共计]?\s*[0-9０-９]+(?:[.．][0-9０-９]+)?\s*[件个项次条份人家]?\s*$"
+_COUNT_RE2 = (r"^\s*(?:[共计]?\s*[0-9０-９]+(?:[.．][0-9０-９]+)?\s*[件个项次条份人家%％]?\s*"
+              r"(?:[(（][^()（）]*[)）])?|[—\-－/／–―~～]+)\s*$")
 _SERIAL = re.compile(r"^(?:No\.?)?\d{1,7}[.、]?$", re.IGNORECASE)
 _SERIAL_HEADERS = frozenset({"序号", "序", "编号", "行号", "排序", "no", "no.", "#", "number"})
 _TRIGGER = re.compile(f"(?:{_TOTAL.pattern})|(?:{_FOOTER.pattern})", re.IGNORECASE)
@@ -1539,6 +1568,7 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
             pattern = r"^\s*(?:" + "|".join(header_words) + r")\s*$"
             hits = pc.fill_null(pc.match_substring_regex(columns[first_matched], pattern), False)
             suspect |= np.asarray(hits.to_numpy(zero_copy_only=False), dtype=bool)
+        suspect[:HEADER_NOTE_ROWS] = True  # the rows right under the header may be notes on it
         candidates = np.flatnonzero(~filled | suspect)
     else:
         candidates = np.arange(n)
@@ -1583,7 +1613,9 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
     protected_other = np.zeros(m, dtype=bool)
     for p in protected:
         # beside a total, a count such as '2件' in a required column is no value of a record
-        counted = total & _matches(_squeezed(pd.Series(stripped[p].to_numpy(), dtype=_RAW_TEXT)), _COUNT)
+        # and neither is a dash, or the total's own word repeated in the key column
+        squeezed_p = _squeezed(pd.Series(stripped[p].to_numpy(), dtype=_RAW_TEXT))
+        counted = total & (_matches(squeezed_p, _COUNT) | _matches(squeezed_p, _TRIGGER))
         protected_other |= full[:, p] & ~((first == p) & trigger) & ~counted
     spanning = np.zeros(m, dtype=bool)
     if merges:
@@ -1594,12 +1626,23 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
                 if first[i] == c0 and count[i] == 1:
                     spanning[i] = True
     blank = count == 0
+    note = _header_notes(candidates, stripped, full, blank)
+    repeated &= ~note
     nearly_empty = (count - 1) <= max(2, width // 2)
     lone = count == 1
     reason = np.full(m, None, dtype=object)
-    open_ = ~blank & ~repeated & ~protected_other
+    open_ = ~blank & ~repeated & ~protected_other & ~note
     reason[repeated & ~blank] = "repeated_header"
-    reason[open_ & total & nearly_empty] = "total"
+    reason[note] = "header_note"
+    # a total may fill every column with its counts (a narrow sheet): its other cells all tallies
+    tally = np.zeros((m, width), dtype=bool)
+    for c in range(width):
+        if (total & full[:, c]).any():
+            tally[:, c] = _matches(_squeezed(pd.Series(stripped[c].to_numpy(), dtype=_RAW_TEXT)), _COUNT)
+    other = full & ~tally
+    other[np.arange(m), first] = False
+    tallies_only = ~other.any(axis=1)
+    reason[open_ & total & (nearly_empty | tallies_only)] = "total"
     reason[open_ & footer & nearly_empty & (reason == None)] = "footer"  # noqa: E711 (elementwise)
     heading_like = lone & (heading | (spanning & ~serial))
     reason[open_ & heading_like & (reason == None)] = "block_heading"  # noqa: E711
@@ -1610,11 +1653,25 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
     reason[open_ & lone & serial & (reason == None)] = "serial_only"  # noqa: E711
     # key-less rows below the records after a footer (notes of several lines) are footer too
     unclaimed = open_ & (reason == None)  # noqa: E711
-    records_at = np.union1d(np.setdiff1d(np.arange(n), candidates), candidates[protected_other & ~blank])
+    if protected:
+        records_at = np.union1d(np.setdiff1d(np.arange(n), candidates), candidates[protected_other & ~blank])
+    else:
+        # no key and no required field: a record is a row left unclaimed that fills two of
+        # the fields' columns (a note continued on a second line fills one)
+        need = max(1, min(2, len(matched_positions)))
+        records_at = candidates[unclaimed & (filled_matched >= need)]
     last_record = records_at.max() if len(records_at) else -1
     footers_after = candidates[(reason == "footer") & (candidates > last_record)]
     if len(footers_after):
         reason[unclaimed & (candidates > footers_after.min())] = "footer"
+    # a row in which no field's column is filled (a heading in the 序号 column, 共3件, 以下空白)
+    # holds nothing to audit: skipped, as what it most looks like
+    no_fields = ~blank & (filled_matched == 0) & ~repeated & ~note
+    reason[no_fields & total & (reason == None)] = "total"  # noqa: E711
+    reason[no_fields & footer & (reason == None)] = "footer"  # noqa: E711
+    left_of_fields = first < (min(matched_positions) if matched_positions else width)
+    reason[no_fields & lone & (heading | left_of_fields) & (reason == None)] = "block_heading"  # noqa: E711
+    reason[no_fields & (reason == None)] = "no_field_values"  # noqa: E711
     keep[candidates[blank | (reason != None)]] = False  # noqa: E711
     skipped_at = np.flatnonzero(reason != None)  # noqa: E711
     listed = []
@@ -1624,6 +1681,41 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
         listed.append({"row": int(rows[candidates[i]]), "sheet": sheet, "reason": str(reason[i]),
                        "text": text[:200]})
     return _Classified(keep, listed, int(len(skipped_at)))
+
+
+#: rows right under the header looked at for notes on it (（必填）, 选填, 栏次 1 2 3 …)
+HEADER_NOTE_ROWS = 3
+_NOTE_CELL = re.compile(r"^(?:\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|<[^<>]*>|《[^《》]*》"
+                        r"|(?:非)?必填(?:项)?|选填(?:项)?|可选|必选|可不填|(?:not\s*)?required|optional|栏次)$",
+                        re.IGNORECASE)
+
+
+def _header_notes(candidates: np.ndarray, stripped: list[pd.Series], full: np.ndarray,
+                  blank: np.ndarray) -> np.ndarray:
+    """Rows right under the header that annotate it, not records: every filled cell a bracketed
+    note or a 必填/选填 word, or a 栏次 row numbering the columns 1, 2, 3, … (three at least)."""
+    m, width = full.shape
+    note = np.zeros(m, dtype=bool)
+    top = np.flatnonzero(candidates < HEADER_NOTE_ROWS)
+    if not len(top):
+        return note
+    for i in top:
+        texts = [stripped[c].iloc[i] for c in range(width) if full[i, c]]
+        squeezed = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(t))) for t in texts]
+        if squeezed and all(_NOTE_CELL.match(t) for t in squeezed):
+            note[i] = True
+            continue
+        numbers = [t for t in squeezed if t != "栏次"]
+        if len(numbers) >= 3 and all(t.isdigit() and t.isascii() for t in numbers) and \
+                [int(t) for t in numbers] == list(range(int(numbers[0]), int(numbers[0]) + len(numbers))) and \
+                int(numbers[0]) in (0, 1):
+            note[i] = True
+    # only a run of notes from the first body row on (blank rows between them allowed)
+    for i in top:
+        if not blank[i] and not note[i]:
+            note[top[top > i]] = False
+            break
+    return note
 
 
 _RE2_TRIGGER: str | None = None
@@ -1638,21 +1730,26 @@ def _re2_trigger() -> str:
 
 
 def _fill_merges(columns: list[pa.ChunkedArray], merges: list) -> list[pa.ChunkedArray]:
-    """Each merged range's value in every cell it covers."""
+    """Below the header, each merged range's value down the rows it covers, in its first column.
+
+    A 处室 merged down a block holds on every row of it; a cell merged across columns (a date
+    centred over two date columns) keeps its value in its first column only, for a value
+    copied into the next field would be a fact the ledger does not state.
+    """
     if not merges:
         return columns
     touched: dict[int, np.ndarray] = {}
     for r0, c0, r1, c1 in merges:
+        if r1 == r0:
+            continue
         value = columns[c0][r0].as_py()
         if value is None:
             continue
-        for c in range(c0, c1 + 1):
-            if c not in touched:
-                touched[c] = columns[c].to_numpy(zero_copy_only=False).astype(object)
-            target = touched[c]
-            segment = target[r0:r1 + 1]
-            empty = pd.isna(segment) | (segment == "")
-            segment[empty] = value
+        if c0 not in touched:
+            touched[c0] = columns[c0].to_numpy(zero_copy_only=False).astype(object)
+        segment = touched[c0][r0:r1 + 1]
+        empty = pd.isna(segment) | (segment == "")
+        segment[empty] = value
     out = list(columns)
     for c, values in touched.items():
         out[c] = pa.chunked_array([pa.array(values, type=_TEXT, from_pandas=True)], type=_TEXT)
@@ -1675,6 +1772,7 @@ class _Part:
     rows: np.ndarray
     classified: _Classified
     unrecognised: list[str]
+    notes: list[str] = field(default_factory=list)
 
 
 def _protected_fields(spec: Any, fields: dict) -> list[str]:
@@ -1696,13 +1794,26 @@ def _read_sheet(name: str, spec: Any, fields: dict, book: _Book, sheet: _Sheet, 
     protected = [columns[f] for f in _protected_fields(spec, fields) if f in columns]
     classified = _classify(body, rows, sheet.name, header, columns, protected, merges)
     body = _fill_merges(body, merges)
+    notes = _across_notes(merges, rows, classified.keep, sheet.name)
     keep = pa.array(classified.keep)
     all_kept = bool(classified.keep.all())
     cells = {f: (body[p] if all_kept else body[p].filter(keep)) for f, p in columns.items()}
     matched = set(columns.values())
     unrecognised = [_brief(_shown(t), 200) for i, t in enumerate(header.texts) if i not in matched and _shown(t)]
     return _Part(sheet, header, header_row, columns, headers, issues, cells,
-                 rows if all_kept else rows[classified.keep], classified, unrecognised)
+                 rows if all_kept else rows[classified.keep], classified, unrecognised, notes)
+
+
+def _across_notes(merges: list, rows: np.ndarray, keep: np.ndarray, sheet: str | None) -> list[str]:
+    """A reading note naming the records that hold a cell merged across columns."""
+    at = sorted({r for r0, c0, r1, c1 in merges if c1 > c0 for r in range(r0, r1 + 1) if keep[r]})
+    if not at:
+        return []
+    shown = [str(int(rows[r])) for r in at[:20]] + (["…"] if len(at) > 20 else [])
+    where = f" of sheet '{sheet}'" if sheet is not None else ""
+    return [f"row{'s' if len(at) > 1 else ''} {', '.join(shown)}{where} hold{'' if len(at) > 1 else 's'} a cell "
+            "merged across columns: its value was kept in the first column only and the other columns "
+            "were read as blank; check those rows in the ledger"]
 
 
 def _missing_required(name: str, spec: Any, fields: dict, part: _Part, label: str, several: bool):
@@ -1815,6 +1926,7 @@ def _report(book: _Book, fields: dict, parts: list[_Part], passed: list[dict], t
         missing = {p.sheet.name: [f for f in table.columns if f not in p.columns] for p in parts}
         report["fields_missing_by_sheet"] = {s: fs for s, fs in missing.items() if fs}
         report["header_rows_by_sheet"] = {p.sheet.name: [int(p.header.first + 1), int(p.header.last + 1)] for p in parts}
-    if book.notes:
-        report["notes"] = list(book.notes)
+    notes = list(book.notes) + [note for p in parts for note in p.notes]
+    if notes:
+        report["notes"] = notes
     return report

@@ -6,7 +6,7 @@ Conventions
   columns a placeholder meaning "nothing here" (``-``, ``—``, ``/``, ``无``, ``N/A``,
   ``null``) is blank too, without an issue.
 - A cell that cannot be read as its field's type is NA plus one issue
-  ``{"dataset", "field", "row", "value", "problem"}``. Unknown category/set labels
+  ``{"dataset", "field", "row", "sheet", "value", "problem"}``. Unknown category/set labels
   are kept (category) or contribute no bit (set) and are reported once per distinct
   label, on the first row where they occur.
 - Each distinct cell value is parsed once (``pd.factorize``, vectorized string
@@ -97,10 +97,14 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def type_column(dataset: str, field_name: str, field_spec: Any, cells: pd.Series, header: str,
-                rows: np.ndarray) -> tuple[Any, list[dict]]:
-    """Typed values of one column and the data issues of its cells (never raises on a cell)."""
+                rows: np.ndarray, sheets: np.ndarray | None = None) -> tuple[Any, list[dict]]:
+    """Typed values of one column and the data issues of its cells (never raises on a cell).
+
+    ``rows`` (and ``sheets``, when given) hold the spreadsheet row (and sheet) of each cell;
+    each issue names its row and its sheet (None without ``sheets``).
+    """
     values, problems = _TYPERS[field_spec.type](cells, field_spec, header)
-    return values, _issues_for(dataset, field_name, rows, problems)
+    return values, _issues_for(dataset, field_name, rows, problems, sheets)
 
 # --------------------------------------------------------------------------- cells as text
 
@@ -856,8 +860,11 @@ def _first_positions(codes: np.ndarray) -> pd.Series:
     return pd.Series(firsts.index.to_numpy(), index=firsts.to_numpy())
 
 
-def _issues_for(name: str, field_name: str, rows: np.ndarray, problems: _Problems) -> list[dict]:
+def _issues_for(name: str, field_name: str, rows: np.ndarray, problems: _Problems,
+                sheets: np.ndarray | None = None) -> list[dict]:
     issues: list[dict] = []
+    rows = np.asarray(rows)
+    sheets = np.full(len(rows), None, dtype=object) if sheets is None else np.asarray(sheets, dtype=object)
     if problems.bad is not None and problems.bad.any():
         bad_rows = np.append(problems.bad, False)[problems.codes]
         positions = np.flatnonzero(bad_rows)
@@ -868,12 +875,13 @@ def _issues_for(name: str, field_name: str, rows: np.ndarray, problems: _Problem
         for i in np.flatnonzero(problems.bad):  # distinct bad values, not rows
             shown[i] = _shown(raw[i])
         texts = np.broadcast_to(np.asarray(problems.problem, dtype=object), len(problems.bad))
-        issues += [{"dataset": name, "field": field_name, "row": row, "value": value, "problem": problem}
-                   for row, value, problem in zip(rows[positions].tolist(), shown[bad_codes].tolist(),
-                                                  texts[bad_codes].tolist())]
+        issues += [{"dataset": name, "field": field_name, "row": row, "sheet": sheet, "value": value,
+                    "problem": problem}
+                   for row, sheet, value, problem in zip(rows[positions].tolist(), sheets[positions].tolist(),
+                                                         shown[bad_codes].tolist(), texts[bad_codes].tolist())]
     if problems.once:
         firsts = _first_positions(problems.codes)
-        found = [(int(rows[firsts[u]]), label, problem) for label, u, problem in problems.once]
-        issues += [{"dataset": name, "field": field_name, "row": row, "value": label, "problem": problem}
-                   for row, label, problem in sorted(found, key=lambda item: item[0])]
+        found = sorted((int(firsts[u]), label, problem) for label, u, problem in problems.once)  # in row order
+        issues += [{"dataset": name, "field": field_name, "row": int(rows[at]), "sheet": sheets[at],
+                    "value": label, "problem": problem} for at, label, problem in found]
     return issues
