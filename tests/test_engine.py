@@ -63,3 +63,12 @@ def test_an_as_of_outside_the_dates_a_ledger_may_hold_is_refused(as_of):
 
     with pytest.raises(DisclosureRulesError, match=f"as_of {as_of} is outside 1900-2999"):
         audit(_book([REQUIRED]), {"requests": LEDGER}, as_of=as_of)
+
+
+@pytest.mark.parametrize("waivers", [3, b"waivers.yaml", {"rule": "REQ-1"}])
+def test_waivers_of_the_wrong_type_are_a_clear_error(waivers):
+    """audit(waivers=...) takes a path or a list; anything else is a DisclosureRulesError naming it."""
+    from disclosure_rules import DisclosureRulesError
+
+    with pytest.raises(DisclosureRulesError, match="waivers must be a path"):
+        audit(_book([REQUIRED]), {"requests": LEDGER}, as_of="2030-06-30", waivers=waivers)

@@ -212,3 +212,17 @@ def test_a_sheet_column_appears_only_when_a_ledger_was_read_from_sheets(tmp_path
     headers = [c.value for c in division[1]]
     assert headers[headers.index("表格行号") + 1] == "工作表"
     assert {r[headers.index("工作表")] for r in division.iter_rows(min_row=2, values_only=True)} == {"一季度"}
+
+
+def test_non_characters_in_a_message_do_not_corrupt_the_xlsx(tmp_path):
+    """U+FFFF / U+FFFE in a ledger cell echoed into a finding's message are dropped from the XLSX
+    (XML cannot hold them), so Excel can still open the rectification list."""
+    from disclosure_rules import audit, load_rulebook
+
+    frame = pd.DataFrame({"留言编号": ["LY-1"], "留言日期": ["2021-03-01"], "回复日期": ["2021-03-02"],
+                          "回复内容": ["\uffff\ufffe"]}, dtype=object)
+    result = audit(load_rulebook("builtin:shanxi-commerce-2021"), {"messages": frame}, as_of="2021-12-31")
+    assert len(result.findings)
+    out = tmp_path / "u.xlsx"
+    write_findings(result, out)
+    assert load_workbook(out).sheetnames[0] == "汇总"

@@ -1140,3 +1140,59 @@ def test_a_dataframe_read_without_a_header_finds_it_below_a_title():
     assert cells(raw, "doc_id") == ["晋商发〔2021〕1号", "晋商发〔2021〕2号", "晋商函〔2021〕7号"]
     assert raw.rows.tolist() == [4, 5, 6]
     assert raw.report["header_rows"] == [3, 3]
+
+
+# ------------------------------------------------------------------ an adversarial campaign's finds
+
+def test_a_device_or_pipe_is_refused_not_read_for_ever(tmp_path):
+    """/dev/zero or a named pipe given as a ledger is refused at once with a message."""
+    import os
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    for source in ("/dev/zero", fifo):
+        with pytest.raises(DatasetError, match="is not a regular file"):
+            read_table("requests", REQUESTS, source)
+
+
+def test_markup_spanning_absurd_areas_is_refused(tmp_path):
+    """An HTML table or an Excel 2003 XML sheet whose spans or indexes cover millions of cells
+    (a few hundred bytes of file) is a DatasetError, not a MemoryError."""
+    html = tmp_path / "h.xls"
+    html.write_text('<html><body><table><tr><td>申请编号</td><td colspan="100000" rowspan="100000">x</td></tr>'
+                    '</table></body></html>', encoding="utf-8")
+    with pytest.raises(DatasetError, match="spans more than"):
+        read_table("requests", REQUESTS, html)
+    xml = tmp_path / "s.xls"
+    xml.write_text('<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?>'
+                   '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+                   'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="S"><Table>'
+                   '<Row><Cell><Data ss:Type="String">申请编号</Data></Cell></Row>'
+                   '<Row ss:Index="10000000"><Cell ss:Index="1000"><Data ss:Type="String">x</Data></Cell></Row>'
+                   '</Table></Worksheet></Workbook>', encoding="utf-8")
+    with pytest.raises(DatasetError, match="spans 10000000 rows x 1000 columns"):
+        read_table("requests", REQUESTS, xml)
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_readably(tmp_path):
+    """A GBK file name (as unpacked from a Chinese zip, decoded by Python with surrogate
+    escapes) is read, and the reading report names it in Chinese, so every output can hold it."""
+    import os
+
+    name = os.fsdecode(os.fsencode(str(tmp_path)) + "/".encode() + "申请".encode("gb18030") + b".csv")
+    with open(name, "wb") as handle:
+        handle.write(csv_bytes([["申请编号", "收到申请日期"], ["Y-1", "2021-03-01"]]))
+    raw = read_table("requests", REQUESTS, name)
+    assert raw.source.endswith("申请.csv") and raw.report["source"].endswith("申请.csv")
+    raw.source.encode("utf-8")  # no surrogate left
+
+
+def test_a_sheet_of_a_hundred_thousand_odd_columns_is_refused_quickly_and_briefly(tmp_path):
+    """A missing required column among 100,000 unknown headers: the error lists a bounded number
+    of them (and counts the rest) instead of a 789,000-character message."""
+    path = tmp_path / "w.csv"
+    path.write_text(",".join(["申请编号"] + [f"c{i}" for i in range(100_000)]) + "\nA" + "," * 100_000 + "\n",
+                    encoding="utf-8")
+    with pytest.raises(DatasetError) as error:
+        read_table("requests", REQUESTS, path)
+    assert "and 99901 more" in str(error.value) and len(str(error.value)) < 5000

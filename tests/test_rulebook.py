@@ -826,3 +826,15 @@ def test_waiver_naming_an_unknown_rule_in_a_book(tmp_path):
     assert "waiver #1 names rule 'DOC-ATTR-1'" in problem.message
     assert "did you mean 'DOC-ATTR-01'?" in problem.message
     assert (problem.line, problem.column) == at(text, "rule: DOC-ATTR-1")
+
+
+def test_a_lone_surrogate_in_rulebook_text_is_refused_at_its_line(tmp_path):
+    """A YAML escape such as "\\uD800" is half a character: no JSON, HTML or XLSX could hold it,
+    so the rulebook is refused at load with the line and column, not at the first write."""
+    from disclosure_rules import load_rulebook
+    from disclosure_rules.errors import RulebookError
+
+    path = tmp_path / "s.yaml"
+    path.write_text('rulebook: {id: s, title: "方案\\uD800"}\ndatasets: {}\nrules: []\n', encoding="utf-8")
+    with pytest.raises(RulebookError, match=r"s\.yaml:1:\d+: this text holds a lone surrogate"):
+        load_rulebook(str(path))

@@ -93,6 +93,9 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
     data_issues = [issue for ds in loaded.values() for issue in ds.issues]
 
     all_waivers = list(book.waivers)
+    if waivers is not None and not isinstance(waivers, (str, os.PathLike, list)):
+        raise DisclosureRulesError(f"waivers must be a path to a waivers YAML file or a list of waivers, "
+                                   f"not {type(waivers).__name__}")
     if waivers is not None:
         # a list may hold Waiver models or plain mappings ({rule, key, reason, ...}), validated here
         all_waivers += _waiver_list(waivers) if isinstance(waivers, list) else load_waivers(waivers)

@@ -72,4 +72,6 @@ class DatasetError(DisclosureRulesError):
         self.file = file
         self.expected = list(expected or [])
         self.found = list(found or [])
-        super().__init__(message)
+        # a file name that is not UTF-8 (surrogate escapes) must not break the terminal or a log
+        super().__init__(message.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                         if any("\ud800" <= ch <= "\udfff" for ch in message) else message)

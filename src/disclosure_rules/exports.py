@@ -31,7 +31,7 @@ EXCEL_MAX_ROWS = 1_048_576  # rows in an Excel sheet, header included
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_RE = r"^[=+\-@\t\r]"
 # characters an XLSX cell cannot hold (XML 1.0); openpyxl refuses them
-_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ILLEGAL_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # and non-characters
 NO_DIVISION = "（未填处室）"
 
 COLUMNS = [  # (column of the table, header in the export, width in the XLSX)

@@ -148,7 +148,7 @@ def read_table(name: str, spec: Any, source) -> RawTable:
     chosen, passed = _choose_sheets(name, spec, fields, book)
     parts = [_read_sheet(name, spec, fields, book, sheet, header) for sheet, header in chosen]
     table = _combine(name, spec, fields, book, parts)
-    table.source, table.sha256 = label, digest
+    table.source, table.sha256 = _printable_name(label), digest
     table.report = _report(book, fields, parts, passed, table)
     return table
 
@@ -461,6 +461,20 @@ def _split_sheet(label: str) -> tuple[Path, str | None]:
     return path, None
 
 
+def _printable_name(label: str) -> str:
+    """A path as text any output can hold: a name that is not UTF-8 (GBK from a zip, decoded by
+    Python with surrogate escapes) is shown as GB18030 if it is that, else with U+FFFD."""
+    if not re.search("[\ud800-\udfff]", label):
+        return label
+    raw = label.encode("utf-8", "surrogateescape")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
+
+
 def _read_file(label: str, fields: dict) -> tuple[_Book, str]:
     path, sheet = _split_sheet(label)
     try:
@@ -468,6 +482,9 @@ def _read_file(label: str, fields: dict) -> tuple[_Book, str]:
             raise DatasetError(f"{label}: file not found.", file=label)
         if path.is_dir():
             raise DatasetError(f"{label}: is a folder, not a ledger file.", file=label)
+        if not path.is_file():  # a device such as /dev/zero or a pipe would be read for ever
+            raise DatasetError(f"{label}: is not a regular file (a device or a pipe); give the ledger file "
+                               "itself.", file=label)
         data = path.read_bytes()
     except OSError as exc:
         raise DatasetError(f"{label}: cannot be read ({exc.strerror or exc}).", file=label) from exc
@@ -815,6 +832,23 @@ class _HtmlTables(html.parser.HTMLParser):
         self.row = None
 
 
+#: cells an HTML table or an Excel 2003 XML sheet may span (Excel's own sheet holds 17 billion,
+#: but a real ledger exported as markup holds well under a million)
+MAX_MARKUP_CELLS = 20_000_000
+
+
+class _TooLarge(Exception):
+    """A markup table spans more cells than MAX_MARKUP_CELLS."""
+
+
+def _check_grid(label: str, sheet: str, height: int, width: int) -> None:
+    if height * width > MAX_MARKUP_CELLS:
+        raise DatasetError(
+            f"{label}: sheet '{sheet}' spans {height} rows x {width} columns, more than a ledger holds "
+            f"({MAX_MARKUP_CELLS:,} cells at most); open it in Excel, delete the empty rows and columns "
+            "far from the table, and save it as .xlsx.", file=label)
+
+
 def _place_spans(rows: list[list[tuple[Any, int, int]]]):
     """Rows of (value, colspan, rowspan) -> a rectangular grid and its merged ranges."""
     taken: dict[tuple[int, int], Any] = {}
@@ -824,6 +858,8 @@ def _place_spans(rows: list[list[tuple[Any, int, int]]]):
         for value, across, down in row:
             while (r, c) in taken:
                 c += 1
+            if (r + down) * (c + across) > MAX_MARKUP_CELLS or len(taken) + across * down > MAX_MARKUP_CELLS:
+                raise _TooLarge()
             for dr in range(down):
                 for dc in range(across):
                     taken[(r + dr, c + dc)] = value if (dr, dc) == (0, 0) else ""
@@ -832,7 +868,7 @@ def _place_spans(rows: list[list[tuple[Any, int, int]]]):
             c += across
     height = max((r for r, _ in taken), default=-1) + 1
     width = max((c for _, c in taken), default=-1) + 1
-    grid = [[""] * width for _ in range(height)]
+    grid = [[""] * width for _ in range(height)]  # taken already holds every cell: bounded below
     for (r, c), value in taken.items():
         grid[r][c] = value
     return grid, merges
@@ -871,7 +907,13 @@ def _read_html(label: str, data: bytes) -> _Book:
                            file=label)
     sheets = []
     for i, table in enumerate(tables, start=1):
-        grid, merges = _place_spans(table)
+        try:
+            grid, merges = _place_spans(table)
+        except _TooLarge:
+            raise DatasetError(
+                f"{label}: table {i} of this HTML page spans more than {MAX_MARKUP_CELLS:,} cells (its "
+                "colspan/rowspan are far larger than a ledger); open it in Excel and save it as .xlsx.",
+                file=label) from None
         sheets.append(_grid_sheet(f"table {i}", _columns_of_rows(grid, len(grid[0]) if grid else 0), merges))
     return _Book(label=label, format="html", sheets=sheets,
                  notes=["an HTML table (a web page saved with an .xls suffix) was read"])
@@ -917,6 +959,7 @@ def _read_spreadsheetml(label: str, data: bytes) -> _Book:
         if not placed:
             sheets.append(_Sheet(name=name, head=[], body_from=_no_body, kind="empty"))
             continue
+        _check_grid(label, name, height, width)
         grid = [[None] * width for _ in range(height)]
         for (rr, cc), value in placed.items():
             grid[rr][cc] = value
@@ -1356,7 +1399,15 @@ def _brief(text: str, limit: int = 40) -> str:
 
 def _match_headers(name: str, fields: dict, header: _Header, header_row: int | None, sheet: str | None):
     """field -> column position, field -> header text as found, and issues for duplicate columns."""
-    column_keys = [[header_key(t) for t in options] for options in header.texts]
+    # header key -> [(column, its text)], so each accepted name is one lookup (a sheet may have
+    # thousands of columns)
+    by_key: dict[str, list[tuple[int, str]]] = {}
+    for position, options in enumerate(header.texts):
+        for text in options:
+            key = header_key(text)
+            places = by_key.setdefault(key, [])
+            if not places or places[-1][0] != position:  # a column's first text with this key
+                places.append((position, text))
     columns: dict[str, int] = {}
     headers: dict[str, str] = {}
     issues: list[dict] = []
@@ -1366,9 +1417,7 @@ def _match_headers(name: str, fields: dict, header: _Header, header_row: int | N
             key = header_key(accepted)
             if not key:
                 continue
-            for position, keys in enumerate(column_keys):
-                if key in keys:
-                    found.append((priority, position, header.texts[position][keys.index(key)].strip()))
+            found += [(priority, position, text.strip()) for position, text in by_key.get(key, [])]
         if not found:
             continue
         _, chosen, text = min(found)
@@ -1384,6 +1433,18 @@ def _match_headers(name: str, fields: dict, header: _Header, header_row: int | N
     return columns, headers, issues
 
 
+#: unrecognised headers looked at for a did-you-mean
+MAX_CLOSE_HEADERS = 500
+#: headers listed in an error message (the rest are counted)
+MAX_LISTED_HEADERS = 100
+
+
+def _listed(headers: list[str]) -> str:
+    shown = ", ".join(headers[:MAX_LISTED_HEADERS])
+    more = len(headers) - MAX_LISTED_HEADERS
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
 def _edit_distance(a: str, b: str) -> int:
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, start=1):
@@ -1397,7 +1458,10 @@ def _edit_distance(a: str, b: str) -> int:
 def _close_matches(fields: dict, columns: dict, unrecognised: list[str]) -> dict[str, str]:
     """For each field not found: an unrecognised header a typo away from one of its names."""
     close: dict[str, str] = {}
-    header_keys = [(h, header_key(h)) for h in unrecognised]
+    # distinct headers, and no more than MAX_CLOSE_HEADERS: a sheet of 100,000 odd columns
+    # must not spend minutes on edit distances (a typo of a real header is among the first)
+    header_keys = list({header_key(h): h for h in reversed(unrecognised[:MAX_CLOSE_HEADERS])}.items())
+    header_keys = [(h, k) for k, h in reversed(header_keys)]
     for field_name, field_spec in fields.items():
         if field_name in columns:
             continue
@@ -1835,7 +1899,7 @@ def _missing_required(name: str, spec: Any, fields: dict, part: _Part, label: st
     plural = "s" if len(absent) > 1 else ""
     sheet_words = f" sheet '{part.sheet.name}' of" if several else ""
     message = (f"{label}:{sheet_words} {_dataset_words(name, spec)} has no column for required field{plural} "
-               f"{wanted}. Headers found{where}: {', '.join(found) if found else '(none)'}.{hint} "
+               f"{wanted}. Headers found{where}: {_listed(found) if found else '(none)'}.{hint} "
                "Rename the column in the ledger, or add its header to the field's aliases in the rulebook.")
     expected = [n for f in absent for n in _accepted_names(f, fields[f])]
     raise DatasetError(message, file=label, expected=expected, found=found)

@@ -45,6 +45,37 @@ _FastLoader = getattr(yaml, "CSafeLoader", None)  # libyaml: the same nodes and 
 
 
 def _compose(text: str, file: str) -> yaml.Node | None:
+    node = _compose_nodes(text, file)
+    _refuse_surrogates(node, file)
+    return node
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_surrogates(node: yaml.Node | None, file: str) -> None:
+    """A lone surrogate ("\\uD800" in a quoted string) is no character: no output could hold it."""
+    stack = [node] if node is not None else []
+    seen: set[int] = set()
+    while stack:  # each node once (aliases share nodes: an alias bomb is not expanded here)
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.ScalarNode):
+            if isinstance(current.value, str) and _SURROGATE.search(current.value):
+                mark = current.start_mark
+                raise RulebookError(Problem(
+                    "this text holds a lone surrogate (an escape such as \\uD800 that is half of a "
+                    "character pair), which no file can store; remove it or write the whole character",
+                    file, mark.line + 1, mark.column + 1))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(item for pair in current.value for item in pair)
+
+
+def _compose_nodes(text: str, file: str) -> yaml.Node | None:
     if _FastLoader is not None:
         fast = None
         try:
