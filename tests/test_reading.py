@@ -1196,3 +1196,17 @@ def test_a_sheet_of_a_hundred_thousand_odd_columns_is_refused_quickly_and_briefl
     with pytest.raises(DatasetError) as error:
         read_table("requests", REQUESTS, path)
     assert "and 99901 more" in str(error.value) and len(str(error.value)) < 5000
+
+
+def test_a_stray_cell_at_the_sheets_far_corner_is_refused_before_the_workbook_is_built(tmp_path):
+    """One cell at XFD1048576 makes a sheet declare 17 billion cells; building that would abort
+    the process. It is a DatasetError naming the area, and what to do."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["申请编号", "收到申请日期"])
+    sheet.append(["Y-1", "2021-01-04"])
+    sheet["XFD1048576"] = "x"
+    path = tmp_path / "far.xlsx"
+    book.save(path)
+    with pytest.raises(DatasetError, match="spans A1:XFD1048576"):
+        read_table("requests", REQUESTS, path)

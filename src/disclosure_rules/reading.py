@@ -646,11 +646,52 @@ def _guard(label: str, kind: str, call):
         raise _calamine_failure(label, kind, exc) from None
 
 
+#: cells a worksheet's declared area may cover: calamine allocates the whole area at once, and a
+#: stray cell at XFD1048576 (17 billion cells) aborts the process, beyond any exception
+MAX_SHEET_CELLS = 200_000_000
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:  # at most three letters
+        number = number * 26 + (letter - 64)
+    return number
+
+
+def _check_dimensions(label: str, data: bytes) -> None:
+    """Refuse a workbook whose sheet declares an area no ledger has, before calamine builds it."""
+    import zipfile
+    import zlib
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        for part in parts:
+            with archive.open(part) as stream:
+                head = stream.read(4096)  # <dimension> comes right after <sheetPr>, near the start
+            found = _DIMENSION.search(head)
+            if not found or not found.group(3):
+                continue
+            rows = int(found.group(4)) - int(found.group(2)) + 1
+            columns = _column_number(found.group(3)) - _column_number(found.group(1)) + 1
+            if rows * columns > MAX_SHEET_CELLS:
+                area = f"{found.group(1).decode()}{found.group(2).decode()}:{found.group(3).decode()}{found.group(4).decode()}"
+                raise DatasetError(
+                    f"{label}: a sheet of this workbook spans {area} ({rows:,} rows x {columns:,} columns), "
+                    "more than a ledger holds; a stray cell far from the table usually does this. Open it "
+                    "in Excel, delete the rows and columns beyond the table, and save it again.", file=label)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error):
+        return  # a broken archive is calamine's to report, in its own words
+
+
 def _read_workbook(label: str, data: bytes, kind: str) -> _Book:
     import python_calamine
 
     if not data:
         raise DatasetError(f"{label}: the file is empty.", file=label)
+    if kind in ("xlsx", "xlsm"):
+        _check_dimensions(label, data)
     book = _guard(label, kind, lambda: python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)))
     metadata = _guard(label, kind, lambda: list(book.sheets_metadata))
     ods_merges = _ods_merges(data) if kind == "ods" else {}
