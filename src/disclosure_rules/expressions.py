@@ -1041,8 +1041,8 @@ _INSIDE = {"d": _CLASS_PARTS["d"], "D": r"\P{Nd}", "w": _CLASS_PARTS["w"], "s": 
 def re2_pattern(pattern: str) -> str:
     r"""A Python-style pattern as RE2 syntax with the same meaning; RegexError if it has none.
 
-    Translates the Unicode classes ``\d \w \s`` (and their negations), ``\Z``, ``\uXXXX``,
-    ``\UXXXXXXXX`` and ``{,n}``; refuses ``\b``/``\B`` and ``\W``/``\S`` inside ``[...]``.
+    Translates the Unicode classes ``\d \w \s`` (and their negations), ``\Z``, ``\u`` with
+    four hex digits, ``\U`` with eight, and ``{,n}``; refuses ``\b``/``\B`` and ``\W``/``\S`` inside ``[...]``.
     Everything else is passed to RE2 as written.
     """
     out: list[str] = []

@@ -264,9 +264,14 @@ FORMATS = {"csv": "CSV", "tsv": "TSV", "xlsx": "XLSX", "xlsm": "XLSM", "xls": "X
            "ods": "ODS", "dataframe": "DataFrame", "html": "HTML"}
 
 
+def _reason(table: dict, code: str | None, lang: str) -> str:
+    """The word for a reading report's reason code (the code itself when it has none)."""
+    words = table.get(code)
+    return words[lang] if words else str(code)
+
+
 def skip_reason(code: str, lang: str) -> str:
-    words = SKIP_REASONS.get(code)
-    return words[lang] if words else code
+    return _reason(SKIP_REASONS, code, lang)
 
 
 def format_name(reading: dict) -> str:
@@ -299,8 +304,7 @@ def reading_line(title: str | None, reading: dict, lang: str) -> str:
     passed = reading.get("sheets_skipped") or []
     if passed:
         def why(sheet: dict) -> str:
-            words = SHEET_REASONS.get(sheet.get("reason"))
-            reason = words[lang] if words else sheet.get("reason")
+            reason = _reason(SHEET_REASONS, sheet.get("reason"), lang)
             return f"{sheet.get('name')}（{reason}）" if zh else f"{sheet.get('name')} ({reason})"
         names = ("、" if zh else ", ").join(why(s) for s in passed)
         parts.append(f"未读取的工作表：{names}" if zh else f"sheets not read: {names}")
