@@ -18,17 +18,14 @@ from dataclasses import dataclass
 import pandas as pd
 from hypothesis import strategies as st
 
-from disclosure_rules.models import (
-    ConditionRule,
-    CountRule,
-    DeadlineRule,
-    Deduct,
-    Grade,
-    RatioRule,
-    RequiredRule,
-    SequenceRule,
-    UniqueRule,
-)
+from disclosure_rules.kinds.condition import ConditionRule
+from disclosure_rules.kinds.count import CountRule
+from disclosure_rules.kinds.deadline import DeadlineRule
+from disclosure_rules.kinds.ratio import RatioRule
+from disclosure_rules.kinds.required import RequiredRule
+from disclosure_rules.kinds.sequence import SequenceRule
+from disclosure_rules.kinds.unique import UniqueRule
+from disclosure_rules.models import Deduct, Grade
 
 # --------------------------------------------------------------------------- pure scoring
 
@@ -68,7 +65,7 @@ def rules(draw, kinds=("required", "condition", "ratio", "deadline", "unique", "
     if low is not None and high is not None and low > high:
         low, high = high, low
     if high is not None and isinstance(common["scoring"], Deduct):
-        common["scoring"] = "proportional"  # a max-bound ratio rule refuses deduct (see models.RatioRule)
+        common["scoring"] = "proportional"  # a max-bound ratio rule refuses deduct (see kinds.ratio.RatioRule)
     return RatioRule(expect="x", min=low, max=high, **common)
 
 

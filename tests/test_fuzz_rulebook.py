@@ -29,7 +29,8 @@ from disclosure_rules.calendar import WorkCalendar
 from disclosure_rules.datasets import load_dataset
 from disclosure_rules.errors import DisclosureRulesError, RulebookError
 from disclosure_rules.expressions import FUNCTIONS, Context, ExpressionError, compile_expression
-from disclosure_rules.models import DatasetSpec, FieldSpec, Rulebook
+from disclosure_rules.book import Rulebook
+from disclosure_rules.models import DatasetSpec, FieldSpec
 from disclosure_rules.resources import builtin_rulebook
 from disclosure_rules.rulebook import _Builder, _compose
 

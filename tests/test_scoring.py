@@ -19,8 +19,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from disclosure_rules.engine import audit
-from disclosure_rules.models import ConditionRule, Deduct
+from disclosure_rules.kinds.condition import ConditionRule
+from disclosure_rules.models import Deduct
 from disclosure_rules.rulebook import rulebook_from_dict
+from disclosure_rules.kinds import REGISTRY
 from disclosure_rules.scoring import (
     awarded_points,
     coverage_of,
@@ -61,8 +63,9 @@ def score_rule(rule, c: Counts) -> tuple[str, float, float]:
     if c.population == 0:
         return "not_applicable", 0.0, 0.0
     rate = rate_of(c.passed, c.population - c.pending)
-    status = status_of(rule.kind, c.violations, rate, rule.min, rule.max)
-    return status, awarded_points(rule, status, c.violations, rate), float(rule.points)
+    bounds = REGISTRY[rule.kind].bounds(rule)
+    status = status_of(bounds, c.violations, rate)
+    return status, awarded_points(rule.points, rule.scoring, bounds, status, c.violations, rate), float(rule.points)
 
 
 def overall(scored: list[tuple]) -> tuple[float | None, float]:
@@ -215,7 +218,7 @@ def test_max_ratio_rule_refuses_deduct_scoring():
     failing rule could out-score a passing one. The rulebook refuses that combination at load time."""
     from pydantic import ValidationError
 
-    from disclosure_rules.models import RatioRule
+    from disclosure_rules.kinds.ratio import RatioRule
 
     with pytest.raises(ValidationError, match="cannot use deduct scoring"):
         RatioRule(id="R-MAX", title="t", dataset="d", kind="ratio", expect="refused", max=0.1,

@@ -37,7 +37,7 @@ def __getattr__(name):  # heavy modules (pandas) load only when used
 
         return RuleResult
     if name == "Rulebook":
-        from .models import Rulebook
+        from .book import Rulebook
 
         return Rulebook
     raise AttributeError(name)

@@ -249,7 +249,7 @@ def schema():
     """Print the JSON Schema of the rulebook format (for editors)."""
     import json
 
-    from .models import rulebook_json_schema
+    from .book import rulebook_json_schema
 
     click.echo(json.dumps(rulebook_json_schema(), ensure_ascii=False, indent=2))
 

@@ -20,23 +20,25 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
 
-from .errors import DatasetError, DisclosureRulesError
-from .expressions import Context
-from .kinds import KINDS, RuleInput, evaluate_unique, listed_groups
+from .book import Rulebook
 from .display import display_values
-from .messages import count_message_builder, finding_message_builder, gap_warnings, rule_message
-from .models import Rulebook, Waiver
+from .errors import DatasetError, DisclosureRulesError
+from .expressions import Context, compile_rule_expressions
+from .kinds import REGISTRY, RuleView, Verdict
+from .messages import gap_warnings, rule_message
+from .models import Waiver
 from .results import AuditResult, FindingPart, RuleResult
-from .scoring import (COVERED, SCORED, awarded_points, coverage_of, grade_of, grading, percent_of, rate_of,
-                      status_of)
+from .rulebook import joined_fields
+from .scoring import COVERED, coverage_of, grade_of, grading, percent_of, rollup, score
+from .verdict import division_counts, identities, identity_of, judge
 
 BLANK_DEPARTMENT = "(未填写)"
-NAT = np.datetime64("NaT", "s")
 
 
 def default_as_of(book: Rulebook, today: dt.date | None = None) -> dt.date:
@@ -111,28 +113,28 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
                  "period_start": pd.Timestamp(period.start) if period else None,
                  "period_end": pd.Timestamp(period.end) if period else None}
     contexts = {name: Context(ds.frame, constants, calendar) for name, ds in loaded.items()}
-    departments = {name: _department_codes(ds, book.datasets[name]) for name, ds in loaded.items()}
+    divisions = {name: _divisions(ds, book.datasets[name]) for name, ds in loaded.items()}
     keys = {name: _keys(ds, book.datasets[name]) for name, ds in loaded.items()}
 
     rule_results: list[RuleResult] = []
     parts: list[FindingPart] = []
-    deadline_rows: dict[str, pd.DataFrame] = {}
+    row_details: dict[str, pd.DataFrame] = {}
     dept_records: list[dict] = []
     enabled = [r for r in book.rules if r.enabled]
     for number, rule in enumerate(enabled, 1):
         say(f"rule {number}/{len(enabled)} {rule.id}")
-        evaluation = _evaluate_rule(book, rule, loaded, contexts, departments, keys, active, calendar,
+        evaluation = _evaluate_rule(book, rule, loaded, contexts, divisions, keys, active, calendar,
                                     as_of_ts, warnings)
         rule_results.append(evaluation.result)
         if evaluation.part is not None:
             parts.append(evaluation.part)
-        if evaluation.deadline_rows is not None:
-            deadline_rows[rule.id] = evaluation.deadline_rows
+        if evaluation.row_details is not None:
+            row_details[rule.id] = evaluation.row_details
         dept_records.extend(evaluation.departments)
 
     if calendar.built:
         warnings.extend(w for w in calendar.warnings if w not in warnings)
-    return _assemble(book, as_of_date, loaded, rule_results, parts, deadline_rows, dept_records,
+    return _assemble(book, as_of_date, loaded, rule_results, parts, row_details, dept_records,
                      data_issues, warnings)
 
 
@@ -198,33 +200,61 @@ def _active_waivers(waivers: list[Waiver], as_of: dt.date, book: Rulebook, warni
 
 # ------------------------------------------------------------------ per dataset helpers
 
-def _department_codes(ds, spec) -> tuple[np.ndarray, pd.Index] | None:
-    """Division of each row as (codes, names); None when the dataset has no division field."""
+@dataclass
+class _Divisions:
+    """The division of each row of a dataset: codes 0..k-1 (blank is one of them)."""
+
+    codes: np.ndarray
+    values: np.ndarray        # the identity of each division (None: blank)
+    names: list[str]          # as shown (the blank division: BLANK_DEPARTMENT)
+
+    def names_at(self, codes: np.ndarray) -> np.ndarray:
+        """The names of divisions ``codes`` as findings carry them (None for the blank one)."""
+        shown = np.asarray([None if v is None else n for v, n in zip(self.values, self.names)] + [None],
+                           dtype=object)
+        return shown[np.where(codes >= 0, codes, len(self.values))]
+
+
+def _divisions(ds, spec) -> _Divisions | None:
     field = spec.department
     if field is None or field not in ds.frame.columns:
         return None
-    text = display_values(ds.frame[field], spec.fields[field])
-    text = text.where(text.notna(), BLANK_DEPARTMENT)
-    codes, names = pd.factorize(text, sort=False)
-    return np.asarray(codes), pd.Index(names)
+    values = identities(ds.frame[field])
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    uniques = [None if u is None or (isinstance(u, float) and np.isnan(u)) else u for u in uniques]
+    labels = _shown(uniques, spec.fields[field])
+    names = [BLANK_DEPARTMENT if u is None else label for u, label in zip(uniques, labels)]
+    return _Divisions(np.asarray(codes), np.asarray(uniques, dtype=object), names)
 
 
-def _keys(ds, spec) -> np.ndarray:
+def _shown(values: list, spec) -> list[str]:
+    """Identities (a category's code, otherwise the value's text) as a person reads them."""
+    if spec.type != "category":
+        return [str(v) for v in values]
+    return [str((spec.values.get(v) or [v])[0]) if v is not None else None for v in values]
+
+
+def _keys(ds, spec) -> tuple[np.ndarray, np.ndarray]:
+    """(identities, shown text) of each row's key (None where blank or without a key)."""
     field = spec.key
     if field is None or field not in ds.frame.columns:
-        return np.full(len(ds.frame), None, dtype=object)
-    text = display_values(ds.frame[field], spec.fields[field])
-    return text.astype(object).where(text.notna(), None).to_numpy(dtype=object)
+        blank = np.full(len(ds.frame), None, dtype=object)
+        return blank, blank
+    ids = identities(ds.frame[field])
+    if spec.fields[field].type != "category":
+        return ids, ids
+    return ids, display_values(ds.frame[field], spec.fields[field]).astype(object) \
+        .where(ds.frame[field].notna(), None).to_numpy(dtype=object)
 
 
 # ------------------------------------------------------------------ one rule
 
+@dataclass
 class _Evaluation:
-    def __init__(self, result: RuleResult, part=None, deadline_rows=None, departments=None):
-        self.result = result
-        self.part = part
-        self.deadline_rows = deadline_rows
-        self.departments = departments or []
+    result: RuleResult
+    part: FindingPart | None = None
+    row_details: pd.DataFrame | None = None
+    departments: list = field(default_factory=list)
 
 
 def _base_result(rule, status: str, message: str, message_zh: str = "") -> RuleResult:
@@ -240,89 +270,169 @@ def _base_result(rule, status: str, message: str, message_zh: str = "") -> RuleR
         fields=list(rule.fields_used))
 
 
-def _evaluate_rule(book, rule, loaded, contexts, departments, keys, waivers, calendar, as_of, warnings) -> _Evaluation:
-    compiled = book._compiled.get(rule.id, {})
-    expression_fields = [f for c in compiled.values() for f in c.fields]
-    ds = loaded.get(rule.dataset)
-    if ds is None:
-        result = _base_result(rule, "not_assessed", f"dataset {rule.dataset!r} was not supplied",
-                              f"未提供{_title(book, rule.dataset)}，无法考核")
-        result.fields = list(dict.fromkeys(rule.fields_used + expression_fields))
-        result.missing = [(rule.dataset, None)]
-        return _Evaluation(result)
+def _not_assessed(rule, message: str, message_zh: str, missing: list, fields: list | None = None) -> _Evaluation:
+    result = _base_result(rule, "not_assessed", message, message_zh)
+    if fields is not None:
+        result.fields = fields
+    result.missing = missing
+    return _Evaluation(result)
+
+
+def _evaluate_rule(book, rule, loaded, contexts, divisions, keys, waivers, calendar, as_of, warnings) -> _Evaluation:
     spec = book.datasets[rule.dataset]
     fields = dict(spec.fields)
+    if rule.join is not None:
+        fields.update(joined_fields(book, rule))
+    expressions = compile_rule_expressions(rule, fields)
+    expression_fields = [f for c in expressions.values() for f in c.fields]
+    needed = list(dict.fromkeys(rule.fields_used + expression_fields))
+    ds = loaded.get(rule.dataset)
+    if ds is None:
+        return _not_assessed(rule, f"dataset {rule.dataset!r} was not supplied",
+                             f"未提供{_title(book, rule.dataset)}，无法考核", [(rule.dataset, None)], needed)
     frame = ds.frame
     if rule.join is not None:
         other = loaded.get(rule.join.dataset)
         if other is None:
-            result = _base_result(rule, "not_assessed", f"joined dataset {rule.join.dataset!r} was not supplied",
-                                    f"未提供{_title(book, rule.join.dataset)}，无法考核")
-            result.missing = [(rule.join.dataset, None)]
-            return _Evaluation(result)
+            return _not_assessed(rule, f"joined dataset {rule.join.dataset!r} was not supplied",
+                                 f"未提供{_title(book, rule.join.dataset)}，无法考核", [(rule.join.dataset, None)])
         mine = [(rule.dataset, f) for f in list(rule.join.on) if f not in frame.columns]
         theirs = [(rule.join.dataset, f) for f in rule.join.on.values() if f not in other.frame.columns] + \
                  [(rule.join.dataset, a.source) for a in rule.join.fields.values()
                   if a != "count" and a.source not in other.frame.columns]
         if mine or theirs:
             missing = [f for _, f in mine + theirs]
-            result = _base_result(rule, "not_assessed", f"the file lacks field(s) {', '.join(missing)} needed by the join",
-                                    f"台账缺少关联所需的列：{'、'.join(missing)}")
-            result.missing = list(dict.fromkeys(mine + theirs))
-            return _Evaluation(result)
-        added, added_specs = _join(rule, frame, other.frame, book.datasets[rule.join.dataset])
+            return _not_assessed(rule, f"the file lacks field(s) {', '.join(missing)} needed by the join",
+                                 f"台账缺少关联所需的列：{'、'.join(missing)}", list(dict.fromkeys(mine + theirs)))
+        added, _ = _join(rule, frame, other.frame, book.datasets[rule.join.dataset])
         frame = frame.assign(**added)
-        fields.update(added_specs)
-    needed = list(dict.fromkeys(rule.fields_used + expression_fields))
     missing = [f for f in needed if f not in frame.columns]
     if missing:
         headers = ", ".join(f"{f} ({fields[f].aliases[0]})" if fields.get(f) and fields[f].aliases else f
                             for f in missing)
-        result = _base_result(rule, "not_assessed", f"the {rule.dataset} file has no column for {headers}",
-                              f"{_title(book, rule.dataset)}缺少列：{headers}，无法考核")
-        result.fields = needed
-        result.missing = [(rule.dataset, f) for f in missing]
-        return _Evaluation(result)
+        return _not_assessed(rule, f"the {rule.dataset} file has no column for {headers}",
+                             f"{_title(book, rule.dataset)}缺少列：{headers}，无法考核",
+                             [(rule.dataset, f) for f in missing], needed)
 
     ctx = contexts[rule.dataset] if frame is ds.frame else Context(frame, contexts[rule.dataset].constants, calendar)
-    n = len(frame)
-    if "where" in compiled:
-        selected, _ = compiled["where"].mask(ctx)
-    else:
-        selected = np.ones(n, dtype=bool)
-
-    label = _labeler(ds, spec.fields)
-    inp = RuleInput(rule, frame, fields, compiled, ctx, selected, as_of, calendar, label, ds.rows)
+    selected = expressions["where"].mask(ctx)[0] if "where" in expressions else np.ones(len(frame), dtype=bool)
+    div = divisions.get(rule.dataset)
+    view = RuleView(rule, frame, fields, expressions, ctx, selected, as_of, calendar, rows=ds.rows,
+                    division=None if div is None else div.codes,
+                    division_values=None if div is None else div.values, department_field=spec.department)
+    kind = REGISTRY[rule.kind]
     try:
-        outcome = KINDS[rule.kind](inp)
+        verdict = kind.evaluate(view)
     except DisclosureRulesError:
         raise
     except Exception as exc:  # a bug or an unforeseen value must not hide the other rules' results
-        result = _base_result(rule, "error", f"could not be evaluated: {type(exc).__name__}: {exc}",
-                              f"无法计算：{type(exc).__name__}: {exc}")
         warnings.append(f"rule {rule.id} could not be evaluated ({type(exc).__name__}: {exc}); "
                         "please report this with the rulebook and the ledger's headers")
-        return _Evaluation(result)
-
-    if rule.kind == "count":
-        return _finish_count(book, rule, inp, outcome, ds, departments.get(rule.dataset), waivers.get(rule.id, set()))
-    return _finish_rows(book, rule, inp, outcome, ds, departments.get(rule.dataset), keys[rule.dataset],
-                        waivers.get(rule.id, set()), as_of)
+        return _Evaluation(_base_result(rule, "error", f"could not be evaluated: {type(exc).__name__}: {exc}",
+                                        f"无法计算：{type(exc).__name__}: {exc}"))
+    result = _base_result(rule, "pass", "")
+    result.fields = needed
+    return _finish(book, rule, kind, view, verdict, ds, div, keys[rule.dataset], waivers.get(rule.id, set()),
+                   expressions, result)
 
 
 def _title(book, dataset: str) -> str:
     return book.datasets[dataset].title or dataset
 
 
-def _labeler(ds, fields) -> Callable[[str], str]:
-    """Header text of a field for messages: as found in the file, else its first alias.
+def _headers(ds, fields, names) -> dict[str, str]:
+    """Header text of each field for messages: as found in the file, else its first alias.
     A joined field (not one of the dataset's own) is shown by its own name."""
-    def label(name: str) -> str:
-        if name in ds.headers:
-            return ds.headers[name]
+    out = {}
+    for name in names:
         spec = fields.get(name)
-        return spec.aliases[0] if spec is not None and spec.aliases else name
-    return label
+        out[name] = ds.headers.get(name) or (spec.aliases[0] if spec is not None and spec.aliases else name)
+    return out
+
+
+def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisions | None, keys,
+            waived_keys: set, expressions, result: RuleResult) -> _Evaluation:
+    """Waivers, counts, score, findings and divisions of one verdict: the same for every kind."""
+    key_ids, key_text = keys
+    per_spec = view.fields.get(getattr(rule, "per", None) or "")
+    if verdict.grouped:
+        item_ids = verdict.group
+        item_text = np.asarray(_shown(list(item_ids), per_spec) if per_spec is not None else list(item_ids),
+                               dtype=object)
+        waived_ids = {identity_of(k, per_spec) for k in waived_keys}
+    else:
+        item_ids, item_text = key_ids, key_text
+        waived_ids = {identity_of(k, view.fields.get(book.datasets[rule.dataset].key or "")) for k in waived_keys}
+    judged = judge(verdict, item_ids, waived_ids)
+    counts = judged.counts
+    scored = score(kind.bounds(rule), rule.scoring, rule.points, counts)
+    result.population, result.passed, result.violations, result.pending, result.waived = \
+        counts.population, counts.passed, counts.violations, counts.pending, counts.waived
+    result.status, result.rate, result.awarded, result.possible = \
+        scored.status, scored.rate, scored.awarded, scored.possible
+    result.message = rule_message(kind, rule, result, "en")
+    result.message_zh = rule_message(kind, rule, result, "zh")
+
+    part = None
+    listed = judged.listed
+    if len(listed):
+        if verdict.grouped:
+            departments = item_text[listed] if (rule.per is not None and rule.per == view.department_field) \
+                else np.full(len(listed), None, dtype=object)
+            position = np.full(len(listed), -1)
+            rows = np.full(len(listed), None, dtype=object)
+            sheets = None
+            values = pd.DataFrame(index=pd.RangeIndex(len(listed)))
+        else:
+            departments = div.names_at(div.codes[listed]) if div is not None else np.full(len(listed), None, dtype=object)
+            position, rows = listed, ds.rows[listed].astype(object)
+            sheets = ds.sheets[listed] if ds.sheets is not None else None
+            shown = [f for f in dict.fromkeys(result.fields) if f in view.frame.columns]
+            values = view.frame[shown].iloc[listed].reset_index(drop=True)
+        context = {}
+        if "expect" in expressions:
+            context = {"expect": expressions["expect"].source, "expect_fields": expressions["expect"].fields,
+                       "expect_zh": _describe(expressions["expect"].source, rule, book)}
+        part = FindingPart(
+            rule=rule, dataset=rule.dataset, severity=rule.severity, position=position, row=rows,
+            key=item_text[listed], department=departments, sheet=sheets, waived=judged.waived[listed],
+            values=values, specs=view.fields, headers=_headers(ds, view.fields, values.columns.tolist() + rule.fields_used),
+            details={name: column[listed] for name, column in verdict.details.items()},
+            as_of=view.as_of.date(), context=context, exported=kind.finding_details)
+
+    row_details = None
+    if kind.row_details and not verdict.grouped:
+        at = np.flatnonzero(judged.population)
+        row_details = pd.DataFrame({
+            "row": ds.rows[at], "key": key_text[at],
+            "department": div.names_at(div.codes[at]) if div is not None else np.full(len(at), None, dtype=object),
+            **{name: verdict.details[name][at] for name in kind.row_details}})
+        if "late_workdays" in row_details:
+            row_details["late_workdays"] = pd.array(row_details["late_workdays"], dtype="Float64")
+
+    departments = []
+    if div is not None:
+        by = verdict if verdict.by_division is None else verdict.by_division
+        if by is verdict:
+            by_judged, codes = judged, (div.codes if not verdict.grouped else verdict.division)
+        else:
+            by_ids = by.group if by.grouped else key_ids
+            by_judged, codes = judge(by, by_ids, waived_ids), (by.division if by.grouped else div.codes)
+        for name, c in zip(div.names, division_counts(by_judged, codes, len(div.names))):
+            s = score(kind.bounds(rule), rule.scoring, rule.points, c)
+            departments.append({"department": name, "rule": rule.id, "population": c.population,
+                                "violations": c.violations, "rate": s.rate, "status": s.status,
+                                "awarded": s.awarded, "possible": s.possible})
+    return _Evaluation(result, part, row_details, departments)
+
+
+def _describe(source: str, rule, book) -> str:
+    from .explain import render_expression
+
+    try:
+        return render_expression(source, rule, book, "zh")
+    except Exception:  # noqa: BLE001 - replaced by the typed tree's describe()
+        return source
 
 
 def _join(rule, frame: pd.DataFrame, other: pd.DataFrame, other_spec) -> tuple[dict, dict]:
@@ -421,213 +531,44 @@ def _join_key(series: pd.Series) -> pd.Series:
     return text.where(text != "", pd.NA)
 
 
-def _finish_rows(book, rule, inp: RuleInput, outcome, ds, dept, keys, waived_keys, as_of) -> _Evaluation:
-    n = inp.n
-    population = outcome.population
-    violation = outcome.violation & population
-    pending = outcome.pending & population if outcome.pending is not None else np.zeros(n, dtype=bool)
-    waived = population & np.isin(keys, list(waived_keys)) if waived_keys else np.zeros(n, dtype=bool)
-    population = population & ~waived
-    violation_all = violation.copy()
-    violation = violation & ~waived
-    pending = pending & ~waived & ~violation
-    counts = _counts(population, violation, pending)
-    result = _base_result(rule, "pass", "")
-    result.fields = list(dict.fromkeys(rule.fields_used + [f for c in inp.compiled.values() for f in c.fields]))
-    _score(rule, result, *counts, waived=int(waived.sum()))
-    result.message = rule_message(rule, result, "en")
-    result.message_zh = rule_message(rule, result, "zh")
-
-    listed = np.flatnonzero(violation_all)
-    part = None
-    if len(listed):
-        dept_names = _dept_names(dept, listed)
-        part = FindingPart(
-            rule=rule.id, dataset=rule.dataset, severity=rule.severity, position=listed,
-            row=ds.rows[listed].astype(object), key=keys[listed], department=dept_names,
-            sheet=ds.sheets[listed] if ds.sheets is not None else None,
-            waived=waived[listed],
-            message=finding_message_builder(rule, inp, outcome, listed, as_of, book),
-            deadline=outcome.details.get("deadline")[listed] if rule.kind == "deadline" else None,
-            end=outcome.details.get("end")[listed] if rule.kind == "deadline" else None,
-            late_workdays=outcome.details.get("late_workdays")[listed] if rule.kind == "deadline" else None)
-
-    deadline_rows = None
-    if rule.kind == "deadline":
-        rows = np.flatnonzero(population)
-        d = outcome.details
-        deadline_rows = pd.DataFrame({
-            "row": ds.rows[rows], "key": keys[rows], "department": _dept_names(dept, rows),
-            "clock_start": d["clock_start"][rows], "deadline": d["deadline"][rows], "end": d["end"][rows],
-            "status": d["status"][rows], "late_workdays": pd.array(d["late_workdays"][rows], dtype="Float64")})
-
-    departments = []
-    if dept is not None:
-        codes, names = dept
-        if rule.kind == "unique":
-            dept_outcome = evaluate_unique(inp, extra_key=codes)
-            dept_violation = dept_outcome.violation & population
-        else:
-            dept_violation = violation
-        departments = _department_scores(rule, codes, names, population, dept_violation, pending)
-    return _Evaluation(result, part, deadline_rows, departments)
-
-
-def _dept_names(dept, positions: np.ndarray) -> np.ndarray:
-    if dept is None:
-        return np.full(len(positions), None, dtype=object)
-    codes, names = dept
-    values = np.asarray(list(names), dtype=object)[codes[positions]]
-    values[values == BLANK_DEPARTMENT] = None
-    return values
-
-
-def _counts(population, violation, pending) -> tuple[int, int, int, int]:
-    pop = int(population.sum())
-    vio = int(violation.sum())
-    pen = int(pending.sum())
-    passed = pop - vio - pen
-    return pop, passed, vio, pen
-
-
-def _score(rule, result: RuleResult, population: int, passed: int, violations: int, pending: int, *, waived: int = 0):
-    result.population, result.passed, result.violations, result.pending, result.waived = \
-        population, passed, violations, pending, waived
-    decided = population - pending
-    result.rate = rate_of(passed, decided)
-    if population == 0:
-        result.status = "not_applicable"
-        result.awarded = result.possible = 0.0
-        return
-    result.status = status_of(rule.kind, violations, result.rate, rule.min, rule.max)
-    result.possible = float(rule.points)
-    result.awarded = awarded_points(rule, result.status, violations, result.rate)
-
-
-def _department_scores(rule, codes, names, population, violation, pending) -> list[dict]:
-    k = len(names)
-    pop = np.bincount(codes, weights=population, minlength=k).astype(int)
-    vio = np.bincount(codes, weights=violation & population, minlength=k).astype(int)
-    pen = np.bincount(codes, weights=pending & population, minlength=k).astype(int)
-    out = []
-    for i, name in enumerate(names):
-        probe = RuleResult(id=rule.id, title="", section=None, dataset=rule.dataset, kind=rule.kind,
-                           severity=rule.severity, status="pass")
-        _score(rule, probe, int(pop[i]), int(pop[i] - vio[i] - pen[i]), int(vio[i]), int(pen[i]))
-        out.append({"department": name, "rule": rule.id, "population": probe.population,
-                    "violations": probe.violations, "rate": probe.rate, "status": probe.status,
-                    "awarded": probe.awarded, "possible": probe.possible})
-    return out
-
-
-def _finish_count(book, rule, inp: RuleInput, outcome, ds, dept, waived_keys) -> _Evaluation:
-    groups = outcome.groups
-    counts = outcome.group_counts
-    waived = np.isin(np.asarray(groups, dtype=object), list(waived_keys)) if waived_keys else np.zeros(len(groups), bool)
-    population = ~waived
-    violation = outcome.violation & population
-    result = _base_result(rule, "pass", "")
-    result.fields = list(rule.fields_used)
-    _score(rule, result, int(population.sum()), int((population & ~violation).sum()), int(violation.sum()), 0,
-           waived=int(waived.sum()))
-    result.message = rule_message(rule, result, "en")
-    result.message_zh = rule_message(rule, result, "zh")
-    listed = np.flatnonzero(outcome.violation)
-    part = None
-    spec = book.datasets[rule.dataset]
-    per_is_department = rule.per is not None and rule.per == spec.department
-    if len(listed):
-        group_names = np.asarray(groups, dtype=object)[listed]
-        messages = count_message_builder(rule, inp.label, group_names, counts[listed])
-        part = FindingPart(
-            rule=rule.id, dataset=rule.dataset, severity=rule.severity,
-            position=np.full(len(listed), -1), row=np.full(len(listed), None, dtype=object),
-            key=group_names, department=group_names if per_is_department else np.full(len(listed), None, dtype=object),
-            waived=waived[listed], message=messages)
-    departments = []
-    if dept is not None:
-        departments = _count_departments(rule, inp, dept, waived_keys, per_is_department)
-    return _Evaluation(result, part, None, departments)
-
-
-def _count_departments(rule, inp: RuleInput, dept, waived_keys, per_is_department: bool) -> list[dict]:
-    codes, names = dept
-    out = []
-    selected_codes = codes[inp.selected]
-    present = np.unique(selected_codes)
-    if rule.per is not None:
-        values = display_values(inp.frame[rule.per], inp.fields[rule.per])[inp.selected]
-        table = pd.crosstab(pd.Series(selected_codes, name="d"), pd.Series(values.to_numpy(dtype=object), name="g"))
-        listed = listed_groups(rule, inp.fields)
-    for i, name in enumerate(names):
-        if i not in present:
-            out.append({"department": name, "rule": rule.id, "population": 0, "violations": 0, "rate": None,
-                        "status": "not_applicable", "awarded": 0.0, "possible": 0.0})
-            continue
-        if rule.per is None:
-            counts = pd.Series([int((selected_codes == i).sum())], index=["(all)"])
-        else:
-            counts = table.loc[i] if i in table.index else pd.Series(dtype=int)
-            counts = counts[counts > 0]
-            # when `per` is the division field its groups are divisions: a division answers
-            # only for its own group, not for the other divisions listed in `groups`
-            for group in ([g for g in listed if g == name] if per_is_department else listed):
-                if group not in counts.index:
-                    counts.loc[group] = 0
-        keep = [g for g in counts.index if str(g) not in waived_keys]
-        counts = counts.loc[keep]
-        low = rule.min if rule.min is not None else -np.inf
-        high = rule.max if rule.max is not None else np.inf
-        bad = int(((counts < low) | (counts > high)).sum())
-        probe = RuleResult(id=rule.id, title="", section=None, dataset=rule.dataset, kind=rule.kind,
-                           severity=rule.severity, status="pass")
-        _score(rule, probe, len(counts), len(counts) - bad, bad, 0)
-        out.append({"department": name, "rule": rule.id, "population": probe.population,
-                    "violations": probe.violations, "rate": probe.rate, "status": probe.status,
-                    "awarded": probe.awarded, "possible": probe.possible})
-    return out
-
 
 # ------------------------------------------------------------------ assembly
 
-def _assemble(book, as_of, loaded, rule_results, parts, deadline_rows, dept_records, data_issues, warnings) -> AuditResult:
-    scored = [r for r in rule_results if r.status in SCORED]
-    awarded = sum(r.awarded for r in scored)
-    possible = sum(r.possible for r in scored)
+def _assemble(book, as_of, loaded, rule_results, parts, row_details, dept_records, data_issues, warnings) -> AuditResult:
     points = {r.id: float(r.points) for r in book.rules if r.enabled}
-    total_points = sum(points.values())
+    scores = pd.DataFrame({"rule": [r.id for r in rule_results], "section": [r.section for r in rule_results],
+                           "status": [r.status for r in rule_results],
+                           "awarded": [float(r.awarded) for r in rule_results],
+                           "possible": [float(r.possible) for r in rule_results]})
+    total = rollup(scores).iloc[0]
+    awarded, possible = float(total["awarded"]), float(total["possible"])
     covered = sum(points[r.id] for r in rule_results if r.status in COVERED)
     unassessed = sum(points[r.id] for r in rule_results if r.status not in COVERED)
     percent = percent_of(awarded, possible)
     strict_percent = percent_of(awarded, possible + unassessed)
-    coverage = coverage_of(covered, total_points)
+    coverage = coverage_of(covered, sum(points.values()))
     min_coverage = book.rulebook.min_coverage
     graded_on, grading_percent = grading(percent, strict_percent, coverage, min_coverage)
     gaps = coverage_gaps(book, loaded, rule_results)
     warnings = warnings + gap_warnings(gaps, "en", graded_on=graded_on, coverage=coverage,
                                        min_coverage=min_coverage, percent=percent,
                                        strict_percent=strict_percent)
+    by_section = rollup(pd.concat([scores, pd.DataFrame({"section": [s.id for s in book.sections],
+                                                         "status": "none", "awarded": 0.0, "possible": 0.0})]),
+                        "section").set_index("section")
     sections = []
     for section in book.sections:
-        members = [r for r in scored if r.section == section.id]
-        s_awarded = sum(r.awarded for r in members)
-        s_possible = sum(r.possible for r in members)
-        pct = percent_of(s_awarded, s_possible)
-        sections.append({"id": section.id, "title": section.title, "awarded": round(s_awarded, 2),
-                         "possible": round(s_possible, 2), "percent": None if pct is None else round(pct, 2)})
+        row = by_section.loc[section.id]
+        pct = percent_of(float(row["awarded"]), float(row["possible"]))
+        sections.append({"id": section.id, "title": section.title, "awarded": round(float(row["awarded"]), 2),
+                         "possible": round(float(row["possible"]), 2),
+                         "percent": None if pct is None else round(pct, 2)})
     dept_rules = pd.DataFrame(dept_records, columns=["department", "rule", "population", "violations", "rate",
                                                      "status", "awarded", "possible"])
     if len(dept_rules):
-        scored_rows = dept_rules[dept_rules["status"].isin(SCORED)]
-        totals = scored_rows.groupby("department", sort=False)[["awarded", "possible"]].sum()
+        departments = rollup(dept_rules, "department")
         violations = dept_rules.groupby("department", sort=False)["violations"].sum()
-        departments = pd.DataFrame({"department": violations.index})
-        departments["awarded"] = departments["department"].map(totals["awarded"]).fillna(0.0).to_numpy()
-        departments["possible"] = departments["department"].map(totals["possible"]).fillna(0.0).to_numpy()
-        departments["percent"] = np.where(departments["possible"] > 0,
-                                          100 * departments["awarded"] / departments["possible"].where(departments["possible"] > 0, 1),
-                                          np.nan)
-        departments["violations"] = violations.to_numpy().astype(int)
+        departments["violations"] = departments["department"].map(violations).to_numpy().astype(int)
         # ranked by percent; rows without a division are listed, but after every real division
         departments["_blank"] = departments["department"] == BLANK_DEPARTMENT
         departments = departments.sort_values(["_blank", "percent", "violations", "department"],
@@ -638,12 +579,11 @@ def _assemble(book, as_of, loaded, rule_results, parts, deadline_rows, dept_reco
     return AuditResult(
         book=book, as_of=as_of, data=loaded, rules=rule_results, sections=sections,
         departments=departments, department_rules=dept_rules[["department", "rule", "population", "violations", "rate"]],
-        parts=parts, deadline_rows=deadline_rows, data_issues=data_issues, warnings=warnings,
+        parts=parts, deadline_rows=row_details, data_issues=data_issues, warnings=warnings,
         awarded=awarded, possible=possible, percent=percent,
         grade=grade_of(grading_percent, book.rulebook.grades), coverage=coverage,
         strict_percent=strict_percent, strict_possible=possible + unassessed, min_coverage=min_coverage,
         graded_on=graded_on, coverage_gaps=gaps)
-
 
 # ------------------------------------------------------------------ coverage guard
 

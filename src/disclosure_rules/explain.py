@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 
-from .models import Rulebook
+from .book import Rulebook
 
 __all__ = ["describe_rule", "scoring_text", "render_expression"]
 

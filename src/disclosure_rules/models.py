@@ -2,18 +2,18 @@
 
 The models describe and validate a rulebook; they never touch a DataFrame, so a
 rulebook validates with no data. Unknown keys are errors everywhere, so a typo in a
-key cannot pass silently. Rule kinds are a union discriminated by ``kind``: each
-kind accepts exactly its own keys.
+key cannot pass silently. Each rule kind's own model
+(its keys) lives with the kind in ``kinds/``; the rulebook model that unites them is in
+``book.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Union
+from typing import Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-FIELD_TYPES = ("string", "integer", "number", "boolean", "date", "category", "set")
 RULE_ID_PATTERN = r"^[A-Z][A-Z0-9-]*$"
 BOOK_ID_PATTERN = r"^[a-z0-9-]+$"
 
@@ -206,10 +206,14 @@ class RuleBase(Strict):
     min: float | None = None
     max: float | None = None
 
+    def named_fields(self) -> list[tuple[str, str]]:
+        """(key path, field) of every dataset field the rule's own keys name (not its expressions)."""
+        return []
+
     @property
     def fields_used(self) -> list[str]:
         """Dataset fields named directly by the rule's keys (not by expressions)."""
-        return []
+        return [name for _, name in self.named_fields()]
 
     @property
     def expressions(self) -> dict[str, str]:
@@ -230,46 +234,6 @@ class RateRule(RuleBase):
     @classmethod
     def _fraction(cls, v, info):
         return _rate_threshold(v, info.field_name)
-
-
-class RequiredRule(RateRule):
-    kind: Literal["required"]
-    fields: list[str] = Field(min_length=1)
-    max: None = None
-
-    @property
-    def fields_used(self) -> list[str]:
-        return list(self.fields)
-
-
-class ConditionRule(RateRule):
-    kind: Literal["condition"]
-    expect: str
-    max: None = None
-
-    @property
-    def expressions(self) -> dict[str, str]:
-        return {**super().expressions, "expect": self.expect}
-
-
-class RatioRule(RateRule):
-    kind: Literal["ratio"]
-    expect: str
-
-    @model_validator(mode="after")
-    def _bounds(self) -> "RatioRule":
-        if self.min is None and self.max is None:
-            raise ValueError("a ratio rule needs 'min' and/or 'max'")
-        if self.max is not None and isinstance(self.scoring, Deduct):
-            # rows where `expect` is not true are the violations; under a `max` bound those
-            # are the rows the bound allows, so deducting per violation would reward failing
-            raise ValueError("a ratio rule with 'max' cannot use deduct scoring; "
-                             "use proportional or all_or_nothing")
-        return self
-
-    @property
-    def expressions(self) -> dict[str, str]:
-        return {**super().expressions, "expect": self.expect}
 
 
 class Limit(Strict):
@@ -297,96 +261,6 @@ class Pause(Strict):
     to: str
 
 
-class DeadlineRule(RateRule):
-    kind: Literal["deadline"]
-    start: str
-    end: str
-    limit: Limit
-    extension: Extension | None = None
-    restart: str | None = None
-    exclude: list[Pause] = Field(default_factory=list)
-    max: None = None
-
-    @model_validator(mode="after")
-    def _same_unit(self) -> "DeadlineRule":
-        if self.extension is not None and \
-                (self.extension.working_days is None) != (self.limit.working_days is None):
-            raise ValueError("the extension must use the same unit as the limit "
-                             "(working_days or calendar_days)")
-        return self
-
-    @property
-    def fields_used(self) -> list[str]:
-        out = [self.start, self.end]
-        if self.restart:
-            out.append(self.restart)
-        for pause in self.exclude:
-            out += [pause.from_, pause.to]
-        return out
-
-    @property
-    def expressions(self) -> dict[str, str]:
-        out = super().expressions
-        if self.extension:
-            out["extension.when"] = self.extension.when
-        return out
-
-
-class UniqueRule(RuleBase):
-    kind: Literal["unique"]
-    fields: list[str] = Field(min_length=1)
-    min: None = None
-    max: None = None
-
-    @property
-    def fields_used(self) -> list[str]:
-        return list(self.fields)
-
-
-class SequenceRule(RuleBase):
-    kind: Literal["sequence"]
-    fields: list[str] = Field(min_length=2)
-    min: None = None
-    max: None = None
-
-    @property
-    def fields_used(self) -> list[str]:
-        return list(self.fields)
-
-
-class CountRule(RuleBase):
-    kind: Literal["count"]
-    per: str | None = None
-    groups: list[str] | None = None
-
-    @field_validator("min", "max")
-    @classmethod
-    def _row_count(cls, v, info):
-        if v is not None and not 0 <= v <= MAX_ROW_COUNT:
-            raise ValueError(f"'{info.field_name}' of a count rule is a number of rows, "
-                             f"0 to {MAX_ROW_COUNT}, got {v}")
-        return v
-
-    @model_validator(mode="after")
-    def _bounds(self) -> "CountRule":
-        if self.min is None and self.max is None:
-            raise ValueError("a count rule needs 'min' and/or 'max' (row counts)")
-        if self.groups and not self.per:
-            raise ValueError("'groups' needs 'per' (the field whose values are the groups)")
-        return self
-
-    @property
-    def fields_used(self) -> list[str]:
-        return [self.per] if self.per else []
-
-
-Rule = Annotated[
-    Union[RequiredRule, ConditionRule, RatioRule, DeadlineRule, UniqueRule, SequenceRule, CountRule],
-    Field(discriminator="kind"),
-]
-RULE_KINDS = ("required", "condition", "ratio", "deadline", "unique", "sequence", "count")
-
-
 class Waiver(Strict):
     rule: str
     key: str
@@ -405,67 +279,3 @@ class Waiver(Strict):
         return str(v) if isinstance(v, (int, float)) else v
 
 
-class WaiverFile(Strict):
-    waivers: list[Waiver] = Field(default_factory=list)
-
-
-class Rulebook(Strict):
-    """A validated rulebook (after ``extends`` has been merged)."""
-
-    rulebook: BookInfo
-    calendar: CalendarSpec = Field(default_factory=CalendarSpec)
-    sections: list[Section] = Field(default_factory=list)
-    datasets: dict[str, DatasetSpec]
-    rules: list[Rule] = Field(default_factory=list)
-    waivers: list[Waiver] = Field(default_factory=list)
-
-    # set by the loader, not by YAML
-    _source: str | None = PrivateAttr(default=None)
-    _sha256: str | None = PrivateAttr(default=None)
-    _files: list[str] = PrivateAttr(default_factory=list)
-    _compiled: dict = PrivateAttr(default_factory=dict)
-
-    @property
-    def source(self) -> str | None:
-        """The file the rulebook was loaded from (None when built in memory)."""
-        return self._source
-
-    @property
-    def sha256(self) -> str | None:
-        """sha256 of the rulebook file's bytes, and of its parents' when it extends one."""
-        return self._sha256
-
-    @property
-    def info(self) -> BookInfo:
-        return self.rulebook
-
-    def rule(self, rule_id: str):
-        for r in self.rules:
-            if r.id == rule_id:
-                return r
-        raise KeyError(rule_id)
-
-    def section(self, section_id: str | None) -> Section | None:
-        for s in self.sections:
-            if s.id == section_id:
-                return s
-        return None
-
-
-def rulebook_json_schema() -> dict:
-    """JSON Schema of the rulebook YAML (what an editor validates against).
-
-    ``extends`` and ``remove_rules`` are consumed by the loader before validation,
-    so they are added here by hand.
-    """
-    schema = Rulebook.model_json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "disclosure-rules rulebook"
-    props = schema.setdefault("properties", {})
-    props["extends"] = {"type": "string", "description": "Parent rulebook: a path relative to this file, or builtin:<id>."}
-    props["remove_rules"] = {"type": "array", "items": {"type": "string", "pattern": RULE_ID_PATTERN},
-                             "description": "Inherited rule ids to drop."}
-    if "required" in schema and "extends" not in schema["required"]:
-        # a child rulebook may inherit datasets and rulebook info from its parent
-        schema["required"] = []
-    return schema

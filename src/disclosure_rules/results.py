@@ -13,7 +13,7 @@ import json
 import math
 import os
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -68,24 +68,47 @@ class RuleResult:
 
 @dataclass
 class FindingPart:
-    """The findings of one rule, as aligned arrays."""
+    """The findings of one rule, as plain data: aligned arrays, the values of the rule's fields
+    at those rows, and the kind's details. Messages are made from these by the rule's kind,
+    only for the findings written."""
 
-    rule: str
+    rule: Any                             # the rule (its pydantic model)
     dataset: str
     severity: str
     position: np.ndarray                  # int positions into the dataset frame (-1 for groups)
     row: np.ndarray                       # spreadsheet row numbers (object: int or None)
-    key: np.ndarray                       # object
+    key: np.ndarray                       # object: the key (a group's value for count rules), as shown
     department: np.ndarray                # object
     waived: np.ndarray                    # bool
-    message: Callable[..., list[str]]     # message(idx, lang): messages of a subset (indexes into the part)
+    values: pd.DataFrame                  # typed values of the rule's fields at these rows
+    specs: dict                           # field -> FieldSpec (joined fields included)
+    headers: dict                         # field -> the header shown in messages
+    details: dict                         # the kind's detail columns at these findings
+    as_of: dt.date
+    context: dict = field(default_factory=dict)    # per rule words for messages (the expectation)
+    exported: tuple = ()                  # details carried into the findings frame
     sheet: np.ndarray | None = None       # object: the sheet of each finding's row (None: CSV, DataFrame, groups)
-    deadline: np.ndarray | None = None    # datetime64[s]
-    end: np.ndarray | None = None
-    late_workdays: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.position)
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name, name)
+
+    def shown(self, name: str, idx: np.ndarray, lang: str) -> pd.Series:
+        """The values of field ``name`` at findings ``idx`` as text (blank as (blank)/（空）)."""
+        from .display import display_values
+        from .messages import BLANK
+
+        text = display_values(self.values[name].iloc[idx], self.specs[name], lang).reset_index(drop=True)
+        return text.fillna(BLANK[lang]).astype(object)
+
+    def messages(self, idx: np.ndarray, lang: str = "en") -> list[str]:
+        from .kinds import REGISTRY
+
+        if len(idx) == 0:
+            return []
+        return REGISTRY[self.rule.kind].messages(self, np.asarray(idx), lang)
 
     def frame(self, limit: int | None = None, lang: str = "en", idx: np.ndarray | None = None) -> pd.DataFrame:
         """The findings (the first ``limit``, or those at ``idx``) as a DataFrame."""
@@ -94,8 +117,13 @@ class FindingPart:
             idx = np.arange(count)
         count = len(idx)
         nat = np.full(count, np.datetime64("NaT", "s"))
+
+        def detail(name):
+            return self.details[name][idx] if name in self.exported else None
+
+        late = detail("late_workdays")
         return pd.DataFrame({
-            "rule": np.full(count, self.rule, dtype=object),
+            "rule": np.full(count, self.rule.id, dtype=object),
             "dataset": np.full(count, self.dataset, dtype=object),
             "row": self.row[idx],
             "sheet": self.sheet[idx] if self.sheet is not None else np.full(count, None, dtype=object),
@@ -103,10 +131,10 @@ class FindingPart:
             "department": self.department[idx],
             "severity": np.full(count, self.severity, dtype=object),
             "waived": self.waived[idx],
-            "message": pd.Series(self.message(idx, lang), dtype=object) if count else pd.Series([], dtype=object),
-            "deadline": self.deadline[idx] if self.deadline is not None else nat,
-            "end": self.end[idx] if self.end is not None else nat,
-            "late_workdays": pd.array(self.late_workdays[idx], dtype="Float64") if self.late_workdays is not None
+            "message": pd.Series(self.messages(idx, lang), dtype=object) if count else pd.Series([], dtype=object),
+            "deadline": detail("deadline") if "deadline" in self.exported else nat,
+            "end": detail("end") if "end" in self.exported else nat,
+            "late_workdays": pd.array(late, dtype="Float64") if late is not None
             else pd.array([None] * count, dtype="Float64"),
             "position": self.position[idx],
         })
@@ -200,7 +228,7 @@ class AuditResult:
 
     def findings_total(self) -> dict[str, int]:
         """Number of findings of each rule (waived ones included)."""
-        return {p.rule: len(p) for p in self.parts if len(p)}
+        return {p.rule.id: len(p) for p in self.parts if len(p)}
 
     def rule(self, rule_id: str) -> RuleResult:
         for r in self.rules:

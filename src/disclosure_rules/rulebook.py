@@ -22,7 +22,9 @@ import yaml
 from pydantic import ValidationError
 
 from .errors import Problem, RulebookError
-from .models import BOOK_ID_PATTERN, Rulebook, Waiver, WaiverFile
+from .book import Rulebook, WaiverFile
+from .kinds import REGISTRY
+from .models import BOOK_ID_PATTERN, Waiver
 from .resources import DEFAULT_RULEBOOK, builtin_rulebook
 
 MAX_NODES = 200_000  # after alias expansion; a real rulebook has a few thousand
@@ -471,12 +473,10 @@ def _pydantic_problems(exc: ValidationError, locator: _Locator) -> list[Problem]
         elif err["type"] == "missing":
             message = f"missing required key {loc[-1]!r}"
         elif err["type"] == "union_tag_invalid":
-            from .models import RULE_KINDS
-
             tag = str(err.get("ctx", {}).get("tag", ""))
             loc = loc + ("kind",)
-            message = (f"unknown rule kind {tag!r}{_suggest(tag, RULE_KINDS)}; "
-                       f"expected one of: {', '.join(RULE_KINDS)}")
+            message = (f"unknown rule kind {tag!r}{_suggest(tag, REGISTRY)}; "
+                       f"expected one of: {', '.join(REGISTRY)}")
         elif err["type"] == "union_tag_not_found":
             message = "missing required key 'kind'"
         key = (message, locator.at(loc))
@@ -491,10 +491,9 @@ def _allowed_keys(exc: ValidationError, loc: tuple) -> list[str]:
     from . import models
 
     candidates: set[str] = set()
-    for model in (models.RequiredRule, models.ConditionRule, models.RatioRule, models.DeadlineRule,
-                  models.UniqueRule, models.SequenceRule, models.CountRule, models.FieldSpec,
-                  models.DatasetSpec, models.BookInfo, models.Rulebook, models.Join, models.Basis,
-                  models.CalendarSpec, models.Section, models.Waiver, models.Limit, models.Extension):
+    for model in (*(kind.Rule for kind in REGISTRY.values()), models.FieldSpec, models.DatasetSpec,
+                  models.BookInfo, Rulebook, models.Join, models.Basis, models.CalendarSpec, models.Section,
+                  models.Waiver, models.Limit, models.Extension):
         for name, info in model.model_fields.items():
             candidates.add(info.alias or name)
     return sorted(candidates)
@@ -548,7 +547,6 @@ def cross_check(book: Rulebook, locator: _Locator) -> list[Problem]:
                 problems.append(locator.problem(
                     f"dataset {name!r}: {role} {field!r} is not one of its fields" + _suggest(field, ds.fields),
                     ("datasets", name, role)))
-    compiled = {}
     for index, rule in enumerate(book.rules):
         loc = ("rules", index)
         if rule.section is not None and rule.section not in sections:
@@ -566,25 +564,15 @@ def cross_check(book: Rulebook, locator: _Locator) -> list[Problem]:
             join_problems, joined = _check_join(book, rule, locator, loc)
             problems += join_problems
             fields.update(joined)
-        for key_name, value in _named_fields(rule):
+        for key_name, value in rule.named_fields():
             if value not in fields:
                 problems.append(locator.problem(
                     f"rule {rule.id}: {key_name} names {value!r}, which is not a field of dataset {rule.dataset!r}"
                     + _suggest_field(value, fields), loc + tuple(key_name.split("."))))
-        if rule.kind == "deadline":
-            for key_name in ("start", "end", "restart"):
-                value = getattr(rule, key_name)
-                if value in fields and fields[value].type != "date":
-                    problems.append(locator.problem(
-                        f"rule {rule.id}: {key_name} {value!r} must be a date field (it is {fields[value].type})",
-                        loc + (key_name,)))
-        if rule.kind == "sequence":
-            for value in rule.fields:
-                if value in fields and fields[value].type != "date":
-                    problems.append(locator.problem(
-                        f"rule {rule.id}: sequence field {value!r} must be a date field", loc + ("fields",)))
+        for message, key_name in REGISTRY[rule.kind].check(rule, fields):
+            problems.append(locator.problem(message, loc + tuple(key_name.split("."))))
         try:
-            compiled[rule.id] = compile_rule_expressions(rule, fields, book)
+            compile_rule_expressions(rule, fields, book)
         except ExpressionError as exc:
             problems.append(locator.problem(f"rule {rule.id}: {exc}", loc + tuple(exc.key.split("."))))
     for index, waiver in enumerate(book.waivers):
@@ -592,43 +580,42 @@ def cross_check(book: Rulebook, locator: _Locator) -> list[Problem]:
             problems.append(locator.problem(
                 f"waiver #{index + 1} names rule {waiver.rule!r}, which is not in the rulebook"
                 + _suggest(waiver.rule, [r.id for r in book.rules]), ("waivers", index, "rule")))
-    book._compiled = compiled
     return problems
-
-
-def _named_fields(rule) -> list[tuple[str, str]]:
-    out = []
-    if rule.kind in ("required", "unique", "sequence"):
-        out += [("fields", f) for f in rule.fields]
-    if rule.kind == "deadline":
-        out += [("start", rule.start), ("end", rule.end)]
-        if rule.restart:
-            out.append(("restart", rule.restart))
-        for i, pause in enumerate(rule.exclude):
-            out += [(f"exclude.{i}.from", pause.from_), (f"exclude.{i}.to", pause.to)]
-    if rule.kind == "count" and rule.per:
-        out.append(("per", rule.per))
-    return out
 
 
 def _suggest_field(name: str, fields: dict) -> str:
     names = list(fields)
     for fname, spec in fields.items():
-        names += [a for a in getattr(spec, "aliases", [])]
+        names += spec.aliases
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
     if not close:
         return f"; fields: {', '.join(fields)}"
     hit = close[0]
     for fname, spec in fields.items():
-        if hit == fname or hit in getattr(spec, "aliases", []):
+        if hit == fname or hit in spec.aliases:
             return f" (did you mean {fname!r}?)"
     return ""
 
 
-def _check_join(book: Rulebook, rule, locator: _Locator, loc: tuple):
-    """Validate a join and return the fields it adds, typed."""
+def joined_fields(book: Rulebook, rule) -> dict:
+    """The fields a rule's ``join`` adds, typed (a count is an integer; min/max keep the
+    source field's type). Only for a rulebook that passed its cross-checks."""
+    if rule.join is None:
+        return {}
+    other = book.datasets[rule.join.dataset]
+    return {name: _joined_spec(agg, other) for name, agg in rule.join.fields.items()}
+
+
+def _joined_spec(agg, other):
     from .models import FieldSpec
 
+    if agg == "count" or agg.function in ("count", "count_distinct"):
+        return FieldSpec(type="integer")
+    return other.fields[agg.source]
+
+
+def _check_join(book: Rulebook, rule, locator: _Locator, loc: tuple):
+    """Validate a join and return the fields it adds, typed."""
     problems = []
     join = rule.join
     here = book.datasets[rule.dataset]
@@ -654,23 +641,17 @@ def _check_join(book: Rulebook, rule, locator: _Locator, loc: tuple):
                 f"rule {rule.id}: joined field {new_name!r} would hide the field of the same name",
                 loc + ("join", "fields", new_name)))
             continue
-        if agg == "count":
-            joined[new_name] = FieldSpec(type="integer")
-            continue
-        if agg.source not in other.fields:
+        if agg != "count" and agg.source not in other.fields:
             problems.append(locator.problem(
                 f"rule {rule.id}: join aggregate names {agg.source!r}, not a field of {join.dataset!r}"
                 + _suggest_field(agg.source, other.fields), loc + ("join", "fields", new_name)))
             continue
-        if agg.function in ("count", "count_distinct"):
-            joined[new_name] = FieldSpec(type="integer")
-        else:
-            src = other.fields[agg.source]
-            if src.type in ("set", "boolean"):
-                problems.append(locator.problem(
-                    f"rule {rule.id}: {agg.function} of a {src.type} field is not defined", loc + ("join", "fields", new_name)))
-                continue
-            joined[new_name] = src
+        if agg != "count" and agg.function in ("min", "max") and other.fields[agg.source].type in ("set", "boolean"):
+            problems.append(locator.problem(
+                f"rule {rule.id}: {agg.function} of a {other.fields[agg.source].type} field is not defined",
+                loc + ("join", "fields", new_name)))
+            continue
+        joined[new_name] = _joined_spec(agg, other)
     return problems, joined
 
 

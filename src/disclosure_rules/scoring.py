@@ -36,12 +36,44 @@ Formulas
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
 
 from .models import Deduct
 
 SCORED = ("pass", "fail")
 #: statuses whose points are "covered": the rule could be judged on the data given
 COVERED = SCORED + ("not_applicable",)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What a verdict counts for one rule (in a book, a section's rule or a division's)."""
+
+    population: int
+    violations: int
+    pending: int = 0
+    waived: int = 0
+
+    @property
+    def passed(self) -> int:
+        return self.population - self.violations - self.pending
+
+    @property
+    def decided(self) -> int:
+        return self.population - self.pending
+
+
+@dataclass(frozen=True)
+class Score:
+    """A rule's status and points: a pure value of its bounds, scoring, points and counts."""
+
+    status: str
+    rate: float | None
+    awarded: float
+    possible: float
 
 
 def _finite(value: float | None) -> float | None:
@@ -53,30 +85,21 @@ def rate_of(passed: int, decided: int) -> float | None:
     return _finite(passed / decided) if decided > 0 else None
 
 
-def status_of(kind: str, violations: int, rate: float | None, tmin: float | None, tmax: float | None) -> str:
-    if kind == "ratio":
-        if rate is None:
-            return "pass"
-        ok = (tmin is None or rate >= tmin - 1e-12) and (tmax is None or rate <= tmax + 1e-12)
-        return "pass" if ok else "fail"
-    if kind in ("required", "condition", "deadline") and tmin is not None:
-        return "pass" if rate is None or rate >= tmin - 1e-12 else "fail"
-    return "pass" if violations == 0 else "fail"
-
-
-def awarded_points(rule, status: str, violations: int, rate: float | None) -> float:
-    """Points a scored (pass/fail) rule earns."""
-    points = float(rule.points)
-    scoring = rule.scoring
-    if isinstance(scoring, Deduct):
-        cap = points if scoring.max is None else scoring.max
-        return max(0.0, points - min(cap, scoring.deduct * violations))
-    if scoring == "all_or_nothing":
-        return points if status == "pass" else 0.0
+def status_of(bounds: tuple[float | None, float | None], violations: int, rate: float | None) -> str:
+    """pass iff the rate is within the rate bounds (nothing decided: pass); without bounds
+    iff there are no violations."""
+    tmin, tmax = bounds
+    if tmin is None and tmax is None:
+        return "pass" if violations == 0 else "fail"
     if rate is None:
-        return points
-    tmin = rule.min if rule.kind != "count" else None
-    tmax = rule.max if rule.kind == "ratio" else None
+        return "pass"
+    ok = (tmin is None or rate >= tmin - 1e-12) and (tmax is None or rate <= tmax + 1e-12)
+    return "pass" if ok else "fail"
+
+
+def factor_of(bounds: tuple[float | None, float | None], rate: float) -> float:
+    """The share of its points a proportional rule earns at ``rate``."""
+    tmin, tmax = bounds
     if tmax is not None and rate > tmax:
         factor = (1 - rate) / (1 - tmax) if tmax < 1 else 1.0
     elif tmin is not None:
@@ -85,11 +108,51 @@ def awarded_points(rule, status: str, violations: int, rate: float | None) -> fl
         factor = 1.0
     else:
         factor = rate
-    return points * max(0.0, min(1.0, factor))
+    return max(0.0, min(1.0, factor))
+
+
+def awarded_points(points: float, scoring, bounds, status: str, violations: int, rate: float | None) -> float:
+    """Points a scored (pass/fail) rule earns."""
+    points = float(points)
+    if isinstance(scoring, Deduct):
+        cap = points if scoring.max is None else scoring.max
+        return max(0.0, points - min(cap, scoring.deduct * violations))
+    if scoring == "all_or_nothing":
+        return points if status == "pass" else 0.0
+    if rate is None:
+        return points
+    return points * factor_of(bounds, rate)
+
+
+def score(bounds: tuple[float | None, float | None], scoring, points: float, counts: Counts) -> Score:
+    """The status and points of a rule with these bounds, scoring and points, on these counts."""
+    rate = rate_of(counts.passed, counts.decided)
+    if counts.population == 0:
+        return Score("not_applicable", rate, 0.0, 0.0)
+    status = status_of(bounds, counts.violations, rate)
+    return Score(status, rate, awarded_points(points, scoring, bounds, status, counts.violations, rate),
+                 float(points))
 
 
 def percent_of(awarded: float, possible: float) -> float | None:
     return _finite(100.0 * awarded / possible) if possible > 0 else None
+
+
+def rollup(scores: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """awarded, possible and percent over the scored rules (pass, fail) of each ``by`` group
+    (of the whole frame when ``by`` is None): the one rollup of the book, its sections and
+    its divisions. ``scores`` has columns status, awarded, possible (and ``by``)."""
+    scored = scores[scores["status"].isin(SCORED)]
+    if by is None:
+        totals = pd.DataFrame({"awarded": [float(scored["awarded"].sum())],
+                               "possible": [float(scored["possible"].sum())]})
+    else:
+        groups = pd.Index(pd.unique(scores[by]), name=by)
+        sums = scored.groupby(by, sort=False)[["awarded", "possible"]].sum()
+        totals = sums.reindex(groups, fill_value=0.0).astype(float).reset_index()
+    possible = totals["possible"].to_numpy(dtype=float)
+    totals["percent"] = np.where(possible > 0, 100 * totals["awarded"] / np.where(possible > 0, possible, 1), np.nan)
+    return totals
 
 
 def grade_of(percent: float | None, grades) -> str | None:
@@ -112,9 +175,3 @@ def grading(percent: float | None, strict_percent: float | None, coverage: float
     if coverage >= min_coverage - 1e-12:
         return "percent", percent
     return "strict_percent", strict_percent
-
-
-def round_points(value: float | None, digits: int = 2) -> float | None:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return None
-    return round(value + 0.0, digits)

@@ -1,0 +1,124 @@
+"""What every rule kind shares: the view a kind evaluates, the verdict it returns, the Kind base.
+
+A kind is one unit (one file in this package): its parameters model (the pydantic model of
+its YAML keys), ``evaluate(view) -> Verdict``, its rule and finding messages, and the
+checks of the fields it names. The engine names no kind: it builds a :class:`RuleView`,
+asks the kind for a :class:`Verdict`, and applies waivers, scoring and the division
+rollup to the verdict the same way for every kind.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from ..expressions import Context, column_value
+
+DATE_DTYPE = "datetime64[s]"  # as everywhere on the audit path (see expressions.DATE_DTYPE)
+
+
+@dataclass
+class RuleView:
+    """The rows one rule judges, typed: what :meth:`Kind.evaluate` works on."""
+
+    rule: Any
+    frame: pd.DataFrame           # typed columns of the rule's dataset (joined fields added)
+    fields: dict                  # field name -> FieldSpec (joined fields included)
+    expressions: dict             # key ("where", "expect", ...) -> CompiledExpression
+    ctx: Context
+    selected: np.ndarray          # bool per row: the rows ``where`` selects
+    as_of: pd.Timestamp
+    calendar: Any
+    #: the spreadsheet row number of each row (DESIGN §8 ``row``)
+    rows: np.ndarray | None = None
+    #: the division of each row as a code 0..k-1 (a blank division is one of them), None
+    #: without a division field; ``division_values[code]`` is the division's value (None: blank)
+    division: np.ndarray | None = None
+    division_values: np.ndarray | None = None
+    department_field: str | None = None
+
+    @property
+    def n(self) -> int:
+        return len(self.frame)
+
+    def dates(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """A date field as (datetime64[s] values, null mask)."""
+        v = column_value(self.frame[name], "date")
+        return v.data, v.null
+
+
+@dataclass
+class Verdict:
+    """One rule's verdict: aligned columns, one entry per judged item.
+
+    For row-level kinds an item is a ledger row (``position`` is its index in the frame);
+    for ``count`` it is a group (``position`` -1, ``group`` the group's value). The engine
+    applies waivers (an anti-join on the key), counts, scores, groups by division and
+    filters the findings from these columns alone.
+    """
+
+    in_population: np.ndarray                  # bool
+    violation: np.ndarray                      # bool (only within the population counts)
+    pending: np.ndarray | None = None          # bool: neither passed nor violating yet
+    #: per item details for messages and exports (deadline, end, late_workdays, ...)
+    details: dict[str, np.ndarray] = field(default_factory=dict)
+    #: grouped verdicts: the group value of each item (its key), and its division code
+    group: np.ndarray | None = None
+    division: np.ndarray | None = None
+    #: the verdict when each division is judged on its own rows (None: this verdict grouped
+    #: by division, as for every kind whose rows are judged one by one)
+    by_division: "Verdict | None" = None
+
+    def __len__(self) -> int:
+        return len(self.in_population)
+
+    @property
+    def grouped(self) -> bool:
+        return self.group is not None
+
+
+class Kind(ABC):
+    """The base of every rule kind: subclasses set ``name`` and ``Rule`` and implement the
+    abstract methods."""
+
+    name: ClassVar[str]
+    #: the parameters model (the rule's YAML keys), discriminated by ``kind``
+    Rule: ClassVar[type]
+    #: detail columns whose values findings carry into the exports (dates, numbers)
+    finding_details: ClassVar[tuple[str, ...]] = ()
+    #: detail columns kept for every row of the population (the report's deadline table)
+    row_details: ClassVar[tuple[str, ...]] = ()
+
+    def bounds(self, rule) -> tuple[float | None, float | None]:
+        """The rate bounds (min, max) of the rule: what status and proportional scoring use."""
+        return getattr(rule, "min", None), None
+
+    def check(self, rule, fields: dict) -> list[tuple[str, str]]:
+        """Kind-specific problems with the fields the rule names: (message, key path)."""
+        return []
+
+    @abstractmethod
+    def evaluate(self, view: RuleView) -> Verdict:
+        """The rule's verdict on the view's rows."""
+
+    @abstractmethod
+    def summary(self, rule, result, lang: str) -> str:
+        """One sentence on the rule's outcome (population, violations, rate)."""
+
+    @abstractmethod
+    def messages(self, found, idx: np.ndarray, lang: str) -> list[str]:
+        """The messages of findings ``idx`` (indexes into ``found``, a results.FindingPart)."""
+
+
+def date_field_problems(rule, fields: dict, keys) -> list[tuple[str, str]]:
+    """Problems for the keys of ``rule`` that must name date fields: (message, key path)."""
+    out = []
+    for key_name, value in keys:
+        if value in fields and fields[value].type != "date":
+            out.append((f"rule {rule.id}: {key_name} {value!r} must be a date field (it is {fields[value].type})",
+                        key_name))
+    return out

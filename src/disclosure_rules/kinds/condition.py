@@ -1,0 +1,64 @@
+"""``condition``: a row violates when ``expect`` is not true (unknown counts as a violation).
+
+Example::
+
+    - id: DOC-REASON-01
+      kind: condition
+      dataset: documents
+      where: "disclosure != 'public'"
+      expect: "present(basis) and present(reason)"   # a non-public document says why
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ..models import RateRule
+from . import text
+from .base import Kind, RuleView, Verdict
+
+
+class ConditionRule(RateRule):
+    kind: Literal["condition"]
+    expect: str
+    max: None = None
+
+    @property
+    def expressions(self) -> dict[str, str]:
+        return {**super().expressions, "expect": self.expect}
+
+
+def expect_violations(view: RuleView) -> Verdict:
+    """Rows of the population where ``expect`` is not true (false or unknown)."""
+    true, _unknown = view.expressions["expect"].mask(view.ctx)
+    return Verdict(view.selected.copy(), view.selected & ~true)
+
+
+def expect_messages(found, idx: np.ndarray, lang: str) -> list[str]:
+    """'expected <expect>; got <field>=<value>, ...' for the first four fields ``expect`` reads."""
+    zh = lang == "zh"
+    head = f"不符合：{found.context['expect_zh']}" if zh else f"expected {found.context['expect']}"
+    out = pd.Series([head] * len(idx), dtype=object)
+    names = found.context["expect_fields"][:4]
+    if names:
+        out = out + ("；实际 " if zh else "; got ")
+        for j, name in enumerate(names):
+            out = out + (("，" if zh else ", ") if j else "") + found.header(name) + "=" + found.shown(name, idx, lang)
+    return out.tolist()
+
+
+class Condition(Kind):
+    name = "condition"
+    Rule = ConditionRule
+
+    def evaluate(self, view: RuleView) -> Verdict:
+        return expect_violations(view)
+
+    def summary(self, rule, result, lang: str) -> str:
+        return text.rows_failing(rule, result, lang)
+
+    def messages(self, found, idx: np.ndarray, lang: str) -> list[str]:
+        return expect_messages(found, idx, lang)

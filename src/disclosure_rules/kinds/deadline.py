@@ -1,0 +1,271 @@
+"""``deadline``: a row violates when it was answered late, is overdue, or its dates are invalid.
+
+Deadline arithmetic of DESIGN §6. Example::
+
+    - id: REQ-DEADLINE-01
+      kind: deadline
+      dataset: requests
+      start: received_on
+      end: replied_on                       # blank: still open
+      limit: {working_days: 20}
+      extension: {when: "extension_approved", working_days: 20}
+      restart: correction_received_on
+      exclude: [{from: consult_sent_on, to: consult_replied_on}]
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, model_validator
+
+from ..models import Extension, Limit, Pause, RateRule
+from . import text
+from .base import DATE_DTYPE, Kind, RuleView, Verdict, date_field_problems
+
+NAT = np.datetime64("NaT", "s")
+#: the days a calendar-day deadline can fall on; a later one is never reached
+_FIRST_DAY, _LAST_DAY = (np.datetime64(day, "D").astype(np.int64) for day in ("0001-01-01", "9999-12-31"))
+#: the reason code of each violation, as details["reason"] holds it
+BLANK_START, END_BEFORE_START, LATE, OVERDUE = 1, 2, 3, 4
+
+
+class DeadlineRule(RateRule):
+    kind: Literal["deadline"]
+    start: str
+    end: str
+    limit: Limit
+    extension: Extension | None = None
+    restart: str | None = None
+    exclude: list[Pause] = Field(default_factory=list)
+    max: None = None
+
+    @model_validator(mode="after")
+    def _same_unit(self) -> "DeadlineRule":
+        if self.extension is not None and \
+                (self.extension.working_days is None) != (self.limit.working_days is None):
+            raise ValueError("the extension must use the same unit as the limit "
+                             "(working_days or calendar_days)")
+        return self
+
+    def named_fields(self) -> list[tuple[str, str]]:
+        out = [("start", self.start), ("end", self.end)]
+        if self.restart:
+            out.append(("restart", self.restart))
+        for i, pause in enumerate(self.exclude):
+            out += [(f"exclude.{i}.from", pause.from_), (f"exclude.{i}.to", pause.to)]
+        return out
+
+    @property
+    def expressions(self) -> dict[str, str]:
+        out = super().expressions
+        if self.extension:
+            out["extension.when"] = self.extension.when
+        return out
+
+
+class Deadline(Kind):
+    name = "deadline"
+    Rule = DeadlineRule
+    finding_details = ("deadline", "end", "late_workdays")
+    row_details = ("clock_start", "deadline", "end", "status", "late_workdays")
+
+    def check(self, rule, fields: dict) -> list[tuple[str, str]]:
+        return date_field_problems(rule, fields, [(k, getattr(rule, k)) for k in ("start", "end", "restart")])
+
+    def evaluate(self, view: RuleView) -> Verdict:
+        """Deadline arithmetic of DESIGN §6.
+
+        clock = restart if present else start. Counted days after the clock exclude the
+        working days d with from < d <= to of each pause (overlapping pauses count once;
+        a pause with a blank ``to`` runs to ``end``, or to ``as_of`` while open). The
+        deadline is the day the counted days reach the limit (+ the extension when its
+        condition is true). Violations: blank start (reason 1), end before start (2),
+        late (3), open past the deadline (4). Open and not yet due: pending.
+        """
+        rule = view.rule
+        n = view.n
+        start, start_null = view.dates(rule.start)
+        end, end_null = view.dates(rule.end)
+        clock_start = start.copy()
+        if rule.restart:
+            restart, restart_null = view.dates(rule.restart)
+            clock_start = np.where(restart_null, start, restart)
+        limit = np.full(n, rule.limit.days, dtype=np.int64)
+        if rule.extension is not None:
+            extended, _ = view.expressions["extension.when"].mask(view.ctx)
+            limit = limit + np.where(extended, rule.extension.days, 0)
+        clock = _Clock(view.calendar, rule.limit.working_days is not None)
+        as_of = np.datetime64(view.as_of.date(), "D").astype(DATE_DTYPE)
+        open_until = np.where(end_null, as_of, end)
+
+        valid = ~start_null & ~np.isnat(clock_start)
+        safe_start = np.where(valid, clock_start, as_of)
+        pauses = []
+        for pause in rule.exclude:
+            p_from, p_from_null = view.dates(pause.from_)
+            p_to, p_to_null = view.dates(pause.to)
+            p_to = np.where(p_to_null, open_until, p_to)
+            active = ~p_from_null & valid
+            pauses.append((np.where(active, p_from, safe_start), np.where(active, p_to, safe_start), active))
+
+        deadline = _deadline_with_pauses(clock, pauses, safe_start, limit) if pauses else clock.add(safe_start, limit)
+        deadline = np.where(valid, deadline, NAT)
+
+        before_start = valid & ~end_null & (end < start)
+        late = valid & ~end_null & ~before_start & (end > deadline)
+        overdue = valid & end_null & (as_of > deadline)
+        pending = valid & end_null & ~overdue
+        reason = np.zeros(n, dtype=np.int8)
+        reason[~valid] = BLANK_START
+        reason[before_start] = END_BEFORE_START
+        reason[late] = LATE
+        reason[overdue] = OVERDUE
+        violation = view.selected & (reason > 0)
+        late_days = np.full(n, np.nan)
+        workdays = _Clock(view.calendar, working=True)  # late_workdays is in working days whatever the limit
+        if late.any():
+            late_days[late] = workdays.count(deadline[late], end[late])
+        if overdue.any():
+            late_days[overdue] = workdays.count(deadline[overdue], np.full(int(overdue.sum()), as_of))
+        status = np.full(n, "on_time", dtype=object)
+        status[~valid] = "invalid"
+        status[before_start] = "invalid"
+        status[late] = "late"
+        status[overdue] = "overdue"
+        status[pending] = "pending"
+        return Verdict(view.selected.copy(), violation, pending=view.selected & pending,
+                       details={"reason": reason, "start": start, "deadline": deadline, "end": end,
+                                "late_workdays": late_days, "clock_start": np.where(valid, clock_start, NAT),
+                                "status": status})
+
+    def summary(self, rule, result, lang: str) -> str:
+        v, pending = result.violations, result.pending
+        decided = result.population - pending
+        if lang == "zh":
+            out = f"已到期的{decided}条中{v}条超期、逾期未办或日期有误"
+            return out + (f"；另有{pending}条尚未办结且未到期" if pending else "")
+        out = f"{v} of {decided} decided {text.noun(rule)} were late, overdue or have invalid dates"
+        return out + (f"; {pending} still open and not yet due" if pending else "")
+
+    def messages(self, found, idx: np.ndarray, lang: str) -> list[str]:
+        rule, d = found.rule, found.details
+        zh = lang == "zh"
+        reason = d["reason"][idx]
+        deadline_at, end_at = d["deadline"][idx], d["end"][idx]
+        deadline = _iso(deadline_at)
+        end = _iso(end_at)
+        start = _iso(d["start"][idx])
+        as_of = np.datetime64(found.as_of, "D").astype(DATE_DTYPE)
+        working = rule.limit.working_days is not None
+        if working:
+            late_count = pd.Series(d["late_workdays"][idx]).fillna(0).astype(int)
+        else:
+            # a calendar-day limit is late by calendar days (late_workdays stays working days)
+            stop = np.where(np.isnat(end_at), as_of, end_at)
+            late_count = pd.Series((stop - deadline_at).astype("timedelta64[D]").astype("float64")).fillna(0).astype(int)
+        late = late_count.astype(str).to_numpy(dtype=object)
+        end_label, start_label = found.header(rule.end), found.header(rule.start)
+        as_of_text = found.as_of.isoformat()
+        if zh:
+            unit = "个工作日" if working else "天"
+            texts = [f"{start_label}未填写或不是有效日期",
+                     end_label + end + "早于" + start_label + start,
+                     end_label + end + "，期限" + deadline + "（超期" + late + unit + "）",
+                     "尚未办结，期限" + deadline + f"已过（截至{as_of_text}已逾期" + late + unit + "）"]
+        else:
+            noun = ("working day", "working days") if working else ("day", "days")
+            days_word = np.where(late == "1", " " + noun[0], " " + noun[1])
+            texts = [f"{start_label} is blank or not a date",
+                     end_label + " " + end + " is before " + start_label + " " + start,
+                     end_label + " " + end + ", deadline " + deadline + " (" + late + days_word + " late)",
+                     "still open, deadline " + deadline + " passed (" + late + days_word + f" overdue as of {as_of_text})"]
+        out = np.where(reason == BLANK_START, texts[0], np.where(reason == END_BEFORE_START, texts[1],
+                       np.where(reason == LATE, texts[2], texts[3])))
+        return list(out)
+
+
+def _iso(values: np.ndarray) -> np.ndarray:
+    return pd.Series(values).dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
+
+
+
+class _Clock:
+    """Working-day or calendar-day arithmetic on datetime64 arrays."""
+
+    def __init__(self, calendar, working: bool):
+        self.calendar = calendar
+        self.working = working
+
+    def count(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Days d with a < d <= b (float, NaN where either is NaT)."""
+        if self.working:
+            out = pd.Series(self.calendar.workdays(pd.Series(a), pd.Series(b)))
+            return out.to_numpy(dtype=float, na_value=np.nan)
+        diff = (b - a).astype("timedelta64[D]").astype(float)
+        return np.where(np.isnat(a) | np.isnat(b), np.nan, diff)
+
+    def add(self, d: np.ndarray, n: np.ndarray) -> np.ndarray:
+        n = np.asarray(n, dtype=np.int64)
+        d = _unless_past_the_last_date(d, n, self.working)
+        if self.working:
+            return pd.Series(self.calendar.add_workdays(pd.Series(d), n)).to_numpy(dtype=DATE_DTYPE)
+        # in days, kept within 0001-9999, so that a huge limit cannot overflow into the past
+        nat = np.isnat(d)
+        days = np.clip(np.where(nat, 0, np.asarray(d, dtype="datetime64[D]").astype(np.int64)), _FIRST_DAY, _LAST_DAY)
+        ahead = days + np.clip(n, _FIRST_DAY - days, _LAST_DAY - days)
+        return np.where(nat, NAT, ahead.astype("datetime64[D]").astype(DATE_DTYPE))
+
+
+def _unless_past_the_last_date(d: np.ndarray, n: np.ndarray, working: bool) -> np.ndarray:
+    """``d`` with NaT where ``d + n`` calendar days would pass the last date the datetime64
+    unit of ``d`` holds (a deadline never wraps into another century; the calendar answers
+    NaT itself for working days)."""
+    if working:
+        return d
+    d = np.asarray(d)
+    unit, count = np.datetime_data(d.dtype)
+    if unit in ("Y", "M", "W", "D", "generic"):
+        return d
+    last = int(np.iinfo(np.int64).max) // int(np.timedelta64(1, "D") // np.timedelta64(count, unit)) - 1
+    days = np.where(np.isnat(d), 0, d.astype("datetime64[D]").astype(np.int64))
+    past = ~np.isnat(d) & (days + n > last)
+    if not past.any():
+        return d
+    out = d.copy()
+    out[past] = np.datetime64("NaT")
+    return out
+
+
+def _deadline_with_pauses(clock: _Clock, pauses, start: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """The day the counted days after ``start`` reach ``limit``, skipping the pauses' days.
+
+    The pauses are merged into disjoint segments (lo, hi] in date order (overlaps count
+    once). Walking them in order: while the deadline found so far lies after a
+    segment's ``lo``, fewer than ``limit`` days were counted by ``lo``, so every day of
+    the segment is skipped and the deadline moves on by its length. Exact in one pass
+    over the (few) pause columns, however long a pause runs (an open pause runs to
+    ``end`` or ``as_of``).
+    """
+    froms = np.stack([np.maximum(p[0], start) for p in pauses], axis=1)
+    tos = np.stack([p[1] for p in pauses], axis=1)
+    order = np.argsort(froms, axis=1)
+    froms = np.take_along_axis(froms, order, axis=1)
+    tos = np.take_along_axis(tos, order, axis=1)
+    extra = np.zeros(len(start), dtype=np.int64)
+    covered = start.copy()
+    deadline = clock.add(start, limit)
+    for i in range(froms.shape[1]):
+        lo = np.maximum(froms[:, i], covered)
+        hi = tos[:, i]
+        days = clock.count(lo, hi)
+        days = np.where(np.isnan(days) | (hi <= lo) | (deadline <= lo), 0, days).astype(np.int64)
+        if days.any():
+            extra += days
+            deadline = clock.add(start, limit + extra)
+        covered = np.maximum(covered, hi)
+    return deadline
+
+

@@ -1,0 +1,70 @@
+"""``ratio``: the share of rows where ``expect`` is true must lie within ``min`` and/or ``max``.
+
+The rows where it is not true are listed for drill-down. Example::
+
+    - id: DOC-INTERP-01
+      kind: ratio
+      dataset: documents
+      where: "needs_interpretation"
+      expect: "interpreted"
+      min: 0.9                    # at least 90% are interpreted
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import model_validator
+
+from ..models import Deduct, RateRule
+from . import text
+from .base import Kind, RuleView, Verdict
+from .condition import expect_messages, expect_violations
+
+
+class RatioRule(RateRule):
+    kind: Literal["ratio"]
+    expect: str
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "RatioRule":
+        if self.min is None and self.max is None:
+            raise ValueError("a ratio rule needs 'min' and/or 'max'")
+        if self.max is not None and isinstance(self.scoring, Deduct):
+            # rows where `expect` is not true are the violations; under a `max` bound those
+            # are the rows the bound allows, so deducting per violation would reward failing
+            raise ValueError("a ratio rule with 'max' cannot use deduct scoring; "
+                             "use proportional or all_or_nothing")
+        return self
+
+    @property
+    def expressions(self) -> dict[str, str]:
+        return {**super().expressions, "expect": self.expect}
+
+
+class Ratio(Kind):
+    name = "ratio"
+    Rule = RatioRule
+
+    def bounds(self, rule) -> tuple[float | None, float | None]:
+        return rule.min, rule.max
+
+    def evaluate(self, view: RuleView) -> Verdict:
+        return expect_violations(view)
+
+    def summary(self, rule, result, lang: str) -> str:
+        zh = lang == "zh"
+        decided = result.population - result.pending
+        parts = []
+        if rule.min is not None:
+            parts.append(f"≥ {text.percent(rule.min)}" if zh else f">= {text.percent(rule.min)}")
+        if rule.max is not None:
+            parts.append(f"≤ {text.percent(rule.max)}" if zh else f"<= {text.percent(rule.max)}")
+        if zh:
+            return f"比率{text.percent(result.rate)}（{decided}条中{result.passed}条符合），要求{'且'.join(parts)}"
+        return (f"rate {text.percent(result.rate)} ({result.passed} of {decided} {text.noun(rule)}), "
+                f"required {' and '.join(parts)}")
+
+    def messages(self, found, idx: np.ndarray, lang: str) -> list[str]:
+        return expect_messages(found, idx, lang)

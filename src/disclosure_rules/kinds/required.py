@@ -1,0 +1,53 @@
+"""``required``: a row violates when any listed field is blank.
+
+Example::
+
+    - id: DOC-ATTR-01
+      kind: required
+      dataset: documents
+      fields: [disclosure]        # a row with a blank 公开属性 violates
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from ..models import RateRule
+from . import text
+from .base import Kind, RuleView, Verdict
+
+
+class RequiredRule(RateRule):
+    kind: Literal["required"]
+    fields: list[str] = Field(min_length=1)
+    max: None = None
+
+    def named_fields(self) -> list[tuple[str, str]]:
+        return [("fields", f) for f in self.fields]
+
+
+class Required(Kind):
+    name = "required"
+    Rule = RequiredRule
+
+    def evaluate(self, view: RuleView) -> Verdict:
+        blank = np.zeros(view.n, dtype=bool)
+        for name in view.rule.fields:
+            blank |= view.frame[name].isna().to_numpy()
+        return Verdict(view.selected.copy(), view.selected & blank)
+
+    def summary(self, rule, result, lang: str) -> str:
+        return text.rows_failing(rule, result, lang)
+
+    def messages(self, found, idx: np.ndarray, lang: str) -> list[str]:
+        zh = lang == "zh"
+        sep = "、" if zh else ", "
+        out = pd.Series([""] * len(idx), dtype=object)
+        for name in found.rule.fields:
+            blank = found.values[name].iloc[idx].isna().to_numpy()
+            out = out + np.where(blank, found.header(name) + sep, "")
+        return (("未填写：" if zh else "blank: ") + out.str.removesuffix(sep)).tolist()

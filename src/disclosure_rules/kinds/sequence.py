@@ -1,0 +1,78 @@
+"""``sequence``: a row violates when two present dates are out of process order.
+
+Example::
+
+    - id: REQ-ORDER-01
+      kind: sequence
+      dataset: requests
+      fields: [received_on, replied_on]   # a reply is not dated before its request
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from ..expressions import column_value
+from ..models import RuleBase
+from . import text
+from .base import Kind, RuleView, Verdict
+
+
+class SequenceRule(RuleBase):
+    kind: Literal["sequence"]
+    fields: list[str] = Field(min_length=2)
+    min: None = None
+    max: None = None
+
+    def named_fields(self) -> list[tuple[str, str]]:
+        return [("fields", f) for f in self.fields]
+
+
+class Sequence(Kind):
+    name = "sequence"
+    Rule = SequenceRule
+
+    def bounds(self, rule) -> tuple[float | None, float | None]:
+        return None, None
+
+    def check(self, rule, fields: dict) -> list[tuple[str, str]]:
+        return [(f"rule {rule.id}: sequence field {value!r} must be a date field", "fields")
+                for value in rule.fields if value in fields and fields[value].type != "date"]
+
+    def evaluate(self, view: RuleView) -> Verdict:
+        """``details['later']`` / ``details['earlier']`` give the indexes (into ``fields``) of
+        the first out-of-order pair, for the message."""
+        fields = view.rule.fields
+        matrix = np.stack([column_value(view.frame[f], "date").data.astype(np.int64) for f in fields], axis=1)
+        nat = np.iinfo(np.int64).min
+        present = matrix != nat
+        running = np.maximum.accumulate(matrix, axis=1)          # NaT is the smallest int64
+        prior = np.concatenate([np.full((len(matrix), 1), nat), running[:, :-1]], axis=1)
+        bad = present & (prior != nat) & (matrix < prior)
+        violation = bad.any(axis=1) & view.selected
+        later = np.argmax(bad, axis=1)
+        rows = np.arange(len(matrix))
+        target = prior[rows, later]
+        # the earliest step holding the running maximum before `later`
+        candidates = (matrix == target[:, None]) & (np.arange(len(fields))[None, :] < later[:, None])
+        earlier = np.argmax(candidates, axis=1)
+        return Verdict(view.selected.copy(), violation, details={"later": later, "earlier": earlier})
+
+    def summary(self, rule, result, lang: str) -> str:
+        p, v = result.population, result.violations
+        return (f"{p}条中{v}条办理环节日期顺序颠倒" if lang == "zh"
+                else f"{v} of {p} {text.noun(rule)} have steps dated out of order")
+
+    def messages(self, found, idx: np.ndarray, lang: str) -> list[str]:
+        later = found.details["later"][idx]
+        earlier = found.details["earlier"][idx]
+        fields = found.rule.fields
+        texts = np.stack([found.shown(f, idx, lang).to_numpy(dtype=object) for f in fields], axis=1)
+        labels = np.array([found.header(f) for f in fields], dtype=object)
+        at = np.arange(len(idx))
+        later_value, earlier_value = texts[at, later], texts[at, earlier]
+        joiner, space = ("早于", "") if lang == "zh" else (" is before ", " ")
+        return list(labels[later] + space + later_value + joiner + labels[earlier] + space + earlier_value)

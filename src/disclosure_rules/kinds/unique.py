@@ -1,0 +1,67 @@
+"""``unique``: a row violates when it repeats the value combination of an earlier row.
+
+Rows blank in every listed field never make a duplicate. Judged per division, a row
+repeats only a row of its own division. Example::
+
+    - id: DOC-NO-DUP-01
+      kind: unique
+      dataset: documents
+      fields: [doc_number]        # no two documents share a 文号
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from ..models import RuleBase
+from . import text
+from .base import Kind, RuleView, Verdict
+from .steps import repeats
+
+
+class UniqueRule(RuleBase):
+    kind: Literal["unique"]
+    fields: list[str] = Field(min_length=1)
+    min: None = None
+    max: None = None
+
+    def named_fields(self) -> list[tuple[str, str]]:
+        return [("fields", f) for f in self.fields]
+
+
+class Unique(Kind):
+    name = "unique"
+    Rule = UniqueRule
+
+    def bounds(self, rule) -> tuple[float | None, float | None]:
+        return None, None
+
+    def evaluate(self, view: RuleView) -> Verdict:
+        fields = view.rule.fields
+        repeat, first = repeats(view.frame, fields, view.selected)
+        by_division = None
+        if view.division is not None:
+            within, _ = repeats(view.frame, fields, view.selected, partition=view.division)
+            by_division = Verdict(view.selected.copy(), within)
+        # the spreadsheet row of the earlier record each repeat repeats (for the message)
+        first_row = np.where(first >= 0, view.rows[np.maximum(first, 0)], -1)
+        return Verdict(view.selected.copy(), repeat, details={"first_row": first_row}, by_division=by_division)
+
+    def summary(self, rule, result, lang: str) -> str:
+        p, v = result.population, result.violations
+        return f"{p}条中{v}条与前面的记录重复" if lang == "zh" else f"{v} of {p} {text.noun(rule)} repeat an earlier record"
+
+    def messages(self, found, idx: np.ndarray, lang: str) -> list[str]:
+        zh = lang == "zh"
+        first_rows = pd.Series(found.details["first_row"][idx]).astype(str)
+        values = None
+        for name in found.rule.fields:
+            part = found.header(name) + "=" + found.shown(name, idx, lang)
+            values = part if values is None else values + ("，" if zh else ", ") + part
+        if zh:
+            return ("与第" + first_rows + "行重复（" + values + "）").tolist()
+        return ("repeats " + values + " of row " + first_rows).tolist()
