@@ -67,8 +67,11 @@ def _as_date(value, what: str) -> dt.date:
 
 def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=None,
           waivers: str | os.PathLike | list | None = None,
-          progress: Callable[[str], None] | None = None) -> AuditResult:
-    """Evaluate ``book`` on ``data`` (dataset name -> file path, DataFrame or LoadedDataset)."""
+          progress: Callable[[str], None] | None = None, previous=None) -> AuditResult:
+    """Evaluate ``book`` on ``data`` (dataset name -> file path, DataFrame or LoadedDataset).
+
+    ``previous`` is an earlier result (its JSON file, its ``to_dict()``, or an AuditResult)
+    for the rules that compare with it (kind ``trend``)."""
     from .calendar import WorkCalendar
     from .datasets import LoadedDataset, load_dataset
     from .rulebook import load_rulebook, load_waivers
@@ -116,6 +119,7 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
     divisions = {name: _divisions(ds, book.datasets[name]) for name, ds in loaded.items()}
     keys = {name: _keys(ds, book.datasets[name]) for name, ds in loaded.items()}
 
+    earlier = previous_figures(previous)
     rule_results: list[RuleResult] = []
     parts: list[FindingPart] = []
     row_details: dict[str, pd.DataFrame] = {}
@@ -124,7 +128,7 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
     for number, rule in enumerate(enabled, 1):
         say(f"rule {number}/{len(enabled)} {rule.id}")
         evaluation = _evaluate_rule(book, rule, loaded, contexts, divisions, keys, active, calendar,
-                                    as_of_ts, warnings)
+                                    as_of_ts, warnings, earlier)
         rule_results.append(evaluation.result)
         if evaluation.part is not None:
             parts.append(evaluation.part)
@@ -278,7 +282,8 @@ def _not_assessed(rule, message: str, message_zh: str, missing: list, fields: li
     return _Evaluation(result)
 
 
-def _evaluate_rule(book, rule, loaded, contexts, divisions, keys, waivers, calendar, as_of, warnings) -> _Evaluation:
+def _evaluate_rule(book, rule, loaded, contexts, divisions, keys, waivers, calendar, as_of, warnings,
+                   previous) -> _Evaluation:
     spec = book.datasets[rule.dataset]
     fields = dict(spec.fields)
     if rule.join is not None:
@@ -319,8 +324,14 @@ def _evaluate_rule(book, rule, loaded, contexts, divisions, keys, waivers, calen
     div = divisions.get(rule.dataset)
     view = RuleView(rule, frame, fields, expressions, ctx, selected, as_of, calendar, rows=ds.rows,
                     division=None if div is None else div.codes,
-                    division_values=None if div is None else div.values, department_field=spec.department)
+                    division_values=None if div is None else div.values, department_field=spec.department,
+                    previous=previous)
     kind = REGISTRY[rule.kind]
+    lacking = kind.missing(rule, view)
+    if lacking:
+        what = ", ".join(name for name, _ in lacking)
+        return _not_assessed(rule, f"{what} was not supplied", f"未提供{'、'.join(_title(book, n) for n, _ in lacking)}，无法考核",
+                             lacking, needed)
     try:
         verdict = kind.evaluate(view)
     except DisclosureRulesError:
@@ -337,7 +348,35 @@ def _evaluate_rule(book, rule, loaded, contexts, divisions, keys, waivers, calen
 
 
 def _title(book, dataset: str) -> str:
+    if dataset not in book.datasets:
+        return OTHER_INPUTS.get(dataset, {}).get("zh", dataset)
     return book.datasets[dataset].title or dataset
+
+
+#: what a rule may need besides the ledgers (the name a not_assessed rule's ``missing`` gives)
+OTHER_INPUTS = {"previous": {"zh": "上期考核结果（--previous）", "en": "the previous result (--previous)"}}
+
+
+def previous_figures(previous) -> dict | None:
+    """Each rule's entry of an earlier result, by rule id (None when no earlier result is given)."""
+    if previous is None:
+        return None
+    if isinstance(previous, AuditResult):
+        previous = previous.to_dict(json_findings=0)
+    elif isinstance(previous, (str, os.PathLike)):
+        import json
+
+        try:
+            with open(previous, encoding="utf-8") as handle:
+                previous = json.load(handle)
+        except (OSError, ValueError) as exc:
+            raise DisclosureRulesError(f"the previous result {os.fspath(previous)!r} could not be read as a result "
+                                       f"JSON written by 'audit --json' ({exc})") from None
+    rules = previous.get("rules") if isinstance(previous, dict) else None
+    if not isinstance(rules, list) or not all(isinstance(r, dict) and isinstance(r.get("id"), str) for r in rules):
+        raise DisclosureRulesError("the previous result is not a result JSON written by 'audit --json': it has "
+                                   "no 'rules' list of entries with an 'id'")
+    return {r["id"]: r for r in rules}
 
 
 def _headers(ds, fields, names) -> dict[str, str]:
@@ -365,7 +404,8 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
         waived_ids = {identity_of(k, view.fields.get(book.datasets[rule.dataset].key or "")) for k in waived_keys}
     judged = judge(verdict, item_ids, waived_ids)
     counts = judged.counts
-    scored = score(kind.bounds(rule), rule.scoring, rule.points, counts)
+    bounds = kind.bounds(rule) if verdict.bounds is None else verdict.bounds
+    scored = score(bounds, rule.scoring, rule.points, counts)
     result.population, result.passed, result.violations, result.pending, result.waived = \
         counts.population, counts.passed, counts.violations, counts.pending, counts.waived
     result.status, result.rate, result.awarded, result.possible = \
@@ -419,7 +459,7 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
             by_ids = by.group if by.grouped else key_ids
             by_judged, codes = judge(by, by_ids, waived_ids), (by.division if by.grouped else div.codes)
         for name, c in zip(div.names, division_counts(by_judged, codes, len(div.names))):
-            s = score(kind.bounds(rule), rule.scoring, rule.points, c)
+            s = score(bounds, rule.scoring, rule.points, c)
             departments.append({"department": name, "rule": rule.id, "population": c.population,
                                 "violations": c.violations, "rate": s.rate, "status": s.status,
                                 "awarded": s.awarded, "possible": s.possible})
@@ -598,8 +638,11 @@ def coverage_gaps(book, loaded, rule_results) -> list[dict]:
     points = {r.id: float(r.points) for r in book.rules}
     for rr in rule_results:
         for dataset, field in rr.missing:
-            spec = book.datasets[dataset]
+            spec = book.datasets.get(dataset)
             gap = gaps.get((dataset, field))
+            if gap is None and spec is None:  # an input other than a ledger (the previous result)
+                gap = gaps[(dataset, None)] = {"dataset": dataset, "title": _title(book, dataset), "field": None,
+                                               "header": None, "close_match": None, "rules": [], "points": 0.0}
             if gap is None:
                 reading = getattr(loaded.get(dataset), "reading", None) or {}
                 field_spec = spec.fields.get(field) if field else None

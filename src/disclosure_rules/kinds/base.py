@@ -40,6 +40,8 @@ class RuleView:
     division: np.ndarray | None = None
     division_values: np.ndarray | None = None
     department_field: str | None = None
+    #: an earlier result's rule entries by rule id (None: no earlier result was given)
+    previous: dict | None = None
 
     @property
     def n(self) -> int:
@@ -72,6 +74,8 @@ class Verdict:
     #: the verdict when each division is judged on its own rows (None: this verdict grouped
     #: by division, as for every kind whose rows are judged one by one)
     by_division: "Verdict | None" = None
+    #: the rate bounds when they depend on the data (None: the kind's ``bounds(rule)``)
+    bounds: tuple | None = None
 
     def __len__(self) -> int:
         return len(self.in_population)
@@ -96,6 +100,11 @@ class Kind(ABC):
     def bounds(self, rule) -> tuple[float | None, float | None]:
         """The rate bounds (min, max) of the rule: what status and proportional scoring use."""
         return getattr(rule, "min", None), None
+
+    def missing(self, rule, view: RuleView) -> list[tuple[str, None]]:
+        """Inputs other than the ledger's columns the rule lacks (such as ``previous``): a rule
+        that lacks one is not assessed."""
+        return []
 
     def check(self, rule, fields: dict) -> list[tuple[str, str]]:
         """Kind-specific problems with the fields the rule names: (message, key path)."""
