@@ -72,3 +72,38 @@ def test_waivers_of_the_wrong_type_are_a_clear_error(waivers):
 
     with pytest.raises(DisclosureRulesError, match="waivers must be a path"):
         audit(_book([REQUIRED]), {"requests": LEDGER}, as_of="2030-06-30", waivers=waivers)
+
+
+def _demo_result():
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    return audit("builtin:shanxi-commerce-2021", {"documents": examples / "documents.csv",
+                                                  "requests": examples / "requests.csv"}, as_of="2021-12-31")
+
+
+def test_flatten_gives_plain_records_that_agree_with_the_result():
+    """flatten() is the result as plain records: JSON-serialisable, every finding (not the JSON's
+    capped list), and the same counts the typed result holds."""
+    import json
+
+    result = _demo_result()
+    flat = result.flatten()
+    json.dumps(flat, allow_nan=False)  # plain Python values only: no numpy, NaN or Timestamp
+    assert len(flat["findings"]) == len(result.findings)
+    assert [r["id"] for r in flat["rules"]] == [r.id for r in result.rules]
+    assert {r["id"]: r["violations"] for r in flat["rules"]} == {r.id: r.violations for r in result.rules}
+    assert flat["score"][0]["percent"] == result.percent
+    deadline = [f for f in flat["findings"] if f["deadline"] is not None]
+    assert deadline and all(isinstance(f["deadline"], str) and len(f["deadline"]) == 10 for f in deadline)
+    assert all(f["late_workdays"] is None or isinstance(f["late_workdays"], int) for f in flat["findings"])
+
+
+def test_flatten_picks_tables_and_columns_and_names_an_unknown_table():
+    """A spec picks tables and columns; a table that does not exist is named with the ones that do."""
+    result = _demo_result()
+    picked = result.flatten({"rules": ["id", "status"], "findings": None})
+    assert set(picked) == {"rules", "findings"}
+    assert all(set(r) == {"id", "status"} for r in picked["rules"])
+    with pytest.raises(KeyError, match="the tables are: score, rules"):
+        result.flatten({"verdicts": None})

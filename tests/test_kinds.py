@@ -121,19 +121,6 @@ def _date_text(value) -> str | None:
     return pd.Timestamp(value).date().isoformat()
 
 
-def _plain(value):
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
 def _close(actual, expected, tol=1e-4) -> bool:
     if expected is None or actual is None:
         return expected is None and (actual is None or (isinstance(actual, float) and math.isnan(actual)))
@@ -172,7 +159,7 @@ def test_case(kind, base, case, tmp_path):
     problems: list[str] = []
 
     # ---- rules
-    results = {r.id: r for r in result.rules}
+    results = {r["id"]: r for r in result.flatten({"rules": ("id",) + RULE_FIELDS})["rules"]}
     for rule_id, fields in (expect.get("rules") or {}).items():
         if rule_id not in results:
             problems.append(f"rule {rule_id}: no result")
@@ -180,7 +167,7 @@ def test_case(kind, base, case, tmp_path):
         r = results[rule_id]
         for field, want in fields.items():
             assert field in RULE_FIELDS, f"{where}: unknown expected rule field {field}"
-            got = getattr(r, field)
+            got = r[field]
             ok = _close(got, want, 1e-4 if field == "rate" else 0.005) if field in ("rate", "awarded", "possible") \
                 else got == want
             if not ok:
@@ -188,13 +175,7 @@ def test_case(kind, base, case, tmp_path):
 
     # ---- findings (complete list)
     if "findings" in expect:
-        actual = [
-            {"rule": f.rule, "dataset": f.dataset, "row": _plain(f.row), "key": _plain(f.key),
-             "department": _plain(f.department), "severity": f.severity, "waived": bool(f.waived),
-             "message": f.message, "deadline": _date_text(f.deadline), "end": _date_text(f.end),
-             "late_workdays": None if pd.isna(f.late_workdays) else int(f.late_workdays)}
-            for f in result.findings.itertuples(index=False)
-        ]
+        actual = result.flatten({"findings": [f for f in FINDING_FIELDS if f != "message_contains"] + ["message"]})["findings"]
         wanted = expect["findings"] or []
         unmatched = list(actual)
         for want in wanted:
@@ -232,7 +213,7 @@ def test_case(kind, base, case, tmp_path):
 
     # ---- data issues (complete list)
     if "data_issues" in expect:
-        got_issues = [{k: _plain(i.get(k)) for k in ("dataset", "field", "row", "value")} for i in result.data_issues]
+        got_issues = result.flatten({"data_issues": ("dataset", "field", "row", "value")})["data_issues"]
         for want in expect["data_issues"] or []:
             hits = [g for g in got_issues if all(g[k] == v for k, v in want.items())]
             if not hits:
@@ -251,13 +232,13 @@ def test_case(kind, base, case, tmp_path):
 
     # ---- departments
     if "departments" in expect:
-        table = {d["department"]: d for d in result.departments.to_dict("records")}
+        table = {d["department"]: d for d in result.flatten({"departments": None})["departments"]}
         for name, fields in expect["departments"].items():
             if name not in table:
                 problems.append(f"department {name}: missing (have {sorted(table)})")
                 continue
             for field, want in fields.items():
-                got = _plain(table[name][field])
+                got = table[name][field]
                 ok = got == want if field == "violations" else _close(got, want, 0.005)
                 if not ok:
                     problems.append(f"department {name}.{field}: expected {want!r}, got {got!r}")

@@ -236,6 +236,39 @@ class AuditResult:
                 return r
         raise KeyError(rule_id)
 
+    # ------------------------------------------------------------ plain records
+    def flatten(self, spec: dict | None = None, *, lang: str = "en") -> dict[str, list[dict]]:
+        """The result as plain records (Python values only: ISO dates, None for blank): tables
+        ``score`` (one record), ``rules``, ``sections``, ``departments``, ``division_rules``,
+        ``findings`` (every one, not truncated) and ``data_issues``.
+
+        ``spec`` picks tables and their columns, e.g. ``{"rules": ["id", "status"],
+        "findings": None}`` (None: every column); without it every table is given. For
+        comparing results in tests and notebooks without writing a flattener of one's own.
+        """
+        builders = {
+            "score": lambda: [{"awarded": self.awarded, "possible": self.possible, "percent": self.percent,
+                               "grade": self.grade, "coverage": self.coverage, "strict_percent": self.strict_percent,
+                               "min_coverage": self.min_coverage, "graded_on": self.graded_on}],
+            "rules": lambda: [{**r.to_dict(), "rate": r.rate, "awarded": r.awarded, "possible": r.possible}
+                              for r in self.rules],
+            "sections": lambda: [dict(s) for s in self.sections],
+            "departments": lambda: _records(self.departments),
+            "division_rules": lambda: _records(self.department_rules),
+            "findings": lambda: [{**f, "late_workdays": None if f["late_workdays"] is None else int(f["late_workdays"])}
+                                 for f in _records(self.findings_frame(lang).drop(columns=["position"]))],
+            "data_issues": lambda: [_jsonable(i) for i in self.data_issues],
+        }
+        wanted = spec if spec is not None else dict.fromkeys(builders)
+        unknown = [name for name in wanted if name not in builders]
+        if unknown:
+            raise KeyError(f"flatten: no table {unknown[0]!r}; the tables are: {', '.join(builders)}")
+        out = {}
+        for name, columns in wanted.items():
+            records = builders[name]()
+            out[name] = records if columns is None else [{c: r[c] for c in columns} for r in records]
+        return out
+
     # ------------------------------------------------------------ JSON
     def to_dict(self, json_findings: int | None = 1000) -> dict:
         """The JSON of DESIGN §8; at most ``json_findings`` findings per rule (None: all)."""
@@ -337,6 +370,15 @@ def _capped_issues(data_issues: list[dict], cap: int | None) -> tuple[list[dict]
     warnings = [f"{n} more data issues in {d}.{f} ({p}) are not listed in the JSON"
                 for (d, f, p), n in dropped.items()]
     return kept, warnings
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """A DataFrame as records of plain Python values (dates ISO, NaN and NA as None)."""
+    columns = {}
+    for name in frame.columns:
+        column = frame[name]
+        columns[name] = _iso(column) if column.dtype.kind == "M" else [_plain(v) for v in column.tolist()]
+    return [dict(zip(columns, values)) for values in zip(*columns.values())] if len(frame) else []
 
 
 def _iso(values) -> list[str | None]:

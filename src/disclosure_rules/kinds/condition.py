@@ -1,12 +1,13 @@
 """``condition``: a row violates when ``expect`` is not true (unknown counts as a violation).
 
-Example::
+Example (from the built-in 2021 plan)::
 
-    - id: DOC-REASON-01
-      kind: condition
+    - id: DOC-ATTR-04
+      title: 公开属性须经办公室审核后随文报批
       dataset: documents
-      where: "disclosure != 'public'"
-      expect: "present(basis) and present(reason)"   # a non-public document says why
+      kind: condition
+      expect: attr_reviewed_on <= issued_on      # blank dates are unknown: a violation
+      points: 3
 """
 
 from __future__ import annotations

@@ -4,14 +4,16 @@ The population is the groups: the values of ``per`` found in the selected rows p
 listed in ``groups`` (without ``per``, one group: the whole population). A failing group's
 finding carries the group value as its key and no row. Judged per division, a division
 answers for the groups of its own rows (and, when ``per`` is the division field, only for
-its own group). Example::
+its own group). Example (from the built-in 2021 plan)::
 
     - id: MTG-02
-      kind: count
+      title: 专项公开工作须经会议研究部署
       dataset: meetings
-      per: department
-      groups: [外贸处, 外资处]   # listed groups with no row count 0
-      min: 1                    # every division holds at least one meeting
+      kind: count
+      per: topic
+      groups: [enforcement, service, market, land, finance, dual]   # a listed topic with no row counts 0
+      min: 1                                     # each topic at least one meeting
+      points: 2
 """
 
 from __future__ import annotations

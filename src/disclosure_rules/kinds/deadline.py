@@ -1,16 +1,20 @@
 """``deadline``: a row violates when it was answered late, is overdue, or its dates are invalid.
 
-Deadline arithmetic of DESIGN §6. Example::
+Deadline arithmetic of DESIGN §6. Example (from the built-in 2021 plan)::
 
     - id: REQ-DEADLINE-01
-      kind: deadline
+      title: 自收到申请之日起20个工作日内答复
       dataset: requests
+      where: blank(outcome) or outcome != 'other_no_correction'
+      kind: deadline
       start: received_on
-      end: replied_on                       # blank: still open
+      end: replied_on                            # blank: still open
       limit: {working_days: 20}
-      extension: {when: "extension_approved", working_days: 20}
+      extension: {when: extension_approved, working_days: 20}
       restart: correction_received_on
       exclude: [{from: consult_sent_on, to: consult_replied_on}]
+      points: 8
+      scoring: {deduct: 2, max: 8}
 """
 
 from __future__ import annotations

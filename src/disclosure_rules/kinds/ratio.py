@@ -1,13 +1,15 @@
 """``ratio``: the share of rows where ``expect`` is true must lie within ``min`` and/or ``max``.
 
-The rows where it is not true are listed for drill-down. Example::
+The rows where it is not true are listed for drill-down. Example (from the built-in 2021 plan)::
 
-    - id: DOC-INTERP-01
-      kind: ratio
+    - id: DOC-INTERP-05
+      title: 多渠道政策解读量不少于50%
       dataset: documents
-      where: "needs_interpretation"
-      expect: "interpreted"
-      min: 0.9                    # at least 90% are interpreted
+      where: doc_type in ['normative', 'policy'] and disclosure == 'active'
+      kind: ratio
+      expect: size(interpretation_channels) >= 2
+      min: 0.5                                   # at least half use two channels or more
+      points: 4
 """
 
 from __future__ import annotations

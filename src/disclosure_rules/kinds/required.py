@@ -1,11 +1,14 @@
 """``required``: a row violates when any listed field is blank.
 
-Example::
+Example (from the built-in 2021 plan)::
 
-    - id: DOC-ATTR-01
-      kind: required
+    - id: DOC-ATTR-02
+      title: 依申请公开、不予公开须说明依据和理由
       dataset: documents
-      fields: [disclosure]        # a row with a blank 公开属性 violates
+      kind: required
+      where: disclosure in ['on_request', 'not_public']
+      fields: [disclosure_basis, disclosure_reason]   # a blank 依据 or 理由 violates
+      points: 5
 """
 
 from __future__ import annotations

@@ -1,11 +1,13 @@
 """``sequence``: a row violates when two present dates are out of process order.
 
-Example::
+Example (from the built-in 2021 plan, shortened)::
 
-    - id: REQ-ORDER-01
-      kind: sequence
+    - id: REQ-SEQ-01
+      title: 按登记、受理、补正、征求意见、提出办理意见、作出决定、报批、送达的流程办理
       dataset: requests
-      fields: [received_on, replied_on]   # a reply is not dated before its request
+      kind: sequence
+      fields: [received_on, registered_on, accepted_on, replied_on]   # in process order
+      points: 2
 """
 
 from __future__ import annotations

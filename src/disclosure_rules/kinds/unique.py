@@ -1,12 +1,15 @@
 """``unique``: a row violates when it repeats the value combination of an earlier row.
 
 Rows blank in every listed field never make a duplicate. Judged per division, a row
-repeats only a row of its own division. Example::
+repeats only a row of its own division. Example (from the built-in 2021 plan)::
 
-    - id: DOC-NO-DUP-01
+    - id: REQ-REG-02
+      title: 申请登记编号唯一
+      dataset: requests
       kind: unique
-      dataset: documents
-      fields: [doc_number]        # no two documents share a 文号
+      fields: [request_id]                       # no two requests share a 编号
+      points: 2
+      scoring: {deduct: 1, max: 2}
 """
 
 from __future__ import annotations
