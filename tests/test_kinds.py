@@ -11,6 +11,8 @@ A case file holds ``base`` (a rulebook fragment shared by its cases: ``rulebook`
   supplied), or ``{columns: [...], rows: [...]}`` to fix the header;
 * ``as_of``; optional ``waivers`` (a list of waiver mappings) and ``waivers_via``
   (``list`` passes the list to ``audit``, ``file`` writes it as a waivers YAML file);
+* optional ``previous``: an earlier result (``{rules: [{id, rate}, ...]}``), for the kinds that
+  compare with one;
 * ``via: csv`` to write the ledgers as UTF-8 CSV files instead of passing DataFrames;
 * ``expect``: ``rules`` (rule id -> any of status, population, passed, violations,
   pending, waived, rate, awarded, possible), ``findings`` (the complete list; each entry
@@ -154,7 +156,7 @@ def test_case(kind, base, case, tmp_path):
             waivers = str(path)
 
     as_of = case.get("as_of", "2021-12-31")
-    result = audit(book, data, as_of=str(as_of), waivers=waivers)
+    result = audit(book, data, as_of=str(as_of), waivers=waivers, previous=case.get("previous"))
     expect = case.get("expect", {})
     problems: list[str] = []
 

@@ -405,6 +405,9 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
     judged = judge(verdict, item_ids, waived_ids)
     counts = judged.counts
     bounds = kind.bounds(rule) if verdict.bounds is None else verdict.bounds
+    if verdict.bounds is not None:  # bounds that depend on the data are the thresholds the result shows
+        result.threshold_min, result.threshold_max = verdict.bounds
+    result.facts = dict(verdict.facts)
     scored = score(bounds, rule.scoring, rule.points, counts)
     result.population, result.passed, result.violations, result.pending, result.waived = \
         counts.population, counts.passed, counts.violations, counts.pending, counts.waived

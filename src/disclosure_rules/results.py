@@ -52,6 +52,8 @@ class RuleResult:
     #: why a not_assessed rule could not be judged: (dataset, None) for a ledger not
     #: supplied, (dataset, field) for each column its file lacks
     missing: list[tuple[str, str | None]] = field(default_factory=list)
+    #: figures the rule's summary quotes besides its counts (a kind's Verdict.facts)
+    facts: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {

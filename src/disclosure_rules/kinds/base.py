@@ -76,6 +76,8 @@ class Verdict:
     by_division: "Verdict | None" = None
     #: the rate bounds when they depend on the data (None: the kind's ``bounds(rule)``)
     bounds: tuple | None = None
+    #: figures the rule's summary quotes besides its counts (such as last year's rate)
+    facts: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.in_population)
