@@ -1317,7 +1317,7 @@ def _header_key(text: str) -> str:
 
 
 def _accepted_names(field_name: str, field_spec: Any) -> list[str]:
-    return [field_name, *(getattr(field_spec, "aliases", None) or [])]
+    return [field_name, *(field_spec.aliases or [])]
 
 
 def _name_keys(fields: dict) -> dict[str, set[str]]:
@@ -1526,7 +1526,7 @@ def _close_matches(fields: dict, columns: dict, unrecognised: list[str]) -> dict
 # --------------------------------------------------------------------------- sheets chosen
 
 def _dataset_words(name: str, spec: Any) -> str:
-    title = getattr(spec, "title", None)
+    title = spec.title
     return f"dataset '{name}'" + (f" ({title})" if title else "")
 
 
@@ -1881,9 +1881,9 @@ class _Part:
 
 
 def _protected_fields(spec: Any, fields: dict) -> list[str]:
-    key = getattr(spec, "key", None)
+    key = spec.key
     names = [key] if key in fields else []
-    names += [f for f, s in fields.items() if getattr(s, "required", False) and f not in names]
+    names += [f for f, s in fields.items() if s.required and f not in names]
     return names
 
 
@@ -1922,7 +1922,7 @@ def _across_notes(merges: list, rows: np.ndarray, keep: np.ndarray, sheet: str |
 
 
 def _missing_required(name: str, spec: Any, fields: dict, part: _Part, label: str, several: bool):
-    absent = [f for f, s in fields.items() if getattr(s, "required", False) and f not in part.columns]
+    absent = [f for f, s in fields.items() if s.required and f not in part.columns]
     if not absent:
         return
     wanted = "; ".join(f"'{f}' (accepted headers: {', '.join(_accepted_names(f, fields[f]))})" for f in absent)
@@ -1958,7 +1958,7 @@ def _combine(name: str, spec: Any, fields: dict, book: _Book, parts: list[_Part]
     label = book.label
     several = len(parts) > 1
     if several:
-        required = [f for f, s in fields.items() if getattr(s, "required", False)]
+        required = [f for f, s in fields.items() if s.required]
         for f in required:
             having = [p.sheet.name for p in parts if f in p.columns]
             lacking = [p for p in parts if f not in p.columns]

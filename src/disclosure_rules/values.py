@@ -729,7 +729,7 @@ def _type_date(cells: pd.Series, spec: Any, header: str):
 
 def _labels_of(spec: Any) -> tuple[list[str], dict[str, int]]:
     """(codes in rulebook order, normalized label -> code index); the code is a label too."""
-    values = getattr(spec, "values", None) or {}
+    values = spec.values or {}
     codes = [str(c) for c in values]
     lookup: dict[str, int] = {}
     for index, (code, labels) in enumerate(values.items()):
@@ -739,7 +739,7 @@ def _labels_of(spec: Any) -> tuple[list[str], dict[str, int]]:
 
 
 def _unknown_problem(header: str, spec: Any) -> str:
-    values = getattr(spec, "values", None) or {}
+    values = spec.values or {}
     shown = [str((labels or [code])[0]) for code, labels in values.items()]
     return f"unknown label for {header}; expected one of: {', '.join(shown)}"
 
@@ -776,7 +776,7 @@ def _compound_labels(spec: Any) -> list[tuple[str, int]]:
 
     Such a label (``政策 问答``) is found in a cell before the cell is split, as long as
     it stands between separators (or the cell's ends)."""
-    values = getattr(spec, "values", None) or {}
+    values = spec.values or {}
     found = []
     for index, (code, labels) in enumerate(values.items()):
         for label in [code, *(labels or [])]:
