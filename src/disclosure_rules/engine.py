@@ -393,12 +393,12 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
             waived_keys: set, expressions, result: RuleResult) -> _Evaluation:
     """Waivers, counts, score, findings and divisions of one verdict: the same for every kind."""
     key_ids, key_text = keys
-    per_spec = view.fields.get(getattr(rule, "per", None) or "")
     if verdict.grouped:
+        group_spec = view.fields.get(verdict.group_field) if verdict.group_field else None
         item_ids = verdict.group
-        item_text = np.asarray(_shown(list(item_ids), per_spec) if per_spec is not None else list(item_ids),
+        item_text = np.asarray(_shown(list(item_ids), group_spec) if group_spec is not None else list(item_ids),
                                dtype=object)
-        waived_ids = {identity_of(k, per_spec) for k in waived_keys}
+        waived_ids = {identity_of(k, group_spec) for k in waived_keys}
     else:
         item_ids, item_text = key_ids, key_text
         waived_ids = {identity_of(k, view.fields.get(book.datasets[rule.dataset].key or "")) for k in waived_keys}
@@ -420,8 +420,9 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
     listed = judged.listed
     if len(listed):
         if verdict.grouped:
-            departments = item_text[listed] if (rule.per is not None and rule.per == view.department_field) \
-                else np.full(len(listed), None, dtype=object)
+            # groups that are divisions are their own division
+            departments = item_text[listed] if verdict.group_field is not None and \
+                verdict.group_field == view.department_field else np.full(len(listed), None, dtype=object)
             position = np.full(len(listed), -1)
             rows = np.full(len(listed), None, dtype=object)
             sheets = None

@@ -68,8 +68,10 @@ class Verdict:
     pending: np.ndarray | None = None          # bool: neither passed nor violating yet
     #: per item details for messages and exports (deadline, end, late_workdays, ...)
     details: dict[str, np.ndarray] = field(default_factory=dict)
-    #: grouped verdicts: the group value of each item (its key), and its division code
+    #: grouped verdicts: the group value of each item (its key), the field whose values the
+    #: groups are (None: not a field), and each item's division code
     group: np.ndarray | None = None
+    group_field: str | None = None
     division: np.ndarray | None = None
     #: the verdict when each division is judged on its own rows (None: this verdict grouped
     #: by division, as for every kind whose rows are judged one by one)

@@ -93,7 +93,7 @@ class Count(Kind):
             groups = np.asarray(list(found.index) + extra, dtype=object)
             counts = np.concatenate([found.to_numpy(dtype=np.int64), np.zeros(len(extra), dtype=np.int64)])
         verdict = Verdict(np.ones(len(groups), dtype=bool), self._outside(rule, counts),
-                          details={"count": counts}, group=groups)
+                          details={"count": counts}, group=groups, group_field=rule.per)
         if view.division is not None:
             verdict.by_division = self._by_division(view, values, groups, listed)
         return verdict
@@ -123,7 +123,7 @@ class Count(Kind):
         div, grp = np.nonzero(counted)
         counts = matrix[div, grp]
         return Verdict(np.ones(len(div), dtype=bool), self._outside(rule, counts),
-                       group=groups[grp], division=div)
+                       group=groups[grp], group_field=rule.per, division=div)
 
     def summary(self, rule, result, lang: str) -> str:
         p, v = result.population, result.violations
