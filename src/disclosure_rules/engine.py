@@ -1,18 +1,24 @@
-"""audit(): load the ledgers, evaluate every rule, apply waivers, score, attribute to divisions.
+"""audit(): read and type the ledgers, then for each rule: its view, its kind's verdict, the score.
+
+The engine names no kind. Per rule it builds a :class:`~.kinds.RuleView` (the typed rows,
+the rows ``where`` selects, the compiled expressions), asks the rule's kind for a
+:class:`~.kinds.Verdict`, and applies the same steps to every verdict (``verdict.py``):
+waivers, counts, score, findings and divisions.
 
 Conventions
 -----------
-* A rule is ``not_assessed`` when its dataset (or a joined dataset) was not supplied
-  or a field it needs is missing from the file; ``not_applicable`` when its
-  population is empty. Neither counts towards the score's ``possible``.
-* Waivers match a rule id and the record's key (for ``count`` rules: the group). A
-  waived row leaves the population and is listed in the findings as waived. A
-  waiver whose ``expires`` is before ``as_of`` is ignored with a warning.
-* Divisions: every rule is re-evaluated on each division's rows (for row-level kinds
-  this is the per-row outcome grouped by division; ``unique`` looks for repeats
-  within the division; ``count`` counts the division's rows per group). A division
-  with no rows in a rule's population gets ``not_applicable`` for that rule. Rows
-  with a blank division are grouped as ``(未填写)``.
+* A rule is ``not_assessed`` when its dataset (or a joined dataset) was not supplied, a
+  field it needs is missing from the file, or its kind lacks another input (the previous
+  result); ``not_applicable`` when its population is empty. Neither counts towards the
+  score's ``possible``.
+* Waivers match a rule id and an item's key (the record's key, or a group's value). A
+  waived item leaves the population and is listed in the findings as waived. A waiver
+  whose ``expires`` is before ``as_of`` is ignored with a warning.
+* Divisions: every rule is judged on each division's rows: its verdict grouped by
+  division, or the kind's ``by_division`` verdict where judging a division on its own
+  rows differs (repeats within the division, counts of the division's rows). A division
+  with no rows in a rule's population gets ``not_applicable`` for that rule. Rows with a
+  blank division are grouped as ``(未填写)``.
 * ``as_of`` defaults to the earlier of today and the rulebook's period end.
 """
 
