@@ -11,7 +11,8 @@ import re
 
 import pytest
 
-from disclosure_rules.report import MAX_ROWS_PER_RULE, UI, build_view, render_html, write_html
+from disclosure_rules.report import MAX_ROWS_PER_RULE, build_view, render_html, write_html
+from disclosure_rules.words import WORDS as UI
 from ledgers import BAD_DATES, BOOK, HOSTILE, audited, example_audit
 
 
@@ -63,7 +64,7 @@ def test_chinese_by_default_english_on_request(result):
 
 
 def test_unknown_language_is_an_error(result):
-    with pytest.raises(ValueError, match="unknown report language"):
+    with pytest.raises(ValueError, match="unknown language .fr.; use one of: zh, en"):
         render_html(result, lang="fr")
 
 

@@ -32,10 +32,11 @@ from .display import display_values
 from .messages import count_message_builder, finding_message_builder, gap_warnings, rule_message
 from .models import Rulebook, Waiver
 from .results import AuditResult, FindingPart, RuleResult
+from .words import BLANK_DIVISION
 from .scoring import (COVERED, SCORED, awarded_points, coverage_of, grade_of, grading, percent_of, rate_of,
                       status_of)
 
-BLANK_DEPARTMENT = "(未填写)"
+BLANK_DEPARTMENT = BLANK_DIVISION
 NAT = np.datetime64("NaT", "s")
 
 

@@ -64,6 +64,15 @@ def status_of(kind: str, violations: int, rate: float | None, tmin: float | None
     return "pass" if violations == 0 else "fail"
 
 
+def proportional_bounds(rule) -> tuple[float | None, float | None]:
+    """The rate bounds proportional scoring divides by: (min, max) of a rate rule; a
+    ``count`` rule's bounds are row counts, so it has none; only a ``ratio`` rule has a max.
+    ``explain.scoring_text`` says in words what these bounds score."""
+    tmin = rule.min if rule.kind != "count" else None
+    tmax = rule.max if rule.kind == "ratio" else None
+    return tmin, tmax
+
+
 def awarded_points(rule, status: str, violations: int, rate: float | None) -> float:
     """Points a scored (pass/fail) rule earns."""
     points = float(rule.points)
@@ -75,8 +84,7 @@ def awarded_points(rule, status: str, violations: int, rate: float | None) -> fl
         return points if status == "pass" else 0.0
     if rate is None:
         return points
-    tmin = rule.min if rule.kind != "count" else None
-    tmax = rule.max if rule.kind == "ratio" else None
+    tmin, tmax = proportional_bounds(rule)
     if tmax is not None and rate > tmax:
         factor = (1 - rate) / (1 - tmax) if tmax < 1 else 1.0
     elif tmin is not None:
