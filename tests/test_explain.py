@@ -19,7 +19,7 @@ def _named_fields(rule):
 
 def _header(rule, name):
     spec = BOOK.datasets[rule.dataset].fields[name]
-    return spec.header or name
+    return spec.header_of(name)
 
 
 @pytest.mark.parametrize("rule_id", RULE_IDS)
@@ -45,7 +45,7 @@ def test_expressions_are_rendered_not_copied(rule_id):
         rendered = render_expression(text, rule, BOOK, "zh")
         names = {node.id for node in ast.walk(ast.parse(text.strip(), mode="eval")) if isinstance(node, ast.Name)}
         for name in names & set(fields):
-            assert f"「{fields[name].header}」" in rendered, (rule_id, name)
+            assert f"「{fields[name].header_of(name)}」" in rendered, (rule_id, name)
 
 
 def test_the_two_languages_differ():

@@ -14,10 +14,11 @@ from openpyxl import load_workbook
 
 import disclosure_rules.exports as exports
 from disclosure_rules import audit
-from disclosure_rules.exports import COLUMNS, findings_table, neutralize, write_findings
+from disclosure_rules.exports import COLUMNS, findings_table, headers, neutralize, write_findings
+from disclosure_rules.words import word
 from ledgers import AS_OF, BOOK, HOSTILE, audited, write_ledgers
 
-HEADERS = [header for _, header, _ in COLUMNS]
+HEADERS = headers(COLUMNS, "zh")
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +93,9 @@ def test_xlsx_summary_then_one_sheet_per_division(tmp_path, result):
     # the fixture supplies two of the five ledgers: the grade comes from the strict percent
     assert result.graded_on == "strict_percent" and lines["评定依据"].startswith("严格得分")
     assert lines["严格得分"] == round(result.strict_percent, 1) and lines["可考核规则得分"] == round(result.percent, 1)
-    assert values[blank + 1][0] == "处室"
-    counted = {row[0]: row[1] for row in values[blank + 2:] if row and row[0]}
+    assert values[blank + 1][:2] == ["处室", "整改清单条数"]
+    table = values[blank + 2:values.index([None] * len(values[0]), blank + 1)]
+    counted = {row[0]: row[1] for row in table if row[1]}
     assert counted == result.findings["department"].value_counts().to_dict()
     assert list(counted) == book.sheetnames[1:], "division sheets follow the summary: most findings first"
 
@@ -160,7 +162,7 @@ def test_control_characters_and_odd_division_names(tmp_path):
     book = load_workbook(path)
     names = book.sheetnames
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
-    assert exports.NO_DIVISION in names
+    assert word("blank_division", "zh") == "(未填写)" and "(未填写)" in names  # the name the ranking gives it
     keys = {c.value for ws in book.worksheets[1:] for c in ws["F"][1:]}
     assert "badkey" in keys
 
@@ -172,19 +174,29 @@ def test_unknown_suffix_is_refused(tmp_path, result):
 
 
 def test_write_is_atomic(tmp_path, result, monkeypatch):
-    """A failing write leaves the old file and no temporary file."""
+    """A write that fails after part of the new list is on disk leaves the old file and no temporary file."""
     path = tmp_path / "f.xlsx"
     path.write_bytes(b"old")
-    monkeypatch.setattr(exports, "_write_xlsx", lambda *a: (_ for _ in ()).throw(RuntimeError("disk full")))
-    with pytest.raises(RuntimeError):
+    real = exports._write_xlsx
+    partial = []
+
+    def fail_after_writing(result, table, tmp, lang):
+        real(result, table, tmp, lang)
+        tmp.write_bytes(tmp.read_bytes()[:100])
+        partial.append(tmp.stat().st_size)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(exports, "_write_xlsx", fail_after_writing)
+    with pytest.raises(OSError):
         write_findings(result, path)
+    assert partial == [100]
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["f.xlsx"]
 
 
 def test_findings_table_is_sorted_by_division_rule_row(result):
     table = findings_table(result)
-    assert [c for c in table.columns if c != "sheet"] == [name for name, _, _ in COLUMNS]
+    assert [c for c in table.columns if c not in ("sheet", "waived_flag", "severity_code")] == [name for name, _, _ in COLUMNS]
     ordered = table.sort_values(["department", "rule", "row"], kind="stable").reset_index(drop=True)
     pd.testing.assert_frame_equal(table, ordered)
 

@@ -11,7 +11,8 @@ import re
 
 import pytest
 
-from disclosure_rules.report import MAX_ROWS_PER_RULE, UI, build_view, render_html, write_html
+from disclosure_rules.report import MAX_ROWS_PER_RULE, build_view, render_html, write_html
+from disclosure_rules.words import WORDS as UI
 from ledgers import BAD_DATES, BOOK, HOSTILE, audited, example_audit
 
 
@@ -63,7 +64,7 @@ def test_chinese_by_default_english_on_request(result):
 
 
 def test_unknown_language_is_an_error(result):
-    with pytest.raises(ValueError, match="unknown report language"):
+    with pytest.raises(ValueError, match="unknown language .fr.; use one of: zh, en"):
         render_html(result, lang="fr")
 
 
@@ -188,14 +189,47 @@ def test_write_html_is_atomic_and_leaves_no_temp_file(tmp_path, result):
 
 
 def test_write_html_failure_keeps_the_old_file(tmp_path, result, monkeypatch):
-    """If rendering fails, the previous report is untouched and no temp file is left."""
-    import disclosure_rules.report as report
+    """If the disk fills up halfway through writing the report, the previous report is
+    untouched and the half-written temporary file is removed."""
+    import errno
+    from pathlib import Path
 
     target = tmp_path / "report.html"
     target.write_text("old", encoding="utf-8")
-    monkeypatch.setattr(report, "render_html", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
-    with pytest.raises(RuntimeError):
+    written = []
+
+    def half_then_full(self, data):  # the new report reaches the disk only in part
+        with open(self, "wb") as handle:
+            handle.write(data[: len(data) // 2])
+        written.append((self, len(data)))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", half_then_full)
+    with pytest.raises(OSError, match="No space left"):
         write_html(result, target)
+    (partial, size), = written
+    assert partial.parent == tmp_path and partial != target and size > 10_000  # a real report was being written
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_write_html_keeps_the_old_file_when_the_rename_fails(tmp_path, result, monkeypatch):
+    """If the complete new report cannot be moved over the old one, the old one stays whole
+    and the temporary file is removed."""
+    import disclosure_rules.atomic as atomic
+
+    target = tmp_path / "report.html"
+    target.write_text("old", encoding="utf-8")
+    seen = []
+
+    def refuse(src, dst):
+        seen.append(open(src, encoding="utf-8").read())
+        raise PermissionError(13, "Permission denied", str(dst))
+
+    monkeypatch.setattr(atomic.os, "replace", refuse)
+    with pytest.raises(PermissionError):
+        write_html(result, target)
+    assert seen and seen[0].rstrip().endswith("</html>")  # the new report was complete
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
 

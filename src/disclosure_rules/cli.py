@@ -88,7 +88,8 @@ def _json_findings(value: str) -> int | None:
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the result JSON here.")
 @click.option("--findings", type=click.Path(dir_okay=False), help="Write the rectification list (整改清单) here: .xlsx or .csv.")
 @click.option("--waivers", type=click.Path(dir_okay=False), help="A YAML file with a top-level 'waivers:' list.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the HTML report.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the report, the rectification list and this summary (the JSON is always the same).")
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit with 1 when the score the grade comes from (the strict percent below the rulebook's min_coverage) is below this.")
 @click.option("--json-findings", default="1000", show_default=True, metavar="N|all", help="Findings per rule in the JSON.")
 @click.pass_context
@@ -124,72 +125,53 @@ def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fai
         ctx.exit(EXIT_BELOW)
 
 
-SUMMARY = {
-    "en": {"as_of": "as of", "score": "Score", "grade": "Grade", "coverage": "Coverage", "rules": "Rules",
-           "failing": "Failing rules:", "issues": "Data issues: {n} (see the report)", "warning": "Warning",
-           "graded_on": "{strict} / 100 (strict: graded so because coverage is below {min_coverage}; "
-                        "{percent} over the rules that could be assessed)",
-           "strict": "{percent} / 100 (strict {strict})",
-           "reading": "Read:",
-           "wrote": "Wrote", "status": {"pass": "pass", "fail": "fail", "not_applicable": "not applicable",
-                                        "not_assessed": "not assessed", "error": "error"}},
-    "zh": {"as_of": "统计截止", "score": "得分", "grade": "等次", "coverage": "可考核覆盖率", "rules": "规则",
-           "failing": "未达标规则:", "issues": "数据问题: {n} 条(见报告)", "warning": "提示",
-           "graded_on": "{strict} / 100（严格得分：覆盖率低于 {min_coverage}，未考核的规则计 0 分；"
-                        "仅按可考核规则为 {percent}）",
-           "strict": "{percent} / 100（严格得分 {strict}）",
-           "reading": "读取说明:",
-           "wrote": "已写入", "status": {"pass": "达标", "fail": "未达标", "not_applicable": "不适用",
-                                       "not_assessed": "未考核", "error": "出错"}},
-}
-
-
 def _print_summary(result, *, html=None, json_path=None, findings=None, lang: str = "en") -> None:
-    words = SUMMARY[lang]
+    from .words import Status, date_text, percent_text, score_text, status_word, vocabulary
+
+    ui = vocabulary(lang)
     info = result.book.rulebook
-    percent = "n/a" if result.percent is None else f"{result.percent:.1f}"
-    click.echo(f"{info.title} ({info.id}), {words['as_of']} {result.as_of.isoformat()}")
-    strict = "n/a" if result.strict_percent is None else f"{result.strict_percent:.1f}"
+    percent, strict = score_text(result.percent), score_text(result.strict_percent)
+    click.echo(f"{info.title} ({info.id}), {ui['as_of']} {date_text(result.as_of)}")
     # the figure the grade comes from is the one shown first (DESIGN §7)
     if result.graded_on == "strict_percent":
-        score = words["graded_on"].format(strict=strict, percent=percent,
-                                          min_coverage=f"{100 * result.min_coverage:.0f}%")
+        score = ui["cli_graded_strict"].format(strict=strict, percent=percent,
+                                               min_coverage=percent_text(result.min_coverage))
     elif result.coverage < 1:
-        score = words["strict"].format(strict=strict, percent=percent)
+        score = ui["cli_strict"].format(strict=strict, percent=percent)
     else:
         score = f"{percent} / 100"
-    click.echo(f"{words['score']}: {score}   {words['grade']}: {result.grade or 'n/a'}   "
-               f"{words['coverage']}: {100 * result.coverage:.0f}%")
+    click.echo(f"{ui['score']}: {score}   {ui['grade']}: {result.grade or ui['not_available']}   "
+               f"{ui['coverage']}: {percent_text(result.coverage)}")
     read = [(result.book.datasets[name].title or name if lang == "zh" else name, ds.reading)
             for name, ds in result.data.items() if ds.reading]
     if read:
         from .messages import reading_line
 
-        click.echo(words["reading"])
+        click.echo(ui["cli_reading"])
         for title, reading in read:
             click.echo("  " + reading_line(title, reading, lang))
     counts = result.counts
-    click.echo(f"{words['rules']}: " + ", ".join(f"{counts[s]} {words['status'][s]}" for s in
-                                               ("pass", "fail", "not_applicable", "not_assessed", "error")
-                                               if counts.get(s)))
-    failing = [r for r in result.rules if r.status in ("fail", "error")]
+    click.echo(f"{ui['cli_rules']}: " + ", ".join(f"{counts[s]} {status_word(s, lang)}" for s in Status
+                                              if counts.get(s)))
+    click.echo(ui["cli_findings"].format(**result.finding_counts()))
+    failing = [r for r in result.rules if r.status in (Status.FAIL, Status.ERROR)]
     if failing:
-        click.echo(words["failing"])
+        click.echo(ui["cli_failing"])
         for r in failing:
             message = (r.message_zh or r.message) if lang == "zh" else r.message
             click.echo(f"  {r.id:<16} {r.title}: {message}")
     issues = len(result.data_issues)
     if issues:
-        click.echo(words["issues"].format(n=issues))
+        click.echo(ui["cli_issues"].format(n=issues))
     # the coverage guard's lines are always shown whole (they say why the grade is what it
     # is), then at most five others
     guard = result.coverage_warnings(lang)
     others = [w for w in result.warnings if w not in set(result.coverage_warnings("en"))]
     for warning in guard + others[:5]:
-        click.echo(f"{words['warning']}: {warning}")
+        click.echo(f"{ui['cli_warning']}: {warning}")
     written = [p for p in (html, json_path, findings) if p]
     if written:
-        click.echo(f"{words['wrote']}: " + ", ".join(str(p) for p in written))
+        click.echo(f"{ui['cli_wrote']}: " + ", ".join(str(p) for p in written))
 
 
 @cli.command()
@@ -197,11 +179,12 @@ def _print_summary(result, *, html=None, json_path=None, findings=None, lang: st
 def validate(rulebook):
     """Check a rulebook (RULEBOOK: a path or builtin:<id>); exit 2 if it is invalid."""
     from .rulebook import load_rulebook
+    from .words import number_text
 
     book = load_rulebook(rulebook)
     points = sum(r.points for r in book.rules if r.enabled)
     click.echo(f"{rulebook}: valid: {len(book.rules)} rules, {len(book.datasets)} datasets, "
-               f"{len(book.sections)} sections, {points:g} points")
+               f"{len(book.sections)} sections, {number_text(points)} points")
 
 
 @cli.command()
@@ -225,22 +208,23 @@ def explain(rule_id, rules, lang):
 
 def _explain_text(rule, book, lang: str) -> str:
     from .explain import describe_rule, scoring_text
+    from .words import vocabulary
 
-    zh = lang == "zh"
+    ui = vocabulary(lang)
     lines = [f"{rule.id}  {rule.title}", ""]
     section = book.section(rule.section)
     if section is not None:
-        lines.append(("章节: " if zh else "Section: ") + f"{section.id} {section.title}")
+        lines.append(f"{ui['explain_section']}: {section.id} {section.title}")
     if rule.basis is not None:
-        lines.append(("依据: " if zh else "Basis: ") + f"{rule.basis.clause} “{rule.basis.text}”")
+        lines.append(f"{ui['basis']}: {rule.basis.clause} “{rule.basis.text}”")
         if rule.basis.source:
-            lines.append(("出处: " if zh else "Source: ") + rule.basis.source)
-    lines += ["", ("检查内容: " if zh else "What it checks: ") + describe_rule(rule, book, lang=lang),
-              ("计分方式: " if zh else "How it scores: ") + scoring_text(rule, lang=lang)]
+            lines.append(f"{ui['explain_source']}: {rule.basis.source}")
+    lines += ["", f"{ui['explain_checks']}: " + describe_rule(rule, book, lang=lang),
+              f"{ui['explain_scoring']}: " + scoring_text(rule, lang=lang)]
     if rule.description:
         lines += ["", rule.description.strip()]
     if not rule.enabled:
-        lines += ["", "（此规则已停用）" if zh else "(this rule is disabled)"]
+        lines += ["", ui["explain_disabled"]]
     return "\n".join(lines)
 
 
@@ -316,7 +300,7 @@ def _describe(exc: Exception) -> str:
     if isinstance(exc, DisclosureRulesError):
         return f"Error: {exc}"
     if isinstance(exc, (OSError,)):
-        return f"Error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": ")
+        return f"Error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
     return (f"Error: {type(exc).__name__}: {exc}. This looks like a bug in disclosure-rules; "
             "run again with --debug and report the traceback.")
 

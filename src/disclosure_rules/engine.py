@@ -43,8 +43,9 @@ from .results import AuditResult, FindingPart, RuleResult
 from .rulebook import joined_fields
 from .scoring import COVERED, coverage_of, grade_of, grading, percent_of, rollup, score
 from .verdict import division_counts, identities, identity_of, judge
+from .words import BLANK_DIVISION
 
-BLANK_DEPARTMENT = "(未填写)"
+BLANK_DEPARTMENT = BLANK_DIVISION
 
 
 def default_as_of(book: Rulebook, today: dt.date | None = None) -> dt.date:

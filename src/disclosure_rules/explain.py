@@ -18,67 +18,11 @@ from __future__ import annotations
 import ast
 
 from .book import Rulebook
+from .models import Deduct
+from .kinds import REGISTRY
+from .words import check_lang, number_text, percent_text, scoring_word, severity_word, word
 
 __all__ = ["describe_rule", "scoring_text", "render_expression"]
-
-_LANGS = ("zh", "en")
-
-_T = {
-    "zh": {
-        "dataset": "数据:{title}({name})。",
-        "scope_all": "范围:全部记录。",
-        "scope_where": "范围:{where}的记录。",
-        "join": "关联:取「{title}」中{pairs}的记录,计算{aggs}。",
-        "required": "检查:以下各项均须填写:{fields}。",
-        "condition": "检查:每条记录须满足:{expect}。",
-        "ratio": "检查:满足“{expect}”的记录占比{bounds}。",
-        "unique": "检查:{fields}的取值组合不得与前面的记录重复(全部为空的不算重复)。",
-        "sequence": "检查:已填写的日期须按先后顺序:{fields}(同日可以)。",
-        "count": "检查:{per}记录数{bounds}。",
-        "count_per": "按{per}分组,每组",
-        "count_groups": "以下各组都须出现:{groups}。",
-        "deadline": "检查:从{start}起算,{end}须在{limit}内",
-        "extension": ";{when}时可再延长{limit}",
-        "restart": ";{restart}已填写的,从该日起重新计算",
-        "exclude": ";{frm}至{to}期间不计入期限",
-        "deadline_tail": "。{end}为空且已超过期限的为逾期,{end}早于{start}的为错误;{end}为空而尚未到期的为办理中,不计入比率。",
-        "min": "不低于{v}", "max": "不高于{v}", "and": "且",
-        "rate_min": "达标率不低于{v}即为通过。",
-        "wd": "{n}个工作日", "cd": "{n}个自然日",
-        "sep": "、", "arrow": " → ",
-        "agg_count": "{name} = 关联记录数",
-        "agg_count_distinct": "{name} = {src}的不同取值个数",
-        "agg_min": "{name} = 最小的{src}", "agg_max": "{name} = 最大的{src}",
-        "join_pair": "{right}等于本表{left}",
-    },
-    "en": {
-        "dataset": "Data: {title} ({name}).",
-        "scope_all": "Scope: every record.",
-        "scope_where": "Scope: records where {where}.",
-        "join": "Join: the records of {title} whose {pairs}, giving {aggs}.",
-        "required": "Check: each of these must be filled in: {fields}.",
-        "condition": "Check: every record must satisfy: {expect}.",
-        "ratio": "Check: the share of records where {expect} must be {bounds}.",
-        "unique": "Check: no record may repeat the values of {fields} of an earlier record (all blank is no repeat).",
-        "sequence": "Check: the dates filled in must be in this order: {fields} (the same day is fine).",
-        "count": "Check: {per}the number of records must be {bounds}.",
-        "count_per": "per value of {per}, ",
-        "count_groups": "Each of these groups must appear: {groups}.",
-        "deadline": "Check: counting from {start}, {end} must fall within {limit}",
-        "extension": "; when {when}, {limit} more are allowed",
-        "restart": "; if {restart} is filled in, the clock restarts on that date",
-        "exclude": "; the time from {frm} to {to} is not counted",
-        "deadline_tail": ". A blank {end} past the deadline is overdue, {end} before {start} is an error; a blank {end} before the deadline is pending and left out of the rate.",
-        "min": "at least {v}", "max": "at most {v}", "and": " and ",
-        "rate_min": "The rule passes when the pass rate is at least {v}.",
-        "wd": "{n} working days", "cd": "{n} calendar days",
-        "sep": ", ", "arrow": " → ",
-        "agg_count": "{name} = the number of matching records",
-        "agg_count_distinct": "{name} = the number of distinct {src}",
-        "agg_min": "{name} = the earliest/smallest {src}", "agg_max": "{name} = the latest/largest {src}",
-        "join_pair": "{right} equals this record's {left}",
-    },
-}
 
 _OPS = {
     "zh": {ast.Eq: "=", ast.NotEq: "≠", ast.Lt: "<", ast.LtE: "≤", ast.Gt: ">", ast.GtE: "≥",
@@ -111,25 +55,8 @@ _CONSTANTS = {
     "en": {"as_of": "the as-of date", "period_start": "the period start", "period_end": "the period end"},
 }
 
-_SEVERITY = {
-    "zh": {"critical": "严重", "major": "重要", "minor": "一般"},
-    "en": {"critical": "critical", "major": "major", "minor": "minor"},
-}
-
-
 def _check_lang(lang: str) -> str:
-    if lang not in _LANGS:
-        raise ValueError(f"lang must be one of {', '.join(_LANGS)}, not {lang!r}")
-    return lang
-
-
-def _percent(value: float) -> str:
-    text = f"{value * 100:.1f}".rstrip("0").rstrip(".")
-    return f"{text}%"
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"
+    return check_lang(lang)
 
 
 class _Context:
@@ -150,21 +77,14 @@ class _Context:
             title = (other.title if other and other.title else rule.join.dataset)
             for name, agg in rule.join.fields.items():
                 if agg == "count":
-                    self.joined[name] = (f"「{title}」关联记录数" if lang == "zh" else f"the number of matching {title} records")
+                    self.joined[name] = word("describe_joined_count", lang, title=title)
                 else:
-                    src = self.header_in(other, agg.source)
-                    self.joined[name] = {
-                        ("zh", "count_distinct"): f"「{title}」中{src}的不同取值个数",
-                        ("zh", "min"): f"「{title}」中最小的{src}",
-                        ("zh", "max"): f"「{title}」中最大的{src}",
-                        ("en", "count_distinct"): f"the number of distinct {src} in {title}",
-                        ("en", "min"): f"the smallest {src} in {title}",
-                        ("en", "max"): f"the largest {src} in {title}",
-                    }[(lang, agg.function)]
+                    self.joined[name] = word(f"describe_joined_{agg.function}", lang, title=title,
+                                             src=self.header_in(other, agg.source))
 
     def header_in(self, dataset, name: str) -> str:
         spec = dataset.fields.get(name) if dataset else None
-        header = spec.header if spec and spec.header else name
+        header = spec.header_of(name) if spec is not None else name
         if self.lang == "zh":
             return f"「{header}」"
         return f"{header} [{name}]" if header != name else name
@@ -182,8 +102,8 @@ class _Context:
     def label(self, field_name: str | None, code) -> str:
         """The first label of a category/set code (a label or an unknown string stays as it is)."""
         spec = self.spec(field_name) if field_name else None
-        if spec is not None and spec.values and isinstance(code, str) and code in spec.values and spec.values[code]:
-            code = spec.values[code][0]
+        if spec is not None and isinstance(code, str):
+            code = spec.label_of(code)
         return f"“{code}”" if self.lang == "zh" else f"'{code}'"
 
 
@@ -245,7 +165,7 @@ class _Renderer:
                 return {("zh", True): "是", ("zh", False): "否", ("en", True): "yes", ("en", False): "no"}[(self.ctx.lang, node.value)]
             if isinstance(node.value, str):
                 return self.ctx.label(field_name, node.value)
-            return _number(node.value)
+            return number_text(node.value)
         if isinstance(node, (ast.List, ast.Tuple)):
             sep = "、" if self.ctx.lang == "zh" else ", "
             return "[" + sep.join(self.value(e, field_name) for e in node.elts) + "]"
@@ -274,112 +194,132 @@ def _field_of(node: ast.AST) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
-def _bounds(rule, t: dict, as_rate: bool) -> str:
-    fmt = _percent if as_rate else _number
+def _bounds(rule, lang: str, as_rate: bool) -> str:
+    fmt = percent_text if as_rate else number_text
     parts = []
     if rule.min is not None:
-        parts.append(t["min"].format(v=fmt(rule.min)))
+        parts.append(word("describe_min", lang, v=fmt(rule.min)))
     if rule.max is not None:
-        parts.append(t["max"].format(v=fmt(rule.max)))
-    return t["and"].join(parts)
+        parts.append(word("describe_max", lang, v=fmt(rule.max)))
+    return word("describe_and", lang).join(parts)
 
 
-def _limit(limit, t: dict) -> str:
+def _limit(limit, lang: str) -> str:
     if limit.working_days is not None:
-        return t["wd"].format(n=limit.working_days)
-    return t["cd"].format(n=limit.calendar_days)
+        return word("describe_wd", lang, n=limit.working_days)
+    return word("describe_cd", lang, n=limit.calendar_days)
 
 
 def describe_rule(rule, book: Rulebook, lang: str = "zh") -> str:
     """What ``rule`` checks, in plain words, generated from its model (see the module docstring)."""
     lang = _check_lang(lang)
-    t = _T[lang]
+
+    def t(key: str, **values) -> str:
+        return word(f"describe_{key}", lang, **values)
+
     ctx = _Context(rule, book, lang)
-    sep = t["sep"]
+    sep = word("sep", lang)
     lines = []
     dataset = book.datasets.get(rule.dataset)
-    lines.append(t["dataset"].format(title=(dataset.title if dataset and dataset.title else rule.dataset), name=rule.dataset))
+    lines.append(t("dataset", title=(dataset.title if dataset and dataset.title else rule.dataset), name=rule.dataset))
     if rule.join is not None:
         other = book.datasets.get(rule.join.dataset)
         title = other.title if other and other.title else rule.join.dataset
-        pairs = sep.join(t["join_pair"].format(left=ctx.field(left), right=ctx.header_in(other, right), title=title)
+        pairs = sep.join(t("join_pair", left=ctx.field(left), right=ctx.header_in(other, right))
                          for left, right in rule.join.on.items())
         aggs = []
         for name, agg in rule.join.fields.items():
             if agg == "count":
-                aggs.append(t["agg_count"].format(name=name))
+                aggs.append(t("agg_count", name=name))
             else:
-                aggs.append(t[f"agg_{agg.function}"].format(name=name, src=ctx.header_in(other, agg.source)))
-        lines.append(t["join"].format(pairs=pairs, title=title, aggs=sep.join(aggs)))
-    lines.append(t["scope_where"].format(where=_render_text(rule.where, ctx)) if rule.where else t["scope_all"])
+                aggs.append(t(f"agg_{agg.function}", name=name, src=ctx.header_in(other, agg.source)))
+        lines.append(t("join", pairs=pairs, title=title, aggs=sep.join(aggs)))
+    lines.append(t("scope_where", where=_render_text(rule.where, ctx)) if rule.where else t("scope_all"))
 
     kind = rule.kind
     if kind == "required":
-        lines.append(t["required"].format(fields=sep.join(ctx.field(f) for f in rule.fields)))
+        lines.append(t("required", fields=sep.join(ctx.field(f) for f in rule.fields)))
     elif kind == "condition":
-        lines.append(t["condition"].format(expect=_render_text(rule.expect, ctx)))
+        lines.append(t("condition", expect=_render_text(rule.expect, ctx)))
     elif kind == "ratio":
-        lines.append(t["ratio"].format(expect=_render_text(rule.expect, ctx), bounds=_bounds(rule, t, as_rate=True)))
+        lines.append(t("ratio", expect=_render_text(rule.expect, ctx), bounds=_bounds(rule, lang, as_rate=True)))
     elif kind == "unique":
-        lines.append(t["unique"].format(fields=sep.join(ctx.field(f) for f in rule.fields)))
+        lines.append(t("unique", fields=sep.join(ctx.field(f) for f in rule.fields)))
     elif kind == "sequence":
-        lines.append(t["sequence"].format(fields=t["arrow"].join(ctx.field(f) for f in rule.fields)))
+        lines.append(t("sequence", fields=t("arrow").join(ctx.field(f) for f in rule.fields)))
     elif kind == "count":
-        per = t["count_per"].format(per=ctx.field(rule.per)) if rule.per else ""
-        lines.append(t["count"].format(per=per, bounds=_bounds(rule, t, as_rate=False)))
+        per = t("count_per", per=ctx.field(rule.per)) if rule.per else ""
+        lines.append(t("count", per=per, bounds=_bounds(rule, lang, as_rate=False)))
         if rule.groups:
-            lines.append(t["count_groups"].format(groups=sep.join(ctx.label(rule.per, g) for g in rule.groups)))
+            lines.append(t("count_groups", groups=sep.join(ctx.label(rule.per, g) for g in rule.groups)))
     elif kind == "deadline":
         start, end = ctx.field(rule.start), ctx.field(rule.end)
-        text = t["deadline"].format(start=start, end=end, limit=_limit(rule.limit, t))
+        text = t("deadline", start=start, end=end, limit=_limit(rule.limit, lang))
         if rule.extension is not None:
-            text += t["extension"].format(when=_render_text(rule.extension.when, ctx), limit=_limit(rule.extension, t))
+            text += t("extension", when=_render_text(rule.extension.when, ctx), limit=_limit(rule.extension, lang))
         if rule.restart:
-            text += t["restart"].format(restart=ctx.field(rule.restart))
+            text += t("restart", restart=ctx.field(rule.restart))
         for pause in rule.exclude:
-            text += t["exclude"].format(frm=ctx.field(pause.from_), to=ctx.field(pause.to))
-        text += t["deadline_tail"].format(start=start, end=end)
+            text += t("exclude", frm=ctx.field(pause.from_), to=ctx.field(pause.to))
+        text += t("deadline_tail", start=start, end=end)
         lines.append(text)
     if kind in ("required", "condition", "deadline") and rule.min is not None:
-        lines.append(t["rate_min"].format(v=_percent(rule.min)))
+        lines.append(t("rate_min", v=percent_text(rule.min)))
     return "\n".join(lines)
 
 
+def _proportional_formula(rule, lang: str) -> str:
+    """The proportional formula in words, from the bounds ``scoring.awarded_points`` divides by.
+
+    Below ``min``: points x min(1, rate / min); above ``max``: points x (1 - rate) / (1 - max);
+    within the bounds: points; with no bound: points x rate (DESIGN §7).
+    """
+    points = number_text(rule.points)
+    rate = word("score_group_rate" if rule.kind == "count" else "score_rate", lang)
+    tmin, tmax = REGISTRY[rule.kind].bounds(rule)
+    if tmin is not None and tmin > 0:
+        below = f"{points} × min(1, {rate} ÷ {percent_text(tmin)})"
+    elif tmin is None and tmax is None:
+        below = f"{points} × {rate}"
+    else:
+        below = points
+    if tmax is not None and tmax < 1:
+        above = f"{points} × (1 − {rate}) ÷ (1 − {percent_text(tmax)})"
+        formula = word("score_else", lang).join([
+            word("score_piece_upto", lang, formula=below, max=percent_text(tmax)),
+            word("score_piece_above", lang, formula=above, max=percent_text(tmax))])
+    else:
+        formula = below
+    if rule.kind == "deadline":  # only a deadline rule has pending records, so a rate that is not known yet
+        formula += word("score_else", lang) + word("score_undecided", lang)
+    return formula
+
+
 def scoring_text(rule, lang: str = "zh") -> str:
-    """How ``rule`` scores: method, points, threshold and severity."""
+    """How ``rule`` scores: method, points, threshold and severity (the formula is
+    generated from the bounds that score it, the kind's ``bounds(rule)``)."""
     lang = _check_lang(lang)
-    severity = _SEVERITY[lang][rule.severity]
-    points = _number(rule.points)
+    points = number_text(rule.points)
     scoring = rule.scoring
-    zh = lang == "zh"
-    if rule.kind in ("ratio",):
-        bounds = _bounds(rule, _T[lang], as_rate=True)
-        passes = f"达标率{bounds}为通过" if zh else f"passes when the rate is {bounds}"
+    if rule.kind == "ratio":
+        passes = word("pass_rate_bounds", lang, bounds=_bounds(rule, lang, as_rate=True))
     elif rule.kind == "count":
-        bounds = _bounds(rule, _T[lang], as_rate=False)
-        passes = (f"{'每组' if rule.per else ''}记录数{bounds}为通过" if zh
-                  else f"passes when {'every group' if rule.per else 'the record count'} is {bounds}")
+        passes = word("pass_group_bounds" if rule.per else "pass_count_bounds", lang,
+                      bounds=_bounds(rule, lang, as_rate=False))
     elif rule.min is not None:
-        passes = f"达标率不低于{_percent(rule.min)}为通过" if zh else f"passes when the rate is at least {_percent(rule.min)}"
+        passes = word("pass_rate_min", lang, min=percent_text(rule.min))
     else:
-        passes = "没有违规记录为通过" if zh else "passes when no record violates it"
+        passes = word("pass_no_violation", lang)
     if rule.points == 0:
-        how = "不计分,仅报告结果" if zh else "reported, not scored"
+        how = word("score_unscored", lang)
+    elif isinstance(scoring, Deduct):
+        # never more than the rule's points: the score does not go below 0
+        cap = min(rule.points, scoring.max if scoring.max is not None else rule.points)
+        how = word("score_deduct", lang, mode=scoring_word("deduct", lang), points=points,
+                   deduct=number_text(scoring.deduct), cap=number_text(cap))
     elif scoring == "all_or_nothing":
-        how = f"通过得{points}分,否则得0分" if zh else f"{points} points if it passes, otherwise 0"
-    elif scoring == "proportional":
-        rate_word = "达标率" if zh else "pass rate"
-        if rule.kind == "count":
-            rate_word = "达标组比例" if zh else "share of groups in bounds"
-        if rule.min is not None and rule.kind != "count":
-            how = (f"按比例计分:{points} × min(1, {rate_word} ÷ {_percent(rule.min)})" if zh
-                   else f"proportional: {points} × min(1, {rate_word} ÷ {_percent(rule.min)})")
-        else:
-            how = f"按比例计分:{points} × {rate_word}" if zh else f"proportional: {points} × {rate_word}"
+        how = word("score_all_or_nothing", lang, mode=scoring_word("all_or_nothing", lang), points=points)
     else:
-        cap = _number(scoring.max if scoring.max is not None else rule.points)
-        how = (f"扣分制:满分{points}分,每条违规扣{_number(scoring.deduct)}分,最多扣{cap}分" if zh
-               else f"deductions: {points} points, minus {_number(scoring.deduct)} per violation, at most {cap} deducted")
-    if zh:
-        return f"{how};{passes};严重程度:{severity}。"
-    return f"{how}; {passes}; severity: {severity}."
+        how = word("score_formula", lang, mode=scoring_word("proportional", lang),
+                   formula=_proportional_formula(rule, lang))
+    return word("scoring_line", lang, how=how, passes=passes, severity=severity_word(rule.severity, lang))

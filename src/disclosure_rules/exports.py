@@ -5,9 +5,15 @@ Conventions:
 - one row per finding, complete (never truncated like the JSON), with the rule's
   title and basis clause so that a division can act on the list alone;
 - CSV is UTF-8 with a BOM so that Excel opens it with the right encoding;
-- XLSX has a summary sheet, then one sheet per division (处室) with a frozen header
-  row, an autofilter and column widths; a division with more findings than an Excel
-  sheet holds continues on "<division> (2)", "(3)", ...;
+- every fixed word (headers, severities, yes/no, the summary's labels) is in the
+  language asked for, from ``words.py``; messages are in that language too; ledger
+  values, division names and rule titles stay as written;
+- XLSX has a summary sheet (the audit's figures; per division its rows in the list and
+  its place in the report's ranking), then one sheet per division (处室) with a frozen
+  header row, an autofilter and column widths; a division with more findings than an
+  Excel sheet holds continues on "<division> (2)", "(3)", ...; rows whose division is
+  blank are on the blank division's sheet (``(未填写)``), a count rule's group findings
+  that belong to no division on the whole unit's (``(全单位)``);
 - formula injection: a text cell that begins with ``= + - @`` (or a tab or carriage
   return, which Excel also strips before reading a formula) gets a leading
   apostrophe ``'`` in both formats, so a spreadsheet shows it as text and never
@@ -24,34 +30,37 @@ from typing import Any
 import pandas as pd
 
 from .atomic import write_via_temp
+from .words import BLANK_DIVISION, ISO_DATE, Severity, date_text, percent_text, severity_word, vocabulary, word
 
-__all__ = ["write_findings", "neutralize", "findings_table", "EXCEL_MAX_ROWS"]
+__all__ = ["write_findings", "neutralize", "findings_table", "headers", "EXCEL_MAX_ROWS"]
 
 EXCEL_MAX_ROWS = 1_048_576  # rows in an Excel sheet, header included
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_RE = r"^[=+\-@\t\r]"
 # characters an XLSX cell cannot hold (XML 1.0); openpyxl refuses them
 _ILLEGAL_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # and non-characters
-NO_DIVISION = "（未填处室）"
-
-COLUMNS = [  # (column of the table, header in the export, width in the XLSX)
-    ("rule", "规则编号", 16),
-    ("title", "规则名称", 36),
-    ("department", "处室", 14),
-    ("dataset", "台账", 11),
-    ("row", "表格行号", 9),
-    ("key", "记录编号", 22),
-    ("message", "问题说明", 56),
-    ("severity", "严重程度", 9),
-    ("waived", "已豁免", 8),
-    ("clause", "依据条款", 12),
-    ("deadline", "期限", 12),
-    ("end", "办结日期", 12),
-    ("late_workdays", "超期工作日", 10),
+COLUMNS = [  # (column of the table, its header's key in words.WORDS, width in the XLSX)
+    ("rule", "rule_id", 16),
+    ("title", "rule_title", 36),
+    ("department", "division", 14),
+    ("dataset", "dataset", 11),
+    ("row", "row", 9),
+    ("key", "key", 22),
+    ("message", "finding_message", 56),
+    ("severity", "severity", 9),
+    ("waived", "waived", 8),
+    ("clause", "clause", 12),
+    ("deadline", "deadline", 12),
+    ("end", "end", 12),
+    ("late_workdays", "late_workdays", 10),
 ]
-SEVERITY_LABELS = {"critical": "严重", "major": "较重", "minor": "一般"}
-#: shown after 表格行号 when a ledger was read from named sheets (a row number alone is ambiguous then)
-SHEET_COLUMN = ("sheet", "工作表", 12)
+#: shown after the row column when a ledger was read from named sheets (a row number alone is ambiguous then)
+SHEET_COLUMN = ("sheet", "sheet", 12)
+
+
+def headers(columns: list[tuple[str, str, int]], lang: str) -> list[str]:
+    """The export's header row in ``lang``."""
+    return [word(key, lang) for _, key, _ in columns]
 
 
 def columns_of(table: pd.DataFrame) -> list[tuple[str, str, int]]:
@@ -82,28 +91,45 @@ def _relabel(series: pd.Series, labels: dict) -> pd.Series:
     return text.map(labels).astype("string").fillna(text)
 
 
+def _division_names(findings: pd.DataFrame, lang: str) -> pd.Series:
+    """The division each finding is listed under: its row's division; the blank division's
+    name for a row whose division is blank; the whole unit for a group finding (a count
+    rule's group has no row, and no division unless ``per`` is the division field)."""
+    department = findings["department"].astype("string")
+    blank = department.isna() | (department == "") | (department == BLANK_DIVISION)
+    has_row = pd.to_numeric(findings["row"], errors="coerce").notna()
+    department = department.mask(blank & has_row, word("blank_division", lang))
+    return department.mask(blank & ~has_row, word("whole_unit", lang))
+
+
 def findings_table(result, lang: str = "zh") -> pd.DataFrame:
-    """The findings of an audit as the export's columns (values neutralised, dates as dates)."""
+    """The findings of an audit as the export's columns, words in ``lang`` (values
+    neutralised, dates as dates); ``waived_flag`` and ``severity_code`` keep the codes."""
+    ui = vocabulary(lang)
     findings = result.findings_frame(lang)
     titles = {rr.id: rr.title for rr in result.rules}
     clauses = {rr.id: (rr.basis or {}).get("clause") or "" for rr in result.rules}
-    dataset_titles = {name: spec.title for name, spec in result.book.datasets.items() if spec.title}
+    # a ledger by its title in Chinese (as the rulebook names it), by its dataset name in English
+    dataset_titles = {name: spec.title for name, spec in result.book.datasets.items() if spec.title and lang == "zh"}
     rule = findings["rule"].astype("string")
+    waived = findings["waived"].astype("boolean")
     table = pd.DataFrame({
         "rule": rule,
         "title": rule.map(titles),
-        "department": findings["department"].astype("string").fillna(NO_DIVISION).replace("", NO_DIVISION),
+        "department": _division_names(findings, lang),
         "dataset": _relabel(findings["dataset"], dataset_titles),
         "row": pd.to_numeric(findings["row"], errors="coerce").astype("Int64"),
         "sheet": findings["sheet"].astype("string"),
         "key": findings["key"].astype("string"),
         "message": findings["message"].astype("string"),
-        "severity": _relabel(findings["severity"], SEVERITY_LABELS),
-        "waived": findings["waived"].astype("boolean").map({True: "是", False: "否"}, na_action="ignore"),
+        "severity": _relabel(findings["severity"], {s.value: severity_word(s, lang) for s in Severity}),
+        "waived": waived.map({True: ui["yes"], False: ui["no"]}, na_action="ignore"),
         "clause": rule.map(clauses),
         "deadline": pd.to_datetime(findings["deadline"], errors="coerce"),
         "end": pd.to_datetime(findings["end"], errors="coerce"),
         "late_workdays": pd.to_numeric(findings["late_workdays"], errors="coerce").astype("Int64"),
+        "waived_flag": waived.fillna(False).astype(bool),
+        "severity_code": findings["severity"].astype("string"),
     }, index=findings.index)
     for name in ("rule", "title", "department", "dataset", "sheet", "key", "message", "severity", "waived", "clause"):
         table[name] = _neutralize_text(table[name])
@@ -122,15 +148,15 @@ def write_findings(result, path, lang: str = "zh") -> None:
         raise ValueError(f"the findings export is .csv or .xlsx, not {path.suffix or 'a file without suffix'!r}: {path}")
     table = findings_table(result, lang)
     writer = _write_csv if suffix == ".csv" else _write_xlsx
-    write_via_temp(path, lambda tmp: writer(result, table, tmp))
+    write_via_temp(path, lambda tmp: writer(result, table, tmp, lang))
 
 
-def _write_csv(result, table: pd.DataFrame, tmp: Path) -> None:
+def _write_csv(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
     columns = columns_of(table)
     out = table[[name for name, _, _ in columns]].copy()
     for name in ("deadline", "end"):
-        out[name] = out[name].dt.strftime("%Y-%m-%d")
-    out.columns = [header for _, header, _ in columns]
+        out[name] = out[name].dt.strftime(ISO_DATE)
+    out.columns = headers(columns, lang)
     out.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
 
 
@@ -161,67 +187,94 @@ def _cells(frame: pd.DataFrame, spec: list[tuple[str, str, int]]) -> list[list]:
     return [list(row) for row in zip(*columns)]
 
 
-def _write_xlsx(result, table: pd.DataFrame, tmp: Path) -> None:
+def _summary_lines(result, table: pd.DataFrame, lang: str) -> list[tuple[str, object]]:
+    """The audit in a few lines: what was audited, the grade and the figure it comes from, the findings."""
+    ui = vocabulary(lang)
+    info = result.book.rulebook
+    waived = int(table["waived_flag"].sum())
+    return [
+        (ui["rulebook"], neutralize(info.title)),
+        (ui["rulebook_id"], neutralize(info.id)),
+        (ui["as_of"], date_text(result.as_of)),
+        (ui["score"], _figure(result.grading_percent)),
+        (ui["grade"], neutralize(result.grade or "")),
+        (ui["graded_on"], ui["graded_on_strict"] if result.graded_on == "strict_percent" else ui["graded_on_percent"]),
+        (ui["percent_assessed"], _figure(result.percent)),
+        (ui["strict_percent"], _figure(result.strict_percent)),
+        (ui["coverage"], percent_text(result.coverage)),
+        (ui["findings_count"], len(table)),
+        (ui["open"], len(table) - waived),
+        (ui["waived"], waived),
+    ]
+
+
+def _division_counts(result, table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Per division: its rows in the list (open, waived, by severity), then its place in the
+    report's ranking (percent and violations, DESIGN §7: every rule re-assessed on its rows).
+    Divisions in the order of their sheets (most findings first), then ranked ones with none."""
+    ui = vocabulary(lang)
+    counts = pd.DataFrame({
+        "rows": table.groupby("department", sort=False).size(),
+        "open": (~table["waived_flag"]).groupby(table["department"], sort=False).sum(),
+        "waived": table["waived_flag"].groupby(table["department"], sort=False).sum(),
+        **{s.value: (table["severity_code"] == s.value).groupby(table["department"], sort=False).sum()
+           for s in Severity},
+    })
+    counts = counts.loc[table["department"].value_counts(sort=True).index] if len(table) else counts
+    ranking = result.departments
+    names = [word("blank_division", lang) if d == BLANK_DIVISION else str(d) for d in ranking["department"]]
+    ranked = pd.DataFrame({"percent": ranking["percent"].to_numpy(dtype=float),
+                           "violations": ranking["violations"].to_numpy(dtype=int)}, index=pd.Index(names))
+    order = list(counts.index) + [n for n in ranked.index if n not in counts.index]
+    out = counts.reindex(order).fillna(0).astype(int)
+    out["ranking_violations"] = ranked["violations"].reindex(order)
+    out["percent"] = ranked["percent"].reindex(order).map(lambda p: None if pd.isna(p) else round(float(p), 1))
+    out.columns = [ui["list_rows"], ui["open"], ui["waived"], *(severity_word(s, lang) for s in Severity),
+                   ui["ranking_violations"], ui["percent"]]
+    return out
+
+
+def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    ui = vocabulary(lang)
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="E8ECF2")
     used: set[str] = set()
 
-    def header_row(sheet, headers):
+    def header_row(sheet, texts):
         cells = []
-        for text in headers:
+        for text in texts:
             cell = WriteOnlyCell(sheet, value=text)
             cell.font, cell.fill = bold, fill
             cell.alignment = Alignment(vertical="center")
             cells.append(cell)
         return cells
 
-    # summary: the audit in a few lines, then findings per division
-    summary = workbook.create_sheet(_sheet_title("汇总", used))
-    for letter, width in zip("ABCDEFG", (22, 12, 12, 12, 12, 12, 12)):
+    # summary: the audit in a few lines, then findings and ranking per division
+    summary = workbook.create_sheet(_sheet_title(ui["summary"], used))
+    for letter, width in zip("ABCDEFGHIJ", (22, 14, 12, 12, 12, 12, 12, 14, 12, 12)):
         summary.column_dimensions[letter].width = width
-    info = result.book.rulebook
-    percent = result.percent
-    lines = [
-        ("考核方案", neutralize(info.title)),
-        ("方案编号", neutralize(info.id)),
-        ("统计截止日", result.as_of.isoformat()),
-        ("得分", _figure(result.grading_percent)),
-        ("等次", neutralize(result.grade or "")),
-        ("评定依据", "严格得分（覆盖率低于方案要求，未能考核的规则计 0 分）" if result.graded_on == "strict_percent"
-         else "可考核规则得分"),
-        ("可考核规则得分", _figure(percent)),
-        ("严格得分", _figure(result.strict_percent)),
-        ("可考核覆盖率", f"{100 * result.coverage:.0f}%"),
-        ("问题总数", len(table)),
-    ]
-    for label, value in lines:
+    for label, value in _summary_lines(result, table, lang):
         summary.append([WriteOnlyCell(summary, value=label), value])
     summary.append([])
-    headers = ["处室", "问题数", "待整改", "已豁免", "严重", "较重", "一般"]
-    summary.append(header_row(summary, headers))
-    if len(table):
-        grouped = table.groupby("department", sort=False, observed=True)
-        counts = pd.DataFrame({
-            "total": grouped.size(),
-            "open": grouped["waived"].apply(lambda s: int((s != "是").sum())),
-            "waived": grouped["waived"].apply(lambda s: int((s == "是").sum())),
-            **{label: grouped["severity"].apply(lambda s, lab=label: int((s == lab).sum()))
-               for label in ("严重", "较重", "一般")},
-        }).loc[table["department"].value_counts(sort=True).index]
-        for department, row in counts.iterrows():
-            summary.append([_ILLEGAL_XLSX.sub("", str(department)), *[int(v) for v in row.tolist()]])
-    summary.freeze_panes = None
+    divisions = _division_counts(result, table, lang)
+    summary.append(header_row(summary, [ui["division"], *divisions.columns]))
+    for department, row in divisions.iterrows():
+        summary.append([_ILLEGAL_XLSX.sub("", str(department)),
+                        *[None if v is None or pd.isna(v) else (float(v) if isinstance(v, float) else int(v))
+                          for v in row.tolist()]])
+    summary.append([])
+    summary.append([ui["list_note"].format(whole_unit=word("whole_unit", lang))])
 
     per_sheet = EXCEL_MAX_ROWS - 1
     spec = columns_of(table)
     widths = [width for _, _, width in spec]
-    titles = [header for _, header, _ in spec]
+    titles = headers(spec, lang)
     # division sheets in the summary's order: most findings first
     departments = table["department"].value_counts(sort=True).index.tolist() if len(table) else []
     for department in departments:

@@ -18,7 +18,7 @@ TYPE_NAMES = {"string": "文本", "integer": "整数", "number": "数字", "bool
 
 
 def headers(spec) -> list[str]:
-    return [field.aliases[0] if field.aliases else name for name, field in spec.fields.items()]
+    return [field.header_of(name) for name, field in spec.fields.items()]
 
 
 def write_template(book, dataset: str, path: str | Path) -> None:
@@ -49,7 +49,7 @@ def _xlsx(book, dataset: str) -> bytes:
     rows = 2000
     list_column = 0
     for index, (name, field) in enumerate(spec.fields.items(), 1):
-        header = field.aliases[0] if field.aliases else name
+        header = field.header_of(name)
         letter = get_column_letter(index)
         cell = ws.cell(row=1, column=index, value=header)
         cell.font = bold
@@ -57,7 +57,7 @@ def _xlsx(book, dataset: str) -> bytes:
         ws.column_dimensions[letter].width = max(10, min(40, 2 * len(header) + 4))
         choices: list[str] = []
         if field.type == "category":
-            choices = [labels[0] if labels else code for code, labels in field.values.items()]
+            choices = [field.label_of(code) for code in field.values]
         elif field.type == "boolean":
             choices = ["是", "否"]
         if choices:

@@ -10,6 +10,7 @@ key cannot pass silently. Each rule kind's own model
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -27,6 +28,12 @@ MAX_ROW_COUNT = 1_000_000_000
 MAX_LIMIT_DAYS = 3650
 #: dates a rulebook may name (period, calendar, waivers, date literals in expressions)
 FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def match_key(text: str) -> str:
+    """The key under which headers, aliases and labels match: NFKC (full-width ->
+    half-width), stripped, case-folded (the same as ``expressions.normalize_name``)."""
+    return unicodedata.normalize("NFKC", str(text)).strip().casefold()
 
 
 def check_year(value: dt.date | None, what: str = "a date") -> dt.date | None:
@@ -130,10 +137,25 @@ class FieldSpec(Strict):
             raise ValueError(f"'values' is only for category and set fields, not {self.type}")
         return self
 
-    @property
-    def header(self) -> str | None:
-        """The preferred header of a ledger template: the first alias."""
-        return self.aliases[0] if self.aliases else None
+    def header_of(self, name: str) -> str:
+        """The field's preferred header (templates, messages, the report): its first alias,
+        else its name ``name`` (a FieldSpec does not know its own name)."""
+        return self.aliases[0] if self.aliases else name
+
+    def label_of(self, code: str) -> str:
+        """How a category/set code reads: its first label; the code itself when it has no
+        label or is not a code (an unknown label is shown as typed)."""
+        labels = (self.values or {}).get(code)
+        return labels[0] if labels else code
+
+    def code_of(self, text: str) -> str | None:
+        """The code that ``text`` names (the code itself or one of its labels, matched as
+        headers are: full-/half-width, case and surrounding spaces ignored); None if none."""
+        key = match_key(text)
+        for code, labels in (self.values or {}).items():
+            if key == match_key(code) or any(key == match_key(label) for label in labels):
+                return code
+        return None
 
 
 class DatasetSpec(Strict):

@@ -228,6 +228,13 @@ class AuditResult:
             return pd.DataFrame({c: pd.Series([], dtype=object) for c in FINDING_COLUMNS})
         return pd.concat(frames, ignore_index=True)
 
+    def finding_counts(self) -> dict[str, int]:
+        """How many findings there are: ``total`` (every one, as the findings export lists
+        them), ``open`` (not waived: the rules' violations) and ``waived``."""
+        total = sum(len(p) for p in self.parts)
+        waived = sum(int(np.count_nonzero(p.waived)) for p in self.parts)
+        return {"total": total, "open": total - waived, "waived": waived}
+
     def findings_total(self) -> dict[str, int]:
         """Number of findings of each rule (waived ones included)."""
         return {p.rule.id: len(p) for p in self.parts if len(p)}
