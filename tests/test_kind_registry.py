@@ -53,3 +53,20 @@ def test_the_registry_is_the_rulebook_s_list_of_kinds():
         rulebook_from_dict(book)
     assert "did you mean 'required'" in str(caught.value)
     assert all(name in str(caught.value) for name in REGISTRY)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_every_kind_describes_its_example_in_words(name, lang):
+    """explain shows each kind's rule in plain words: the fields by their headers, no code names
+    or unfilled placeholders, in Chinese and English."""
+    from disclosure_rules.explain import describe_rule
+
+    kind = REGISTRY[name]
+    rule = kind.Rule.model_validate(_example(kind))
+    text = describe_rule(rule, BUILTIN, lang)
+    assert text and "{" not in text and "}" not in text
+    dataset = BUILTIN.datasets[rule.dataset]
+    for field in rule.fields_used:  # a field by its header (in English with its name beside it)
+        header = dataset.fields[field].header_of(field)
+        assert (f"「{header}」" in text) if lang == "zh" else (f"{header} [{field}]" in text), (field, text)

@@ -210,6 +210,41 @@ def _limit(limit, lang: str) -> str:
     return word("describe_cd", lang, n=limit.calendar_days)
 
 
+class Describer:
+    """What a kind's ``describe`` writes with: the words, fields, labels and expressions of
+    one rule in one language."""
+
+    def __init__(self, ctx: "_Context", lang: str):
+        self._ctx = ctx
+        self.lang = lang
+        self.sep = word("sep", lang)
+
+    def say(self, key: str, **values) -> str:
+        """The words ``describe_<key>`` with ``values`` filled in."""
+        return word(f"describe_{key}", self.lang, **values)
+
+    def field(self, name: str) -> str:
+        return self._ctx.field(name)
+
+    def fields(self, names, joiner: str | None = None) -> str:
+        return (self.sep if joiner is None else joiner).join(self._ctx.field(f) for f in names)
+
+    def label(self, field_name: str | None, code) -> str:
+        return self._ctx.label(field_name, code)
+
+    def expression(self, text: str) -> str:
+        return _render_text(text, self._ctx)
+
+    def bounds(self, rule, as_rate: bool) -> str:
+        return _bounds(rule, self.lang, as_rate)
+
+    def limit(self, limit) -> str:
+        return _limit(limit, self.lang)
+
+    def percent(self, value) -> str:
+        return percent_text(value)
+
+
 def describe_rule(rule, book: Rulebook, lang: str = "zh") -> str:
     """What ``rule`` checks, in plain words, generated from its model (see the module docstring)."""
     lang = _check_lang(lang)
@@ -236,35 +271,7 @@ def describe_rule(rule, book: Rulebook, lang: str = "zh") -> str:
         lines.append(t("join", pairs=pairs, title=title, aggs=sep.join(aggs)))
     lines.append(t("scope_where", where=_render_text(rule.where, ctx)) if rule.where else t("scope_all"))
 
-    kind = rule.kind
-    if kind == "required":
-        lines.append(t("required", fields=sep.join(ctx.field(f) for f in rule.fields)))
-    elif kind == "condition":
-        lines.append(t("condition", expect=_render_text(rule.expect, ctx)))
-    elif kind == "ratio":
-        lines.append(t("ratio", expect=_render_text(rule.expect, ctx), bounds=_bounds(rule, lang, as_rate=True)))
-    elif kind == "unique":
-        lines.append(t("unique", fields=sep.join(ctx.field(f) for f in rule.fields)))
-    elif kind == "sequence":
-        lines.append(t("sequence", fields=t("arrow").join(ctx.field(f) for f in rule.fields)))
-    elif kind == "count":
-        per = t("count_per", per=ctx.field(rule.per)) if rule.per else ""
-        lines.append(t("count", per=per, bounds=_bounds(rule, lang, as_rate=False)))
-        if rule.groups:
-            lines.append(t("count_groups", groups=sep.join(ctx.label(rule.per, g) for g in rule.groups)))
-    elif kind == "deadline":
-        start, end = ctx.field(rule.start), ctx.field(rule.end)
-        text = t("deadline", start=start, end=end, limit=_limit(rule.limit, lang))
-        if rule.extension is not None:
-            text += t("extension", when=_render_text(rule.extension.when, ctx), limit=_limit(rule.extension, lang))
-        if rule.restart:
-            text += t("restart", restart=ctx.field(rule.restart))
-        for pause in rule.exclude:
-            text += t("exclude", frm=ctx.field(pause.from_), to=ctx.field(pause.to))
-        text += t("deadline_tail", start=start, end=end)
-        lines.append(text)
-    if kind in ("required", "condition", "deadline") and rule.min is not None:
-        lines.append(t("rate_min", v=percent_text(rule.min)))
+    lines += REGISTRY[rule.kind].describe(rule, Describer(ctx, lang))
     return "\n".join(lines)
 
 

@@ -119,12 +119,22 @@ class Kind(ABC):
         """The rule's verdict on the view's rows."""
 
     @abstractmethod
+    def describe(self, rule, say) -> list[str]:
+        """What the rule checks, in plain words: lines written with ``say`` (an
+        explain.Describer: the words ``describe_*``, fields, labels, expressions)."""
+
+    @abstractmethod
     def summary(self, rule, result, lang: str) -> str:
         """One sentence on the rule's outcome (population, violations, rate)."""
 
     @abstractmethod
     def messages(self, found, idx: np.ndarray, lang: str) -> list[str]:
         """The messages of findings ``idx`` (indexes into ``found``, a results.FindingPart)."""
+
+
+def rate_min_line(rule, say) -> list[str]:
+    """The line saying a rate kind's ``min``, when the rule gives one."""
+    return [say.say("rate_min", v=say.percent(rule.min))] if rule.min is not None else []
 
 
 def date_field_problems(rule, fields: dict, keys) -> list[tuple[str, str]]:

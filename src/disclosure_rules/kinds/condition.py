@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..models import RateRule
 from . import text
-from .base import Kind, RuleView, Verdict
+from .base import Kind, RuleView, Verdict, rate_min_line
 
 
 class ConditionRule(RateRule):
@@ -57,6 +57,9 @@ class Condition(Kind):
 
     def evaluate(self, view: RuleView) -> Verdict:
         return expect_violations(view)
+
+    def describe(self, rule, say) -> list[str]:
+        return [say.say("condition", expect=say.expression(rule.expect)), *rate_min_line(rule, say)]
 
     def summary(self, rule, result, lang: str) -> str:
         return text.rows_failing(rule, result, lang)

@@ -125,6 +125,13 @@ class Count(Kind):
         return Verdict(np.ones(len(div), dtype=bool), self._outside(rule, counts),
                        group=groups[grp], group_field=rule.per, division=div)
 
+    def describe(self, rule, say) -> list[str]:
+        per = say.say("count_per", per=say.field(rule.per)) if rule.per else ""
+        lines = [say.say("count", per=per, bounds=say.bounds(rule, as_rate=False))]
+        if rule.groups:
+            lines.append(say.say("count_groups", groups=say.sep.join(say.label(rule.per, g) for g in rule.groups)))
+        return lines
+
     def summary(self, rule, result, lang: str) -> str:
         p, v = result.population, result.violations
         return f"{p}个分组中{v}个不符合数量要求" if lang == "zh" else f"{v} of {p} group(s) outside the expected count"

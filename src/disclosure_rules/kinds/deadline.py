@@ -27,7 +27,7 @@ from pydantic import Field, model_validator
 
 from ..models import Extension, Limit, Pause, RateRule
 from . import text
-from .base import DATE_DTYPE, Kind, RuleView, Verdict, date_field_problems
+from .base import DATE_DTYPE, Kind, RuleView, Verdict, date_field_problems, rate_min_line
 
 NAT = np.datetime64("NaT", "s")
 #: the days a calendar-day deadline can fall on; a later one is never reached
@@ -144,6 +144,18 @@ class Deadline(Kind):
                        details={"reason": reason, "start": start, "deadline": deadline, "end": end,
                                 "late_workdays": late_days, "clock_start": np.where(valid, clock_start, NAT),
                                 "status": status})
+
+    def describe(self, rule, say) -> list[str]:
+        start, end = say.field(rule.start), say.field(rule.end)
+        text = say.say("deadline", start=start, end=end, limit=say.limit(rule.limit))
+        if rule.extension is not None:
+            text += say.say("extension", when=say.expression(rule.extension.when), limit=say.limit(rule.extension))
+        if rule.restart:
+            text += say.say("restart", restart=say.field(rule.restart))
+        for pause in rule.exclude:
+            text += say.say("exclude", frm=say.field(pause.from_), to=say.field(pause.to))
+        text += say.say("deadline_tail", start=start, end=end)
+        return [text, *rate_min_line(rule, say)]
 
     def summary(self, rule, result, lang: str) -> str:
         v, pending = result.violations, result.pending

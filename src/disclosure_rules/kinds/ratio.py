@@ -55,6 +55,9 @@ class Ratio(Kind):
     def evaluate(self, view: RuleView) -> Verdict:
         return expect_violations(view)
 
+    def describe(self, rule, say) -> list[str]:
+        return [say.say("ratio", expect=say.expression(rule.expect), bounds=say.bounds(rule, as_rate=True))]
+
     def summary(self, rule, result, lang: str) -> str:
         zh = lang == "zh"
         decided = result.population - result.pending

@@ -21,7 +21,7 @@ from pydantic import Field
 
 from ..models import RateRule
 from . import text
-from .base import Kind, RuleView, Verdict
+from .base import Kind, RuleView, Verdict, rate_min_line
 
 
 class RequiredRule(RateRule):
@@ -42,6 +42,9 @@ class Required(Kind):
         for name in view.rule.fields:
             blank |= view.frame[name].isna().to_numpy()
         return Verdict(view.selected.copy(), view.selected & blank)
+
+    def describe(self, rule, say) -> list[str]:
+        return [say.say("required", fields=say.fields(rule.fields)), *rate_min_line(rule, say)]
 
     def summary(self, rule, result, lang: str) -> str:
         return text.rows_failing(rule, result, lang)

@@ -63,6 +63,9 @@ class Sequence(Kind):
         earlier = np.argmax(candidates, axis=1)
         return Verdict(view.selected.copy(), violation, details={"later": later, "earlier": earlier})
 
+    def describe(self, rule, say) -> list[str]:
+        return [say.say("sequence", fields=say.fields(rule.fields, say.say("arrow")))]
+
     def summary(self, rule, result, lang: str) -> str:
         p, v = result.population, result.violations
         return (f"{p}条中{v}条办理环节日期顺序颠倒" if lang == "zh"

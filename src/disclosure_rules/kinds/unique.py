@@ -54,6 +54,9 @@ class Unique(Kind):
         first_row = np.where(first >= 0, view.rows[np.maximum(first, 0)], -1)
         return Verdict(view.selected.copy(), repeat, details={"first_row": first_row}, by_division=by_division)
 
+    def describe(self, rule, say) -> list[str]:
+        return [say.say("unique", fields=say.fields(rule.fields))]
+
     def summary(self, rule, result, lang: str) -> str:
         p, v = result.population, result.violations
         return f"{p}条中{v}条与前面的记录重复" if lang == "zh" else f"{v} of {p} {text.noun(rule)} repeat an earlier record"
