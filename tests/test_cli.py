@@ -710,3 +710,21 @@ def test_version_and_help():
     assert code == 0 and "disclosure-rules" in out
     code, out, _ = invoke(["audit", "--help"])
     assert code == 0 and "--fail-under" in out
+
+
+def test_previous_result_is_read_or_refused_in_one_sentence(tmp_path):
+    """--previous takes the JSON an earlier run wrote; a file that is not one is refused with
+    exit 2 and a sentence naming it, never a traceback."""
+    first = tmp_path / "2020.json"
+    code, _, err = invoke(["audit", *data_args(EXAMPLES), "--as-of", "2021-12-31", "--json", first,
+                           "--html", tmp_path / "a.html"])
+    assert code == 0, err
+    code, _, err = invoke(["audit", *data_args(EXAMPLES), "--as-of", "2021-12-31", "--previous", first,
+                           "--html", tmp_path / "b.html"])
+    assert code == 0, err
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"score": 1}', encoding="utf-8")
+    for bad in (broken, tmp_path / "missing.json"):
+        code, _, err = invoke(["audit", *data_args(EXAMPLES), "--as-of", "2021-12-31", "--previous", bad,
+                               "--html", tmp_path / "c.html"])
+        assert code == 2 and "Traceback" not in err and "previous result" in err, err
