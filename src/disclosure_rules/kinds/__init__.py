@@ -18,10 +18,11 @@ from .deadline import Deadline
 from .ratio import Ratio
 from .required import Required
 from .sequence import Sequence
+from .trend import Trend
 from .unique import Unique
 
 REGISTRY: dict[str, Kind] = {kind.name: kind for kind in (
-    Required(), Condition(), Ratio(), Deadline(), Unique(), Sequence(), Count(),
+    Required(), Condition(), Ratio(), Deadline(), Unique(), Sequence(), Count(), Trend(),
 )}
 
 #: a rule of any kind, as the rulebook's ``rules:`` holds it (discriminated by ``kind``)

@@ -1,0 +1,119 @@
+"""``trend``: this period's rate must not fall below the previous result's (by more than ``min_change``).
+
+The rate is the share of the population where ``expect`` is true, as for ``ratio``; last
+period's figure is the rate of rule ``of`` (default: this rule's own id) in the result given
+as ``--previous result.json`` (``audit(..., previous=...)``). The bounds are that figure plus
+``min_change`` (default 0: no lower than before) and, if given, plus ``max_change``. Without a
+previous result, or when it has no rate for that rule, the rule is not assessed (so leaving
+the previous result out never helps). The rows where ``expect`` is not true are listed for
+drill-down. Example::
+
+    - id: DOC-INTERP-TREND
+      title: 政策解读覆盖率不低于上年
+      dataset: documents
+      where: doc_type in ['normative', 'policy'] and disclosure == 'active'
+      kind: trend
+      expect: present(interpreted_on)
+      of: DOC-INTERP-01          # last year's rate of this rule is the figure to keep
+      min_change: -0.05          # a drop of up to 5 points is tolerated
+      points: 2
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from ..models import RULE_ID_PATTERN, Deduct, RuleBase
+from . import text
+from .base import Kind, RuleView, Verdict
+from .condition import expect_messages, expect_violations
+
+
+class TrendRule(RuleBase):
+    kind: Literal["trend"]
+    expect: str
+    #: the rule whose rate in the previous result is the figure to compare with
+    of: str | None = Field(default=None, pattern=RULE_ID_PATTERN)
+    min_change: float = Field(default=0.0, ge=-1, le=1)
+    max_change: float | None = Field(default=None, ge=-1, le=1)
+    min: None = None
+    max: None = None
+
+    @model_validator(mode="after")
+    def _changes(self) -> "TrendRule":
+        if self.max_change is not None and self.max_change < self.min_change:
+            raise ValueError("'max_change' must not be below 'min_change'")
+        if self.max_change is not None and isinstance(self.scoring, Deduct):
+            raise ValueError("a trend rule with 'max_change' cannot use deduct scoring; "
+                             "use proportional or all_or_nothing")
+        return self
+
+    @property
+    def expressions(self) -> dict[str, str]:
+        return {**super().expressions, "expect": self.expect}
+
+    @property
+    def compared(self) -> str:
+        return self.of or self.id
+
+
+def _previous_rate(rule, previous: dict | None) -> float | None:
+    entry = (previous or {}).get(rule.compared) or {}
+    rate = entry.get("rate")
+    return float(rate) if isinstance(rate, (int, float)) and math.isfinite(rate) and 0 <= rate <= 1 else None
+
+
+class Trend(Kind):
+    name = "trend"
+    Rule = TrendRule
+
+    def bounds(self, rule) -> tuple[float | None, float | None]:
+        return None, None  # known only with the previous result: each verdict carries its own
+
+    def missing(self, rule, view: RuleView) -> list[tuple[str, None]]:
+        return [] if _previous_rate(rule, view.previous) is not None else [("previous", None)]
+
+    def evaluate(self, view: RuleView) -> Verdict:
+        rule = view.rule
+        before = _previous_rate(rule, view.previous)
+        low = min(1.0, max(0.0, before + rule.min_change))
+        high = None if rule.max_change is None else min(1.0, max(0.0, before + rule.max_change))
+        verdict = expect_violations(view)
+        verdict.bounds = (low, high)
+        verdict.facts = {"previous_rate": before, "compared": rule.compared}
+        return verdict
+
+    def describe(self, rule, say) -> list[str]:
+        change = ""
+        if rule.min_change < 0:
+            change = say.say("trend_drop", v=_points(-rule.min_change))
+        elif rule.min_change > 0:
+            change = say.say("trend_rise", v=_points(rule.min_change))
+        if rule.max_change is not None:
+            change += say.say("trend_cap", v=_points(rule.max_change))
+        return [say.say("trend", expect=say.expression(rule.expect), of=rule.compared, change=change)]
+
+    def summary(self, rule, result, lang: str) -> str:
+        zh = lang == "zh"
+        decided = result.population - result.pending
+        before = text.percent(result.facts.get("previous_rate"))
+        parts = [f"≥ {text.percent(result.threshold_min)}" if zh else f">= {text.percent(result.threshold_min)}"]
+        if result.threshold_max is not None:
+            parts.append(f"≤ {text.percent(result.threshold_max)}" if zh else f"<= {text.percent(result.threshold_max)}")
+        if zh:
+            return (f"比率{text.percent(result.rate)}（{decided}条中{result.passed}条符合），上期{before}，"
+                    f"要求{'且'.join(parts)}")
+        return (f"rate {text.percent(result.rate)} ({result.passed} of {decided} {text.noun(rule)}), "
+                f"previously {before}, required {' and '.join(parts)}")
+
+    def messages(self, found, idx: np.ndarray, lang: str) -> list[str]:
+        return expect_messages(found, idx, lang)
+
+
+def _points(fraction: float) -> str:
+    """A change of rate in percentage points (0.05 -> '5')."""
+    return f"{100 * fraction:.4g}"
