@@ -95,7 +95,8 @@ def inprocess(data: Path, out: Path) -> dict:
 
     # reading (file -> raw text cells, header matched) is looked up in the datasets module
     timed(datasets, "read_table", "raw_read")
-    for name in ("_finish_rows", "_finish_count", "_assemble"):
+    # per-rule bookkeeping after the kind's verdict (waivers, score, findings, divisions) and assembly
+    for name in ("_finish", "_assemble"):
         timed(engine, name, "scoring")
 
     start = time.perf_counter()
