@@ -242,7 +242,7 @@ def _shown(values: list, spec) -> list[str]:
     """Identities (a category's code, otherwise the value's text) as a person reads them."""
     if spec.type != "category":
         return [str(v) for v in values]
-    return [str((spec.values.get(v) or [v])[0]) if v is not None else None for v in values]
+    return [spec.label_of(v) if v is not None else None for v in values]
 
 
 def _keys(ds, spec) -> tuple[np.ndarray, np.ndarray]:
@@ -320,7 +320,7 @@ def _evaluate_rule(book, rule, loaded, contexts, divisions, keys, waivers, calen
         frame = frame.assign(**added)
     missing = [f for f in needed if f not in frame.columns]
     if missing:
-        headers = ", ".join(f"{f} ({fields[f].aliases[0]})" if fields.get(f) and fields[f].aliases else f
+        headers = ", ".join(f"{f} ({fields[f].header_of(f)})" if fields.get(f) and fields[f].aliases else f
                             for f in missing)
         return _not_assessed(rule, f"the {rule.dataset} file has no column for {headers}",
                              f"{_title(book, rule.dataset)}缺少列：{headers}，无法考核",
@@ -392,7 +392,7 @@ def _headers(ds, fields, names) -> dict[str, str]:
     out = {}
     for name in names:
         spec = fields.get(name)
-        out[name] = ds.headers.get(name) or (spec.aliases[0] if spec is not None and spec.aliases else name)
+        out[name] = ds.headers.get(name) or (spec.header_of(name) if spec is not None else name)
     return out
 
 
@@ -659,7 +659,7 @@ def coverage_gaps(book, loaded, rule_results) -> list[dict]:
                 field_spec = spec.fields.get(field) if field else None
                 gap = gaps[(dataset, field)] = {
                     "dataset": dataset, "title": spec.title or dataset, "field": field,
-                    "header": (field_spec.aliases[0] if field_spec is not None and field_spec.aliases else field),
+                    "header": field_spec.header_of(field) if field_spec is not None else field,
                     "close_match": (reading.get("close_matches") or {}).get(field) if field else None,
                     "rules": [], "points": 0.0}
             if rr.id not in gap["rules"]:

@@ -7,7 +7,6 @@ string operations over those findings.
 
 from __future__ import annotations
 
-BLANK = {"en": "(blank)", "zh": "（空）"}
 
 
 def rule_message(kind, rule, result, lang: str = "en") -> str:

@@ -100,10 +100,10 @@ class FindingPart:
     def shown(self, name: str, idx: np.ndarray, lang: str) -> pd.Series:
         """The values of field ``name`` at findings ``idx`` as text (blank as (blank)/（空）)."""
         from .display import display_values
-        from .messages import BLANK
+        from .words import word
 
         text = display_values(self.values[name].iloc[idx], self.specs[name], lang).reset_index(drop=True)
-        return text.fillna(BLANK[lang]).astype(object)
+        return text.fillna(word("blank_value", lang)).astype(object)
 
     def messages(self, idx: np.ndarray, lang: str = "en") -> list[str]:
         from .kinds import REGISTRY

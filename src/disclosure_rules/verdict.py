@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .expressions import normalize_name
 from .kinds.base import Verdict
 from .scoring import Counts
 
@@ -42,11 +41,7 @@ def identity_of(text, spec) -> str:
     written = str(text).strip()
     if spec is None or spec.type != "category":
         return written
-    wanted = normalize_name(written)
-    for code, labels in spec.values.items():
-        if wanted in {normalize_name(code), *(normalize_name(label) for label in labels)}:
-            return code
-    return written
+    return spec.code_of(written) or written
 
 
 @dataclass

@@ -26,6 +26,7 @@ from pydantic import field_validator, model_validator
 
 from ..models import MAX_ROW_COUNT, RuleBase
 from ..verdict import identities, identity_of
+from ..words import number_text
 from .base import Kind, RuleView, Verdict
 from .steps import group_counts
 
@@ -144,15 +145,13 @@ class Count(Kind):
         for name, count in zip(names, counts):
             low = rule.min is not None and count < rule.min
             if lang == "zh":
-                bound = f"应不少于{_num(rule.min)}条" if low else f"应不多于{_num(rule.max)}条"
+                bound = f"应不少于{number_text(rule.min)}条" if low else f"应不多于{number_text(rule.max)}条"
                 where = f"{found.header(rule.per)}“{name}”：" if rule.per else ""
                 out.append(f"{where}{count}条，{bound}")
             else:
-                bound = f"at least {_num(rule.min)}" if low else f"at most {_num(rule.max)}"
+                bound = f"at least {number_text(rule.min)}" if low else f"at most {number_text(rule.max)}"
                 where = f"{found.header(rule.per)} {name}: " if rule.per else ""
                 out.append(f"{where}{count} record(s), expected {bound}")
         return out
 
 
-def _num(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)

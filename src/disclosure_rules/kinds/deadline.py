@@ -26,6 +26,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from ..models import Extension, Limit, Pause, RateRule
+from ..words import ISO_DATE
 from . import text
 from .base import DATE_DTYPE, Kind, RuleView, Verdict, date_field_problems, rate_min_line
 
@@ -204,7 +205,7 @@ class Deadline(Kind):
 
 
 def _iso(values: np.ndarray) -> np.ndarray:
-    return pd.Series(values).dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
+    return pd.Series(values).dt.strftime(ISO_DATE).fillna("").to_numpy(dtype=object)
 
 
 

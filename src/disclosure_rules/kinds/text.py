@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from ..words import percent_text
+
 
 def percent(rate) -> str:
-    return "n/a" if rate is None else f"{100 * rate:.1f}%"
+    """A rate in a rule's summary: one decimal always (``90.0%``), ``n/a`` when nothing was decided."""
+    return "n/a" if rate is None else percent_text(rate, fixed=True)
 
 
 def noun(rule) -> str:
