@@ -8,6 +8,7 @@ An expression goes through three steps, one module each:
 * :mod:`.numpy` lowers the tree to one closure over whole columns (nothing is evaluated
   row by row, nothing reaches ``eval``, ``DataFrame.eval`` or ``query``); the tree is
   engine-neutral, so that other engines can lower it too;
+* :mod:`.describe` reads the tree aloud in Chinese or English (explain and messages).
 
 Conventions
 -----------
@@ -57,10 +58,11 @@ from typing import Callable
 from . import tree
 from .check import (CONSTANTS, FIRST_YEAR, FUNCTIONS, LAST_YEAR, MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH,
                     MAX_NUMBER, MAX_WORKDAYS_ARGUMENT, TYPE_WORDS, ExpressionError, check, normalize_name)
+from .describe import describe
 from .numpy import DATE_DTYPE, Context, Value, as_mask, column_value, lower_numpy
 from .regex import RegexError, re2_pattern
 
-__all__ = ["compile_expression", "compile_rule_expressions", "CompiledExpression", "check",
+__all__ = ["compile_expression", "compile_rule_expressions", "CompiledExpression", "check", "describe",
            "lower_numpy", "tree", "fields_of", "uses_calendar", "Context", "Value", "column_value", "as_mask",
            "normalize_name", "ExpressionError", "RegexError", "re2_pattern", "DATE_DTYPE", "CONSTANTS",
            "FUNCTIONS", "TYPE_WORDS", "MAX_EXPRESSION_CHARS", "MAX_EXPRESSION_DEPTH", "MAX_NUMBER",
