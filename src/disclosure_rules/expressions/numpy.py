@@ -264,16 +264,20 @@ def _lower_compare(node: t.Compare) -> Run:
     return run
 
 
+def _known(data, v: Value, negate: bool) -> Value:
+    """A test of ``v``'s values (negated if asked) where ``v`` is known, unknown where it is blank."""
+    if negate:
+        data = ~data
+    return Value(data & ~np.asarray(v.null), v.null)
+
+
 def _lower_category_equals(node: t.CategoryEquals) -> Run:
     column = lower_numpy(node.field)
     code, negate = node.field.codes.index(node.code), node.negate
 
     def run(ctx: Context) -> Value:
         v = column(ctx)
-        data = v.data == code
-        if negate:
-            data = ~data
-        return Value(data & ~v.null, v.null)
+        return _known(v.data == code, v, negate)
     return run
 
 
@@ -283,10 +287,7 @@ def _lower_category_in(node: t.CategoryIn) -> Run:
 
     def run(ctx: Context) -> Value:
         v = column(ctx)
-        data = np.isin(v.data, codes)
-        if negate:
-            data = ~data
-        return Value(data & ~v.null, v.null)
+        return _known(np.isin(v.data, codes), v, negate)
     return run
 
 
@@ -299,10 +300,7 @@ def _bits(field: t.Field, codes) -> int:
 
 def _set_test(v: Value, bits: int, mode: str, negate: bool) -> Value:
     masks = np.asarray(v.data, dtype=np.int64)
-    data = (masks & bits) != 0 if mode == "any" else (masks & bits) == bits
-    if negate:
-        data = ~data
-    return Value(data & ~np.asarray(v.null), v.null)
+    return _known((masks & bits) != 0 if mode == "any" else (masks & bits) == bits, v, negate)
 
 
 def _lower_set_member(node: t.SetMember) -> Run:
@@ -333,9 +331,7 @@ def _lower_in_list(node: t.InList) -> Run:
             data = v.data.isin(values_now).to_numpy(dtype=bool)
         else:
             data = np.isin(v.data, values_now)
-        if negate:
-            data = ~data
-        return Value(data & ~v.null, v.null)
+        return _known(data, v, negate)
     return run
 
 
@@ -366,14 +362,7 @@ def _lower_arith(node: t.Arith) -> Run:
             return Value(data, null)
         return run
     if lt == rt == "date":  # date - date: calendar days
-        def run_days(ctx: Context) -> Value:
-            a, b = left(ctx), right(ctx)
-            null = np.logical_or(a.null, b.null)
-            diff = (np.asarray(a.data, dtype=DATE_DTYPE) - np.asarray(b.data, dtype=DATE_DTYPE))
-            data = diff.astype("timedelta64[s]").astype(np.int64) / S_PER_DAY
-            data = np.where(null, np.nan, data)
-            return Value(data, null)
-        return run_days
+        return _days(right, left)
     if lt == "date":  # date + n, date - n
         sign = 1 if node.op == "+" else -1
         return lambda ctx: _date_plus_days(left(ctx), right(ctx), sign)
@@ -449,6 +438,7 @@ def _length(text: Run) -> Run:
 
 
 def _days(a: Run, b: Run) -> Run:
+    """Calendar days from a to b (b - a)."""
     def run(ctx: Context) -> Value:
         va, vb = a(ctx), b(ctx)
         null = np.logical_or(va.null, vb.null)
