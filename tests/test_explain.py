@@ -4,7 +4,7 @@ import ast
 
 import pytest
 
-from disclosure_rules.explain import describe_rule, render_expression, scoring_text
+from disclosure_rules.explain import describe_rule, render_expression, render_tree, scoring_text
 from disclosure_rules.rulebook import load_rulebook
 
 BOOK = load_rulebook("builtin:shanxi-commerce-2021")
@@ -100,3 +100,29 @@ def test_unknown_language_is_refused():
 def test_unparseable_expression_falls_back_to_its_text():
     rule = BOOK.rule("DOC-ATTR-01")
     assert render_expression("disclosure ==", rule, BOOK) == "disclosure =="
+
+
+@pytest.mark.parametrize("spelling", ["disclosure == 'active'", "DISCLOSURE == 'ACTIVE'", "公开属性 == '主动'",
+                                      "'active' == disclosure", "ｄｉｓｃｌｏｓｕｒｅ == '公开'"])
+def test_expressions_resolve_names_as_the_engine_does(spelling):
+    """However an expression spells a field or code (case, full-width, a label, the literal
+    first), its text names the field and code the engine evaluates: the checked tree is read."""
+    rule = BOOK.rule("DOC-INTERP-05")
+    assert render_expression(spelling, rule, BOOK, "zh") == "「公开属性」 = “主动公开”"
+    assert render_expression(spelling, rule, BOOK, "en") == "公开属性 [disclosure] = '主动公开'"
+
+
+def test_set_members_read_as_their_labels():
+    """A set member written as a code reads as its first label, as in has_any(...)."""
+    rule = BOOK.rule("DOC-INTERP-05")
+    assert render_expression("'video' not in interpretation_forms", rule, BOOK) == "“视频” 不属于 「解读形式」"
+    assert render_expression("has_any(解读方式, '动画')", rule, BOOK) == "「解读形式」含有[“视频”]中的任一项"
+
+
+def test_render_tree_reads_a_compiled_expression():
+    """The compiled expression's tree reads as its source text does."""
+    rule = BOOK.rule("DOC-ATTR-01")
+    from disclosure_rules.expressions import compile_rule_expressions
+
+    compiled = compile_rule_expressions(rule, BOOK.datasets[rule.dataset].fields)["expect"]
+    assert render_tree(compiled.tree, rule, BOOK) == render_expression(rule.expect, rule, BOOK)

@@ -566,14 +566,55 @@ def test_evaluation_does_not_modify_the_frame():
     pd.testing.assert_frame_equal(data, before)
 
 
-def test_vectorized_on_many_rows():
-    """A date/set/category expression over 200,000 rows gives the same mask as over the 5 rows, tiled."""
+class _CountingCalendar:
+    """The working-day calendar, counting the calls evaluation makes to it."""
+
+    def __init__(self, calendar):
+        self.calendar = calendar
+        self.calls = []
+
+    def workdays(self, a, b):
+        self.calls.append(("workdays", len(a)))
+        return self.calendar.workdays(a, b)
+
+    def add_workdays(self, d, n):
+        self.calls.append(("add_workdays", len(d)))
+        return self.calendar.add_workdays(d, n)
+
+
+def test_vectorized_on_many_rows(monkeypatch):
+    """An expression over 200,000 rows gives the same mask as over the 5 rows, tiled, and is
+    evaluated on whole columns: each field is converted once, the calendar answers each
+    call once for all rows, RE2 sees each distinct text once, and no row is visited alone."""
+    from disclosure_rules.expressions import numpy as lowering
+
     fields, data = FRAMES["ledger"]
     big = pd.concat([data] * 40_000, ignore_index=True)
-    source = "disclosure != 'not_public' and has_any(forms, ['text']) and workdays(issued_on, published_on) <= 3"
+    source = ("disclosure != 'not_public' and has_any(forms, ['text']) and workdays(issued_on, published_on) <= 3"
+              " and published_on <= add_workdays(issued_on, 3) and not matches(title, '问答$')")
     compiled = compile_expression(source, fields)
-    true, unknown = compiled.mask(Context(big, CONSTANTS, CALENDAR))
     small = evaluate(source)
+
+    conversions, searches = [], []
+    column_value, re2_search = lowering.column_value, lowering.re2_search
+    monkeypatch.setattr(lowering, "column_value", lambda series, ftype: conversions.append(series.name)
+                        or column_value(series, ftype))
+    monkeypatch.setattr(lowering, "re2_search", lambda texts, regex: searches.append(len(texts))
+                        or re2_search(texts, regex))
+
+    def one_row_at_a_time(*args, **kwargs):
+        raise AssertionError("expressions are evaluated on whole columns, never row by row")
+
+    for owner, name in ((pd.DataFrame, "iterrows"), (pd.DataFrame, "itertuples"), (pd.DataFrame, "apply"),
+                        (pd.Series, "apply"), (pd.Series, "map"), (pd.Series, "__iter__"), (pd.Series, "items")):
+        monkeypatch.setattr(owner, name, one_row_at_a_time)
+    calendar = _CountingCalendar(CALENDAR)
+    true, unknown = compiled.mask(Context(big, CONSTANTS, calendar))
+    monkeypatch.undo()
+
+    assert sorted(conversions) == sorted(compiled.fields) == ["disclosure", "forms", "issued_on", "published_on", "title"]
+    assert calendar.calls == [("workdays", len(big)), ("add_workdays", len(big))]
+    assert searches == [data["title"].nunique()]
     spelled = np.where(unknown, "?", np.where(true, "T", "F"))
     assert "".join(spelled[:5]) == small
     assert (spelled.reshape(-1, 5) == spelled[:5]).all()

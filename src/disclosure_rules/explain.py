@@ -7,53 +7,25 @@ preferred ledger header (the first alias), so the text stays true when the YAML 
 default) or English (``lang="en"``); English keeps the Chinese headers and labels, since
 those are what the user sees in the ledger.
 
-Expressions are rendered from their ``ast`` (the same syntax the engine accepts): field
-names become headers, category codes become their first label, function calls become
-phrases (``present(x)`` -> "「x」已填写"). Anything unexpected falls back to the source
-text, so a description never fails because of a construct added later.
+Expressions are checked as the engine checks them and read aloud from their typed tree
+(:func:`disclosure_rules.expressions.describe`): a field, however the author spelt it,
+reads as its preferred header, a category or set code as its first label, a function call
+as a phrase (``present(x)`` -> "「x」已填写"). Text that does not check (a rule changed by
+hand after loading) is shown as written.
 """
 
 from __future__ import annotations
 
-import ast
-
 from .book import Rulebook
-from .models import Deduct
+from .expressions import ExpressionError, check, describe
+from .expressions.tree import Expr
 from .kinds import REGISTRY
+from .models import Deduct, FieldSpec
+from .rulebook import joined_fields
 from .words import check_lang, number_text, percent_text, scoring_word, severity_word, word
 
-__all__ = ["describe_rule", "scoring_text", "render_expression"]
+__all__ = ["describe_rule", "scoring_text", "render_expression", "render_tree"]
 
-_OPS = {
-    "zh": {ast.Eq: "=", ast.NotEq: "≠", ast.Lt: "<", ast.LtE: "≤", ast.Gt: ">", ast.GtE: "≥",
-           ast.In: "属于", ast.NotIn: "不属于", ast.And: "并且", ast.Or: "或者", ast.Not: "并非",
-           ast.Add: "+", ast.Sub: "-", ast.Mult: "×", ast.Div: "÷"},
-    "en": {ast.Eq: "=", ast.NotEq: "≠", ast.Lt: "<", ast.LtE: "≤", ast.Gt: ">", ast.GtE: "≥",
-           ast.In: "is one of", ast.NotIn: "is not one of", ast.And: "and", ast.Or: "or", ast.Not: "not",
-           ast.Add: "+", ast.Sub: "-", ast.Mult: "×", ast.Div: "÷"},
-}
-
-_FUNCS = {
-    "zh": {
-        "present": "{0}已填写", "blank": "{0}为空", "has_any": "{0}含有{1}中的任一项",
-        "has_all": "{0}含有{1}的全部各项", "size": "{0}的项数", "contains": "{0}包含{1}",
-        "matches": "{0}符合格式{1}", "length": "{0}的字数", "days": "从{0}到{1}的自然日数",
-        "workdays": "从{0}到{1}的工作日数", "add_workdays": "{0}后第{1}个工作日",
-        "year": "{0}的年份", "month": "{0}的月份",
-    },
-    "en": {
-        "present": "{0} is filled in", "blank": "{0} is blank", "has_any": "{0} includes any of {1}",
-        "has_all": "{0} includes all of {1}", "size": "the number of items in {0}", "contains": "{0} contains {1}",
-        "matches": "{0} matches the pattern {1}", "length": "the length of {0}",
-        "days": "calendar days from {0} to {1}", "workdays": "working days from {0} to {1}",
-        "add_workdays": "working day no. {1} after {0}", "year": "the year of {0}", "month": "the month of {0}",
-    },
-}
-
-_CONSTANTS = {
-    "zh": {"as_of": "评估基准日", "period_start": "考核期开始日", "period_end": "考核期结束日"},
-    "en": {"as_of": "the as-of date", "period_start": "the period start", "period_end": "the period end"},
-}
 
 def _check_lang(lang: str) -> str:
     return check_lang(lang)
@@ -72,6 +44,9 @@ class _Context:
             for alias in spec.aliases:
                 self.aliases.setdefault(alias, name)
         self.joined: dict[str, str] = {}
+        #: what an expression of the rule may name: the dataset's fields and the joined ones,
+        #: typed as the rulebook's cross-check types them
+        self.expression_fields: dict[str, FieldSpec] = {**joined_fields(book, rule), **self.fields}
         if rule.join is not None:
             other = book.datasets.get(rule.join.dataset)
             title = (other.title if other and other.title else rule.join.dataset)
@@ -99,6 +74,11 @@ class _Context:
     def spec(self, name: str):
         return self.fields.get(self.aliases.get(name, name))
 
+    def label_of(self, field_name: str, code: str) -> str:
+        """The first label of a code of a category/set field an expression names (else the code)."""
+        spec = self.expression_fields.get(field_name)
+        return spec.label_of(code) if spec is not None else code
+
     def label(self, field_name: str | None, code) -> str:
         """The first label of a category/set code (a label or an unknown string stays as it is)."""
         spec = self.spec(field_name) if field_name else None
@@ -108,90 +88,27 @@ class _Context:
 
 
 def render_expression(text: str, rule, book: Rulebook, lang: str = "zh") -> str:
-    """Render one where/expect expression of ``rule`` in words; the source text if it cannot."""
+    """Render one where/expect expression of ``rule`` in words; the source text if it does not check."""
     lang = _check_lang(lang)
     return _render_text(text, _Context(rule, book, lang))
 
 
+def render_tree(tree: Expr, rule, book: Rulebook, lang: str = "zh") -> str:
+    """Render a checked expression of ``rule`` (``CompiledExpression.tree``) in words."""
+    lang = _check_lang(lang)
+    return _render(tree, _Context(rule, book, lang))
+
+
 def _render_text(text: str, ctx: _Context) -> str:
     try:
-        tree = ast.parse(text.strip(), mode="eval")
-        return _Renderer(ctx).condition(tree.body)
-    except (SyntaxError, KeyError, IndexError, TypeError, ValueError):
+        _, tree = check(text, ctx.expression_fields, want=None)
+    except ExpressionError:
         return text.strip()
+    return _render(tree, ctx)
 
 
-class _Renderer:
-    def __init__(self, ctx: _Context):
-        self.ctx = ctx
-        self.ops = _OPS[ctx.lang]
-        self.funcs = _FUNCS[ctx.lang]
-
-    def condition(self, node: ast.AST) -> str:
-        """A node in a true/false position: a bare boolean field reads '「x」为是'."""
-        if isinstance(node, ast.Name):
-            spec = self.ctx.spec(node.id)
-            if spec is not None and spec.type == "boolean":
-                return f"{self.ctx.field(node.id)}为“是”" if self.ctx.lang == "zh" else f"{self.ctx.field(node.id)} is yes"
-        return self.value(node)
-
-    def value(self, node: ast.AST, field_name: str | None = None) -> str:
-        if isinstance(node, ast.BoolOp):
-            parts = []
-            for v in node.values:
-                text = self.condition(v)
-                parts.append(f"({text})" if isinstance(v, ast.BoolOp) else text)
-            return f" {self.ops[type(node.op)]} ".join(parts)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            inner = self.condition(node.operand)
-            return f"{self.ops[ast.Not]}({inner})"
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            return f"-{self.value(node.operand)}"
-        if isinstance(node, ast.Compare):
-            subject = _field_of(node.left)
-            parts = [self.value(node.left)]
-            for op, comparator in zip(node.ops, node.comparators):
-                parts.append(self.ops[type(op)])
-                parts.append(self.value(comparator, field_name=subject or _field_of(comparator)))
-            return " ".join(parts)
-        if isinstance(node, ast.BinOp):
-            return f"({self.value(node.left)} {self.ops[type(node.op)]} {self.value(node.right)})"
-        if isinstance(node, ast.Name):
-            if node.id in _CONSTANTS[self.ctx.lang]:
-                return _CONSTANTS[self.ctx.lang][node.id]
-            return self.ctx.field(node.id)
-        if isinstance(node, ast.Constant):
-            if isinstance(node.value, bool):
-                return {("zh", True): "是", ("zh", False): "否", ("en", True): "yes", ("en", False): "no"}[(self.ctx.lang, node.value)]
-            if isinstance(node.value, str):
-                return self.ctx.label(field_name, node.value)
-            return number_text(node.value)
-        if isinstance(node, (ast.List, ast.Tuple)):
-            sep = "、" if self.ctx.lang == "zh" else ", "
-            return "[" + sep.join(self.value(e, field_name) for e in node.elts) + "]"
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            return self.call(node.func.id, node.args)
-        return ast.unparse(node)
-
-    def call(self, name: str, args: list[ast.AST]) -> str:
-        if name == "date" and len(args) == 1 and isinstance(args[0], ast.Constant):
-            return str(args[0].value)
-        if name not in self.funcs:
-            return ast.unparse(ast.Call(func=ast.Name(id=name), args=args, keywords=[]))
-        subject = _field_of(args[0]) if args else None
-        rendered = []
-        for i, arg in enumerate(args):
-            if name == "matches" and i == 1 and isinstance(arg, ast.Constant):
-                rendered.append(f"/{arg.value}/")
-            elif name == "contains" and i == 1 and isinstance(arg, ast.Constant):
-                rendered.append(f"“{arg.value}”" if self.ctx.lang == "zh" else f"'{arg.value}'")
-            else:
-                rendered.append(self.value(arg, field_name=subject if i > 0 else None))
-        return self.funcs[name].format(*rendered)
-
-
-def _field_of(node: ast.AST) -> str | None:
-    return node.id if isinstance(node, ast.Name) else None
+def _render(tree: Expr, ctx: _Context) -> str:
+    return describe(tree, ctx.lang, header_of=ctx.field, label_of=ctx.label_of)
 
 
 def _bounds(rule, lang: str, as_rate: bool) -> str:
