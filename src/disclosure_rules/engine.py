@@ -35,6 +35,7 @@ import pandas as pd
 from .book import Rulebook
 from .display import display_values
 from .errors import DatasetError, DisclosureRulesError
+from .explain import render_tree
 from .expressions import Context, compile_rule_expressions
 from .kinds import REGISTRY, RuleView, Verdict
 from .messages import gap_warnings, rule_message
@@ -443,7 +444,7 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
         context = {}
         if "expect" in expressions:
             context = {"expect": expressions["expect"].source, "expect_fields": expressions["expect"].fields,
-                       "expect_zh": _describe(expressions["expect"].source, rule, book)}
+                       "expect_zh": render_tree(expressions["expect"].tree, rule, book, "zh")}
         part = FindingPart(
             rule=rule, dataset=rule.dataset, severity=rule.severity, position=position, row=rows,
             key=item_text[listed], department=departments, sheet=sheets, waived=judged.waived[listed],
@@ -475,15 +476,6 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
                                 "violations": c.violations, "rate": s.rate, "status": s.status,
                                 "awarded": s.awarded, "possible": s.possible})
     return _Evaluation(result, part, row_details, departments)
-
-
-def _describe(source: str, rule, book) -> str:
-    from .explain import render_expression
-
-    try:
-        return render_expression(source, rule, book, "zh")
-    except Exception:  # noqa: BLE001 - replaced by the typed tree's describe()
-        return source
 
 
 def _join(rule, frame: pd.DataFrame, other: pd.DataFrame, other_spec) -> tuple[dict, dict]:
