@@ -354,23 +354,7 @@ def _rule_rows(result, rr, listed: dict[str, pd.DataFrame], totals: dict[str, in
     if mine is None or total == 0:
         return [], [], 0
     status = mine["_status"]
-    loaded = result.data[rr.dataset]
-    spec = result.book.datasets[rr.dataset]
-    fields = [f for f in rr.fields if f in loaded.frame.columns]  # joined fields are not in the frame
-    values: dict[str, list[str]] = {}
-    if fields:
-        # group findings (a count per group) have position -1: no row to show
-        positions = mine["position"].to_numpy()
-        valid = positions >= 0
-        picked = loaded.frame.iloc[positions[valid]]
-        for field in fields:
-            shown = display_values(picked[field], spec.fields[field], lang).fillna("").to_numpy(dtype=object)
-            column = np.full(len(mine), "", dtype=object)
-            column[valid] = shown
-            values[field] = column.tolist()
-    columns = [{"field": field,
-                "label": (loaded.headers.get(field) or spec.fields[field].header_of(field)) if lang == "zh" else field}
-               for field in fields]
+    columns, values = result.finding_values(rr.id, mine["position"].to_numpy(), lang)
     rows = []
     for i, r in enumerate(mine.itertuples(index=False)):
         fs = status.iloc[i]
@@ -382,7 +366,7 @@ def _rule_rows(result, rr, listed: dict[str, pd.DataFrame], totals: dict[str, in
             "status": fs,
             "status_label": ui[f"fs_{fs}"],
             "message": "" if is_blank(r.message) else str(r.message),
-            "values": [values[f][i] for f in fields],
+            "values": values[i],
         })
     return columns, rows, total - len(rows)
 

@@ -235,6 +235,29 @@ class AuditResult:
         waived = sum(int(np.count_nonzero(p.waived)) for p in self.parts)
         return {"total": total, "open": total - waived, "waived": waived}
 
+    def finding_values(self, rule_id: str, positions: np.ndarray, lang: str = "zh") -> tuple[list[dict], list[list[str]]]:
+        """The rule's own ledger fields and their values as text at the findings of these frame
+        positions (a group finding, position -1, shows none): ``([{"field", "label"}], rows)``.
+        Read from the findings' own data, not from the ledgers."""
+        from .display import display_values
+
+        part = next((p for p in self.parts if p.rule.id == rule_id), None)
+        if part is None:
+            return [], [[] for _ in positions]
+        own = self.book.datasets[part.dataset].fields
+        fields = [f for f in part.values.columns if f in own]
+        positions = np.asarray(positions)
+        valid = positions >= 0
+        at = np.searchsorted(part.position, positions[valid]) if len(part.position) else np.array([], dtype=int)
+        columns = []
+        for field in fields:
+            column = np.full(len(positions), "", dtype=object)
+            column[valid] = display_values(part.values[field].iloc[at], part.specs[field], lang).fillna("") \
+                .to_numpy(dtype=object)
+            columns.append(column)
+        labels = [{"field": f, "label": part.header(f) if lang == "zh" else f} for f in fields]
+        return labels, [[c[i] for c in columns] for i in range(len(positions))]
+
     def findings_total(self) -> dict[str, int]:
         """Number of findings of each rule (waived ones included)."""
         return {p.rule.id: len(p) for p in self.parts if len(p)}
