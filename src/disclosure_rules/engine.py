@@ -44,7 +44,7 @@ from .results import AuditResult, FindingPart, RuleResult
 from .rulebook import joined_fields
 from .scoring import COVERED, coverage_of, grade_of, grading, percent_of, rollup, score
 from .verdict import division_counts, identities, identity_of, judge
-from .words import BLANK_DIVISION
+from .words import BLANK_DIVISION, Status
 
 BLANK_DEPARTMENT = BLANK_DIVISION
 
@@ -283,7 +283,7 @@ def _base_result(rule, status: str, message: str, message_zh: str = "") -> RuleR
 
 
 def _not_assessed(rule, message: str, message_zh: str, missing: list, fields: list | None = None) -> _Evaluation:
-    result = _base_result(rule, "not_assessed", message, message_zh)
+    result = _base_result(rule, Status.NOT_ASSESSED, message, message_zh)
     if fields is not None:
         result.fields = fields
     result.missing = missing
@@ -347,9 +347,9 @@ def _evaluate_rule(book, rule, loaded, contexts, divisions, keys, waivers, calen
     except Exception as exc:  # a bug or an unforeseen value must not hide the other rules' results
         warnings.append(f"rule {rule.id} could not be evaluated ({type(exc).__name__}: {exc}); "
                         "please report this with the rulebook and the ledger's headers")
-        return _Evaluation(_base_result(rule, "error", f"could not be evaluated: {type(exc).__name__}: {exc}",
+        return _Evaluation(_base_result(rule, Status.ERROR, f"could not be evaluated: {type(exc).__name__}: {exc}",
                                         f"无法计算：{type(exc).__name__}: {exc}"))
-    result = _base_result(rule, "pass", "")
+    result = _base_result(rule, Status.PASS, "")
     result.fields = needed
     return _finish(book, rule, kind, view, verdict, ds, div, keys[rule.dataset], waivers.get(rule.id, set()),
                    expressions, result)

@@ -357,7 +357,9 @@ class AuditResult:
 
     @property
     def counts(self) -> dict[str, int]:
-        out = {s: 0 for s in ("pass", "fail", "not_applicable", "not_assessed", "error")}
+        from .words import Status
+
+        out = {s.value: 0 for s in Status}
         for r in self.rules:
             out[r.status] = out.get(r.status, 0) + 1
         return out

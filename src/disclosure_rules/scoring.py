@@ -42,10 +42,12 @@ import numpy as np
 import pandas as pd
 
 from .models import Deduct
+from .words import Status
 
-SCORED = ("pass", "fail")
+#: statuses whose points count in ``possible`` (DESIGN §7)
+SCORED = (Status.PASS, Status.WARN, Status.FAIL)
 #: statuses whose points are "covered": the rule could be judged on the data given
-COVERED = SCORED + ("not_applicable",)
+COVERED = SCORED + (Status.NOT_APPLICABLE,)
 
 
 @dataclass(frozen=True)
@@ -90,11 +92,11 @@ def status_of(bounds: tuple[float | None, float | None], violations: int, rate: 
     iff there are no violations."""
     tmin, tmax = bounds
     if tmin is None and tmax is None:
-        return "pass" if violations == 0 else "fail"
+        return Status.PASS if violations == 0 else Status.FAIL
     if rate is None:
-        return "pass"
+        return Status.PASS
     ok = (tmin is None or rate >= tmin - 1e-12) and (tmax is None or rate <= tmax + 1e-12)
-    return "pass" if ok else "fail"
+    return Status.PASS if ok else Status.FAIL
 
 
 def factor_of(bounds: tuple[float | None, float | None], rate: float) -> float:
@@ -118,7 +120,7 @@ def awarded_points(points: float, scoring, bounds, status: str, violations: int,
         cap = points if scoring.max is None else scoring.max
         return max(0.0, points - min(cap, scoring.deduct * violations))
     if scoring == "all_or_nothing":
-        return points if status == "pass" else 0.0
+        return points if status == Status.PASS else 0.0
     if rate is None:
         return points
     return points * factor_of(bounds, rate)
@@ -128,7 +130,7 @@ def score(bounds: tuple[float | None, float | None], scoring, points: float, cou
     """The status and points of a rule with these bounds, scoring and points, on these counts."""
     rate = rate_of(counts.passed, counts.decided)
     if counts.population == 0:
-        return Score("not_applicable", rate, 0.0, 0.0)
+        return Score(Status.NOT_APPLICABLE, rate, 0.0, 0.0)
     status = status_of(bounds, counts.violations, rate)
     return Score(status, rate, awarded_points(points, scoring, bounds, status, counts.violations, rate),
                  float(points))
