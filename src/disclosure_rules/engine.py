@@ -647,7 +647,7 @@ def coverage_gaps(book, loaded, rule_results) -> list[dict]:
                 gap = gaps[(dataset, None)] = {"dataset": dataset, "title": _title(book, dataset), "field": None,
                                                "header": None, "close_match": None, "rules": [], "points": 0.0}
             if gap is None:
-                reading = getattr(loaded.get(dataset), "reading", None) or {}
+                reading = loaded[dataset].reading if dataset in loaded else {}
                 field_spec = spec.fields.get(field) if field else None
                 gap = gaps[(dataset, field)] = {
                     "dataset": dataset, "title": spec.title or dataset, "field": field,

@@ -103,7 +103,7 @@ class Kind(ABC):
 
     def bounds(self, rule) -> tuple[float | None, float | None]:
         """The rate bounds (min, max) of the rule: what status and proportional scoring use."""
-        return getattr(rule, "min", None), None
+        return rule.min, None
 
     def missing(self, rule, view: RuleView) -> list[tuple[str, None]]:
         """Inputs other than the ledger's columns the rule lacks (such as ``previous``): a rule

@@ -78,7 +78,7 @@ class Deadline(Kind):
     row_details = ("clock_start", "deadline", "end", "status", "late_workdays")
 
     def check(self, rule, fields: dict) -> list[tuple[str, str]]:
-        return date_field_problems(rule, fields, [(k, getattr(rule, k)) for k in ("start", "end", "restart")])
+        return date_field_problems(rule, fields, [("start", rule.start), ("end", rule.end), ("restart", rule.restart)])
 
     def evaluate(self, view: RuleView) -> Verdict:
         """Deadline arithmetic of DESIGN §6.
