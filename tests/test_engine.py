@@ -107,3 +107,28 @@ def test_flatten_picks_tables_and_columns_and_names_an_unknown_table():
     assert all(set(r) == {"id", "status"} for r in picked["rules"])
     with pytest.raises(KeyError, match="the tables are: score, rules"):
         result.flatten({"verdicts": None})
+
+
+def test_previous_may_be_an_earlier_result_its_dict_or_its_json_file(tmp_path):
+    """A trend rule reads last period's rate from an AuditResult, its to_dict() or its JSON
+    file alike; anything else is refused in a sentence that says what is expected."""
+    from disclosure_rules.errors import DisclosureRulesError
+
+    def book(rule_id):
+        return rulebook_from_dict({
+            "rulebook": {"id": "t", "title": "t", "year": 2021},
+            "datasets": {"d": {"key": "k", "fields": {"k": {"type": "string", "aliases": ["编号"]},
+                                                      "ok": {"type": "boolean", "aliases": ["合格"]}}}},
+            "rules": [{"id": rule_id, "title": "t", "dataset": "d", "kind": "trend", "of": "R-1",
+                       "expect": "ok", "points": 2},
+                      {"id": "R-1", "title": "t", "dataset": "d", "kind": "ratio", "expect": "ok", "min": 0.1}]})
+
+    last = audit(book("T-0"), {"d": pd.DataFrame({"编号": ["a", "b", "c", "d"], "合格": ["是", "是", "是", "否"]})})
+    last.write_json(tmp_path / "last.json")
+    now = pd.DataFrame({"编号": ["a", "b"], "合格": ["是", "否"]})
+    for previous in (last, last.to_dict(), tmp_path / "last.json", str(tmp_path / "last.json")):
+        rule = audit(book("T-1"), {"d": now}, previous=previous).rule("T-1")
+        assert (rule.status, rule.threshold_min, rule.rate) == ("fail", 0.75, 0.5)
+    for bad in ([1, 2], {"rules": "x"}, tmp_path / "none.json"):
+        with pytest.raises(DisclosureRulesError, match="previous result"):
+            audit(book("T-1"), {"d": now}, previous=bad)
