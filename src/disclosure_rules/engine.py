@@ -44,7 +44,7 @@ from .results import AuditResult, FindingPart, RuleResult
 from .rulebook import joined_fields
 from .scoring import COVERED, coverage_of, grade_of, grading, percent_of, rollup, score
 from .verdict import division_counts, identities, identity_of, judge
-from .words import BLANK_DIVISION, Status
+from .words import BLANK_DIVISION, Status, word
 
 BLANK_DEPARTMENT = BLANK_DIVISION
 
@@ -231,7 +231,7 @@ def _divisions(ds, spec) -> _Divisions | None:
     field = spec.department
     if field is None or field not in ds.frame.columns:
         return None
-    values = identities(ds.frame[field])
+    values = identities(ds.frame[field], spec.fields[field])
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
     uniques = [None if u is None or (isinstance(u, float) and np.isnan(u)) else u for u in uniques]
     labels = _shown(uniques, spec.fields[field])
@@ -252,7 +252,7 @@ def _keys(ds, spec) -> tuple[np.ndarray, np.ndarray]:
     if field is None or field not in ds.frame.columns:
         blank = np.full(len(ds.frame), None, dtype=object)
         return blank, blank
-    ids = identities(ds.frame[field])
+    ids = identities(ds.frame[field], spec.fields[field])
     if spec.fields[field].type != "category":
         return ids, ids
     return ids, display_values(ds.frame[field], spec.fields[field]).astype(object) \
@@ -337,9 +337,10 @@ def _evaluate_rule(book, rule, loaded, contexts, divisions, keys, waivers, calen
     kind = REGISTRY[rule.kind]
     lacking = kind.missing(rule, view)
     if lacking:
-        what = ", ".join(name for name, _ in lacking)
-        return _not_assessed(rule, f"{what} was not supplied", f"未提供{'、'.join(_title(book, n) for n, _ in lacking)}，无法考核",
-                             lacking, needed)
+        words = {lang: "; ".join(word("gap_previous_rate" if of else "gap_previous", lang, rules=rule.id,
+                                      points=f"{rule.points:g}", of=of) for _, of in lacking)
+                 for lang in ("en", "zh")}
+        return _not_assessed(rule, words["en"], words["zh"], lacking, needed)
     try:
         verdict = kind.evaluate(view)
     except DisclosureRulesError:
@@ -356,13 +357,7 @@ def _evaluate_rule(book, rule, loaded, contexts, divisions, keys, waivers, calen
 
 
 def _title(book, dataset: str) -> str:
-    if dataset not in book.datasets:
-        return OTHER_INPUTS.get(dataset, {}).get("zh", dataset)
     return book.datasets[dataset].title or dataset
-
-
-#: what a rule may need besides the ledgers (the name a not_assessed rule's ``missing`` gives)
-OTHER_INPUTS = {"previous": {"zh": "上期考核结果（--previous）", "en": "the previous result (--previous)"}}
 
 
 def previous_figures(previous) -> dict | None:
@@ -377,7 +372,7 @@ def previous_figures(previous) -> dict | None:
         try:
             with open(previous, encoding="utf-8") as handle:
                 previous = json.load(handle)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             raise DisclosureRulesError(f"the previous result {os.fspath(previous)!r} could not be read as a result "
                                        f"JSON written by 'audit --json' ({exc})") from None
     rules = previous.get("rules") if isinstance(previous, dict) else None
@@ -387,14 +382,11 @@ def previous_figures(previous) -> dict | None:
     return {r["id"]: r for r in rules}
 
 
-def _headers(ds, fields, names) -> dict[str, str]:
+def _headers(ds, own, names) -> dict[str, str]:
     """Header text of each field for messages: as found in the file, else its first alias.
-    A joined field (not one of the dataset's own) is shown by its own name."""
-    out = {}
-    for name in names:
-        spec = fields.get(name)
-        out[name] = ds.headers.get(name) or (spec.header_of(name) if spec is not None else name)
-    return out
+    A joined field (not one of the dataset's ``own`` fields) is shown by its own name."""
+    return {name: ds.headers.get(name) or (own[name].header_of(name) if name in own else name)
+            for name in names}
 
 
 def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisions | None, keys,
@@ -448,7 +440,7 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
         part = FindingPart(
             rule=rule, dataset=rule.dataset, severity=rule.severity, position=position, row=rows,
             key=item_text[listed], department=departments, sheet=sheets, waived=judged.waived[listed],
-            values=values, specs=view.fields, headers=_headers(ds, view.fields, values.columns.tolist() + rule.fields_used),
+            values=values, specs=view.fields, headers=_headers(ds, book.datasets[rule.dataset].fields, values.columns.tolist() + rule.fields_used),
             details={name: column[listed] for name, column in verdict.details.items()},
             as_of=view.as_of.date(), context=context, exported=kind.finding_details)
 
@@ -644,8 +636,8 @@ def coverage_gaps(book, loaded, rule_results) -> list[dict]:
             spec = book.datasets.get(dataset)
             gap = gaps.get((dataset, field))
             if gap is None and spec is None:  # an input other than a ledger (the previous result)
-                gap = gaps[(dataset, None)] = {"dataset": dataset, "title": _title(book, dataset), "field": None,
-                                               "header": None, "close_match": None, "rules": [], "points": 0.0}
+                gap = gaps[(dataset, field)] = {"dataset": dataset, "title": None, "field": field,
+                                                "header": None, "close_match": None, "rules": [], "points": 0.0}
             if gap is None:
                 reading = loaded[dataset].reading if dataset in loaded else {}
                 field_spec = spec.fields.get(field) if field else None

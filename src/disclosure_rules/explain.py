@@ -20,6 +20,7 @@ from .book import Rulebook
 from .expressions import ExpressionError, check, describe
 from .expressions.tree import Expr
 from .kinds import REGISTRY
+from .kinds.text import bounds_text
 from .models import Deduct, FieldSpec
 from .rulebook import joined_fields
 from .words import check_lang, number_text, percent_text, scoring_word, severity_word, word
@@ -111,16 +112,6 @@ def _render(tree: Expr, ctx: _Context) -> str:
     return describe(tree, ctx.lang, header_of=ctx.field, label_of=ctx.label_of)
 
 
-def _bounds(rule, lang: str, as_rate: bool) -> str:
-    fmt = percent_text if as_rate else number_text
-    parts = []
-    if rule.min is not None:
-        parts.append(word("describe_min", lang, v=fmt(rule.min)))
-    if rule.max is not None:
-        parts.append(word("describe_max", lang, v=fmt(rule.max)))
-    return word("describe_and", lang).join(parts)
-
-
 def _limit(limit, lang: str) -> str:
     if limit.working_days is not None:
         return word("describe_wd", lang, n=limit.working_days)
@@ -153,7 +144,7 @@ class Describer:
         return _render_text(text, self._ctx)
 
     def bounds(self, rule, as_rate: bool) -> str:
-        return _bounds(rule, self.lang, as_rate)
+        return bounds_text(rule, self.lang, as_rate)
 
     def limit(self, limit) -> str:
         return _limit(limit, self.lang)
@@ -193,28 +184,30 @@ def describe_rule(rule, book: Rulebook, lang: str = "zh") -> str:
 
 
 def _proportional_formula(rule, lang: str) -> str:
-    """The proportional formula in words, from the bounds ``scoring.awarded_points`` divides by.
+    """The proportional formula in words, from the bounds ``scoring.awarded_points`` divides by
+    (the kind's ``bound_texts``).
 
     Below ``min``: points x min(1, rate / min); above ``max``: points x (1 - rate) / (1 - max);
     within the bounds: points; with no bound: points x rate (DESIGN §7).
     """
+    kind = REGISTRY[rule.kind]
     points = number_text(rule.points)
-    rate = word("score_group_rate" if rule.kind == "count" else "score_rate", lang)
-    tmin, tmax = REGISTRY[rule.kind].bounds(rule)
-    if tmin is not None and tmin > 0:
-        below = f"{points} × min(1, {rate} ÷ {percent_text(tmin)})"
-    elif tmin is None and tmax is None:
+    rate = word(kind.rate_word, lang)
+    has_min, tmin, tmax = kind.bound_texts(rule, lang)
+    if tmin is not None:
+        below = f"{points} × min(1, {rate} ÷ {tmin})"
+    elif not has_min and tmax is None:
         below = f"{points} × {rate}"
     else:
         below = points
-    if tmax is not None and tmax < 1:
-        above = f"{points} × (1 − {rate}) ÷ (1 − {percent_text(tmax)})"
+    if tmax is not None:
+        above = f"{points} × (1 − {rate}) ÷ (1 − {tmax})"
         formula = word("score_else", lang).join([
-            word("score_piece_upto", lang, formula=below, max=percent_text(tmax)),
-            word("score_piece_above", lang, formula=above, max=percent_text(tmax))])
+            word("score_piece_upto", lang, formula=below, max=tmax),
+            word("score_piece_above", lang, formula=above, max=tmax)])
     else:
         formula = below
-    if rule.kind == "deadline":  # only a deadline rule has pending records, so a rate that is not known yet
+    if kind.has_pending:  # records still open: a rate that is not known yet
         formula += word("score_else", lang) + word("score_undecided", lang)
     return formula
 
@@ -225,15 +218,7 @@ def scoring_text(rule, lang: str = "zh") -> str:
     lang = _check_lang(lang)
     points = number_text(rule.points)
     scoring = rule.scoring
-    if rule.kind == "ratio":
-        passes = word("pass_rate_bounds", lang, bounds=_bounds(rule, lang, as_rate=True))
-    elif rule.kind == "count":
-        passes = word("pass_group_bounds" if rule.per else "pass_count_bounds", lang,
-                      bounds=_bounds(rule, lang, as_rate=False))
-    elif rule.min is not None:
-        passes = word("pass_rate_min", lang, min=percent_text(rule.min))
-    else:
-        passes = word("pass_no_violation", lang)
+    passes = REGISTRY[rule.kind].pass_text(rule, lang)
     if rule.points == 0:
         how = word("score_unscored", lang)
     elif isinstance(scoring, Deduct):

@@ -7,6 +7,8 @@ string operations over those findings.
 
 from __future__ import annotations
 
+from .words import word
+
 
 
 def rule_message(kind, rule, result, lang: str = "en") -> str:
@@ -18,6 +20,10 @@ def rule_message(kind, rule, result, lang: str = "en") -> str:
     return kind.summary(rule, result, lang)
 
 
+#: the name a rule's ``missing`` gives the previous result (audit(previous=...), --previous)
+PREVIOUS = "--previous"  # never a dataset name a rulebook gives
+
+
 def gap_warnings(gaps: list[dict], lang: str, *, graded_on: str, coverage: float, min_coverage: float,
                  percent: float | None, strict_percent: float | None) -> list[str]:
     """The coverage guard's warnings, in ``lang`` ("en" for the JSON, "zh" for people)."""
@@ -27,6 +33,10 @@ def gap_warnings(gaps: list[dict], lang: str, *, graded_on: str, coverage: float
     out = []
     for gap in gaps:
         rules = ", ".join(gap["rules"]) if lang == "en" else "、".join(gap["rules"])
+        if gap["dataset"] == PREVIOUS:  # not a ledger: the earlier result trend rules compare with
+            out.append(word("gap_previous_rate" if gap["field"] else "gap_previous", lang, rules=rules,
+                            points=f"{gap['points']:g}", of=gap["field"]))
+            continue
         if gap["field"] is None:
             out.append(f"dataset {gap['dataset']} ({gap['title']}) was not supplied: rules {rules} "
                        f"({gap['points']:g} points) could not be assessed" if lang == "en" else

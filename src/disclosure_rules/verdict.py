@@ -20,18 +20,16 @@ from .kinds.base import Verdict
 from .scoring import Counts
 
 
-def identities(series: pd.Series) -> np.ndarray:
+def identities(series: pd.Series, spec) -> np.ndarray:
     """A column's values as identities (object; None for blank): a category's code (or an
-    unknown label as typed), otherwise the typed value's text (dates ISO, whole numbers
-    without ``.0``)."""
+    unknown label as typed); otherwise the value as its canonical text (dates ISO, whole
+    numbers without ``.0``, booleans 是/否, a set's labels joined with 、), which is also how
+    a rulebook or waiver writes it."""
+    from .display import display_values
+
     if isinstance(series.dtype, pd.CategoricalDtype):
         return series.astype(object).where(series.notna(), None).to_numpy(dtype=object)
-    if series.dtype.kind == "M":
-        text = series.dt.strftime("%Y-%m-%d").astype("string")
-    elif series.dtype.kind == "f" or str(series.dtype) == "Float64":
-        text = series.astype("Float64").astype("string").str.replace(r"\.0$", "", regex=True)
-    else:
-        text = series.astype("string")
+    text = display_values(series, spec, "zh")
     return text.astype(object).where(text.notna(), None).to_numpy(dtype=object)
 
 

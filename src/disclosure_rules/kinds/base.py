@@ -100,10 +100,31 @@ class Kind(ABC):
     finding_details: ClassVar[tuple[str, ...]] = ()
     #: detail columns kept for every row of the population (the report's deadline table)
     row_details: ClassVar[tuple[str, ...]] = ()
+    #: the words of the rate the proportional formula reads (``score_rate``: the pass rate)
+    rate_word: ClassVar[str] = "score_rate"
+    #: whether items can be pending (neither passed nor violating yet)
+    has_pending: ClassVar[bool] = False
 
     def bounds(self, rule) -> tuple[float | None, float | None]:
         """The rate bounds (min, max) of the rule: what status and proportional scoring use."""
         return rule.min, None
+
+    def bound_texts(self, rule, lang: str) -> tuple[bool, str | None, str | None]:
+        """The bounds proportional scoring divides by, as text: (has a min, the min when it is
+        above 0, the max when it is below 1). From :meth:`bounds`."""
+        from ..words import percent_text
+
+        tmin, tmax = self.bounds(rule)
+        return (tmin is not None, percent_text(tmin) if tmin is not None and tmin > 0 else None,
+                percent_text(tmax) if tmax is not None and tmax < 1 else None)
+
+    def pass_text(self, rule, lang: str) -> str:
+        """When the rule passes, in words (the scoring line of explain and the report)."""
+        from ..words import percent_text, word
+
+        if rule.min is not None:
+            return word("pass_rate_min", lang, min=percent_text(rule.min))
+        return word("pass_no_violation", lang)
 
     def missing(self, rule, view: RuleView) -> list[tuple[str, None]]:
         """Inputs other than the ledger's columns the rule lacks (such as ``previous``): a rule

@@ -26,7 +26,8 @@ from pydantic import field_validator, model_validator
 
 from ..models import MAX_ROW_COUNT, RuleBase
 from ..verdict import identities, identity_of
-from ..words import number_text
+from ..words import number_text, word
+from .text import bounds_text
 from .base import Kind, RuleView, Verdict
 from .steps import group_counts
 
@@ -70,6 +71,11 @@ def listed_groups(rule, spec) -> list:
 class Count(Kind):
     name = "count"
     Rule = CountRule
+    rate_word = "score_group_rate"
+
+    def pass_text(self, rule, lang: str) -> str:
+        return word("pass_group_bounds" if rule.per else "pass_count_bounds", lang,
+                    bounds=bounds_text(rule, lang, as_rate=False))
 
     def bounds(self, rule) -> tuple[float | None, float | None]:
         return None, None  # min/max are row counts, not rates: the rate is the share of groups in bounds
@@ -87,7 +93,7 @@ class Count(Kind):
             counts = np.array([int(view.selected.sum())])
             listed: list = []
         else:
-            values = identities(view.frame[rule.per])
+            values = identities(view.frame[rule.per], view.fields[rule.per])
             found = pd.Series(values[view.selected], dtype=object).value_counts(dropna=True)
             listed = listed_groups(rule, view.fields[rule.per])
             extra = [g for g in dict.fromkeys(listed) if g not in found.index]

@@ -76,6 +76,7 @@ class Deadline(Kind):
     Rule = DeadlineRule
     finding_details = ("deadline", "end", "late_workdays")
     row_details = ("clock_start", "deadline", "end", "status", "late_workdays")
+    has_pending = True
 
     def check(self, rule, fields: dict) -> list[tuple[str, str]]:
         return date_field_problems(rule, fields, [("start", rule.start), ("end", rule.end), ("restart", rule.restart)])

@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import model_validator
 
 from ..models import Deduct, RateRule
+from ..words import word
 from . import text
 from .base import Kind, RuleView, Verdict
 from .condition import expect_messages, expect_violations
@@ -51,6 +52,9 @@ class Ratio(Kind):
 
     def bounds(self, rule) -> tuple[float | None, float | None]:
         return rule.min, rule.max
+
+    def pass_text(self, rule, lang: str) -> str:
+        return word("pass_rate_bounds", lang, bounds=text.bounds_text(rule, lang, as_rate=True))
 
     def evaluate(self, view: RuleView) -> Verdict:
         return expect_violations(view)

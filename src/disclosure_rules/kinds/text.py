@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..words import percent_text
+from ..words import number_text, percent_text, word
 
 
 def percent(rate) -> str:
@@ -26,3 +26,14 @@ def rows_failing(rule, result, lang: str) -> str:
     if rule.min is not None:
         out += f" (rate {percent(result.rate)}, required >= {percent(rule.min)})"
     return out
+
+
+def bounds_text(rule, lang: str, as_rate: bool) -> str:
+    """'at least 90% and at most 95%' of a rule's min/max (rates, or row counts)."""
+    fmt = percent_text if as_rate else number_text
+    parts = []
+    if rule.min is not None:
+        parts.append(word("describe_min", lang, v=fmt(rule.min)))
+    if rule.max is not None:
+        parts.append(word("describe_max", lang, v=fmt(rule.max)))
+    return word("describe_and", lang).join(parts)

@@ -28,6 +28,8 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from ..models import RULE_ID_PATTERN, Deduct, RuleBase
+from ..messages import PREVIOUS
+from ..words import number_text, word
 from . import text
 from .base import Kind, RuleView, Verdict
 from .condition import expect_messages, expect_violations
@@ -62,9 +64,18 @@ class TrendRule(RuleBase):
 
 
 def _previous_rate(rule, previous: dict | None) -> float | None:
+    """Last period's rate of rule ``of``: passed / decided from its counts (exact; the JSON's
+    ``rate`` is rounded to 4 digits), else its ``rate``; None when it has neither."""
     entry = (previous or {}).get(rule.compared) or {}
+    counts = [entry.get(k) for k in ("passed", "population", "pending")]
+    if all(isinstance(c, int) and not isinstance(c, bool) and c >= 0 for c in counts):
+        passed, population, pending = counts
+        if population - pending > 0 and 0 <= passed <= population - pending:
+            return passed / (population - pending)
     rate = entry.get("rate")
-    return float(rate) if isinstance(rate, (int, float)) and math.isfinite(rate) and 0 <= rate <= 1 else None
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)):
+        return None
+    return float(rate) if math.isfinite(rate) and 0 <= rate <= 1 else None
 
 
 class Trend(Kind):
@@ -74,8 +85,23 @@ class Trend(Kind):
     def bounds(self, rule) -> tuple[float | None, float | None]:
         return None, None  # known only with the previous result: each verdict carries its own
 
-    def missing(self, rule, view: RuleView) -> list[tuple[str, None]]:
-        return [] if _previous_rate(rule, view.previous) is not None else [("previous", None)]
+    def bound_texts(self, rule, lang: str) -> tuple[bool, str | None, str | None]:
+        def grouped(change):
+            return _change_text(change, lang) if change == 0 else f"({_change_text(change, lang)})"
+        return True, grouped(rule.min_change), None if rule.max_change is None else grouped(rule.max_change)
+
+    def pass_text(self, rule, lang: str) -> str:
+        bounds = [word("describe_min", lang, v=_change_text(rule.min_change, lang))]
+        if rule.max_change is not None:
+            bounds.append(word("describe_max", lang, v=_change_text(rule.max_change, lang)))
+        return word("pass_rate_bounds", lang, bounds=word("describe_and", lang).join(bounds))
+
+    def missing(self, rule, view: RuleView) -> list[tuple[str, str | None]]:
+        """(PREVIOUS, None) without a previous result; (PREVIOUS, the rule id) when it has no
+        rate for the rule compared with."""
+        if view.previous is None:
+            return [(PREVIOUS, None)]
+        return [] if _previous_rate(rule, view.previous) is not None else [(PREVIOUS, rule.compared)]
 
     def evaluate(self, view: RuleView) -> Verdict:
         rule = view.rule
@@ -116,4 +142,12 @@ class Trend(Kind):
 
 def _points(fraction: float) -> str:
     """A change of rate in percentage points (0.05 -> '5')."""
-    return f"{100 * fraction:.4g}"
+    return number_text(100 * fraction)
+
+
+def _change_text(change: float, lang: str) -> str:
+    """'the previous rate', or it less/plus ``change`` in percentage points."""
+    base = word("trend_previous", lang)
+    if change == 0:
+        return base
+    return word("trend_minus" if change < 0 else "trend_plus", lang, base=base, v=_points(abs(change)))
