@@ -39,7 +39,6 @@ from strategies import (  # tests/ is on sys.path (pytest rootdir insertion)
     N_LEDGER_RULES,
     OPTIONAL_COLUMNS,
     Counts,
-    counts,
     flip,
     grade_bands,
     ledger_book_dict,

@@ -632,19 +632,19 @@ def coverage_gaps(book, loaded, rule_results) -> list[dict]:
     gaps: dict[tuple[str, str | None], dict] = {}
     points = {r.id: float(r.points) for r in book.rules}
     for rr in rule_results:
-        for dataset, field in rr.missing:
+        for dataset, name in rr.missing:
             spec = book.datasets.get(dataset)
-            gap = gaps.get((dataset, field))
+            gap = gaps.get((dataset, name))
             if gap is None and spec is None:  # an input other than a ledger (the previous result)
-                gap = gaps[(dataset, field)] = {"dataset": dataset, "title": None, "field": field,
+                gap = gaps[(dataset, name)] = {"dataset": dataset, "title": None, "field": name,
                                                 "header": None, "close_match": None, "rules": [], "points": 0.0}
             if gap is None:
                 reading = loaded[dataset].reading if dataset in loaded else {}
-                field_spec = spec.fields.get(field) if field else None
-                gap = gaps[(dataset, field)] = {
-                    "dataset": dataset, "title": spec.title or dataset, "field": field,
-                    "header": field_spec.header_of(field) if field_spec is not None else field,
-                    "close_match": (reading.get("close_matches") or {}).get(field) if field else None,
+                field_spec = spec.fields.get(name) if name else None
+                gap = gaps[(dataset, name)] = {
+                    "dataset": dataset, "title": spec.title or dataset, "field": name,
+                    "header": field_spec.header_of(name) if field_spec is not None else name,
+                    "close_match": (reading.get("close_matches") or {}).get(name) if name else None,
                     "rules": [], "points": 0.0}
             if rr.id not in gap["rules"]:
                 gap["rules"].append(rr.id)

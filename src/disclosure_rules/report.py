@@ -22,15 +22,14 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import jinja2
-import numpy as np
 import pandas as pd
 
 from .atomic import write_atomic
-from .display import display_values
 from .explain import describe_rule, scoring_text
+from .kinds import REGISTRY
 from .resources import templates_dir
 from .words import (NONE_MARK, Severity, Status, date_text, division_name, is_blank, kind_word,
-                    number_text, percent_text, points_text, score_text, vocabulary, word)
+                    number_text, percent_text, points_text, score_text, vocabulary)
 
 __all__ = ["build_view", "render_html", "write_html", "MAX_ROWS_PER_RULE"]
 
@@ -162,8 +161,8 @@ def _targets(result) -> list[dict]:
     out = []
     for rr in result.rules:
         lo, hi = rr.threshold_min, rr.threshold_max
-        # a count rule's bounds are row counts, not rates: it has no bar here
-        if rr.kind == "count" or (lo is None and hi is None and rr.kind != "ratio"):
+        # bounds that are row counts (a count rule's), not rates, have no bar here
+        if not REGISTRY[rr.kind].thresholds_are_rates or (lo is None and hi is None):
             continue
         rate = None if is_blank(rr.rate) else float(rr.rate)
         out.append({
@@ -381,7 +380,8 @@ def _rules(result, ui: Mapping[str, str], lang: str) -> list[dict]:
         columns, rows, more = _rule_rows(result, rr, listed, totals, ui, lang)
         basis = rr.basis or {}
         threshold = []
-        bound = (lambda v: ui["n_rows"].format(n=number_text(v))) if rr.kind == "count" else percent_text
+        bound = percent_text if REGISTRY[rr.kind].thresholds_are_rates else \
+            (lambda v: ui["n_rows"].format(n=number_text(v)))
         if rr.threshold_min is not None:
             threshold.append(f"{ui['min']} {bound(rr.threshold_min)}")
         if rr.threshold_max is not None:

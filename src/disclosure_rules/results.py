@@ -250,9 +250,9 @@ class AuditResult:
         valid = positions >= 0
         at = np.searchsorted(part.position, positions[valid]) if len(part.position) else np.array([], dtype=int)
         columns = []
-        for field in fields:
+        for name in fields:
             column = np.full(len(positions), "", dtype=object)
-            column[valid] = display_values(part.values[field].iloc[at], part.specs[field], lang).fillna("") \
+            column[valid] = display_values(part.values[name].iloc[at], part.specs[name], lang).fillna("") \
                 .to_numpy(dtype=object)
             columns.append(column)
         labels = [{"field": f, "label": part.header(f) if lang == "zh" else f} for f in fields]

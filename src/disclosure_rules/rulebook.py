@@ -620,7 +620,7 @@ def _check_join(book: Rulebook, rule, locator: _Locator, loc: tuple):
     join = rule.join
     here = book.datasets[rule.dataset]
     other = book.datasets.get(join.dataset)
-    joined: dict[str, FieldSpec] = {}
+    joined: dict = {}
     if other is None:
         problems.append(locator.problem(
             f"rule {rule.id}: join dataset {join.dataset!r} is not defined" + _suggest(join.dataset, book.datasets),

@@ -104,6 +104,8 @@ class Kind(ABC):
     rate_word: ClassVar[str] = "score_rate"
     #: whether items can be pending (neither passed nor violating yet)
     has_pending: ClassVar[bool] = False
+    #: whether the rule's min/max are rates (False: row counts, as a count rule's)
+    thresholds_are_rates: ClassVar[bool] = True
 
     def bounds(self, rule) -> tuple[float | None, float | None]:
         """The rate bounds (min, max) of the rule: what status and proportional scoring use."""

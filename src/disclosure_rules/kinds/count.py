@@ -72,6 +72,7 @@ class Count(Kind):
     name = "count"
     Rule = CountRule
     rate_word = "score_group_rate"
+    thresholds_are_rates = False
 
     def pass_text(self, rule, lang: str) -> str:
         return word("pass_group_bounds" if rule.per else "pass_count_bounds", lang,
