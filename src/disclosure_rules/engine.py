@@ -35,7 +35,6 @@ import pandas as pd
 from .book import Rulebook
 from .display import display_values
 from .errors import DatasetError, DisclosureRulesError
-from .explain import render_tree
 from .expressions import Context, compile_rule_expressions
 from .kinds import REGISTRY, RuleView, Verdict
 from .messages import gap_warnings, rule_message
@@ -433,16 +432,14 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
             sheets = ds.sheets[listed] if ds.sheets is not None else None
             shown = [f for f in dict.fromkeys(result.fields) if f in view.frame.columns]
             values = view.frame[shown].iloc[listed].reset_index(drop=True)
-        context = {}
-        if "expect" in expressions:
-            context = {"expect": expressions["expect"].source, "expect_fields": expressions["expect"].fields,
-                       "expect_zh": render_tree(expressions["expect"].tree, rule, book, "zh")}
+        headers = _headers(ds, book.datasets[rule.dataset].fields, values.columns.tolist() + rule.fields_used)
         part = FindingPart(
             rule=rule, dataset=rule.dataset, severity=rule.severity, position=position, row=rows,
             key=item_text[listed], department=departments, sheet=sheets, waived=judged.waived[listed],
-            values=values, specs=view.fields, headers=_headers(ds, book.datasets[rule.dataset].fields, values.columns.tolist() + rule.fields_used),
+            values=values, specs=view.fields, headers=headers,
             details={name: column[listed] for name, column in verdict.details.items()},
-            as_of=view.as_of.date(), context=context, exported=kind.finding_details)
+            as_of=view.as_of.date(), context=kind.message_context(rule, expressions, book),
+            exported=kind.finding_details)
 
     row_details = None
     if kind.row_details and not verdict.grouped:
@@ -450,9 +447,7 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
         row_details = pd.DataFrame({
             "row": ds.rows[at], "key": key_text[at],
             "department": div.names_at(div.codes[at]) if div is not None else np.full(len(at), None, dtype=object),
-            **{name: verdict.details[name][at] for name in kind.row_details}})
-        if "late_workdays" in row_details:
-            row_details["late_workdays"] = pd.array(row_details["late_workdays"], dtype="Float64")
+            **{name: _nullable(verdict.details[name][at]) for name in kind.row_details}})
 
     departments = []
     if div is not None:
@@ -468,6 +463,11 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
                                 "violations": c.violations, "rate": s.rate, "status": s.status,
                                 "awarded": s.awarded, "possible": s.possible})
     return _Evaluation(result, part, row_details, departments)
+
+
+def _nullable(column: np.ndarray):
+    """A float column with NaN for blank as a nullable Float64 array (other columns as they are)."""
+    return pd.array(column, dtype="Float64") if column.dtype.kind == "f" else column
 
 
 def _join(rule, frame: pd.DataFrame, other: pd.DataFrame, other_spec) -> tuple[dict, dict]:

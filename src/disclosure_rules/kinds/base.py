@@ -120,6 +120,10 @@ class Kind(ABC):
         return (tmin is not None, percent_text(tmin) if tmin is not None and tmin > 0 else None,
                 percent_text(tmax) if tmax is not None and tmax < 1 else None)
 
+    def message_context(self, rule, expressions: dict, book) -> dict:
+        """Per-rule words the finding messages need (``FindingPart.context``)."""
+        return {}
+
     def pass_text(self, rule, lang: str) -> str:
         """When the rule passes, in words (the scoring line of explain and the report)."""
         from ..words import percent_text, word

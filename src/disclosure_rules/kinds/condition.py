@@ -38,6 +38,15 @@ def expect_violations(view: RuleView) -> Verdict:
     return Verdict(view.selected.copy(), view.selected & ~true)
 
 
+def expect_context(rule, expressions: dict, book) -> dict:
+    """What expect_messages needs: the expectation as written, its fields, and in words."""
+    from ..explain import render_tree
+
+    expect = expressions["expect"]
+    return {"expect": expect.source, "expect_fields": expect.fields,
+            "expect_zh": render_tree(expect.tree, rule, book, "zh")}
+
+
 def expect_messages(found, idx: np.ndarray, lang: str) -> list[str]:
     """'expected <expect>; got <field>=<value>, ...' for the first four fields ``expect`` reads."""
     zh = lang == "zh"
@@ -63,6 +72,9 @@ class Condition(Kind):
 
     def summary(self, rule, result, lang: str) -> str:
         return text.rows_failing(rule, result, lang)
+
+    def message_context(self, rule, expressions: dict, book) -> dict:
+        return expect_context(rule, expressions, book)
 
     def messages(self, found, idx: np.ndarray, lang: str) -> list[str]:
         return expect_messages(found, idx, lang)

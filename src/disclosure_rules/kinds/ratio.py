@@ -23,7 +23,7 @@ from ..models import Deduct, RateRule
 from ..words import word
 from . import text
 from .base import Kind, RuleView, Verdict
-from .condition import expect_messages, expect_violations
+from .condition import expect_context, expect_messages, expect_violations
 
 
 class RatioRule(RateRule):
@@ -74,6 +74,9 @@ class Ratio(Kind):
             return f"比率{text.percent(result.rate)}（{decided}条中{result.passed}条符合），要求{'且'.join(parts)}"
         return (f"rate {text.percent(result.rate)} ({result.passed} of {decided} {text.noun(rule)}), "
                 f"required {' and '.join(parts)}")
+
+    def message_context(self, rule, expressions: dict, book) -> dict:
+        return expect_context(rule, expressions, book)
 
     def messages(self, found, idx: np.ndarray, lang: str) -> list[str]:
         return expect_messages(found, idx, lang)

@@ -32,7 +32,7 @@ from ..messages import PREVIOUS
 from ..words import number_text, word
 from . import text
 from .base import Kind, RuleView, Verdict
-from .condition import expect_messages, expect_violations
+from .condition import expect_context, expect_messages, expect_violations
 
 
 class TrendRule(RuleBase):
@@ -135,6 +135,9 @@ class Trend(Kind):
                     f"要求{'且'.join(parts)}")
         return (f"rate {text.percent(result.rate)} ({result.passed} of {decided} {text.noun(rule)}), "
                 f"previously {before}, required {' and '.join(parts)}")
+
+    def message_context(self, rule, expressions: dict, book) -> dict:
+        return expect_context(rule, expressions, book)
 
     def messages(self, found, idx: np.ndarray, lang: str) -> list[str]:
         return expect_messages(found, idx, lang)
