@@ -44,12 +44,8 @@ class Unique(Kind):
         return None, None
 
     def evaluate(self, view: RuleView) -> Verdict:
-        fields = view.rule.fields
-        repeat, first = repeats(view.frame, fields, view.selected)
-        by_division = None
-        if view.division is not None:
-            within, _ = repeats(view.frame, fields, view.selected, partition=view.division)
-            by_division = Verdict(view.selected.copy(), within)
+        repeat, first, within = repeats(view.frame, view.rule.fields, view.selected, view.division)
+        by_division = None if within is None else Verdict(view.selected.copy(), within)
         # the spreadsheet row of the earlier record each repeat repeats (for the message)
         first_row = np.where(first >= 0, view.rows[np.maximum(first, 0)], -1)
         return Verdict(view.selected.copy(), repeat, details={"first_row": first_row}, by_division=by_division)
