@@ -6,7 +6,8 @@ as ``--previous result.json`` (``audit(..., previous=...)``). The bounds are tha
 ``min_change`` (default 0: no lower than before) and, if given, plus ``max_change``. Without a
 previous result, or when it has no rate for that rule, the rule is not assessed (so leaving
 the previous result out never helps). The rows where ``expect`` is not true are listed for
-drill-down. Example::
+drill-down. Judged per division, a division's rate is held to the whole unit's previous rate
+(a result holds no rates per division). Example::
 
     - id: DOC-INTERP-TREND
       title: 政策解读覆盖率不低于上年
