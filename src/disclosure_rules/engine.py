@@ -45,7 +45,6 @@ from .scoring import COVERED, coverage_of, grade_of, grading, percent_of, rollup
 from .verdict import division_counts, identities, identity_of, judge
 from .words import BLANK_DIVISION, Status, word
 
-BLANK_DEPARTMENT = BLANK_DIVISION
 
 
 def default_as_of(book: Rulebook, today: dt.date | None = None) -> dt.date:
@@ -217,7 +216,7 @@ class _Divisions:
 
     codes: np.ndarray
     values: np.ndarray        # the identity of each division (None: blank)
-    names: list[str]          # as shown (the blank division: BLANK_DEPARTMENT)
+    names: list[str]          # as shown (the blank division: BLANK_DIVISION)
 
     def names_at(self, codes: np.ndarray) -> np.ndarray:
         """The names of divisions ``codes`` as findings carry them (None for the blank one)."""
@@ -234,7 +233,7 @@ def _divisions(ds, spec) -> _Divisions | None:
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
     uniques = [None if u is None or (isinstance(u, float) and np.isnan(u)) else u for u in uniques]
     labels = _shown(uniques, spec.fields[field])
-    names = [BLANK_DEPARTMENT if u is None else label for u, label in zip(uniques, labels)]
+    names = [BLANK_DIVISION if u is None else label for u, label in zip(uniques, labels)]
     return _Divisions(np.asarray(codes), np.asarray(uniques, dtype=object), names)
 
 
@@ -364,8 +363,8 @@ def previous_figures(previous) -> dict | None:
     if previous is None:
         return None
     if isinstance(previous, AuditResult):
-        previous = previous.to_dict(json_findings=0)
-    elif isinstance(previous, (str, os.PathLike)):
+        return {r.id: r.to_dict() for r in previous.rules}
+    if isinstance(previous, (str, os.PathLike)):
         import json
 
         try:
@@ -588,9 +587,7 @@ def _assemble(book, as_of, loaded, rule_results, parts, row_details, dept_record
     warnings = warnings + gap_warnings(gaps, "en", graded_on=graded_on, coverage=coverage,
                                        min_coverage=min_coverage, percent=percent,
                                        strict_percent=strict_percent)
-    by_section = rollup(pd.concat([scores, pd.DataFrame({"section": [s.id for s in book.sections],
-                                                         "status": "none", "awarded": 0.0, "possible": 0.0})]),
-                        "section").set_index("section")
+    by_section = rollup(scores, "section", groups=[s.id for s in book.sections]).set_index("section")
     sections = []
     for section in book.sections:
         row = by_section.loc[section.id]
@@ -605,7 +602,7 @@ def _assemble(book, as_of, loaded, rule_results, parts, row_details, dept_record
         violations = dept_rules.groupby("department", sort=False)["violations"].sum()
         departments["violations"] = departments["department"].map(violations).to_numpy().astype(int)
         # ranked by percent; rows without a division are listed, but after every real division
-        departments["_blank"] = departments["department"] == BLANK_DEPARTMENT
+        departments["_blank"] = departments["department"] == BLANK_DIVISION
         departments = departments.sort_values(["_blank", "percent", "violations", "department"],
                                               ascending=[True, False, True, True], na_position="last")
         departments = departments.drop(columns="_blank").reset_index(drop=True)

@@ -140,16 +140,17 @@ def percent_of(awarded: float, possible: float) -> float | None:
     return _finite(100.0 * awarded / possible) if possible > 0 else None
 
 
-def rollup(scores: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
-    """awarded, possible and percent over the scored rules (pass, fail) of each ``by`` group
-    (of the whole frame when ``by`` is None): the one rollup of the book, its sections and
-    its divisions. ``scores`` has columns status, awarded, possible (and ``by``)."""
+def rollup(scores: pd.DataFrame, by: str | None = None, groups=None) -> pd.DataFrame:
+    """awarded, possible and percent over the scored rules (pass, warn, fail) of each ``by``
+    group (of the whole frame when ``by`` is None): the one rollup of the book, its sections
+    and its divisions. ``scores`` has columns status, awarded, possible (and ``by``); ``groups``
+    lists the groups in order, those without a rule included (default: as found)."""
     scored = scores[scores["status"].isin(SCORED)]
     if by is None:
         totals = pd.DataFrame({"awarded": [float(scored["awarded"].sum())],
                                "possible": [float(scored["possible"].sum())]})
     else:
-        groups = pd.Index(pd.unique(scores[by]), name=by)
+        groups = pd.Index(pd.unique(scores[by]) if groups is None else list(groups), name=by)
         sums = scored.groupby(by, sort=False)[["awarded", "possible"]].sum()
         totals = sums.reindex(groups, fill_value=0.0).astype(float).reset_index()
     possible = totals["possible"].to_numpy(dtype=float)

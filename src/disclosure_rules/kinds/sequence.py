@@ -37,9 +37,6 @@ class Sequence(Kind):
     name = "sequence"
     Rule = SequenceRule
 
-    def bounds(self, rule) -> tuple[float | None, float | None]:
-        return None, None
-
     def check(self, rule, fields: dict) -> list[tuple[str, str]]:
         return [(f"rule {rule.id}: sequence field {value!r} must be a date field", "fields")
                 for value in rule.fields if value in fields and fields[value].type != "date"]

@@ -40,9 +40,6 @@ class Unique(Kind):
     name = "unique"
     Rule = UniqueRule
 
-    def bounds(self, rule) -> tuple[float | None, float | None]:
-        return None, None
-
     def evaluate(self, view: RuleView) -> Verdict:
         repeat, first, within = repeats(view.frame, view.rule.fields, view.selected, view.division)
         by_division = None if within is None else Verdict(view.selected.copy(), within)
