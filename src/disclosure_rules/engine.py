@@ -73,11 +73,12 @@ def _as_date(value, what: str) -> dt.date:
 
 def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=None,
           waivers: str | os.PathLike | list | None = None,
-          progress: Callable[[str], None] | None = None, previous=None) -> AuditResult:
+          progress: Callable[[str], None] | None = None, previous=None, engine=None) -> AuditResult:
     """Evaluate ``book`` on ``data`` (dataset name -> file path, DataFrame or LoadedDataset).
 
     ``previous`` is an earlier result (its JSON file, its ``to_dict()``, or an AuditResult)
-    for the rules that compare with it (kind ``trend``)."""
+    for the rules that compare with it (kind ``trend``). ``engine``: "pandas" (in memory,
+    the default) or "duckdb" (embedded DuckDB); the results are identical."""
     from .calendar import WorkCalendar
     from .datasets import LoadedDataset, load_dataset
     from .rulebook import load_rulebook, load_waivers
@@ -126,6 +127,7 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
     keys = {name: _keys(ds, book.datasets[name]) for name, ds in loaded.items()}
 
     earlier = previous_figures(previous)
+    runner = _engine(engine)
     rule_results: list[RuleResult] = []
     parts: list[FindingPart] = []
     row_details: dict[str, pd.DataFrame] = {}
@@ -134,7 +136,7 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
     for number, rule in enumerate(enabled, 1):
         say(f"rule {number}/{len(enabled)} {rule.id}")
         evaluation = _evaluate_rule(book, rule, loaded, contexts, divisions, keys, active, calendar,
-                                    as_of_ts, warnings, earlier)
+                                    as_of_ts, warnings, earlier, runner)
         rule_results.append(evaluation.result)
         if evaluation.part is not None:
             parts.append(evaluation.part)
@@ -142,10 +144,34 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
             row_details[rule.id] = evaluation.row_details
         dept_records.extend(evaluation.departments)
 
+    if runner.close is not None:
+        runner.close()
     if calendar.built:
         warnings.extend(w for w in calendar.warnings if w not in warnings)
     return _assemble(book, as_of_date, loaded, rule_results, parts, row_details, dept_records,
                      data_issues, warnings)
+
+
+ENGINES = ("pandas", "duckdb")
+
+
+@dataclass
+class _Runner:
+    """How verdicts are computed: by the kinds in numpy, or by a SQL engine."""
+
+    verdict: Callable
+    close: Callable | None = None
+
+
+def _engine(engine) -> _Runner:
+    if engine is None or engine == "pandas":
+        return _Runner(lambda kind, view: kind.evaluate(view))
+    if engine == "duckdb":
+        from .engines.duckdb import DuckDBEngine
+
+        duck = DuckDBEngine()
+        return _Runner(duck.verdict, duck.close)
+    raise DisclosureRulesError(f"unknown engine {engine!r}; the engines are: {', '.join(ENGINES)}")
 
 
 class _LazyCalendar:
@@ -289,7 +315,7 @@ def _not_assessed(rule, message: str, message_zh: str, missing: list, fields: li
 
 
 def _evaluate_rule(book, rule, loaded, contexts, divisions, keys, waivers, calendar, as_of, warnings,
-                   previous) -> _Evaluation:
+                   previous, runner) -> _Evaluation:
     spec = book.datasets[rule.dataset]
     fields = dict(spec.fields)
     if rule.join is not None:
@@ -340,7 +366,7 @@ def _evaluate_rule(book, rule, loaded, contexts, divisions, keys, waivers, calen
                  for lang in ("en", "zh")}
         return _not_assessed(rule, words["en"], words["zh"], lacking, needed)
     try:
-        verdict = kind.evaluate(view)
+        verdict = runner.verdict(kind, view)
     except DisclosureRulesError:
         raise
     except Exception as exc:  # a bug or an unforeseen value must not hide the other rules' results

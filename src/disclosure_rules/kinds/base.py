@@ -146,6 +146,11 @@ class Kind(ABC):
         """The rule's verdict on the view's rows."""
 
     @abstractmethod
+    def lower(self, view):
+        """The rule's verdict as a SQL query (a :class:`~.sql.SqlVerdict` on a
+        :class:`~.sql.SqlView`), for the SQL engines: the same verdict as :meth:`evaluate`."""
+
+    @abstractmethod
     def describe(self, rule, say) -> list[str]:
         """What the rule checks, in plain words: lines written with ``say`` (an
         explain.Describer: the words ``describe_*``, fields, labels, expressions)."""

@@ -67,6 +67,11 @@ class Condition(Kind):
     def evaluate(self, view: RuleView) -> Verdict:
         return expect_violations(view)
 
+    def lower(self, view):
+        from .sql import expect_violations as lowered
+
+        return lowered(view)
+
     def describe(self, rule, say) -> list[str]:
         return [say.say("condition", expect=say.expression(rule.expect)), *rate_min_line(rule, say)]
 

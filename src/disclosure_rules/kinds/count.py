@@ -90,39 +90,98 @@ class Count(Kind):
         rule = view.rule
         if rule.per is None:
             values = np.full(view.n, ALL, dtype=object)
-            groups = np.array([ALL], dtype=object)
-            counts = np.array([int(view.selected.sum())])
-            listed: list = []
+            found, counts = [ALL], [int(view.selected.sum())]
         else:
             values = identities(view.frame[rule.per], view.fields[rule.per])
-            found = pd.Series(values[view.selected], dtype=object).value_counts(dropna=True)
-            listed = listed_groups(rule, view.fields[rule.per])
-            extra = [g for g in dict.fromkeys(listed) if g not in found.index]
-            groups = np.asarray(list(found.index) + extra, dtype=object)
-            counts = np.concatenate([found.to_numpy(dtype=np.int64), np.zeros(len(extra), dtype=np.int64)])
-        verdict = Verdict(np.ones(len(groups), dtype=bool), self._outside(rule, counts),
-                          details={"count": counts}, group=groups, group_field=rule.per)
+            # groups in order of first appearance (value_counts without sorting), then by count
+            tally = pd.Series(values[view.selected], dtype=object).value_counts(sort=False, dropna=True)
+            found, counts = list(tally.index), tally.to_numpy(dtype=np.int64)
+        groups, listed, counts = self._groups(rule, view.fields, found, counts)
+        verdict = self._verdict(rule, groups, counts)
         if view.division is not None:
-            verdict.by_division = self._by_division(view, values, groups, listed)
+            group_code = pd.Index(groups).get_indexer(values)
+            n_div = int(view.division.max(initial=-1)) + 1
+            matrix = group_counts(group_code, view.selected, len(groups), view.division, n_div)
+            present = np.zeros(n_div, dtype=bool)
+            present[np.unique(view.division[view.selected & (view.division >= 0)])] = True
+            verdict.by_division = self._by_division(rule, groups, listed, matrix, present,
+                                                    view.department_field, view.division_values)
         return verdict
 
-    def _by_division(self, view: RuleView, values: np.ndarray, groups: np.ndarray, listed: list) -> Verdict:
-        """One item per (division, group): each division's rows counted per group; a listed
-        group a division has no row of counts 0 for it (for its own group only, when the
-        groups are the divisions)."""
+    def lower(self, view):
+        """Rows per group: ``GROUP BY`` the group's identity among the selected rows (and per
+        division); the listed groups and the bounds are applied to the (few) groups."""
+        from sqlglot import exp
+
+        from .sql import DIV, POS, SqlVerdict, col, identity_column, lit
+
         rule = view.rule
+        table = exp.to_table(view.table, quoted=True)
+        selected = view.selected
+        group = lit(ALL) if rule.per is None else col(identity_column(rule.per))
+        keep = selected if rule.per is None else exp.and_(selected, exp.Not(this=exp.Is(this=group, expression=exp.null())))
+        tally = exp.select(group.as_("grp"), exp.Count(this=exp.Star()).as_("n"), exp.func("min", col(POS)).as_("first")) \
+            .from_(table).where(keep).group_by(group if rule.per is not None else lit(1))
+        by_div = exp.select(col(DIV).as_("div"), group.as_("grp"), exp.Count(this=exp.Star()).as_("n")) \
+            .from_(table).where(keep).group_by(col(DIV), group) if rule.per is not None else \
+            exp.select(col(DIV).as_("div"), exp.Count(this=exp.Star()).as_("n")).from_(table).where(keep).group_by(col(DIV))
+        present = exp.select(col(DIV).as_("div")).from_(table).where(selected).distinct()
+
+        def assemble(fetch):
+            got = fetch(tally, {"grp": "text", "n": "int", "first": "int"})
+            if rule.per is None:
+                found, counts = [ALL], [int(got["n"][0]) if len(got["n"]) else 0]
+            else:
+                first_seen = np.argsort(got["first"], kind="stable")
+                found, counts = list(got["grp"][first_seen]), got["n"][first_seen]
+            groups, listed, counts = self._groups(rule, view.fields, found, counts)
+            verdict = self._verdict(rule, groups, counts)
+            if view.has_division:
+                n_div = len(view.division_values)
+                cells = fetch(by_div, {"div": "int", "grp": "text", "n": "int"} if rule.per is not None
+                              else {"div": "int", "n": "int"})
+                matrix = np.zeros((n_div, len(groups)), dtype=np.int64)
+                codes = pd.Index(groups).get_indexer(cells["grp"]) if rule.per is not None \
+                    else np.zeros(len(cells["n"]), dtype=np.int64)
+                matrix[cells["div"], codes] = cells["n"]
+                present = np.zeros(n_div, dtype=bool)
+                present[fetch(present_query, {"div": "int"})["div"]] = True
+                verdict.by_division = self._by_division(rule, groups, listed, matrix, present,
+                                                        view.department_field, view.division_values)
+            return verdict
+
+        present_query = present
+        return SqlVerdict(tally, grouped=True, group_field=rule.per, assemble=assemble)
+
+    def _groups(self, rule, fields, found: list, counts) -> tuple[np.ndarray, list, np.ndarray]:
+        """The groups in order (by count, most first; ties in order of first appearance;
+        then the listed groups with no row), the listed groups, and each group's count."""
+        counts = np.asarray(counts, dtype=np.int64)
+        order = np.argsort(-counts, kind="stable")
+        found, counts = [found[i] for i in order], counts[order]
+        listed = listed_groups(rule, fields[rule.per]) if rule.per is not None else []
+        seen = set(found)
+        extra = [g for g in dict.fromkeys(listed) if g not in seen]
+        groups = np.asarray(found + extra, dtype=object)
+        return groups, listed, np.concatenate([counts, np.zeros(len(extra), dtype=np.int64)])
+
+    def _verdict(self, rule, groups: np.ndarray, counts: np.ndarray) -> Verdict:
+        return Verdict(np.ones(len(groups), dtype=bool), self._outside(rule, counts),
+                       details={"count": counts}, group=groups, group_field=rule.per)
+
+    def _by_division(self, rule, groups: np.ndarray, listed: list, matrix: np.ndarray, present: np.ndarray,
+                     department_field, division_values) -> Verdict:
+        """One item per (division, group): each division's rows counted per group (``matrix``,
+        division x group); a listed group a division has no row of counts 0 for it (for its
+        own group only, when the groups are the divisions); only divisions ``present`` in the
+        population answer."""
         index = {g: i for i, g in enumerate(groups)}
-        group_code = pd.Index(groups).get_indexer(values)
-        division = view.division
-        n_div = int(division.max(initial=-1)) + 1
-        matrix = group_counts(group_code, view.selected, len(groups), division, n_div)
-        present = np.zeros(n_div, dtype=bool)
-        present[np.unique(division[view.selected & (division >= 0)])] = True
+        n_div = len(present)
         counted = matrix > 0
         if listed:
             listed_codes = [index[g] for g in listed if g in index]
-            if rule.per is not None and rule.per == view.department_field:
-                own = pd.Index(groups).get_indexer(view.division_values[:n_div])
+            if rule.per is not None and rule.per == department_field:
+                own = pd.Index(groups).get_indexer(division_values[:n_div])
                 for code in listed_codes:
                     counted[:, code] |= own == code
             else:

@@ -147,6 +147,111 @@ class Deadline(Kind):
                                 "late_workdays": late_days, "clock_start": np.where(valid, clock_start, NAT),
                                 "status": status})
 
+    def lower(self, view):
+        """The same arithmetic as :meth:`evaluate`, on the calendar relation: a deadline is a
+        lookup of the day whose running count of working days reaches the clock's count plus
+        the limit; each pause (merged in date order, as in :func:`_deadline_with_pauses`) is
+        one more step of the query."""
+        from sqlglot import exp
+
+        from .sql import POS, Clock, SqlVerdict, case, col, lit, subquery_from, true_or_false
+
+        rule = view.rule
+
+        def c(name):
+            return col(name, "b")
+
+        def null(e):
+            return exp.Is(this=e, expression=exp.null())
+
+        def present(e):
+            return exp.Not(this=null(e))
+
+        def where(condition, a, b):
+            return case((condition, a), default=b)
+
+        start, end = col(rule.start), col(rule.end)
+        clock_start = exp.Coalesce(this=col(rule.restart), expressions=[start]) if rule.restart else start
+        limit = lit(rule.limit.days)
+        if rule.extension is not None:
+            limit = exp.Add(this=limit, expression=where(true_or_false(view.expressions["extension.when"]),
+                                                         lit(rule.extension.days), lit(0)))
+        as_of = lit(view.as_of)
+        valid = exp.and_(present(start), present(clock_start))
+        safe_start = where(valid, clock_start, as_of)
+        open_until = exp.Coalesce(this=end, expressions=[as_of])
+        base = [col(POS), view.selected.as_("sel"), start.as_("s"), end.as_("e"), valid.as_("valid"),
+                clock_start.as_("clock"), safe_start.as_("safe"), limit.as_("lim")]
+        for i, pause in enumerate(rule.exclude):
+            active = exp.and_(present(col(pause.from_)), valid)
+            to = exp.Coalesce(this=col(pause.to), expressions=[open_until])
+            base += [where(active, exp.func("greatest", col(pause.from_), safe_start), safe_start).as_(f"pf{i}"),
+                     where(active, to, safe_start).as_(f"pt{i}")]
+        query = exp.select(*base).from_(exp.to_table(view.table, quoted=True))
+        working = Clock(view, rule.limit.working_days is not None)
+        carried = [c(POS), c("sel"), c("s"), c("e"), c("valid"), c("clock"), c("safe"), c("lim")]
+
+        def step(columns, alias_from):
+            return exp.select(*columns).from_(subquery_from(alias_from, "b"))
+
+        # the pauses in date order (from, then to), as the walk needs them
+        k = len(rule.exclude)
+        if k > 1:
+            pairs = exp.Array(expressions=[exp.Struct(expressions=[
+                exp.PropertyEQ(this=exp.to_identifier("f"), expression=c(f"pf{i}")),
+                exp.PropertyEQ(this=exp.to_identifier("t"), expression=c(f"pt{i}"))])
+                                           for i in range(k)])
+            ordered = exp.ArraySort(this=pairs)
+            sorted_columns = [*carried]
+            for i in range(k):
+                item = exp.Bracket(this=ordered, expressions=[lit(i + 1)], offset=1)
+                sorted_columns += [exp.Dot(this=item, expression=exp.to_identifier("f")).as_(f"pf{i}"),
+                                   exp.Dot(this=item, expression=exp.to_identifier("t")).as_(f"pt{i}")]
+            query = step(sorted_columns, query)
+        # deadline before the pauses; covered = the day up to which pauses were walked
+        query = step([*carried, *[c(f"p{x}{i}") for i in range(k) for x in "ft"],
+                      lit(0).as_("extra"), c("safe").as_("covered"),
+                      working.add(c("safe"), c("lim")).as_("deadline")], query)
+        for i in range(k):
+            lo = exp.func("greatest", c(f"pf{i}"), c("covered"))
+            hi = c(f"pt{i}")
+            days = working.count(lo, hi)
+            skip = exp.or_(null(days), exp.LTE(this=hi, expression=lo), exp.LTE(this=c("deadline"), expression=lo))
+            extra = exp.Add(this=c("extra"), expression=where(skip, lit(0), days))
+            rest = [c(f"p{x}{j}") for j in range(i + 1, k) for x in "ft"]
+            query = step([*carried, *rest, extra.as_("extra"),
+                          exp.func("greatest", c("covered"), hi).as_("covered"), c("deadline").as_("old")], query)
+            moved = working.add(c("safe"), exp.Add(this=c("lim"), expression=c("extra")))
+            query = step([*carried, *[c(f"p{x}{j}") for j in range(i + 1, k) for x in "ft"], c("extra"),
+                          c("covered"), where(exp.GT(this=c("extra"), expression=lit(0)), moved, c("old")).as_("deadline")],
+                         query)
+        deadline = where(c("valid"), c("deadline"), exp.null())
+        query = step([*carried, deadline.as_("deadline")], query)
+        e, d = c("e"), c("deadline")
+        before_start = exp.and_(c("valid"), present(e), exp.LT(this=e, expression=c("s")))
+        late = exp.and_(c("valid"), present(e), exp.Not(this=exp.paren(before_start)),
+                        true_or_false(exp.GT(this=e, expression=d)))
+        overdue = exp.and_(c("valid"), null(e), true_or_false(exp.GT(this=as_of, expression=d)))
+        pending = exp.and_(c("valid"), null(e), exp.Not(this=exp.paren(overdue)))
+        query = step([c(POS), c("sel"), c("s"), e, c("valid"), c("clock"), d,
+                      true_or_false(before_start).as_("before_start"), true_or_false(late).as_("late"),
+                      true_or_false(overdue).as_("overdue"), true_or_false(pending).as_("pending")], query)
+        reason = case((exp.Not(this=c("valid")), lit(BLANK_START)), (c("before_start"), lit(END_BEFORE_START)),
+                      (c("late"), lit(LATE)), (c("overdue"), lit(OVERDUE)), default=lit(0))
+        days = Clock(view, working=True)  # late_workdays is in working days whatever the limit
+        late_days = case((c("late"), days.count(d, e)), (c("overdue"), days.count(d, as_of)), default=exp.null())
+        status = case((exp.Not(this=c("valid")), lit("invalid")), (c("before_start"), lit("invalid")),
+                      (c("late"), lit("late")), (c("overdue"), lit("overdue")), (c("pending"), lit("pending")),
+                      default=lit("on_time"))
+        query = step([c(POS), c("sel").as_("in_population"),
+                      exp.and_(c("sel"), exp.GT(this=exp.paren(reason), expression=lit(0))).as_("violation"),
+                      exp.and_(c("sel"), c("pending")).as_("pending"), reason.as_("reason"), c("s").as_("start"),
+                      d.as_("deadline"), e.as_("end"), exp.cast(late_days, exp.DataType.build("double")).as_("late_workdays"),
+                      where(c("valid"), c("clock"), exp.null()).as_("clock_start"), status.as_("status")], query)
+        return SqlVerdict(query, has_pending=True,
+                          details={"reason": "int8", "start": "date", "deadline": "date", "end": "date",
+                                   "late_workdays": "float", "clock_start": "date", "status": "text"})
+
     def describe(self, rule, say) -> list[str]:
         start, end = say.field(rule.start), say.field(rule.end)
         text = say.say("deadline", start=start, end=end, limit=say.limit(rule.limit))

@@ -59,6 +59,11 @@ class Ratio(Kind):
     def evaluate(self, view: RuleView) -> Verdict:
         return expect_violations(view)
 
+    def lower(self, view):
+        from .sql import expect_violations as lowered
+
+        return lowered(view)
+
     def describe(self, rule, say) -> list[str]:
         return [say.say("ratio", expect=say.expression(rule.expect), bounds=say.bounds(rule, as_rate=True))]
 

@@ -43,6 +43,15 @@ class Required(Kind):
             blank |= view.frame[name].isna().to_numpy()
         return Verdict(view.selected.copy(), view.selected & blank)
 
+    def lower(self, view):
+        from sqlglot import exp
+
+        from .sql import SqlVerdict, any_blank
+
+        selected = view.selected
+        return SqlVerdict(view.rows(selected.as_("in_population"),
+                                    exp.and_(selected, exp.paren(any_blank(view.rule.fields))).as_("violation")))
+
     def describe(self, rule, say) -> list[str]:
         return [say.say("required", fields=say.fields(rule.fields)), *rate_min_line(rule, say)]
 

@@ -60,6 +60,27 @@ class Sequence(Kind):
         earlier = np.argmax(candidates, axis=1)
         return Verdict(view.selected.copy(), violation, details={"later": later, "earlier": earlier})
 
+    def lower(self, view):
+        """Per step j: bad when present, some earlier step is present and the step is before
+        the running maximum of the earlier steps; ``later`` the first bad step, ``earlier``
+        the first step before it holding that maximum."""
+        from sqlglot import exp
+
+        from .sql import SqlVerdict, case, col, lit, true_or_false
+
+        steps = [col(f) for f in view.rule.fields]
+        prior = [None] + [steps[0] if j == 1 else exp.func("greatest", *steps[:j]) for j in range(1, len(steps))]
+        bad = [None] + [true_or_false(exp.LT(this=steps[j], expression=prior[j])) for j in range(1, len(steps))]
+        later = case(*[(bad[j], lit(j)) for j in range(1, len(steps))], default=lit(0))
+        earlier = case(*[(bad[j], case(*[(true_or_false(exp.EQ(this=steps[i], expression=prior[j])), lit(i))
+                                          for i in range(j)], default=lit(0)))
+                         for j in range(1, len(steps))], default=lit(0))
+        selected = view.selected
+        return SqlVerdict(view.rows(selected.as_("in_population"),
+                                    exp.and_(selected, exp.paren(exp.or_(*bad[1:]))).as_("violation"),
+                                    later.as_("later"), earlier.as_("earlier")),
+                          details={"later": "int", "earlier": "int"})
+
     def describe(self, rule, say) -> list[str]:
         return [say.say("sequence", fields=say.fields(rule.fields, say.say("arrow")))]
 

@@ -105,13 +105,15 @@ class Trend(Kind):
         return [] if _previous_rate(rule, view.previous) is not None else [(PREVIOUS, rule.compared)]
 
     def evaluate(self, view: RuleView) -> Verdict:
-        rule = view.rule
-        before = _previous_rate(rule, view.previous)
-        low = min(1.0, max(0.0, before + rule.min_change))
-        high = None if rule.max_change is None else min(1.0, max(0.0, before + rule.max_change))
         verdict = expect_violations(view)
-        verdict.bounds = (low, high)
-        verdict.facts = {"previous_rate": before, "compared": rule.compared}
+        verdict.bounds, verdict.facts = _bounds(view.rule, view.previous)
+        return verdict
+
+    def lower(self, view):
+        from .sql import expect_violations as lowered
+
+        verdict = lowered(view)
+        verdict.bounds, verdict.facts = _bounds(view.rule, view.previous)
         return verdict
 
     def describe(self, rule, say) -> list[str]:
@@ -142,6 +144,14 @@ class Trend(Kind):
 
     def messages(self, found, idx: np.ndarray, lang: str) -> list[str]:
         return expect_messages(found, idx, lang)
+
+
+def _bounds(rule, previous: dict | None) -> tuple[tuple, dict]:
+    """The rate bounds from last period's rate, and the facts the summary quotes."""
+    before = _previous_rate(rule, previous)
+    low = min(1.0, max(0.0, before + rule.min_change))
+    high = None if rule.max_change is None else min(1.0, max(0.0, before + rule.max_change))
+    return (low, high), {"previous_rate": before, "compared": rule.compared}
 
 
 def _points(fraction: float) -> str:

@@ -47,6 +47,41 @@ class Unique(Kind):
         first_row = np.where(first >= 0, view.rows[np.maximum(first, 0)], -1)
         return Verdict(view.selected.copy(), repeat, details={"first_row": first_row}, by_division=by_division)
 
+    def lower(self, view):
+        """``ROW_NUMBER() OVER (PARTITION BY fields ORDER BY __pos) > 1`` among the selected
+        rows not blank in every field (and within each division, partitioned by it too)."""
+        from sqlglot import exp
+
+        from .sql import DIV, POS, ROW, SqlVerdict, all_blank, col, lit, subquery_from, window
+
+        fields = [col(f) for f in view.rule.fields]
+        number = window(exp.RowNumber(), fields, col(POS))
+        first = window(exp.FirstValue(this=col(ROW)), fields, col(POS))
+        inner = [col(POS), number.as_("rn"), first.as_("first_row")]
+        if view.has_division:
+            inner.append(window(exp.RowNumber(), [col(DIV), *fields], col(POS)).as_("rn_div"))
+        candidates = exp.select(*inner).from_(exp.to_table(view.table, quoted=True)) \
+            .where(exp.and_(view.selected, exp.Not(this=exp.paren(all_blank(view.rule.fields)))))
+        repeat = exp.GT(this=col("rn", "s"), expression=lit(1))
+        selected = view.selected
+        columns = [selected.as_("in_population"),
+                   exp.Coalesce(this=repeat, expressions=[exp.false()]).as_("violation"),
+                   exp.Coalesce(this=exp.If(this=repeat, true=col("first_row", "s")),
+                                expressions=[lit(-1)]).as_("first_row")]
+        if view.has_division:
+            columns.append(exp.Coalesce(this=exp.GT(this=col("rn_div", "s"), expression=lit(1)),
+                                        expressions=[exp.false()]).as_("within"))
+        query = exp.select(col(POS, "t"), *columns) \
+            .from_(exp.to_table(view.table, quoted=True).as_("t")) \
+            .join(subquery_from(candidates, "s"), on=exp.EQ(this=col(POS, "t"), expression=col(POS, "s")),
+                  join_type="left")
+        verdict = SqlVerdict(query, details={"first_row": "int"})
+        if view.has_division:
+            within = SqlVerdict(exp.select(col(POS), col("in_population"), col("within").as_("violation"))
+                                .from_(subquery_from(query, "u")))
+            verdict.by_division = within
+        return verdict
+
     def describe(self, rule, say) -> list[str]:
         return [say.say("unique", fields=say.fields(rule.fields))]
 
