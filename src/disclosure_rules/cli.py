@@ -93,8 +93,10 @@ def _json_findings(value: str) -> int | None:
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit with 1 when the score the grade comes from (the strict percent below the rulebook's min_coverage) is below this.")
 @click.option("--json-findings", default="1000", show_default=True, metavar="N|all", help="Findings per rule in the JSON.")
 @click.option("--previous", type=click.Path(dir_okay=False), help="An earlier result JSON (from --json), for the rules that compare with it (kind trend).")
+@click.option("--engine", type=click.Choice(["auto", "pandas", "duckdb"]), default="auto", show_default=True,
+              help="What evaluates the rules: pandas (in memory) or duckdb (embedded DuckDB, every core); auto chooses. The results are identical.")
 @click.pass_context
-def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fail_under, json_findings, previous):
+def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fail_under, json_findings, previous, engine):
     """Audit ledgers against a rulebook and write the report."""
     from .engine import audit as run_audit
     from .rulebook import load_rulebook
@@ -107,7 +109,8 @@ def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fai
     try:
         progress("loading the rulebook")
         book = load_rulebook(rules)
-        result = run_audit(book, datasets, as_of=as_of, waivers=waivers, progress=progress, previous=previous)
+        result = run_audit(book, datasets, as_of=as_of, waivers=waivers, progress=progress, previous=previous,
+                           engine=engine)
         progress("writing outputs")
         for output in (json_path, html, findings):  # as --json always did: a new folder is created
             if output:
