@@ -152,7 +152,7 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
                      data_issues, warnings)
 
 
-ENGINES = ("auto", "pandas", "duckdb")
+ENGINES = ("auto", "pandas", "duckdb", "spark")
 
 
 @dataclass
@@ -173,6 +173,11 @@ def _engine(engine) -> _Runner:
 
         duck = DuckDBEngine()
         return _Runner(duck.verdict, duck.close)
+    if engine == "spark" or type(engine).__name__ == "SparkSession":
+        from .engines.spark import SparkEngine
+
+        spark = SparkEngine(None if engine == "spark" else engine)
+        return _Runner(spark.verdict, spark.close)
     raise DisclosureRulesError(f"unknown engine {engine!r}; the engines are: {', '.join(ENGINES)}")
 
 

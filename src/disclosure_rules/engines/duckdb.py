@@ -1,74 +1,29 @@
-"""``--engine duckdb``: the rule kinds evaluated by DuckDB, embedded (DESIGN §16).
+"""``--engine duckdb``: the rules evaluated by DuckDB, embedded (DESIGN §16).
 
-Each rule's typed rows are a DuckDB relation (:mod:`..kinds.sql` gives its columns); the
-rule's kind lowers its verdict to a query (SQLGlot, rendered in the DuckDB dialect), DuckDB
-runs it on every core, and the verdict comes back as the same columns the pandas path
-gives, so that waivers, scoring, findings and divisions are shared and the results are
-identical.
+Out of core (it spills to a temporary directory past its memory limit) and on every core.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import tempfile
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from ..kinds.sql import DIV, POS, ROW, SqlView, identity_column
-
-#: the engine's SQL dialect (SQLGlot's name)
-DIALECT = "duckdb"
+from .base import SqlEngine
 
 
-def typed_arrow(frame: pd.DataFrame, fields: dict):
-    """A typed frame as an Arrow table in the conventions of :mod:`..kinds.sql`: dates as
-    date32, categories as their code (or unknown label) text, sets as int64 bit masks."""
-    import pyarrow as pa
-
-    columns, names = [], []
-    for name in frame.columns:
-        series = frame[name]
-        spec = fields.get(name)
-        ftype = spec.type if spec is not None else None
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            codes = series.cat.codes.to_numpy()
-            labels = pa.array([str(c) for c in series.cat.categories], type=pa.string())
-            array = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0, type=pa.int32()), labels)
-            array = array.cast(pa.string())
-        elif ftype == "date" or series.dtype.kind == "M":
-            values = series.to_numpy(dtype="datetime64[s]")
-            days = values.astype("datetime64[D]")
-            array = pa.array(days, mask=np.isnat(values), type=pa.date32())
-        elif ftype == "string" or isinstance(series.dtype, pd.StringDtype):
-            array = pa.array(series.astype(object).where(series.notna(), None).to_numpy(dtype=object),
-                             type=pa.string())
-        elif ftype == "boolean":
-            array = pa.array(series.to_numpy(dtype=bool, na_value=False), mask=series.isna().to_numpy(),
-                             type=pa.bool_())
-        elif ftype in ("integer", "set"):
-            array = pa.array(series.to_numpy(dtype=np.int64, na_value=0), mask=series.isna().to_numpy(),
-                             type=pa.int64())
-        else:
-            array = pa.array(series.to_numpy(dtype="float64", na_value=np.nan), mask=series.isna().to_numpy(),
-                             type=pa.float64())
-        columns.append(array)
-        names.append(name)
-    return pa.table(columns, names=names) if columns else pa.table({})
-
-
-class DuckDBEngine:
+class DuckDBEngine(SqlEngine):
     """An embedded DuckDB database for one audit: out of core (it spills to ``temp_directory``
     past ``memory_limit``) and on every core (or ``threads``)."""
 
     name = "duckdb"
+    dialect = "duckdb"
 
     def __init__(self, *, memory_limit: str | None = None, temp_directory: str | os.PathLike | None = None,
                  threads: int | None = None):
         import duckdb
 
+        super().__init__()
         config: dict[str, Any] = {"preserve_insertion_order": True}
         if memory_limit:
             config["memory_limit"] = str(memory_limit)
@@ -80,119 +35,18 @@ class DuckDBEngine:
             temp_directory = self._tmp.name
         config["temp_directory"] = os.fspath(temp_directory)
         self.con = duckdb.connect(":memory:", config=config)
-        self._calendar_span: tuple | None = None
-        self._relations = 0
+
+    def register(self, name: str, table) -> None:
+        self.con.register(name, table)
+
+    def unregister(self, name: str) -> None:
+        self.con.unregister(name)
+
+    def run(self, sql: str):
+        relation = self.con.sql(sql)
+        return relation.to_arrow_table() if hasattr(relation, "to_arrow_table") else relation.arrow()
 
     def close(self) -> None:
         self.con.close()
         if self._tmp is not None:
             self._tmp.cleanup()
-
-    # ------------------------------------------------------------------ relations
-
-    def _relation(self, view, bridged: dict[str, tuple[np.ndarray, np.ndarray]]) -> str:
-        """The rule's rows as a relation: typed columns, positions, rows, divisions, the
-        identities its kind compares, and expression columns computed elsewhere."""
-        import pyarrow as pa
-
-        from ..verdict import identities
-
-        table = typed_arrow(view.frame, view.fields)
-        n = view.n
-        table = table.append_column(POS, pa.array(np.arange(n, dtype=np.int64)))
-        rows = view.rows if view.rows is not None else np.arange(n, dtype=np.int64) + 2
-        table = table.append_column(ROW, pa.array(np.asarray(rows, dtype=np.int64)))
-        if view.division is not None:
-            table = table.append_column(DIV, pa.array(np.asarray(view.division, dtype=np.int32)))
-        per = getattr(view.rule, "per", None)
-        if per is not None and per in view.frame.columns:
-            ids = identities(view.frame[per], view.fields[per])
-            table = table.append_column(identity_column(per), pa.array(ids, type=pa.string()))
-        for key, (true, unknown) in bridged.items():
-            table = table.append_column(f"__x_{key}", pa.array(true, mask=unknown, type=pa.bool_()))
-        self._relations += 1
-        name = f"rule_rows_{self._relations}"
-        self.con.register(name, table)
-        return name
-
-    def _calendar(self, view) -> str:
-        """The calendar relation over the days the rule can ask about (grown as needed)."""
-        calendar = view.calendar
-        rule = view.rule
-        names = [f for f in dict.fromkeys(getattr(rule, "fields_used", [])) if f in view.frame.columns
-                 and view.fields.get(f) is not None and view.fields[f].type == "date"]
-        days = [np.datetime64(view.as_of.date(), "D")]
-        for name in names:
-            values = view.frame[name].to_numpy(dtype="datetime64[s]")
-            values = values[~np.isnat(values)]
-            if len(values):
-                days += [values.min().astype("datetime64[D]"), values.max().astype("datetime64[D]")]
-        low, high = min(days), max(days)
-        calendar.count_through(pd.Series([low, high]).astype("datetime64[s]"))
-        limit = getattr(rule, "limit", None)
-        if limit is not None and limit.working_days is not None:
-            most = limit.working_days + (rule.extension.working_days if rule.extension is not None else 0)
-            calendar.add_workdays(pd.Series([high]).astype("datetime64[s]"), np.array([most]))
-        span = (calendar._origin, len(calendar._count), int(calendar._count[0]) if len(calendar._count) else 0)
-        if span != self._calendar_span:
-            first = np.datetime64(int(calendar._origin), "D")
-            day = first + np.arange(len(calendar._count)).astype("timedelta64[D]")
-            self.con.register("calendar_days", pd.DataFrame({"day": day.astype("datetime64[s]"),
-                                                             "n": calendar._count.astype(np.int64)}))
-            self.con.execute('CREATE OR REPLACE TABLE "calendar" AS '
-                             'SELECT CAST("day" AS DATE) AS "day", "n" FROM calendar_days')
-            self.con.unregister("calendar_days")
-            self._calendar_span = span
-        return "calendar"
-
-    # ------------------------------------------------------------------ verdicts
-
-    def verdict(self, kind, view):
-        """The kind's verdict on the view's rows, computed by DuckDB."""
-        from sqlglot import exp
-
-        from ..kinds.sql import col
-
-        bridged = {key: compiled.mask(view.ctx) for key, compiled in view.expressions.items()}
-        relation = self._relation(view, {k: (t, u) for k, (t, u) in bridged.items()})
-        try:
-            calendar = self._calendar(view) if kind.name == "deadline" else "calendar"
-            sql_view = SqlView(view.rule, relation, view.fields,
-                               {key: col(f"__x_{key}") for key in view.expressions},
-                               view.as_of.date(), calendar=calendar, has_division=view.division is not None,
-                               department_field=view.department_field, division_values=view.division_values,
-                               previous=view.previous)
-            lowered = kind.lower(sql_view)
-            return lowered.verdict(lambda query, types: self.fetch(query, types, ordered=not lowered.grouped))
-        finally:
-            self.con.unregister(relation)
-
-    def fetch(self, query, types: dict[str, str], ordered: bool = False) -> dict[str, np.ndarray]:
-        """Run ``query``; its columns as numpy arrays of ``types`` (row order: ``__pos``)."""
-        from sqlglot import exp
-
-        from ..kinds.sql import col, subquery_from
-
-        if ordered:
-            query = exp.select(exp.Star()).from_(subquery_from(query, "q")).order_by(col(POS))
-        relation = self.con.sql(query.sql(dialect=DIALECT))
-        table = relation.to_arrow_table() if hasattr(relation, "to_arrow_table") else relation.arrow()
-        return {name: _numpy(table.column(name), kind) for name, kind in types.items()}
-
-
-def _numpy(column, kind: str) -> np.ndarray:
-    """An Arrow column as the numpy array the pandas path's verdict holds."""
-    import pyarrow.compute as pc
-
-    if kind == "bool":
-        if column.null_count:
-            raise AssertionError("a verdict mask came back with blanks")
-        return column.to_numpy(zero_copy_only=False).astype(bool)
-    if kind in ("int", "int8"):
-        return column.to_numpy(zero_copy_only=False).astype(np.int8 if kind == "int8" else np.int64)
-    if kind == "float":
-        return pc.cast(column, "double").to_numpy(zero_copy_only=False).astype(np.float64)
-    if kind == "date":
-        days = column.to_numpy(zero_copy_only=False)
-        return np.asarray(days, dtype="datetime64[D]").astype("datetime64[s]")
-    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)

@@ -154,7 +154,7 @@ class Deadline(Kind):
         one more step of the query."""
         from sqlglot import exp
 
-        from .sql import POS, Clock, SqlVerdict, case, col, lit, subquery_from, true_or_false
+        from .sql import POS, Clock, SqlVerdict, case, col, count_through, lit, subquery_from, true_or_false
 
         rule = view.rule
 
@@ -208,10 +208,15 @@ class Deadline(Kind):
                 sorted_columns += [exp.Dot(this=item, expression=exp.to_identifier("f")).as_(f"pf{i}"),
                                    exp.Dot(this=item, expression=exp.to_identifier("t")).as_(f"pt{i}")]
             query = step(sorted_columns, query)
-        # deadline before the pauses; covered = the day up to which pauses were walked
-        query = step([*carried, *[c(f"p{x}{i}") for i in range(k) for x in "ft"],
-                      lit(0).as_("extra"), c("safe").as_("covered"),
-                      working.add(c("safe"), c("lim")).as_("deadline")], query)
+        # the clock's running count; the deadline before the pauses; covered = the day up to
+        # which pauses were walked
+        pauses = [c(f"p{x}{i}") for i in range(k) for x in "ft"]
+        if working.working:
+            query = step([*carried, *pauses, count_through(view, c("safe")).as_("cs")], query)
+            carried.append(c("cs"))
+        start_count = c("cs") if working.working else None
+        query = step([*carried, *pauses, lit(0).as_("extra"), c("safe").as_("covered"),
+                      working.add(c("safe"), c("lim"), start_count).as_("deadline")], query)
         for i in range(k):
             lo = exp.func("greatest", c(f"pf{i}"), c("covered"))
             hi = c(f"pt{i}")
@@ -221,7 +226,7 @@ class Deadline(Kind):
             rest = [c(f"p{x}{j}") for j in range(i + 1, k) for x in "ft"]
             query = step([*carried, *rest, extra.as_("extra"),
                           exp.func("greatest", c("covered"), hi).as_("covered"), c("deadline").as_("old")], query)
-            moved = working.add(c("safe"), exp.Add(this=c("lim"), expression=c("extra")))
+            moved = working.add(c("safe"), exp.Add(this=c("lim"), expression=c("extra")), start_count)
             query = step([*carried, *[c(f"p{x}{j}") for j in range(i + 1, k) for x in "ft"], c("extra"),
                           c("covered"), where(exp.GT(this=c("extra"), expression=lit(0)), moved, c("old")).as_("deadline")],
                          query)

@@ -177,12 +177,14 @@ class Clock:
                                                 expression=count_through(self.view, a)), lit(0))
         return date_diff(a, b)
 
-    def add(self, d: exp.Expression, n: exp.Expression) -> exp.Expression:
+    def add(self, d: exp.Expression, n: exp.Expression, count_of_d: exp.Expression | None = None) -> exp.Expression:
         """The n-th day after d: the n-th working day (d itself for n = 0; NULL past the
-        calendar), or d + n calendar days, no later than 9999-12-31."""
+        calendar), or d + n calendar days, no later than 9999-12-31. ``count_of_d``: d's
+        running count as a column of the row (Spark decorrelates one level of subquery only)."""
         if self.working:
+            counted = count_through(self.view, d) if count_of_d is None else count_of_d
             return case((exp.EQ(this=n, expression=lit(0)), d),
-                        default=nth_workday(self.view, exp.Add(this=count_through(self.view, d), expression=n)))
+                        default=nth_workday(self.view, exp.Add(this=counted, expression=n)))
         room = date_diff(d, lit(LAST_DATE))
         return case((exp.GT(this=n, expression=room), lit(LAST_DATE)),
                     default=exp.cast(exp.DateAdd(this=d, expression=n, unit=exp.var("DAY")),

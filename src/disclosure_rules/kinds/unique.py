@@ -52,7 +52,7 @@ class Unique(Kind):
         rows not blank in every field (and within each division, partitioned by it too)."""
         from sqlglot import exp
 
-        from .sql import DIV, POS, ROW, SqlVerdict, all_blank, col, lit, subquery_from, window
+        from .sql import DIV, POS, ROW, SqlVerdict, all_blank, case, col, lit, subquery_from, window
 
         fields = [col(f) for f in view.rule.fields]
         number = window(exp.RowNumber(), fields, col(POS))
@@ -66,8 +66,7 @@ class Unique(Kind):
         selected = view.selected
         columns = [selected.as_("in_population"),
                    exp.Coalesce(this=repeat, expressions=[exp.false()]).as_("violation"),
-                   exp.Coalesce(this=exp.If(this=repeat, true=col("first_row", "s")),
-                                expressions=[lit(-1)]).as_("first_row")]
+                   exp.Coalesce(this=case((repeat, col("first_row", "s"))), expressions=[lit(-1)]).as_("first_row")]
         if view.has_division:
             columns.append(exp.Coalesce(this=exp.GT(this=col("rn_div", "s"), expression=lit(1)),
                                         expressions=[exp.false()]).as_("within"))
