@@ -93,8 +93,8 @@ def _json_findings(value: str) -> int | None:
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit with 1 when the score the grade comes from (the strict percent below the rulebook's min_coverage) is below this.")
 @click.option("--json-findings", default="1000", show_default=True, metavar="N|all", help="Findings per rule in the JSON.")
 @click.option("--previous", type=click.Path(dir_okay=False), help="An earlier result JSON (from --json), for the rules that compare with it (kind trend).")
-@click.option("--engine", type=click.Choice(["auto", "pandas", "duckdb"]), default="auto", show_default=True,
-              help="What evaluates the rules: pandas (in memory) or duckdb (embedded DuckDB, every core); auto chooses. The results are identical.")
+@click.option("--engine", type=click.Choice(["auto", "pandas", "duckdb", "spark"]), default="auto", show_default=True,
+              help="What evaluates the rules: pandas (in memory), duckdb (embedded DuckDB, every core) or spark (a local Spark session; needs pyspark and Java); auto chooses. The results are identical.")
 @click.pass_context
 def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fail_under, json_findings, previous, engine):
     """Audit ledgers against a rulebook and write the report."""
