@@ -17,40 +17,39 @@ from ..kinds.sql import DIV, POS, ROW, SqlView, identity_column
 
 
 def typed_arrow(frame: pd.DataFrame, fields: dict):
-    """A typed frame as an Arrow table in the conventions of :mod:`..kinds.sql`: dates as
-    date32, categories as their code (or unknown label) text, sets as int64 bit masks."""
+    """A typed frame as an Arrow table in the conventions of :mod:`..kinds.sql`."""
     import pyarrow as pa
 
-    columns, names = [], []
-    for name in frame.columns:
-        series = frame[name]
-        spec = fields.get(name)
-        ftype = spec.type if spec is not None else None
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            codes = series.cat.codes.to_numpy()
-            labels = pa.array([str(c) for c in series.cat.categories], type=pa.string())
-            array = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0, type=pa.int32()), labels)
-            array = array.cast(pa.string())
-        elif ftype == "date" or series.dtype.kind == "M":
-            values = series.to_numpy(dtype="datetime64[s]")
-            days = values.astype("datetime64[D]")
-            array = pa.array(days, mask=np.isnat(values), type=pa.date32())
-        elif ftype == "string" or isinstance(series.dtype, pd.StringDtype):
-            array = pa.array(series.astype(object).where(series.notna(), None).to_numpy(dtype=object),
-                             type=pa.string())
-        elif ftype == "boolean":
-            array = pa.array(series.to_numpy(dtype=bool, na_value=False), mask=series.isna().to_numpy(),
-                             type=pa.bool_())
-        elif ftype in ("integer", "set"):
-            array = pa.array(series.to_numpy(dtype=np.int64, na_value=0), mask=series.isna().to_numpy(),
-                             type=pa.int64())
-        else:
-            array = pa.array(series.to_numpy(dtype="float64", na_value=np.nan), mask=series.isna().to_numpy(),
-                             type=pa.float64())
-        columns.append(array)
-        names.append(name)
-    return pa.table(columns, names=names) if columns else pa.table({})
+    names = list(frame.columns)
+    return pa.table([arrow_column(frame[name], fields.get(name)) for name in names], names=names) \
+        if names else pa.table({})
 
+
+def arrow_column(series: pd.Series, spec):
+    """One typed column as Arrow: dates as date32, categories as their code (or unknown
+    label) text, sets as int64 bit masks, text without a copy where pandas keeps it in Arrow."""
+    import pyarrow as pa
+
+    ftype = spec.type if spec is not None else None
+    blank = series.isna().to_numpy()
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        labels = pa.array([str(c) for c in series.cat.categories], type=pa.string())
+        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0, type=pa.int32()), labels) \
+            .cast(pa.string())
+    if ftype == "date" or series.dtype.kind == "M":
+        values = series.to_numpy(dtype="datetime64[s]")
+        return pa.array(values.astype("datetime64[D]"), mask=np.isnat(values), type=pa.date32())
+    if ftype == "string" or isinstance(series.dtype, pd.StringDtype):
+        if getattr(series.dtype, "storage", None) == "pyarrow":
+            return pa.chunked_array(series.array._pa_array).cast(pa.string()) \
+                if hasattr(series.array, "_pa_array") else pa.array(series.array, type=pa.string())
+        return pa.array(series.astype(object).where(~blank, None).to_numpy(dtype=object), type=pa.string())
+    if ftype == "boolean":
+        return pa.array(series.to_numpy(dtype=bool, na_value=False), mask=blank, type=pa.bool_())
+    if ftype in ("integer", "set"):
+        return pa.array(series.to_numpy(dtype=np.int64, na_value=0), mask=blank, type=pa.int64())
+    return pa.array(series.to_numpy(dtype="float64", na_value=np.nan), mask=blank, type=pa.float64())
 
 
 class SqlEngine(ABC):
@@ -62,6 +61,7 @@ class SqlEngine(ABC):
     def __init__(self):
         self._calendar_span: tuple | None = None
         self._relations = 0
+        self._columns: dict = {}  # (dataset, column) -> its Arrow column, for this audit
 
     @abstractmethod
     def register(self, name: str, table) -> None:
@@ -82,27 +82,44 @@ class SqlEngine(ABC):
 
     def _relation(self, view, bridged: dict[str, tuple[np.ndarray, np.ndarray]]) -> str:
         """The rule's rows as a relation: typed columns, positions, rows, divisions, the
-        identities its kind compares, and expression columns computed elsewhere."""
+        identities its kind compares, and expression columns computed elsewhere. A dataset's
+        own columns are converted to Arrow once per audit."""
         import pyarrow as pa
 
         from ..verdict import identities
 
-        table = typed_arrow(view.frame, view.fields)
+        rule = view.rule
+        joined = set(rule.join.fields) if rule.join is not None else set()
+
+        def cached(key, make):
+            if key not in self._columns:
+                self._columns[key] = make()
+            return self._columns[key]
+
+        names, columns = [], []
+        for name in view.frame.columns:
+            make = lambda name=name: arrow_column(view.frame[name], view.fields.get(name))  # noqa: E731
+            columns.append(make() if name in joined else cached((rule.dataset, name), make))
+            names.append(name)
         n = view.n
-        table = table.append_column(POS, pa.array(np.arange(n, dtype=np.int64)))
         rows = view.rows if view.rows is not None else np.arange(n, dtype=np.int64) + 2
-        table = table.append_column(ROW, pa.array(np.asarray(rows, dtype=np.int64)))
+        extra = {POS: lambda: pa.array(np.arange(n, dtype=np.int64)),
+                 ROW: lambda: pa.array(np.asarray(rows, dtype=np.int64))}
         if view.division is not None:
-            table = table.append_column(DIV, pa.array(np.asarray(view.division, dtype=np.int32)))
-        per = getattr(view.rule, "per", None)
+            extra[DIV] = lambda: pa.array(np.asarray(view.division, dtype=np.int32))
+        per = getattr(rule, "per", None)
         if per is not None and per in view.frame.columns:
-            ids = identities(view.frame[per], view.fields[per])
-            table = table.append_column(identity_column(per), pa.array(ids, type=pa.string()))
+            extra[identity_column(per)] = lambda: pa.array(identities(view.frame[per], view.fields[per]),
+                                                           type=pa.string())
+        for name, make in extra.items():
+            columns.append(make() if name.startswith("__id_") and per in joined else cached((rule.dataset, name), make))
+            names.append(name)
         for key, (true, unknown) in bridged.items():
-            table = table.append_column(f"__x_{key}", pa.array(true, mask=unknown, type=pa.bool_()))
+            columns.append(pa.array(true, mask=unknown, type=pa.bool_()))
+            names.append(f"__x_{key}")
         self._relations += 1
         name = f"rule_rows_{self._relations}"
-        self.register(name, table)
+        self.register(name, pa.table(columns, names=names))
         return name
 
     def _calendar(self, view) -> str:
@@ -157,15 +174,18 @@ class SqlEngine(ABC):
             self.unregister(relation)
 
     def fetch(self, query, types: dict[str, str], ordered: bool = False) -> dict[str, np.ndarray]:
-        """Run ``query``; its columns as numpy arrays of ``types`` (row order: ``__pos``)."""
-        from sqlglot import exp
-
-        from ..kinds.sql import col, subquery_from
-
-        if ordered:
-            query = exp.select(exp.Star()).from_(subquery_from(query, "q")).order_by(col(POS))
+        """Run ``query``; its columns as numpy arrays of ``types``. ``ordered``: the query gives
+        one row per ledger row with its ``__pos``, and the arrays are in ``__pos`` order (placed
+        by position in numpy, not sorted by the engine)."""
         table = self.run(query.sql(dialect=self.dialect))
-        return {name: _numpy(table.column(name), kind) for name, kind in types.items()}
+        out = {name: _numpy(table.column(name), kind) for name, kind in types.items()}
+        if ordered and table.num_rows:
+            pos = table.column(POS).to_numpy()
+            if not (pos[:-1] < pos[1:]).all():
+                order = np.empty(len(pos), dtype=np.int64)
+                order[pos] = np.arange(len(pos))
+                out = {name: values[order] for name, values in out.items()}
+        return out
 
 
 def _numpy(column, kind: str) -> np.ndarray:
