@@ -116,7 +116,7 @@ class Count(Kind):
         from .sql import DIV, POS, SqlVerdict, col, identity_column, lit
 
         rule = view.rule
-        table = exp.to_table(view.table, quoted=True)
+        table = view.source()
         selected = view.selected
         group = lit(ALL) if rule.per is None else col(identity_column(rule.per))
         keep = selected if rule.per is None else exp.and_(selected, exp.Not(this=exp.Is(this=group, expression=exp.null())))

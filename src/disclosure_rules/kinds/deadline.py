@@ -187,7 +187,7 @@ class Deadline(Kind):
             to = exp.Coalesce(this=col(pause.to), expressions=[open_until])
             base += [where(active, exp.func("greatest", col(pause.from_), safe_start), safe_start).as_(f"pf{i}"),
                      where(active, to, safe_start).as_(f"pt{i}")]
-        query = exp.select(*base).from_(exp.to_table(view.table, quoted=True))
+        query = exp.select(*base).from_(view.source())
         working = Clock(view, rule.limit.working_days is not None)
         carried = [c(POS), c("sel"), c("s"), c("e"), c("valid"), c("clock"), c("safe"), c("lim")]
 

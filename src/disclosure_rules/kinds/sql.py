@@ -30,6 +30,8 @@ import numpy as np
 from sqlglot import exp
 
 POS, ROW, DIV = "__pos", "__row", "__div"
+#: the alias of the rule's relation in every query
+DATA = "t"
 #: the last date a calendar-day deadline can fall on (as the pandas lowering clips it)
 LAST_DATE = dt.date(9999, 12, 31)
 
@@ -98,9 +100,14 @@ class SqlView:
         where = self.expressions.get("where")
         return exp.true() if where is None else true_or_false(where)
 
+    def source(self) -> exp.Table:
+        """The rule's relation, as ``t``: the alias the lowered expressions qualify their
+        columns with (so that no calendar column can capture a field in a lookup)."""
+        return exp.to_table(self.table, quoted=True).as_(DATA)
+
     def rows(self, *columns: exp.Expression) -> exp.Select:
         """SELECT __pos, columns... FROM the rule's relation."""
-        return exp.select(col(POS), *columns).from_(exp.to_table(self.table, quoted=True))
+        return exp.select(col(POS, DATA), *columns).from_(self.source())
 
 
 @dataclass

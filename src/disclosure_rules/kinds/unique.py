@@ -60,7 +60,7 @@ class Unique(Kind):
         inner = [col(POS), number.as_("rn"), first.as_("first_row")]
         if view.has_division:
             inner.append(window(exp.RowNumber(), [col(DIV), *fields], col(POS)).as_("rn_div"))
-        candidates = exp.select(*inner).from_(exp.to_table(view.table, quoted=True)) \
+        candidates = exp.select(*inner).from_(view.source()) \
             .where(exp.and_(view.selected, exp.Not(this=exp.paren(all_blank(view.rule.fields)))))
         repeat = exp.GT(this=col("rn", "s"), expression=lit(1))
         selected = view.selected
@@ -71,7 +71,7 @@ class Unique(Kind):
             columns.append(exp.Coalesce(this=exp.GT(this=col("rn_div", "s"), expression=lit(1)),
                                         expressions=[exp.false()]).as_("within"))
         query = exp.select(col(POS, "t"), *columns) \
-            .from_(exp.to_table(view.table, quoted=True).as_("t")) \
+            .from_(view.source()) \
             .join(subquery_from(candidates, "s"), on=exp.EQ(this=col(POS, "t"), expression=col(POS, "s")),
                   join_type="left")
         verdict = SqlVerdict(query, details={"first_row": "int"})
