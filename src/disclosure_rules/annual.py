@@ -215,7 +215,7 @@ def identities_of(table3: pd.DataFrame, table4: pd.DataFrame | None) -> pd.DataF
             if cells.isna().all():
                 continue  # a table left to fill has nothing to check yet
             add("四", CHECK_REVIEW, None, group, side(cells[[TOTAL]]), side(cells[list(REVIEW_RESULTS)]))
-    frame = pd.DataFrame(out, columns=["table", "check", "row", "column", "left", "right", "ok"])
+    frame = pd.DataFrame(out, columns=["table", "check", "row", "column", "left", "right", "ok"], dtype=object)
     return frame.astype({"ok": bool})
 
 
