@@ -93,6 +93,8 @@ class AnnualReport:
     notes: list[tuple[str, dict]] = field(default_factory=list)
     #: where each supplied ledger came from: name -> (source, sha256, rows)
     sources: dict[str, tuple[str | None, str | None, int]] = field(default_factory=dict)
+    #: cells whose figure came from ``figures``, not from a ledger: (table, row, column)
+    from_figures: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -425,7 +427,7 @@ def _rows_text(rows: np.ndarray, limit: int = 20) -> str:
     return shown + (" …" if len(rows) > limit else "")
 
 
-def _table2(book, ds, start, end, figures: dict, to_fill: list, notes: list) -> pd.DataFrame:
+def _table2(book, ds, start, end, figures: dict, to_fill: list, notes: list, from_figures: list) -> pd.DataFrame:
     table = pd.DataFrame(pd.NA, index=list(TABLE2_ROWS), columns=list(TABLE2_COLUMNS), dtype="Float64")
     given: set[tuple[str, str]] = set()
     m = book.annual_report.documents if book.annual_report is not None else None
@@ -464,11 +466,13 @@ def _table2(book, ds, start, end, figures: dict, to_fill: list, notes: list) -> 
             continue
         table.at[row, column] = value
         given.add((row, column))
+        from_figures.append(("二", row, column))
     to_fill.extend(("二", row, column) for row, column in TABLE2_CELLS if (row, column) not in given)
     return table
 
 
-def _table4(book, ds, start, end, figures: dict, to_fill: list, notes: list) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def _table4(book, ds, start, end, figures: dict, to_fill: list, notes: list,
+            from_figures: list) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     table = pd.DataFrame(pd.NA, index=list(REVIEW_GROUPS), columns=list(REVIEW_COLUMNS), dtype="Float64")
     m = book.annual_report.reviews if book.annual_report is not None else None
     problems = None
@@ -512,10 +516,12 @@ def _table4(book, ds, start, end, figures: dict, to_fill: list, notes: list) -> 
         return table, problems
     for (group, column), value in figures.get("四", {}).items():
         table.at[group, column] = value
+        from_figures.append(("四", group, column))
     for group in REVIEW_GROUPS:
         cells = table.loc[group, list(REVIEW_RESULTS)]
         if pd.isna(table.at[group, TOTAL]) and cells.notna().all():
             table.at[group, TOTAL] = float(cells.sum())
+            from_figures.append(("四", group, TOTAL))
     to_fill.extend(("四", g, c) for g in REVIEW_GROUPS for c in REVIEW_COLUMNS if pd.isna(table.at[g, c]))
     return table, problems
 
@@ -550,12 +556,13 @@ def annual_report(book, data: Mapping[str, Any], year: int | None = None, *,
 
     notes: list[tuple[str, dict]] = []
     to_fill: list[tuple[str, str, str]] = []
+    from_figures: list[tuple[str, str, str]] = []
     table3, problems = _table3(book, requests, start, end, notes)
-    table2 = _table2(book, documents, start, end, given, to_fill, notes)
-    table4, review_problems = _table4(book, reviews, start, end, given, to_fill, notes)
+    table2 = _table2(book, documents, start, end, given, to_fill, notes, from_figures)
+    table4, review_problems = _table4(book, reviews, start, end, given, to_fill, notes, from_figures)
     if review_problems is not None and len(review_problems):
         problems = pd.concat([problems, review_problems], ignore_index=True) if len(problems) else review_problems
     sources = {ds.name: (ds.source, ds.sha256, len(ds.frame)) for ds in (requests, documents, reviews) if ds is not None}
     return AnnualReport(book=book, year=number, start=start, end=end, table2=table2, table3=table3, table4=table4,
                         to_fill=to_fill, identities=identities_of(table3, table4), problems=problems,
-                        notes=notes, sources=sources)
+                        notes=notes, sources=sources, from_figures=from_figures)

@@ -401,7 +401,8 @@ def check_filled(path: str | os.PathLike, report=None, lang: str = "en") -> Chec
     identities = identities_of(filled.table3, filled.table4)
     differences = []
     if report is not None:
-        to_fill = {(t, r, c) for t, r, c in report.to_fill}
+        # only what the ledgers give is compared: not the cells left to fill or taken from --figures
+        to_fill = {(t, r, c) for t, r, c in report.to_fill} | set(report.from_figures)
 
         def compare(table, row, column, filled_value, ledger_value):
             if (table, row, column) in to_fill or pd.isna(ledger_value):
@@ -420,7 +421,7 @@ def check_filled(path: str | os.PathLike, report=None, lang: str = "en") -> Chec
             for group in REVIEW_GROUPS:
                 for column in REVIEW_COLUMNS:
                     compare("四", group, column, filled.table4.at[group, column], report.table4.at[group, column])
-        for row, column in TABLE2_CELLS:
+        for row, column in TABLE2_CELLS if filled.table2.notna().any().any() else ():
             compare("二", row, column, filled.table2.at[row, column], report.table2.at[row, column])
     return CheckResult(filled=filled, identities=identities, differences=differences, compared=report is not None)
 
