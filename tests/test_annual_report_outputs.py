@@ -260,3 +260,25 @@ def test_hostile_ledger_text_stays_text(tmp_path):
     assert "<script>alert" not in (tmp_path / "t.html").read_text(encoding="utf-8")
     ws = openpyxl.load_workbook(tmp_path / "t.xlsx").worksheets[4]
     assert ws.cell(2, 4).value.startswith("'=")
+
+
+# ------------------------------------------------------------------ the audit report's section
+
+
+def test_audit_report_shows_the_annual_tables_when_requests_are_given(tmp_path):
+    """The self-check report carries a 年度报告表格 section (table 三 and its identity status) when
+    the request ledger is audited, and none without it."""
+    from disclosure_rules import audit
+    from disclosure_rules.report import build_view, render_html
+    from ledgers import audited, write_ledgers
+
+    result = audited(tmp_path / "with")
+    tables = annual_report(BOOK, dict(result.data))
+    html = render_html(result)
+    assert 'id="annual"' in html and "年度报告表格" in html and "法人或其他组织" in html
+    view = build_view(result)["annual"]
+    assert [c["text"] for c in view["table3"]["body"][0]["cells"]] == [str(int(v)) for v in tables.table3.loc["一"]]
+    assert len(view["problems"]) == len(tables.problems)
+    files = write_ledgers(tmp_path / "without")
+    alone = audit(BOOK, {"documents": files["documents"]}, as_of="2021-12-31")
+    assert build_view(alone)["annual"] is None and 'id="annual"' not in render_html(alone)
