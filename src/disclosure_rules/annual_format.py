@@ -72,7 +72,7 @@ ROWS: tuple[tuple[str, str], ...] = (
 )
 ROW_LABELS = dict(ROWS)
 #: headings with no numbers of their own (三(三)...三(六) are the sum of their sub-rows)
-GROUPS = {"三": None, "三(三)": "不予公开", "三(四)": "无法提供", "三(五)": "不予处理", "三(六)": "其他处理"}
+GROUPS = {"三": "本年度办理结果", "三(三)": "不予公开", "三(四)": "无法提供", "三(五)": "不予处理", "三(六)": "其他处理"}
 #: the rows a closed request lands in, one per outcome, in the format's order
 LEAF_ROWS = tuple(rid for rid, _ in ROWS if rid.startswith("三(") and rid not in GROUPS and rid != "三(七)")
 #: the rows that carry numbers, in the format's order (what the JSON's ``rows`` holds)
@@ -91,6 +91,35 @@ DECISION_ROWS = ("行政许可", "行政处罚", "行政强制")
 DECISION_COLUMN = "本年处理决定数量"
 FEE_ROW = "行政事业性收费"
 FEE_COLUMN = "本年收费金额（单位：万元）"
+
+#: the tables' own titles in the report
+TABLE_TITLES = {"二": "二、主动公开政府信息情况", "三": "三、收到和处理政府信息公开申请情况",
+                "四": "四、政府信息公开行政复议、行政诉讼情况"}
+#: table 二's block headings, the label column's and table 三's applicant heading
+TABLE2_BLOCKS = ("第二十条第（一）项", "第二十条第（五）项", "第二十条第（六）项", "第二十条第（八）项")
+CONTENT_HEADING = "信息内容"
+APPLICANT_HEADING = "申请人情况"
+
+
+def row_heading(row_id: str) -> str:
+    """A row's label with the format's numbering: ``一、…``, ``（二）部分公开（…）``, ``5.属于…``."""
+    if row_id in ("一", "二", "三", "四"):
+        prefix = f"{row_id}、"
+    elif row_id[-1].isdigit():
+        prefix = f"{row_id[len('三(三)'):]}."
+    else:
+        prefix = f"（{row_id[2:-1]}）"
+    return prefix + ROW_LABELS[row_id]
+
+
+def quoted_texts() -> list[str]:
+    """Every text of the format the outputs quote (titles, headings, labels, the header note):
+    the format's own Chinese, shown as it is in every output language."""
+    return [*TABLE_TITLES.values(), *TABLE2_BLOCKS, CONTENT_HEADING, APPLICANT_HEADING, IDENTITY_NOTE,
+            ORG_HEADING, *COLUMNS, *(row_heading(rid) for rid, _ in ROWS), *ROW_LABELS.values(),
+            *GROUPS.values(), REVIEW_SUPER, *REVIEW_GROUPS, *REVIEW_COLUMNS, *DOCUMENT_ROWS, *DOCUMENT_COLUMNS,
+            *DECISION_ROWS, DECISION_COLUMN, FEE_ROW, FEE_COLUMN]
+
 
 _BRACKETS = re.compile(r"[（(][^（()）]*[)）]")
 _NOISE = re.compile(r"[\s\u3000:：,，。、;；“”\"'‘’·.．\-—_*★]+")

@@ -17,9 +17,10 @@ import functools
 import os
 from typing import Any
 
-from .annual_format import (APPLICANT_COLUMNS, COLUMNS, DECISION_COLUMN, DECISION_ROWS, DOCUMENT_COLUMNS,
-                            DOCUMENT_ROWS, FEE_COLUMN, FEE_ROW, GROUPS, IDENTITY_NOTE, ORG_COLUMNS, ORG_HEADING,
-                            REVIEW_COLUMNS, REVIEW_GROUPS, REVIEW_SUPER, ROW_LABELS, ROW_ORDER)
+from .annual_format import (APPLICANT_COLUMNS, APPLICANT_HEADING, COLUMNS, CONTENT_HEADING, DECISION_COLUMN,
+                            DECISION_ROWS, DOCUMENT_COLUMNS, DOCUMENT_ROWS, FEE_COLUMN, FEE_ROW, GROUPS,
+                            IDENTITY_NOTE, ORG_COLUMNS, ORG_HEADING, REVIEW_COLUMNS, REVIEW_GROUPS, REVIEW_SUPER,
+                            ROW_ORDER, TABLE2_BLOCKS, TABLE_TITLES, row_heading)
 from .atomic import write_atomic, write_via_temp
 from .words import date_text, is_blank, number_text, vocabulary
 
@@ -27,20 +28,6 @@ __all__ = ["table3_layout", "table2_blocks", "write_xlsx", "write_html", "render
 
 #: ledger records listed in the HTML (all of them are in the XLSX and the JSON)
 MAX_PROBLEMS = 500
-
-
-def _prefix(row_id: str) -> str:
-    """The format's numbering of a row: 一、 / （三） / 5."""
-    if row_id in ("一", "二", "三", "四"):
-        return f"{row_id}、"
-    if row_id[-1].isdigit():
-        return f"{row_id[len('三(三)'):]}."
-    return f"（{row_id[2:-1]}）"
-
-
-def row_heading(row_id: str) -> str:
-    """A row's label with the format's numbering (``（二）部分公开（…）``)."""
-    return _prefix(row_id) + ROW_LABELS[row_id]
 
 
 @functools.lru_cache(maxsize=1)
@@ -70,10 +57,10 @@ def table3_layout() -> tuple[dict, ...]:
 
 def table2_blocks() -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
     """Table 二: (heading, columns, rows) of its four blocks."""
-    return (("第二十条第（一）项", DOCUMENT_COLUMNS, DOCUMENT_ROWS),
-            ("第二十条第（五）项", (DECISION_COLUMN,), DECISION_ROWS[:1]),
-            ("第二十条第（六）项", (DECISION_COLUMN,), DECISION_ROWS[1:]),
-            ("第二十条第（八）项", (FEE_COLUMN,), (FEE_ROW,)))
+    return ((TABLE2_BLOCKS[0], DOCUMENT_COLUMNS, DOCUMENT_ROWS),
+            (TABLE2_BLOCKS[1], (DECISION_COLUMN,), DECISION_ROWS[:1]),
+            (TABLE2_BLOCKS[2], (DECISION_COLUMN,), DECISION_ROWS[1:]),
+            (TABLE2_BLOCKS[3], (FEE_COLUMN,), (FEE_ROW,)))
 
 
 def _cell(value: Any) -> float | int | None:
@@ -140,11 +127,11 @@ def _workbook(report, lang: str):
     # 表二
     ws = wb.active
     ws.title = "表二"
-    title(ws, ui["annual_table2"] if lang == "zh" else "二、主动公开政府信息情况", 4)
+    title(ws, TABLE_TITLES["二"], 4)
     r = 2
     for heading, columns, rows in table2_blocks():
         box(ws, r, 1, r, 4, heading, font=bold)
-        box(ws, r + 1, 1, r + 1, 1, "信息内容", font=bold)
+        box(ws, r + 1, 1, r + 1, 1, CONTENT_HEADING, font=bold)
         if len(columns) == 1:
             box(ws, r + 1, 2, r + 1, 4, columns[0], font=bold)
         else:
@@ -166,9 +153,9 @@ def _workbook(report, lang: str):
 
     # 表三
     ws = wb.create_sheet("表三")
-    title(ws, "三、收到和处理政府信息公开申请情况", 10)
+    title(ws, TABLE_TITLES["三"], 10)
     box(ws, 2, 1, 4, 3, IDENTITY_NOTE, font=bold)
-    box(ws, 2, 4, 2, 10, "申请人情况", font=bold)
+    box(ws, 2, 4, 2, 10, APPLICANT_HEADING, font=bold)
     box(ws, 3, 4, 4, 4, APPLICANT_COLUMNS[0], font=bold)
     box(ws, 3, 5, 3, 9, ORG_HEADING, font=bold)
     for i, column in enumerate(ORG_COLUMNS):
@@ -194,7 +181,7 @@ def _workbook(report, lang: str):
 
     # 表四
     ws = wb.create_sheet("表四")
-    title(ws, "四、政府信息公开行政复议、行政诉讼情况", 15)
+    title(ws, TABLE_TITLES["四"], 15)
     box(ws, 2, 1, 3, 5, REVIEW_GROUPS[0], font=bold)
     box(ws, 2, 6, 2, 15, REVIEW_SUPER, font=bold)
     box(ws, 3, 6, 3, 10, REVIEW_GROUPS[1], font=bold)
@@ -276,7 +263,7 @@ def build_view(report, lang: str = "zh") -> dict:
         "sources": [{"name": (report.book.datasets[n].title if lang == "zh" else None) or n,
                      "file": os.path.basename(s) if s else "", "rows": rows, "sha256": h or ""}
                     for n, (s, h, rows) in report.sources.items()],
-        "table2": blocks,
+        "table2": blocks, "content_heading": CONTENT_HEADING, "applicant_heading": APPLICANT_HEADING,
         "table3": {"note": IDENTITY_NOTE, "columns": list(COLUMNS), "org": list(ORG_COLUMNS),
                    "first": APPLICANT_COLUMNS[0], "org_heading": ORG_HEADING, "body": body3,
                    "failing": sorted(failing_cells)},
