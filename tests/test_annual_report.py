@@ -246,9 +246,12 @@ def test_a_missing_column_is_a_dataset_error():
 
 APPLICANTS = list(COLUMN_CODES.values()) + [None, "个体户"]
 OUTCOMES = list(ROW_CODES.values()) + [None, "已办结"]
-days = st.one_of(st.none(), st.dates(D(2019, 11, 1), D(2022, 2, 28)))
+#: the days around each year's ends, where an off-by-one day would show
+BOUNDARY_DAYS = [D(y, m, d) for y in (2019, 2020, 2021, 2022) for m, d in ((1, 1), (1, 2), (12, 30), (12, 31))]
+days = st.one_of(st.none(), st.sampled_from(BOUNDARY_DAYS), st.sampled_from(BOUNDARY_DAYS),
+                 st.dates(D(2019, 11, 1), D(2022, 2, 28)))
 request_rows = st.lists(st.tuples(days, days, st.sampled_from(APPLICANTS), st.sampled_from(OUTCOMES)),
-                        max_size=60)
+                        min_size=1, max_size=80)
 
 
 def loop_tables(rows, year):
@@ -304,3 +307,21 @@ def test_every_cell_matches_a_plain_loop(rows, year):
         holds = cells[("一", column)] + cells[("二", column)] == cells[("三(七)", column)] + cells[("四", column)]
         assert bool(verdicts[column]) == holds
     assert set(report.problems["row"]) == problems
+
+
+def test_the_examples_cross_the_year_boundary():
+    """The bundled ledgers: what 2020 carried over is 2021's 上年结转, the requests the examples
+    README names are the ones to correct, and the review and normative-document ledgers fill
+    tables 四 and 二."""
+    from disclosure_rules.resources import examples_dir
+
+    folder = examples_dir()
+    data = {"requests": folder / "requests.csv", "documents": folder / "normative-documents.csv",
+            "reviews": folder / "reviews.csv"}
+    this, last = annual_report(BOOK, data, year=2021), annual_report(BOOK, data, year=2020)
+    assert this.table3.at["二", "总计"] == last.table3.at["四", "总计"] > 0
+    assert last.ok
+    assert set(this.problems["key"]) == {"YSQ-2021-023", "YSQ-2021-105", "YSQ-2021-103", "YSQ-2021-091"}
+    assert this.table4.at["行政复议", "尚未审结"] >= 1 and this.table4.at["行政复议", "总计"] >= 2
+    assert this.table2.at["行政规范性文件", "本年废止件数"] > 0
+    assert this.identities[this.identities["table"] == "四"]["ok"].all()
