@@ -80,3 +80,31 @@ def test_a_book_without_the_mapping_still_loads(tmp_path):
     path = tmp_path / "book.yaml"
     path.write_text(text[:text.index("\nannual_report:")] + text[text.index("\nrules:"):], encoding="utf-8")
     assert load_rulebook(path).annual_report is None
+
+
+@pytest.mark.parametrize("text, label", [
+    ("5.属于三类内容事务信息", "属于三类内部事务信息"),                     # a real report's typo
+    ("（二）部分公开（区分处理的，只计这一情况，不计其他情形）", "部分公开（区分处理的，只计这一情形，不计其他情形）"),
+    ("3、危及\u201c三安全一稳定\u201d", "危及“三安全一稳定”"),
+    ("四、结转下年度继续办理", "结转下年度继续办理"),
+    ("３．其它", "其他"),                                                  # full-width digits, 其它
+    ("（七）总计", "总计"),
+    ("予以公开 ", "予以公开"),
+    ("不予公开", None),                                                    # a heading, not a numbered row
+    ("本年度办理结果", None),
+    ("新闻发布会", None),
+])
+def test_labels_match_despite_real_typos(text, label):
+    """A published table's row label finds its row of the format through numbering, brackets,
+    full-width characters and one mistyped character, and a heading or other text finds none."""
+    from disclosure_rules.annual_format import ROW_LABELS, ROW_ORDER, best_label
+
+    assert best_label(text, [ROW_LABELS[r] for r in ROW_ORDER]) == label
+
+
+def test_two_equally_close_labels_are_not_guessed():
+    """A text as close to two labels as to each other names neither."""
+    from disclosure_rules.annual_format import best_label
+
+    assert best_label("甲乙丙丁", ["甲乙丙戊", "甲乙丙己"]) is None
+    assert best_label("甲乙丙丁", ["甲乙丙丁", "甲乙丙己"]) == "甲乙丙丁"
