@@ -6,6 +6,8 @@ Run from anywhere: ``python examples/make_examples.py``. It rewrites, next to it
 - ``requests.csv``   依申请公开登记台账, UTF-8 with BOM, two title rows;
 - ``messages.xlsx``, ``opinions.xlsx``, ``meetings.xlsx``  the optional ledgers (title row,
   some real Excel date cells, some typed dates);
+- ``reviews.csv``  行政复议、行政诉讼台账 (table 四 of the annual report), some cases across the
+  year boundary; ``normative-documents.csv`` 规范性文件目录 with repeal dates (table 二);
 - ``expected_findings.csv``  every deliberate violation planted here: rule, dataset, key,
   what was done. The tests and ``README.md`` rely on it.
 
@@ -582,6 +584,79 @@ def _reschedule_after(req: dict, reply: dt.date) -> None:
     req["opinion_on"] = max(earliest, reply - dt.timedelta(days=3))
 
 
+# ------------------------------------------------------------------ across the year boundary
+# The request ledger is kept across years: the requests received at the end of 2020 are still
+# in it, below the 2021 ones. Those answered in January 2021 are table 三's 二 (上年结转) of the
+# 2021 annual report; the one answered in 2020 is in no 2021 table. A separate random stream,
+# so that the 2021 rows (and every planted violation) stay as they are.
+CARRIED_OVER = [  # (received, applicant type, outcome, division, needs a correction, consults a third party)
+    (dt.date(2020, 11, 23), "natural_person", "disclosed", "运行处", False, False),
+    (dt.date(2020, 12, 21), "natural_person", "disclosed", "外贸处", True, False),
+    (dt.date(2020, 12, 24), "business", "partial", "外资处", False, True),
+    (dt.date(2020, 12, 28), "legal_service", "unavailable_not_held", "流通处", False, False),
+    (dt.date(2020, 12, 30), "natural_person", "rejected_repeat", "办公室", False, False),
+]
+
+
+def make_carried_over(rng: random.Random) -> list[dict]:
+    requests = []
+    for i, (received, kind, outcome, dept, correction, consult) in enumerate(CARRIED_OVER, start=1):
+        city = rng.choice(CITIES)
+        req = {"request_id": f"YSQ-2020-{120 + i:03d}", "received_on": received, "applicant_type": kind,
+               "applicant_name": person(rng) if kind == "natural_person" else
+               {"business": f"{city}鑫达商贸有限公司", "legal_service": "山西汾河律师事务所"}[kind],
+               "channel": rng.choice(["online", "mail"]), "department": dept,
+               "requested_info": "申请公开" + rng.choice(REQUEST_TOPICS).format(city=city, year=2020),
+               "outcome": outcome, "needs_correction": correction, "consult": consult, "extension": False}
+        _schedule(rng, req)
+        requests.append(req)
+    return requests
+
+
+#: 政府信息公开行政复议、行政诉讼台账 (table 四): fixed cases, some across the year boundary
+REVIEWS = [  # case, kind, request, claimant, authority, division, filed, closed, result
+    ("晋政复〔2020〕88号", "行政复议", "YSQ-2020-121", "申请人", "山西省人民政府", "运行处", "2020-12-28", "2021-02-26", "维持"),
+    ("晋政复〔2021〕31号", "行政复议", "YSQ-2021-018", "申请人", "山西省人民政府", "外资处", "2021-04-12", "2021-06-10", "维持"),
+    ("晋政复〔2021〕97号", "行政复议", "YSQ-2021-045", "申请人", "山西省人民政府", "外贸处", "2021-11-22", "", "审理中"),
+    ("(2021)晋0105行初52号", "未经复议直接起诉", "YSQ-2021-058", "原告", "太原市小店区人民法院", "流通处", "2021-06-03", "2021-09-17", "驳回诉讼请求"),
+    ("(2021)晋0106行初77号", "复议后起诉", "YSQ-2021-018", "原告", "太原市迎泽区人民法院", "外资处", "2021-07-05", "2021-10-20", "撤诉"),
+    ("晋政复〔2020〕41号", "行政复议", "YSQ-2020-121", "申请人", "山西省人民政府", "运行处", "2020-06-01", "2020-07-30", "纠正"),
+]
+
+
+def write_reviews(path: Path) -> None:
+    headers = ["案件编号", "案件类型", "涉及申请编号", "复议申请人或原告", "复议机关或法院", "承办处室", "收到日期", "审结日期", "审理结果"]
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["山西省商务厅政府信息公开行政复议、行政诉讼台账"] + [""] * (len(headers) - 1))
+        w.writerow(headers)
+        for case, kind, request, role, authority, dept, filed, closed, result in REVIEWS:
+            w.writerow([case, kind, request, role, authority, dept, filed, closed, result])
+
+
+# 规范性文件目录: every normative document of the department still listed (not only this year's),
+# with its repeal date, for table 二's 本年制发 / 本年废止 / 现行有效 (disclosure-rules annual-report
+# --data documents=normative-documents.csv). Not a dataset file of the demo audit.
+NORMATIVE = [  # doc id, title, issued, repealed, division
+    ("晋商流规〔2018〕1号", "山西省单用途商业预付卡管理实施办法", "2018-03-12", "2021-06-30", "秩序处"),
+    ("晋商建规〔2019〕1号", "山西省城市便民商业网点建设管理办法", "2019-05-20", "", "建设处"),
+    ("晋商贸规〔2019〕2号", "山西省外贸发展专项资金管理办法", "2019-08-01", "2021-09-30", "外贸处"),
+    ("晋商资规〔2020〕1号", "山西省外商投资企业投诉工作办法", "2020-04-15", "", "外资处"),
+    ("晋商电规〔2020〕2号", "山西省电子商务进农村综合示范项目管理办法", "2020-09-10", "", "电商处"),
+    ("晋商贸规〔2021〕1号", "山西省外贸发展专项资金管理办法(修订)", "2021-09-28", "", "外贸处"),
+    ("晋商流规〔2021〕2号", "山西省单用途商业预付卡管理办法", "2021-06-25", "", "秩序处"),
+    ("晋商服规〔2021〕3号", "山西省服务外包产业发展资金管理办法", "2021-11-16", "", "服贸处"),
+]
+
+
+def write_normative(path: Path) -> None:
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["文号", "文件标题", "文件类型", "公开属性", "成文日期", "废止日期", "起草处室"])
+        for doc_id, title, issued, repealed, dept in NORMATIVE:
+            w.writerow([doc_id, title, "行政规范性文件", "主动公开", issued, repealed, dept])
+
+
 REQ_LABELS = {
     "applicant_type": {"natural_person": ["自然人", "个人"], "business": ["商业企业", "企业"], "legal_service": ["法律服务机构", "律师事务所"],
                        "research": ["科研机构"], "nonprofit": ["社会公益组织"], "other_org": ["其他"]},
@@ -785,6 +860,9 @@ def main() -> None:
         w.writerow([h for h, _ in REQ_COLUMNS])
         for req in requests:
             w.writerow(render_request(rng, req))
+        carry_rng = random.Random(SEED - 1)
+        for req in make_carried_over(carry_rng):
+            w.writerow(render_request(carry_rng, req))
 
     write_xlsx(HERE / "messages.xlsx", "留言办理台账", "山西省商务厅2021年网站留言及厅长信箱办理台账",
                ["留言编号", "留言渠道", "留言标题", "办理处室", "留言日期", "回复日期", "回复内容"], make_messages(rng, planted), rng)
@@ -798,6 +876,8 @@ def main() -> None:
         w.writeheader()
         w.writerows(planted.rows)
     write_waivers(HERE / "waivers.yaml", planted)
+    write_reviews(HERE / "reviews.csv")
+    write_normative(HERE / "normative-documents.csv")
     print(f"wrote {len(docs)} documents, {len(requests)} requests, {len(planted.rows)} planted violations to {HERE}")
 
 

@@ -28,7 +28,7 @@ EXAMPLES = REPO / "examples"
 BUILTIN = "builtin:shanxi-commerce-2021"
 BUILTIN_YAML = REPO / "rules" / "shanxi-commerce-2021.yaml"
 LEDGERS = {"documents": "documents.csv", "requests": "requests.csv", "messages": "messages.xlsx",
-           "opinions": "opinions.xlsx", "meetings": "meetings.xlsx"}
+           "opinions": "opinions.xlsx", "meetings": "meetings.xlsx", "reviews": "reviews.csv"}
 BOOK = load_rulebook(BUILTIN)
 
 

@@ -27,6 +27,13 @@ def audit(book, data, *, as_of=None, waivers=None, progress=None, previous=None,
     return _audit(book, data, as_of=as_of, waivers=waivers, progress=progress, previous=previous, engine=engine)
 
 
+def annual_report(book, data, year=None, *, figures=None):
+    """Tables 二, 三 and 四 of the annual report; see :func:`disclosure_rules.annual.annual_report`."""
+    from .annual import annual_report as _annual_report
+
+    return _annual_report(book, data, year, figures=figures)
+
+
 def __getattr__(name):  # heavy modules (pandas) load only when used
     if name == "AuditResult":
         from .results import AuditResult
@@ -36,6 +43,10 @@ def __getattr__(name):  # heavy modules (pandas) load only when used
         from .results import RuleResult
 
         return RuleResult
+    if name == "AnnualReport":
+        from .annual import AnnualReport
+
+        return AnnualReport
     if name == "Rulebook":
         from .book import Rulebook
 
@@ -43,5 +54,5 @@ def __getattr__(name):  # heavy modules (pandas) load only when used
     raise AttributeError(name)
 
 
-__all__ = ["load_rulebook", "audit", "AuditResult", "RuleResult", "Rulebook", "DisclosureRulesError",
+__all__ = ["load_rulebook", "audit", "annual_report", "AnnualReport", "AuditResult", "RuleResult", "Rulebook", "DisclosureRulesError",
            "RulebookError", "DatasetError", "Problem", "__version__"]

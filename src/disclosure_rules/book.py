@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import Field, PrivateAttr
 
+from .annual_models import AnnualReportSpec
 from .kinds import Rule
 from .models import RULE_ID_PATTERN, BookInfo, CalendarSpec, DatasetSpec, Section, Strict, Waiver
 
@@ -25,6 +26,8 @@ class Rulebook(Strict):
     datasets: dict[str, DatasetSpec]
     rules: list[Rule] = Field(default_factory=list)
     waivers: list[Waiver] = Field(default_factory=list)
+    #: how the ledgers map onto the annual report's tables (DESIGN §14)
+    annual_report: AnnualReportSpec | None = None
 
     # set by the loader, not by YAML
     _source: str | None = PrivateAttr(default=None)

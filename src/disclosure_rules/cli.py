@@ -276,6 +276,81 @@ def demo(output, lang):
     _print_summary(result, html=paths["html"], json_path=paths["json"], findings=paths["findings"], lang=lang)
 
 
+@cli.command("annual-report")
+@click.option("--data", "data", multiple=True, metavar="NAME=PATH",
+              help="A ledger: requests=... (needed to build the tables), documents=..., reviews=... Repeatable.")
+@click.option("--rules", default=DEFAULT_RULEBOOK, show_default=True, help=RULES_HELP)
+@click.option("--year", type=click.IntRange(1900, 2999), help="The report's year (default: the rulebook's period).")
+@click.option("--figures", type=click.Path(dir_okay=False), help="A YAML file with the cells no ledger gives (decisions, fees; table 四 without a review ledger).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the tables here: .xlsx (the national layout, default 年度报告表格.xlsx), .html or .json. With --check: the check's .json.")
+@click.option("--check", "filled", type=click.Path(dir_okay=False, exists=True),
+              help="A filled-in table (XLSX in the national layout, or the HTML page of a published report) to check; exit 1 if anything fails.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.pass_context
+def annual_report_command(ctx, data, rules, year, figures, output, filled, lang):
+    """Build the annual report's tables 二, 三 and 四 from the ledgers (国办公开办函〔2021〕30号), or check a filled one."""
+    from .annual import annual_report
+    from .rulebook import load_rulebook
+    from .words import vocabulary
+
+    ui = vocabulary(lang)
+    datasets = _parse_data(data)
+    if not filled and not datasets:
+        raise click.UsageError("annual-report needs --data requests=FILE (or --check FILLED to check a published table)")
+    if output and Path(output).suffix.lower() not in ((".json",) if filled else (".xlsx", ".html", ".htm", ".json")):
+        raise click.UsageError("-o must end in .json with --check" if filled else "-o must end in .xlsx, .html or .json")
+    book = load_rulebook(rules)
+    report = annual_report(book, datasets, year, figures=figures) if datasets else None
+    if filled:
+        from .annual_check import check_filled
+
+        result = check_filled(filled, report, lang)
+        t3, t4 = result.filled.table3, result.filled.table4
+        click.echo(ui["annual_check_read"].format(path=filled, cells3=int(t3.notna().sum().sum()),
+                                                  cells4=0 if t4 is None else int(t4.notna().sum().sum())))
+        lines = result.lines(lang)
+        for line in lines:
+            click.echo(f"  {line}")
+        if output:
+            import json
+
+            from .atomic import write_atomic
+
+            write_atomic(output, (json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        if result.ok:
+            click.echo(ui["annual_check_passed"].format(ledger=ui["annual_check_passed_ledger"] if report is not None else ""))
+        else:
+            click.echo(ui["annual_check_failed"].format(n=len(lines)))
+            ctx.exit(EXIT_BELOW)
+        return
+    output = output or "年度报告表格.xlsx"
+    report.write(output, lang)
+    _print_annual(report, ui, lang)
+    click.echo(f"{ui['annual_wrote']}: {output}")
+
+
+def _print_annual(report, ui, lang: str) -> None:
+    from .annual_format import ROW_LABELS
+    from .words import number_text
+
+    t3 = report.table3
+    click.echo(f"{report.book.rulebook.issuer or report.book.rulebook.id} · {ui['annual_title']} · {report.year}")
+    for rid in ("一", "二", "三(七)", "四"):
+        click.echo(f"  {rid} {ROW_LABELS[rid]}: {number_text(t3.at[rid, '总计'])}")
+    failing, problems = report.failing, report.problems_in(lang)
+    if report.ok:
+        click.echo(ui["annual_ok"])
+    else:
+        click.echo(ui["annual_not_ok"].format(identities=len(failing), problems=len(problems)))
+    for p in problems[:20]:
+        click.echo(f"  {ui['row']} {p['row']} {p['key'] or ''}: {p['reason']}")
+    if len(problems) > 20:
+        click.echo("  " + ui["annual_more_problems"].format(n=len(problems) - 20))
+    for warning in report.warnings_in(lang):
+        click.echo(f"{ui['cli_warning']}: {warning}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; turns every expected error into exit code 2 and one paragraph."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -453,6 +453,23 @@ def _issues(meta: dict, book, lang: str) -> dict:
     }
 
 
+def _annual(result, lang: str) -> dict | None:
+    """The 年度报告表格 section (DESIGN §14): the annual report's tables from the ledgers the
+    audit read, when the rulebook maps them and the request ledger is among them; else None."""
+    mapping = result.book.annual_report
+    if mapping is None or mapping.requests is None or mapping.requests.dataset not in result.data:
+        return None
+    from .annual import annual_report
+    from .annual_outputs import build_view as annual_view
+    from .errors import DisclosureRulesError
+
+    try:
+        tables = annual_report(result.book, dict(result.data))
+    except DisclosureRulesError:
+        return None  # a ledger lacks a column the tables need: the audit's reading already names it
+    return annual_view(tables, lang)
+
+
 def build_view(result, lang: str = "zh") -> dict:
     """Everything the template shows, as plain strings, numbers and lists."""
     ui = vocabulary(lang)
@@ -480,6 +497,7 @@ def build_view(result, lang: str = "zh") -> dict:
         "findings": {**result.finding_counts(), "listed": len(shown), "cap": MAX_ROWS_PER_RULE},
         "issues": _issues(meta, result.book, lang),
         "statuses": STATUSES,
+        "annual": _annual(result, lang),
     }
 
 

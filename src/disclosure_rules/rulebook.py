@@ -575,6 +575,9 @@ def cross_check(book: Rulebook, locator: _Locator) -> list[Problem]:
             compile_rule_expressions(rule, fields, book)
         except ExpressionError as exc:
             problems.append(locator.problem(f"rule {rule.id}: {exc}", loc + tuple(exc.key.split("."))))
+    from .annual_models import check_mapping
+
+    problems += [locator.problem(message, loc) for message, loc in check_mapping(book)]
     for index, waiver in enumerate(book.waivers):
         if not any(r.id == waiver.rule for r in book.rules):
             problems.append(locator.problem(
