@@ -273,6 +273,43 @@ def demo(output, lang):
     _print_summary(result, html=paths["html"], json_path=paths["json"], findings=paths["findings"], lang=lang)
 
 
+@cli.command()
+@click.option("--data", "data", multiple=True, metavar="NAME=PATH", required=True,
+              help="台账 A ledger, e.g. requests=reqs.xlsx. Repeatable.")
+@click.option("--rules", default=DEFAULT_RULEBOOK, show_default=True, help=RULES_HELP)
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="统计截止日 Count working days left from this date (default: the earlier of today and the plan's period end).")
+@click.option("--within", type=click.IntRange(0, None), metavar="N",
+              help="只列剩余N个工作日以内的事项 Only items with at most N working days left (overdue ones included).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="写入 Write the list here too (.xlsx).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def due(data, rules, as_of, within, output, lang):
+    """未办结事项按剩余工作日排序（即将到期预警） Open items of the deadline rules, fewest working days left first."""
+    from .due import due_lines, write_due
+    from .engine import audit as run_audit
+    from .rulebook import load_rulebook
+
+    datasets = _parse_data(data)
+    if output and Path(output).suffix.lower() != ".xlsx":
+        raise click.UsageError("-o 须以 .xlsx 结尾 / -o must end in .xlsx")
+    progress = _Progress(sys.stderr.isatty())
+    try:
+        book = load_rulebook(rules)
+        result = run_audit(book, datasets, as_of=as_of, progress=progress)
+        if output:
+            write_due(result, output, within=within, lang=lang)
+    finally:
+        progress.done()
+    from .words import date_text, vocabulary
+
+    ui = vocabulary(lang)
+    click.echo(f"{book.rulebook.title} ({book.rulebook.id}), {ui['as_of']} {date_text(result.as_of)}")
+    for line in due_lines(result, within=within, lang=lang):
+        click.echo(line)
+    if output:
+        click.echo(f"{ui['cli_wrote']}: {output}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; turns every expected error into exit code 2 and one paragraph."""
     args = list(sys.argv[1:] if argv is None else argv)

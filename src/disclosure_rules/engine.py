@@ -41,7 +41,7 @@ from .messages import gap_warnings, rule_message
 from .models import Waiver
 from .results import AuditResult, FindingPart, RuleResult
 from .rulebook import joined_fields
-from .scoring import COVERED, coverage_of, grade_of, grading, percent_of, rollup, score
+from .scoring import COVERED, coverage_of, grade_of, grading, percent_of, rollup, score, warn_line
 from .verdict import division_counts, identities, identity_of, judge
 from .words import BLANK_DIVISION, Status, word
 
@@ -276,6 +276,7 @@ def _base_result(rule, status: str, message: str, message_zh: str = "") -> RuleR
     return RuleResult(
         id=rule.id, title=rule.title, section=rule.section, dataset=rule.dataset, kind=rule.kind,
         severity=rule.severity, status=status, threshold_min=rule.min, threshold_max=rule.max,
+        threshold_warn=getattr(rule, "warn", None),
         basis=basis, message=message, message_zh=message_zh or message, description=rule.description,
         fields=list(rule.fields_used))
 
@@ -406,7 +407,7 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
     if verdict.bounds is not None:  # bounds that depend on the data are the thresholds the result shows
         result.threshold_min, result.threshold_max = verdict.bounds
     result.facts = dict(verdict.facts)
-    scored = score(bounds, rule.scoring, rule.points, counts)
+    scored = score(bounds, rule.scoring, rule.points, counts, warn_line(rule))
     result.population, result.passed, result.violations, result.pending, result.waived = \
         counts.population, counts.passed, counts.violations, counts.pending, counts.waived
     result.status, result.rate, result.awarded, result.possible = \
@@ -446,7 +447,9 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
         row_details = pd.DataFrame({
             "row": ds.rows[at], "key": key_text[at],
             "department": div.names_at(div.codes[at]) if div is not None else np.full(len(at), None, dtype=object),
+            "sheet": ds.sheets[at] if ds.sheets is not None else np.full(len(at), None, dtype=object),
             **{name: _nullable(verdict.details[name][at]) for name in kind.row_details}})
+    result.lights = kind.lights(rule, row_details)  # the kind's hook: red/yellow/green counts (deadline)
 
     departments = []
     if div is not None:
@@ -457,7 +460,7 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
             by_ids = by.group if by.grouped else key_ids
             by_judged, codes = judge(by, by_ids, waived_ids), (by.division if by.grouped else div.codes)
         for name, c in zip(div.names, division_counts(by_judged, codes, len(div.names))):
-            s = score(bounds, rule.scoring, rule.points, c)
+            s = score(bounds, rule.scoring, rule.points, c, warn_line(rule))
             departments.append({"department": name, "rule": rule.id, "population": c.population,
                                 "violations": c.violations, "rate": s.rate, "status": s.status,
                                 "awarded": s.awarded, "possible": s.possible})

@@ -252,10 +252,40 @@ def _rate_threshold(value: float | None, name: str) -> float | None:
 
 
 class RateRule(RuleBase):
-    @field_validator("min", "max")
+    #: the warn tier (DESIGN §6): a rate within the bounds but below ``warn`` (for ``min``) or
+    #: above it (for ``max``) has status ``warn``; it scores as a pass
+    warn: float | None = Field(default=None, description=(
+        "预警线 Early-warning rate (a fraction): a rule that passes its min (max) but whose rate is "
+        "below (above) this has status warn, scored as a pass. Must lie within the bound it tightens."))
+
+    @field_validator("min", "max", "warn")
     @classmethod
     def _fraction(cls, v, info):
         return _rate_threshold(v, info.field_name)
+
+    @model_validator(mode="after")
+    def _warn_within_bounds(self) -> "RateRule":
+        if self.warn is None:
+            return self
+        if self.min is None and self.max is None:
+            raise ValueError("'warn' tightens 'min' or 'max': give one of them too")
+        if self.min is not None and self.max is not None:
+            # with both bounds one warn line is ambiguous (which bound does it tighten?)
+            raise ValueError("'warn' is for a rule with only 'min' or only 'max' "
+                             "(with both, which bound it tightens is ambiguous)")
+        if self.min is not None and self.warn < self.min:
+            raise ValueError(f"'warn' ({self.warn}) must not be below 'min' ({self.min}): "
+                             "it warns before the rule fails")
+        if self.max is not None and self.warn > self.max:
+            raise ValueError(f"'warn' ({self.warn}) must not be above 'max' ({self.max}): "
+                             "it warns before the rule fails")
+        return self
+
+    def warn_bound(self) -> tuple[float | None, float | None]:
+        """The warn line as bounds (lower, upper): the rates below (above) which a passing rule warns."""
+        if self.warn is None:
+            return None, None
+        return (self.warn, None) if self.min is not None else (None, self.warn)
 
 
 class Limit(Strict):

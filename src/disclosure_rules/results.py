@@ -54,6 +54,10 @@ class RuleResult:
     missing: list[tuple[str, str | None]] = field(default_factory=list)
     #: figures the rule's summary quotes besides its counts (a kind's Verdict.facts)
     facts: dict = field(default_factory=dict)
+    #: the warn line (DESIGN §6 warn tier), None without one
+    threshold_warn: float | None = None
+    #: deadline rules: how many rows have each light {"red", "yellow", "green"} (None otherwise)
+    lights: dict | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -62,7 +66,8 @@ class RuleResult:
             "population": int(self.population), "passed": int(self.passed),
             "violations": int(self.violations), "pending": int(self.pending), "waived": int(self.waived),
             "rate": _round(self.rate, 4),
-            "threshold": {"min": self.threshold_min, "max": self.threshold_max},
+            "threshold": {"min": self.threshold_min, "max": self.threshold_max, "warn": self.threshold_warn},
+            "lights": dict(self.lights) if self.lights is not None else None,
             "awarded": _round(self.awarded, 2), "possible": _round(self.possible, 2),
             "basis": self.basis, "message": self.message,
         }
@@ -338,7 +343,24 @@ class AuditResult:
             "findings_truncated": truncated,
             "data_issues": issues,
             "warnings": list(self.warnings) + issue_warnings,
+            "due_soon": _records(self.due_soon_frame()),
         }
+
+    def due_frame(self, within: int | None = None) -> pd.DataFrame:
+        """Every open row of the deadline rules (still open, overdue ones included) with its
+        deadline and working days left, fewest first (``within``: only rows with at most that
+        many working days left). Columns: rule, title, dataset, row, sheet, key, department,
+        clock_start, deadline, workdays_left, light."""
+        from .kinds.deadline import open_rows
+
+        return open_rows(self, within)
+
+    def due_soon_frame(self) -> pd.DataFrame:
+        """The due-soon (yellow) rows of the deadline rules, as the JSON's ``due_soon`` lists them."""
+        frame = self.due_frame()
+        frame = frame[frame["light"] == "yellow"]
+        return frame[["rule", "dataset", "row", "sheet", "key", "department", "deadline", "workdays_left"]] \
+            .reset_index(drop=True)
 
     def write_json(self, path: str | os.PathLike, json_findings: int | None = 1000) -> None:
         text = json.dumps(self.to_dict(json_findings), ensure_ascii=False, indent=2, allow_nan=False)

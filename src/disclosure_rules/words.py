@@ -31,6 +31,7 @@ __all__ = [
     "LANGS", "Status", "Severity", "WORDS", "BLANK_DIVISION", "ISO_DATE", "NONE_MARK", "check_lang", "vocabulary", "word",
     "status_word", "severity_word", "kind_word", "scoring_word", "yes_no", "division_name",
     "is_blank", "number_text", "percent_text", "points_text", "score_text", "date_text", "list_text",
+    "light_word",
 ]
 
 LANGS = ("zh", "en")
@@ -557,6 +558,55 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 
+# ---- the office's words (issue 13): due soon and lights, the due command, the warn tier.
+# Kept in one block so that the languages stay side by side.
+_OFFICE_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "light": "灯",
+        "light_red": "红灯",
+        "light_yellow": "黄灯",
+        "light_green": "绿灯",
+        "lights": "亮灯",
+        "lights_line": "红灯 {red} · 黄灯 {yellow} · 绿灯 {green}",
+        "due_soon": "即将到期",
+        "due_soon_note": "尚未办结、期限在预警时点以内的记录（黄灯），按剩余工作日从少到多排列；请在期限前办结。预警时点是考核方案的参数（due_soon），法规未作规定。",
+        "no_due_soon": "没有即将到期的记录。",
+        "more_due_soon": "另有 {n} 条即将到期的记录未列出，见 disclosure-rules due 或整改清单。",
+        "workdays_left": "剩余工作日",
+        "due_title": "未办结事项（按剩余工作日排序）",
+        "due_none": "没有未办结的事项。",
+        "due_none_within": "没有剩余 {n} 个工作日以内的未办结事项。",
+        "due_count": "共 {n} 条未办结事项：红灯 {red} 条（已逾期），黄灯 {yellow} 条（即将到期），绿灯 {green} 条。",
+        "due_overdue_days": "已逾期 {n} 个工作日",
+        "due_today": "今天到期",
+        "warn_line": "预警线",
+        "status_due_soon": "即将到期",
+    },
+    "en": {
+        "light": "Light",
+        "light_red": "red",
+        "light_yellow": "yellow",
+        "light_green": "green",
+        "lights": "Lights",
+        "lights_line": "red {red} · yellow {yellow} · green {green}",
+        "due_soon": "Due soon",
+        "due_soon_note": "Open records whose deadline is within the warning time (yellow), fewest working days left first: finish them before the deadline. The warning time is a rulebook parameter (due_soon); the law gives none.",
+        "no_due_soon": "No record is due soon.",
+        "more_due_soon": "{n} more records due soon are not listed; see disclosure-rules due or the rectification list.",
+        "workdays_left": "Working days left",
+        "due_title": "Open items (by working days left)",
+        "due_none": "No open item.",
+        "due_none_within": "No open item with {n} working days left or fewer.",
+        "due_count": "{n} open items: {red} red (overdue), {yellow} yellow (due soon), {green} green.",
+        "due_overdue_days": "overdue by {n} working days",
+        "due_today": "due today",
+        "warn_line": "Warning line",
+        "status_due_soon": "Due soon",
+    },
+}
+for _lang, _words in _OFFICE_WORDS.items():
+    WORDS[_lang].update(_words)
+
 
 def check_lang(lang: str) -> str:
     """``lang`` if it is one of LANGS, else a ValueError naming them."""
@@ -592,6 +642,11 @@ def kind_word(kind: str, lang: str) -> str:
 def scoring_word(mode: str, lang: str) -> str:
     """``proportional``, ``all_or_nothing`` or ``deduct``."""
     return word(f"scoring_{mode}", lang)
+
+
+def light_word(light: str, lang: str) -> str:
+    """``red``, ``yellow`` or ``green`` (a deadline row's light, DESIGN §6) in ``lang``."""
+    return word(f"light_{light}", lang)
 
 
 def yes_no(value: bool, lang: str) -> str:
