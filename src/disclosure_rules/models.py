@@ -78,6 +78,14 @@ DEFAULT_GRADES = [
 ]
 
 
+class Rectification(Strict):
+    """整改时限: how long a division has to fix (or explain) a finding of the list."""
+
+    working_days: int = Field(ge=0, le=MAX_LIMIT_DAYS, description=(
+        "整改时限 Working days after the as-of date by which each finding of the rectification "
+        "list is to be fixed or explained (the 整改时限 column)."))
+
+
 class BookInfo(Strict):
     id: str = Field(pattern=BOOK_ID_PATTERN)
     title: str
@@ -88,6 +96,8 @@ class BookInfo(Strict):
     #: below this coverage the grade is the band of strict_percent (DESIGN §7)
     min_coverage: float = Field(1.0, ge=0, le=1)
     description: str | None = None
+    #: the rectification list's deadline (整改时限); None: the column stays empty
+    rectification: Rectification | None = None
 
     @field_validator("grades")
     @classmethod

@@ -30,6 +30,7 @@ from .kinds import REGISTRY
 from .resources import templates_dir
 from .words import (NONE_MARK, Severity, Status, date_text, division_name, is_blank, kind_word,
                     number_text, percent_text, points_text, score_text, vocabulary)
+from .words import problem_text
 
 __all__ = ["build_view", "render_html", "write_html", "MAX_ROWS_PER_RULE"]
 
@@ -462,7 +463,8 @@ def _issues(meta: dict, book, lang: str) -> dict:
         spec = book.datasets.get(key[0]) if key[0] else None
         dataset = (spec.title if lang == "zh" and spec is not None and spec.title else key[0]) or ""
         group = groups.setdefault(key, {"dataset": dataset, "field": _field_label(book, key[0], key[1], lang),
-                                        "problem": key[2] or "", "count": 0, "rows": [], "values": []})
+                                        "problem": problem_text(key[2], lang), "count": 0, "rows": [],
+                                        "values": []})
         group["count"] += 1
         row = issue.get("row")
         if row is not None and len(group["rows"]) < MAX_ISSUE_ROWS:

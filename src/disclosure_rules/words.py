@@ -31,7 +31,7 @@ __all__ = [
     "LANGS", "Status", "Severity", "WORDS", "BLANK_DIVISION", "ISO_DATE", "NONE_MARK", "check_lang", "vocabulary", "word",
     "status_word", "severity_word", "kind_word", "scoring_word", "yes_no", "division_name",
     "is_blank", "number_text", "percent_text", "points_text", "score_text", "date_text", "list_text",
-    "light_word",
+    "light_word", "problem_text",
 ]
 
 LANGS = ("zh", "en")
@@ -581,6 +581,30 @@ _OFFICE_WORDS: dict[str, dict[str, str]] = {
         "due_today": "今天到期",
         "warn_line": "预警线",
         "status_due_soon": "即将到期",
+        "seq": "序号",
+        "list_problem": "问题",
+        "raw_value": "原始填写内容",
+        "list_status": "状态",
+        "rs_open": "待整改",
+        "rs_explain": "需说明情况",
+        "rs_waived": "已豁免",
+        "rs_due_soon": "即将到期",
+        "rectify_by": "整改时限",
+        "owner": "责任人",
+        "measures": "整改措施",
+        "progress": "完成情况",
+        "progress_options": "未开始,整改中,已完成,已说明情况",
+        "status_legend": "状态说明：待整改 = 更正台账记录或尽快办结；需说明情况 = 已超期办结，无法补救，请说明原因并提出防范措施；即将到期 = 尚未办结且临近期限，请在期限前办结；已豁免 = 经批准不计入。",
+        "due_soon_message": "尚未办结，期限{deadline}，剩余{n}个工作日",
+        "data_issue_sheet": "数据问题",
+        "rectify_within": "整改时限（统计截止日后）",
+        "rectify_days": "{n} 个工作日（{date}前）",
+        "ratio_gaps": "比率规则距达标",
+        "ratio_rate": "达标率",
+        "ratio_target": "要求",
+        "ratio_more": "还需符合的条数",
+        "ratio_gap_note": "比率规则不必逐条整改：再有“还需符合的条数”条记录符合要求即可达标。",
+        "issue_value": "填写内容",
     },
     "en": {
         "light": "Light",
@@ -602,6 +626,30 @@ _OFFICE_WORDS: dict[str, dict[str, str]] = {
         "due_today": "due today",
         "warn_line": "Warning line",
         "status_due_soon": "Due soon",
+        "seq": "No.",
+        "list_problem": "Problem",
+        "raw_value": "As typed",
+        "list_status": "Status",
+        "rs_open": "To fix",
+        "rs_explain": "Explain and prevent",
+        "rs_waived": "Waived",
+        "rs_due_soon": "Due soon",
+        "rectify_by": "Fix by",
+        "owner": "Responsible",
+        "measures": "Measures taken",
+        "progress": "Progress",
+        "progress_options": "not started,in progress,done,explained",
+        "status_legend": "Status: To fix = correct the ledger entry or finish the item now; Explain and prevent = finished late, cannot be undone: explain why and say how it will be prevented; Due soon = still open and close to its deadline: finish it before then; Waived = approved, not counted.",
+        "due_soon_message": "still open, deadline {deadline}, {n} working days left",
+        "data_issue_sheet": "Data issues",
+        "rectify_within": "Fix within (after the as-of date)",
+        "rectify_days": "{n} working days (by {date})",
+        "ratio_gaps": "Rate rules below target",
+        "ratio_rate": "Rate",
+        "ratio_target": "Required",
+        "ratio_more": "More passing rows needed",
+        "ratio_gap_note": "A rate rule need not be fixed row by row: this many more passing rows reach its target.",
+        "issue_value": "Value",
     },
 }
 for _lang, _words in _OFFICE_WORDS.items():
@@ -642,6 +690,39 @@ def kind_word(kind: str, lang: str) -> str:
 def scoring_word(mode: str, lang: str) -> str:
     """``proportional``, ``all_or_nothing`` or ``deduct``."""
     return word(f"scoring_{mode}", lang)
+
+
+#: data-issue problems (the JSON's English text, DESIGN §8) as a person reads them in Chinese:
+#: (pattern of the English text, its Chinese with the pattern's groups)
+_PROBLEMS_ZH = [
+    (r"not a date", "不是有效日期"),
+    (r"date outside (\d+)-(\d+)", "日期不在\\1—\\2年之间"),
+    (r"weekday does not match the date", "星期与日期不符"),
+    (r"number out of range", "数值超出范围"),
+    (r"not a number", "不是数字"),
+    (r"not an integer", "不是整数"),
+    (r"not a whole number", "不是整数（有小数）"),
+    (r"integer out of range \(more than ([\d,]+) in size\)", "整数超出范围（绝对值大于\\1）"),
+    (r"not a yes/no value \(是/否\)", "不是“是/否”"),
+    (r"unknown label for (.*?); expected one of: (.*)", "「\\1」的填写内容不在规定选项中，应为：\\2"),
+    (r"column (\d+) \('(.*?)'\) also matches field (\S+); column (\d+) \('(.*?)'\) is used",
+     "第\\1列「\\2」也对应字段 \\3，已采用第\\4列「\\5」"),
+]
+
+
+def problem_text(problem: Any, lang: str) -> str:
+    """A data issue's problem in ``lang``: the JSON's English text as is, or its Chinese (a
+    problem not listed here stays as written)."""
+    import re
+
+    text = "" if problem is None else str(problem)
+    if check_lang(lang) == "en":
+        return text
+    for pattern, zh in _PROBLEMS_ZH:
+        found = re.fullmatch(pattern, text, re.S)
+        if found:
+            return found.expand(zh)
+    return text
 
 
 def light_word(light: str, lang: str) -> str:
