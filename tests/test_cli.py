@@ -32,6 +32,18 @@ LEDGERS = {"documents": "documents.csv", "requests": "requests.csv", "messages":
 BOOK = load_rulebook(BUILTIN)
 
 
+#: tests that read the terminal's default (Chinese) words; the others read the English messages
+CHINESE_DEFAULT = ("chinese", "demo_writes", "fail_under")
+
+
+@pytest.fixture(autouse=True)
+def english_terminal(request, monkeypatch):
+    """Most tests here read the English messages: their terminal's locale says English (the
+    Chinese default of every message is tested in test_cli_chinese.py)."""
+    if not any(part in request.node.name for part in CHINESE_DEFAULT):
+        monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
+
+
 def invoke(args: list[str]) -> tuple[int, str, str]:
     """Run the CLI in-process; (exit code, stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()

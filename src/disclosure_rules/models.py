@@ -220,6 +220,11 @@ class Join(Strict):
     fields: dict[str, Union[Literal["count"], Aggregate]] = Field(min_length=1)
 
 
+#: severity words accepted in YAML besides the codes (as the report and the list show them)
+SEVERITY_ALIASES = {"严重": "critical", "较重": "major", "一般": "minor",
+                    "critical": "critical", "major": "major", "minor": "minor"}
+
+
 class RuleBase(Strict):
     id: str = Field(pattern=RULE_ID_PATTERN)
     title: str
@@ -237,6 +242,12 @@ class RuleBase(Strict):
     # thresholds; kinds that take none forbid them in their own model
     min: float | None = None
     max: float | None = None
+
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _severity_words(cls, v):
+        """严重 / 较重 / 一般 (the words the report shows) name critical / major / minor."""
+        return SEVERITY_ALIASES.get(match_key(v), v) if isinstance(v, str) else v
 
     def named_fields(self) -> list[tuple[str, str]]:
         """(key path, field) of every dataset field the rule's own keys name (not its expressions)."""

@@ -197,11 +197,13 @@ class AuditResult:
                             strict_percent=self.strict_percent)
 
     def warnings_in(self, lang: str = "en") -> list[str]:
-        """Every warning, the coverage guard's in ``lang`` (the others are English today)."""
+        """Every warning in ``lang``: the coverage guard's, then the others (words.warning_text)."""
+        from .words import warning_text
+
         if lang == "en":
             return list(self.warnings)
         guard = set(self.coverage_warnings("en"))
-        return self.coverage_warnings(lang) + [w for w in self.warnings if w not in guard]
+        return self.coverage_warnings(lang) + [warning_text(w, lang) for w in self.warnings if w not in guard]
 
     @property
     def findings(self) -> pd.DataFrame:

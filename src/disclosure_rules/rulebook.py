@@ -675,3 +675,29 @@ def load_waivers(source: str | Path) -> list[Waiver]:
         return WaiverFile.model_validate(data).waivers
     except _VE as exc:
         raise RulebookError(_pydantic_problems(exc, locator), what=what) from None
+
+
+# ------------------------------------------------------------------ did-you-mean for a Chinese user
+
+from .suggest import closest, fold  # noqa: E402 - did-you-mean, shared with the ledger reader
+
+
+def resolve_dataset(book: Rulebook, name: str) -> str | None:
+    """The dataset ``name`` stands for: a dataset name, or a dataset's title (公文台账), matched
+    after folding (公文台帐, full-width letters); None when none matches."""
+    name = str(name).strip()
+    if name in book.datasets:
+        return name
+    key = fold(name)
+    for dataset, spec in book.datasets.items():
+        if fold(dataset) == key or (spec.title and fold(spec.title) == key):
+            return dataset
+    return None
+
+
+def dataset_suggestion(book: Rulebook, name: str) -> str | None:
+    """The dataset (name) closest to ``name`` by name or title, for an error's did-you-mean."""
+    options = {dataset: dataset for dataset in book.datasets}
+    options.update({spec.title: dataset for dataset, spec in book.datasets.items() if spec.title})
+    hit = closest(name, options, cutoff=0.5)
+    return options[hit] if hit is not None else None

@@ -31,7 +31,7 @@ __all__ = [
     "LANGS", "Status", "Severity", "WORDS", "BLANK_DIVISION", "ISO_DATE", "NONE_MARK", "check_lang", "vocabulary", "word",
     "status_word", "severity_word", "kind_word", "scoring_word", "yes_no", "division_name",
     "is_blank", "number_text", "percent_text", "points_text", "score_text", "date_text", "list_text",
-    "light_word", "problem_text",
+    "light_word", "problem_text", "warning_text",
 ]
 
 LANGS = ("zh", "en")
@@ -704,10 +704,52 @@ _PROBLEMS_ZH = [
     (r"not a whole number", "不是整数（有小数）"),
     (r"integer out of range \(more than ([\d,]+) in size\)", "整数超出范围（绝对值大于\\1）"),
     (r"not a yes/no value \(是/否\)", "不是“是/否”"),
+    (r"unknown label for (.*?); expected one of: (.*); did you mean (.*)\?",
+     "「\\1」的填写内容不在规定选项中，是否应为“\\3”？可填：\\2"),
     (r"unknown label for (.*?); expected one of: (.*)", "「\\1」的填写内容不在规定选项中，应为：\\2"),
     (r"column (\d+) \('(.*?)'\) also matches field (\S+); column (\d+) \('(.*?)'\) is used",
      "第\\1列「\\2」也对应字段 \\3，已采用第\\4列「\\5」"),
 ]
+
+
+#: warnings (the JSON's English text) as a person reads them in Chinese, as _PROBLEMS_ZH
+_WARNINGS_ZH = [
+    (r"waiver for rule (\S+) \(key (.*)\) ignored: no such rule in the rulebook",
+     "规则 \\1（记录编号 \\2）的豁免未生效：考核方案中没有这条规则"),
+    (r"waiver for rule (\S+), key (.*) expired on (\S+) and was ignored",
+     "规则 \\1、记录编号 \\2 的豁免已于 \\3 到期，未生效"),
+    (r"rule (\S+) could not be evaluated \((.*)\); please report this with the rulebook and the ledger's headers",
+     "规则 \\1 无法计算（\\2）；请连同考核方案和台账表头反馈此问题"),
+    (r"Years? (.*?) (?:is|are) not covered by the official calendar \(chinesecalendar (\S+) covers (\S+)\); "
+     r"Monday-Friday was assumed\. Add calendar\.extra_holidays/extra_workdays for (?:it|them)\.",
+     "\\1年不在官方节假日数据范围内（chinesecalendar \\2 覆盖 \\3 年），已按周一至周五为工作日计算；"
+     "请在考核方案的 calendar.extra_holidays / extra_workdays 中补充该年的节假日和调休上班日。"),
+    (r"(\d+) more data issues in (\S+)\.(\S+) \((.*)\) are not listed in the JSON",
+     "另有 \\1 条数据问题（\\2.\\3：\\4）未列入 JSON"),
+    (r"as_of (\S+) is after the plan period \((\S+) to (\S+)\)(.*)",
+     "统计截止日 \\1 晚于考核期间（\\2 至 \\3），未办结事项将按该日判为逾期；请确认 --as-of"),
+    (r"as_of (\S+) is before the plan period \((\S+) to (\S+)\)(.*)",
+     "统计截止日 \\1 早于考核期间（\\2 至 \\3）；请确认 --as-of"),
+    (r"as_of (\S+) is after today \((\S+)\)(.*)",
+     "统计截止日 \\1 晚于今天（\\2）：尚未发生的日子不能判定逾期；请确认 --as-of"),
+    (r"(\d+)% of the dates in (\S+) \((.*?)\) fall outside the plan period \((\S+) to (\S+)\)(.*)",
+     "\\2（\\3）中 \\1% 的日期不在考核期间（\\4 至 \\5）内：台账与考核方案的年度是否一致？"),
+]
+
+
+def warning_text(warning: Any, lang: str) -> str:
+    """A warning of the result in ``lang``: the JSON's English text as is, or its Chinese (a
+    warning not listed here stays as written)."""
+    import re
+
+    text = "" if warning is None else str(warning)
+    if check_lang(lang) == "en":
+        return text
+    for pattern, zh in _WARNINGS_ZH:
+        found = re.fullmatch(pattern, text, re.S)
+        if found:
+            return found.expand(zh)
+    return text
 
 
 def problem_text(problem: Any, lang: str) -> str:
