@@ -336,3 +336,30 @@ def test_report_opens_with_the_due_soon_section(tmp_path):
     quiet = audit(_book(8), {"requests": _ledger(7, n=80).assign(答复日期="2021-09-30")}, as_of="2021-11-20")
     quiet.write_html(path)
     assert "没有即将到期的记录" in path.read_text(encoding="utf-8")
+
+
+def test_reply_date_follows_the_delivery_channel_when_the_ledger_records_it(tmp_path):
+    """With 送达方式 recorded and REQ-DELIVERY-01/02 turned on: a reply by post must be dated the
+    day it was posted (交邮之日) and a direct delivery the day it was signed for (签收之日), per
+    国办公开办函〔2016〕235号; a reply by post through a courier that is not the post fails."""
+    from disclosure_rules import load_rulebook
+
+    child = tmp_path / "delivery.yaml"
+    child.write_text("extends: builtin:shanxi-commerce-2021\nrules:\n"
+                     "  - {id: REQ-DELIVERY-01, enabled: true}\n  - {id: REQ-DELIVERY-02, enabled: true}\n",
+                     encoding="utf-8")
+    ledger = pd.DataFrame({
+        "申请编号": ["M-ok", "M-late-entry", "D-ok", "D-unsigned", "E-any", "M-courier"],
+        "收到申请日期": ["2021-03-01"] * 6,
+        "答复日期": ["2021-03-10", "2021-03-12", "2021-03-10", "2021-03-10", "2021-03-10", "2021-03-10"],
+        "送达方式": ["邮寄", "邮寄", "直接送达", "当面送达", "电子邮件", "邮寄"],
+        "交邮日期": ["2021-03-10", "2021-03-10", "", "", "", "2021-03-10"],
+        "签收日期": ["", "", "2021-03-10", "", "", ""],
+        "邮寄单位": ["中国邮政EMS", "中国邮政", "", "", "", "顺丰速运"],
+        "承办处室": ["外贸处"] * 6})
+    result = audit(load_rulebook(child), {"requests": ledger}, as_of="2021-12-31")
+    dated = result.findings[result.findings["rule"] == "REQ-DELIVERY-01"]
+    assert set(dated["key"]) == {"M-late-entry", "D-unsigned"}
+    assert result.rule("REQ-DELIVERY-01").population == 5          # the e-mailed reply is not judged
+    courier = result.findings[result.findings["rule"] == "REQ-DELIVERY-02"]
+    assert set(courier["key"]) == {"M-courier"}
