@@ -177,3 +177,29 @@ def test_waiver_notices_are_chinese_in_the_report(tmp_path):
     result.write_html(path)
     page = path.read_text(encoding="utf-8")
     assert "expired on" not in page and "豁免已于 2021-06-30 到期" in page
+
+
+#: phrases of the tool's own English that must not reach a Chinese output
+ENGLISH_OF_THE_TOOL = ["not a date", "unknown label", "expired on", "waiver for rule", "Wrote", "Error",
+                       "Warning", "is missing", "should be", "does not hold", "working days", "deadline",
+                       "fall outside the plan period", "did you mean", "as_of"]
+
+
+def test_the_chinese_demo_has_no_english_of_the_tool(tmp_path):
+    """The demo in Chinese: terminal, report (text), rectification list: none of the tool's
+    English phrases (the JSON stays English by design)."""
+    import html as htmllib
+
+    from openpyxl import load_workbook
+
+    code, out, err = run(["demo", "-o", tmp_path / "demo"])
+    assert code == 0, err
+    page = (tmp_path / "demo" / "audit-report.html").read_text(encoding="utf-8")
+    body = page[page.index("<body"):page.index("<script>")]
+    text = htmllib.unescape(re.sub(r"<[^>]+>", " ", body))
+    book = load_workbook(tmp_path / "demo" / "findings.xlsx")
+    cells = " ".join(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+                     for v in row if v is not None)
+    for name, output in (("terminal", out), ("html", text), ("xlsx", cells)):
+        leaked = [p for p in ENGLISH_OF_THE_TOOL if p in output]
+        assert leaked == [], (name, leaked)

@@ -709,6 +709,42 @@ _OFFICE_WORDS: dict[str, dict[str, str]] = {
 for _lang, _words in _OFFICE_WORDS.items():
     WORDS[_lang].update(_words)
 
+# ---- how an expression reads (expressions/describe.py): operators, yes/no, quotes, functions
+# and constants, per language. Kept apart from WORDS because some keys are not text (True/False).
+EXPRESSION_WORDS: dict = {
+    "zh": {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "in": "属于", "not in": "不属于",
+           "and": "并且", "or": "或者", "not": "并非", "+": "+", "-": "-", "*": "×", "/": "÷",
+           True: "是", False: "否", "sep": "、", "is yes": "{0}为“是”", "quote": "“{0}”", "pattern": "/{0}/"},
+    "en": {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "in": "is one of",
+           "not in": "is not one of", "and": "and", "or": "or", "not": "not", "+": "+", "-": "-", "*": "×",
+           "/": "÷", True: "yes", False: "no", "sep": ", ", "is yes": "{0} is yes", "quote": "'{0}'",
+           "pattern": "/{0}/"},
+}
+
+EXPRESSION_FUNCTIONS: dict = {
+    "zh": {
+        "present": "{0}已填写", "blank": "{0}为空", "has_any": "{0}含有{1}中的任一项",
+        "has_all": "{0}含有{1}的全部各项", "size": "{0}的项数", "contains": "{0}包含{1}",
+        "matches": "{0}符合格式{1}", "length": "{0}的字数", "days": "从{0}到{1}的自然日数",
+        "workdays": "从{0}到{1}的工作日数", "add_workdays": "{0}后第{1}个工作日",
+        "year": "{0}的年份", "month": "{0}的月份",
+    },
+    "en": {
+        "present": "{0} is filled in", "blank": "{0} is blank", "has_any": "{0} includes any of {1}",
+        "has_all": "{0} includes all of {1}", "size": "the number of items in {0}", "contains": "{0} contains {1}",
+        "matches": "{0} matches the pattern {1}", "length": "the length of {0}",
+        "days": "calendar days from {0} to {1}", "workdays": "working days from {0} to {1}",
+        "add_workdays": "working day no. {1} after {0}", "year": "the year of {0}", "month": "the month of {0}",
+    },
+}
+
+EXPRESSION_CONSTANTS: dict = {
+    "zh": {"as_of": "评估基准日", "period_start": "考核期开始日", "period_end": "考核期结束日"},
+    "en": {"as_of": "the as-of date", "period_start": "the period start", "period_end": "the period end"},
+}
+
+
+
 
 def check_lang(lang: str) -> str:
     """``lang`` if it is one of LANGS, else a ValueError naming them."""
