@@ -75,6 +75,9 @@ def test_fill_in_columns_and_deadline(demo):
     header = [c.value for c in sheet[1]]
     letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[header.index("完成情况")]
     assert any(str(v.sqref).startswith(f"{letter}2") and "已完成" in v.formula1 for v in validations)
+    # printed as handed out: landscape, one page wide, the header row on every page
+    assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$1:$1"
+    assert sheet.cell(row=2, column=header.index("问题") + 1).alignment.wrap_text
 
 
 def test_ratio_rules_say_how_many_more_rows_reach_the_target(demo):

@@ -462,10 +462,20 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
                                         allow_blank=True, showErrorMessage=False)
                 choice.add(f"{letter}2:{letter}{len(chunk) + 1}")
                 sheet.data_validations.append(choice)
+            # printed as handed out: landscape, one page wide, the header on every page
+            sheet.page_setup.orientation = "landscape"
+            sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+            sheet.sheet_properties.pageSetUpPr.fitToPage = True
+            sheet.print_title_rows = "1:1"
+            message_at = names.index("message")
+            wrap = Alignment(wrap_text=True, vertical="top")
             for values, code in zip(_cells(chunk, spec), chunk["status_code"].tolist()):
                 cell = WriteOnlyCell(sheet, value=values[status_at])
                 cell.fill = STATUS_FILLS[code]
                 values[status_at] = cell
+                text = WriteOnlyCell(sheet, value=values[message_at])
+                text.alignment = wrap  # the problem in full, wrapped in its column
+                values[message_at] = text
                 sheet.append(values)
     if result.data_issues:  # the cells that could not be read, on a sheet of their own
         _issues_sheet(workbook, result, _sheet_title(ui["data_issue_sheet"], used), lang, header_row)
