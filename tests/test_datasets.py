@@ -410,7 +410,8 @@ def test_unknown_labels_are_kept_and_reported_once_on_their_first_row(tmp_path):
     problem = "unknown label for 公开属性; expected one of: 主动公开, 依申请公开, 不予公开"
     assert data.issues == [
         {"dataset": "ledger", "field": "value", "row": 3, "sheet": None, "value": "内部", "problem": problem},
-        {"dataset": "ledger", "field": "value", "row": 9, "sheet": None, "value": "主动 公开", "problem": problem},
+        {"dataset": "ledger", "field": "value", "row": 9, "sheet": None, "value": "主动 公开",
+         "problem": problem + "; did you mean 主动公开?"},  # a label a space away from one
     ]
 
 

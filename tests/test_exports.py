@@ -15,10 +15,26 @@ from openpyxl import load_workbook
 import disclosure_rules.exports as exports
 from disclosure_rules import audit
 from disclosure_rules.exports import COLUMNS, findings_table, headers, neutralize, write_findings
+from openpyxl.utils import get_column_letter
+
 from disclosure_rules.words import word
 from ledgers import AS_OF, BOOK, HOSTILE, audited, write_ledgers
 
 HEADERS = headers(COLUMNS, "zh")
+
+
+def _at(name: str) -> int:
+    """The position of a column of the list (by its table name)."""
+    return [n for n, _, _ in COLUMNS].index(name)
+
+
+def _letter(name: str) -> str:
+    return get_column_letter(_at(name) + 1)
+
+
+def _division_sheets(book):
+    """The division sheets: after the summary, before the data issues' sheet."""
+    return [n for n in book.sheetnames[1:] if n != word("data_issue_sheet", "zh")]
 
 
 @pytest.fixture(scope="module")
@@ -57,14 +73,16 @@ def test_csv_has_bom_headers_and_one_row_per_finding(tmp_path, result):
     assert len(rows) - 1 == len(result.findings)
     late = result.findings_frame("zh")
     late = late[(late["rule"] == "REQ-DEADLINE-01") & late["end"].notna()].iloc[0]
-    deadline = next(r for r in rows[1:] if r[0] == "REQ-DEADLINE-01" and r[5] == late["key"])
-    assert deadline[1] == result.book.rule("REQ-DEADLINE-01").title
-    assert deadline[9] == result.book.rule("REQ-DEADLINE-01").basis.clause
-    assert deadline[10] == late["deadline"].date().isoformat() and deadline[11] == late["end"].date().isoformat()
-    assert deadline[12] == str(int(late["late_workdays"])) and int(deadline[12]) > 0
-    assert deadline[4] == str(late["row"]) and deadline[6] == late["message"]  # messages in Chinese
-    assert deadline[3] == result.book.datasets["requests"].title  # the ledger's title, not its code
-    assert {r[8] for r in rows[1:]} == {"是", "否"}
+    records = [dict(zip(rows[0], r)) for r in rows[1:]]
+    deadline = next(r for r in records if r["规则编号"] == "REQ-DEADLINE-01" and r["记录编号"] == late["key"])
+    assert deadline["规则名称"] == result.book.rule("REQ-DEADLINE-01").title
+    assert deadline["依据条款"] == result.book.rule("REQ-DEADLINE-01").basis.clause
+    assert deadline["期限"] == late["deadline"].date().isoformat() and deadline["办结日期"] == late["end"].date().isoformat()
+    assert deadline["超期工作日"] == str(int(late["late_workdays"])) and int(deadline["超期工作日"]) > 0
+    assert deadline["表格行号"] == str(late["row"]) and deadline["问题"] == late["message"]  # messages in Chinese
+    assert deadline["台账"] == result.book.datasets["requests"].title  # the ledger's title, not its code
+    assert deadline["状态"] == ("已豁免" if late["waived"] else "需说明情况")  # late: cannot be undone, explain
+    assert {r["已豁免"] for r in records} == {"是", "否"}
 
 
 def test_xlsx_summary_then_one_sheet_per_division(tmp_path, result):
@@ -73,15 +91,15 @@ def test_xlsx_summary_then_one_sheet_per_division(tmp_path, result):
     book = load_workbook(path)
     divisions = set(result.findings["department"])
     assert book.sheetnames[0] == "汇总"
-    assert set(book.sheetnames[1:]) == divisions
+    assert set(_division_sheets(book)) == divisions
     total = 0
-    for name in book.sheetnames[1:]:
+    for name in _division_sheets(book):
         sheet = book[name]
         assert sheet.freeze_panes == "A2"
-        assert sheet.auto_filter.ref == f"A1:M{sheet.max_row}"
+        assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(HEADERS))}{sheet.max_row}"
         assert [c.value for c in sheet[1]] == HEADERS
-        assert sheet.column_dimensions["G"].width >= 40  # the message column is wide
-        assert {c.value for c in sheet["C"][1:]} == {name}
+        assert sheet.column_dimensions[_letter("message")].width >= 40  # the message column is wide
+        assert {c.value for c in sheet[_letter("department")][1:]} == {name}
         total += sheet.max_row - 1
     assert total == len(result.findings)
     summary = book["汇总"]
@@ -97,7 +115,7 @@ def test_xlsx_summary_then_one_sheet_per_division(tmp_path, result):
     table = values[blank + 2:values.index([None] * len(values[0]), blank + 1)]
     counted = {row[0]: row[1] for row in table if row[1]}
     assert counted == result.findings["department"].value_counts().to_dict()
-    assert list(counted) == book.sheetnames[1:], "division sheets follow the summary: most findings first"
+    assert list(counted) == _division_sheets(book), "division sheets follow the summary: most findings first"
 
 
 def test_xlsx_splits_a_division_at_the_row_limit(tmp_path, result, monkeypatch):
@@ -122,7 +140,7 @@ def test_hostile_values_are_neutralised_in_csv_and_xlsx(tmp_path):
     csv_path, xlsx_path = tmp_path / "f.csv", tmp_path / "f.xlsx"
     write_findings(hostile, csv_path)
     write_findings(hostile, xlsx_path)
-    keys = [r[5] for r in _read_csv(csv_path)[1:]]
+    keys = [r[_at("key")] for r in _read_csv(csv_path)[1:]]
     assert "'" + HOSTILE["formula"] in keys
     assert HOSTILE["formula"] not in keys
     cells = [c for ws in load_workbook(xlsx_path).worksheets for row in ws.iter_rows() for c in row]
@@ -163,7 +181,7 @@ def test_control_characters_and_odd_division_names(tmp_path):
     names = book.sheetnames
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
     assert word("blank_division", "zh") == "(未填写)" and "(未填写)" in names  # the name the ranking gives it
-    keys = {c.value for ws in book.worksheets[1:] for c in ws["F"][1:]}
+    keys = {c.value for name in _division_sheets(book) for c in book[name][_letter("key")][1:]}
     assert "badkey" in keys
 
 
@@ -196,7 +214,8 @@ def test_write_is_atomic(tmp_path, result, monkeypatch):
 
 def test_findings_table_is_sorted_by_division_rule_row(result):
     table = findings_table(result)
-    assert [c for c in table.columns if c not in ("sheet", "waived_flag", "severity_code")] == [name for name, _, _ in COLUMNS]
+    assert [c for c in table.columns if c not in ("sheet", "waived_flag", "severity_code", "status_code")] == \
+        [name for name, _, _ in COLUMNS]
     ordered = table.sort_values(["department", "rule", "row"], kind="stable").reset_index(drop=True)
     pd.testing.assert_frame_equal(table, ordered)
 

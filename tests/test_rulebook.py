@@ -748,10 +748,14 @@ def test_extends_builtin_by_id(tmp_path):
 # ---------------------------------------------------------------- the shipped books
 
 def test_builtin_book_validates():
-    """The bundled 2021 book loads by id, by default and by path, with 29 rules worth 100 points."""
+    """The bundled 2021 book loads by id, by default and by path, with 29 enabled rules worth 100
+    points (and the stage limit REQ-STAGE-01 and the delivery rules REQ-DELIVERY-*, off until a unit
+    turns them on)."""
     book = load_rulebook("builtin:shanxi-commerce-2021")
     assert book.rulebook.id == "shanxi-commerce-2021"
-    assert len(book.rules) == 29 and sum(r.points for r in book.rules) == 100
+    enabled = [r for r in book.rules if r.enabled]
+    assert len(enabled) == 29 and sum(r.points for r in enabled) == 100
+    assert [r.id for r in book.rules if not r.enabled] == ["REQ-STAGE-01", "REQ-DELIVERY-01", "REQ-DELIVERY-02"]
     assert load_rulebook().rulebook.id == book.rulebook.id
     assert load_rulebook(builtin_rulebook("shanxi-commerce-2021")).sha256 == book.sha256
     sections = {s.id for s in book.sections}

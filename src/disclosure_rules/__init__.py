@@ -14,14 +14,79 @@ from .errors import DatasetError, DisclosureRulesError, Problem, RulebookError  
 
 
 def load_rulebook(source="builtin:shanxi-commerce-2021"):
-    """Load and validate a rulebook from a path or ``builtin:<id>``."""
+    """Load, merge and validate a rulebook (考核方案).
+
+    Parameters
+    ----------
+    source : str or os.PathLike
+        A YAML file (``rules/my-plan.yaml``) or ``"builtin:<id>"`` for a bundled rulebook
+        (default: the 2021 Shanxi Commerce plan). A file may ``extends:`` another one; the
+        parent is merged first (README, "Writing a rulebook").
+
+    Returns
+    -------
+    Rulebook
+        The validated rulebook: ``.rulebook`` (id, title, period, grades), ``.datasets``,
+        ``.sections``, ``.rules``; ``.sha256`` identifies the files it came from.
+
+    Raises
+    ------
+    RulebookError
+        The file is not a valid rulebook; ``.problems`` lists each problem with file, line,
+        column and message (an unknown key, a bad expression, a missing parent ...).
+    """
     from .rulebook import load_rulebook as _load
 
     return _load(source)
 
 
 def audit(book, data, *, as_of=None, waivers=None, progress=None, previous=None, engine=None):
-    """Audit ledgers against a rulebook; see :func:`disclosure_rules.engine.audit`."""
+    """Audit a unit's ledgers (台账) against a rulebook and return the result.
+
+    Parameters
+    ----------
+    book : Rulebook, str or os.PathLike
+        A rulebook from :func:`load_rulebook`, or what :func:`load_rulebook` takes.
+    data : dict
+        Dataset name (``"documents"``) or title (``"公文台账"``) -> the ledger: a path to a
+        CSV / XLSX / XLS / ODS file (``"ledger.xlsx#Sheet1"`` for one sheet), a pandas
+        DataFrame with the ledger's own headers, or a loaded dataset. A dataset left out makes
+        its rules "not assessed" (README, "Ledgers as offices keep them").
+    as_of : str, datetime.date or None
+        The day the audit is as of: open items past their deadline on that day are overdue.
+        ``"2021-12-31"``, ``"2021/12/31"`` or ``"2021年12月31日"``; default: the earlier of
+        today and the plan period's end. An as-of far from the period warns.
+    waivers : str, os.PathLike or list, optional
+        Approved exceptions: a YAML file with a top-level ``waivers:`` list, or a list of
+        ``{"rule", "key", "reason", "approved_by", "expires"}`` mappings.
+    progress : callable, optional
+        Called with a short text at each step (reading a ledger, each rule).
+    previous : str, os.PathLike, dict or AuditResult, optional
+        An earlier result, for the rules that compare with it (kind ``trend``).
+    engine : str or SparkSession, optional
+        What evaluates the rules: ``"pandas"`` (in memory), ``"duckdb"`` (embedded DuckDB,
+        every core), ``"spark"`` (a local Spark session) or a SparkSession of your own;
+        ``"auto"`` (the default) chooses. Every engine gives the same result.
+
+    Returns
+    -------
+    AuditResult
+        ``.percent``, ``.grade``, ``.coverage``; ``.rules`` (a list) and ``.rules_frame()``;
+        ``.findings`` (a DataFrame, every finding, with the rule's title, section and status);
+        ``.departments``; ``.due_frame()`` (open items by working days left);
+        ``.data_issues`` and ``.data_issues_frame()``; ``.to_dict()``, ``.write_json()``,
+        ``.write_html()``, ``.write_findings()`` (README, "Library").
+
+    Raises
+    ------
+    RulebookError
+        The rulebook is invalid.
+    DatasetError
+        A ledger cannot be read, lacks a required column, or names no dataset of the book.
+    DisclosureRulesError
+        Any other input problem (an as-of that is not a date ...). Problems inside the
+        ledgers are never exceptions: they are findings and data issues in the result.
+    """
     from .engine import audit as _audit
 
     return _audit(book, data, as_of=as_of, waivers=waivers, progress=progress, previous=previous, engine=engine)

@@ -72,5 +72,10 @@ def rulebook_json_schema() -> dict:
                              "description": "Inherited rule ids to drop."}
     if "required" in schema and "extends" not in schema["required"]:
         # a child rulebook may inherit datasets and rulebook info from its parent
+        schema["_required_full"] = schema["required"]
         schema["required"] = []
-    return schema
+    from .rulebook import _describe_schema, _severity_words, extends_schema
+
+    _severity_words(schema)
+    _describe_schema(schema)
+    return extends_schema(schema)  # a child (extends) gives only what changes

@@ -19,7 +19,43 @@ from .resources import DEFAULT_RULEBOOK
 
 EXIT_OK, EXIT_BELOW, EXIT_BAD = 0, 1, 2
 
-RULES_HELP = "Rulebook: a YAML path or builtin:<id> (default: the bundled 2021 plan)."
+RULES_HELP = "考核方案：YAML 文件路径或 builtin:<编号>（默认：内置的2021年方案） / Rulebook: a YAML path or builtin:<id>."
+LANG_HELP = "语言 Language: zh（默认）或 en；未给出时按环境变量 LANG，否则中文。"
+
+#: the language of the terminal's messages: --lang, else the environment's locale, else zh
+_LANG = {"value": None}
+
+
+def env_lang() -> str:
+    """zh or en from the environment (LC_ALL, LC_MESSAGES, LANG); zh unless it says English."""
+    import os
+
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "en" if value.lower().startswith("en") else "zh"
+    return "zh"
+
+
+def ui_lang() -> str:
+    """The language of the message being written (--lang, else the environment, else zh)."""
+    return _LANG["value"] or env_lang()
+
+
+def say(zh: str, en: str) -> str:
+    """One message in the terminal's language."""
+    return zh if ui_lang() == "zh" else en
+
+
+def _lang_option(function):
+    return click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help=LANG_HELP,
+                        callback=lambda ctx, param, value: _set_lang(value))(function)
+
+
+def _set_lang(value):
+    if value:
+        _LANG["value"] = value
+    return value or ui_lang()
 
 
 class _Progress:
@@ -45,26 +81,53 @@ class _Progress:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="disclosure-rules")
-@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+@click.option("--debug", is_flag=True, help="出错时显示完整的调用栈 / Show the full traceback of an error.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
-    """Audit a department's government-information-disclosure ledgers (政务公开 / 政府信息公开)
-    against its yearly plan, encoded as a YAML rulebook."""
+    """政务公开台账自查：按考核方案（YAML）核查公文台账、依申请公开登记台账等，生成报告和整改清单。
+
+    Audit a department's government-information-disclosure ledgers against its yearly plan,
+    encoded as a YAML rulebook."""
     ctx.obj = {"debug": debug}
 
 
 def _parse_data(values: tuple[str, ...]) -> dict[str, str]:
     out: dict[str, str] = {}
     for value in values:
-        name, sep, path = value.partition("=")
+        name, sep, path = value.replace("＝", "=", 1).partition("=")  # a full-width ＝ typed with a Chinese IME
         if not sep or not name.strip() or not path.strip():
-            raise click.UsageError(f"--data takes NAME=PATH (e.g. documents=docs.csv), got {value!r}")
+            raise click.UsageError(say(f"--data 的写法是 台账=文件（如 documents=docs.csv 或 公文台账=公文台账.xlsx），而不是 {value!r}",
+                                       f"--data takes NAME=PATH (e.g. documents=docs.csv), got {value!r}"))
         if name.strip() in out:
             # silently keeping only the last file would drop a ledger from the audit
-            raise click.UsageError(f"--data {name.strip()} is given twice ({out[name.strip()]} and {path.strip()}); "
-                                   "give one file per dataset (combine the ledgers first)")
+            raise click.UsageError(say(f"--data {name.strip()} 给了两次（{out[name.strip()]} 和 {path.strip()}）；"
+                                       "每份台账只给一个文件（请先合并）",
+                                       f"--data {name.strip()} is given twice ({out[name.strip()]} and {path.strip()}); "
+                                       "give one file per dataset (combine the ledgers first)"))
         out[name.strip()] = path.strip()
     return out
+
+
+def _check_files(datasets: dict[str, str]) -> None:
+    """A ledger file that does not exist: say so, with the file of that folder it most likely is
+    (公文台帐.xlsx for 公文台账.xlsx, a different case or width)."""
+    from .rulebook import closest
+
+    for name, label in datasets.items():
+        path = Path(label.split("#", 1)[0]) if "#" in label and not Path(label).exists() else Path(label)
+        if path.exists():
+            continue
+        folder = path.parent if str(path.parent) else Path(".")
+        try:
+            siblings = [p.name for p in folder.iterdir() if p.is_file()] if folder.is_dir() else []
+        except OSError:
+            siblings = []
+        hit = closest(path.name, siblings)
+        hint = str(folder / hit) if hit else None
+        from .errors import DatasetError
+
+        raise DatasetError(f"{label}: file not found." + (f" Did you mean {hint}?" if hint else ""), file=label,
+                           zh=f"找不到 --data {name} 的文件 {label}" + (f"，是否应为 {hint}？" if hint else ""))
 
 
 def _json_findings(value: str) -> int | None:
@@ -73,38 +136,41 @@ def _json_findings(value: str) -> int | None:
     try:
         number = int(value)
     except ValueError:
-        raise click.UsageError(f"--json-findings takes a number or 'all', got {value!r}") from None
+        raise click.UsageError(say(f"--json-findings 须为数字或 all，而不是 {value!r}",
+                                   f"--json-findings takes a number or 'all', got {value!r}")) from None
     if number < 0:
-        raise click.UsageError("--json-findings cannot be negative")
+        raise click.UsageError(say("--json-findings 不能为负数", "--json-findings cannot be negative"))
     return number
 
 
 @cli.command()
 @click.option("--data", "data", multiple=True, metavar="NAME=PATH", required=True,
-              help="A ledger for a dataset of the rulebook, e.g. documents=docs.csv or requests=reqs.xlsx#Sheet1. Repeatable.")
+              help="台账文件：台账名或标题=文件，如 documents=docs.csv、公文台账=公文台账.xlsx、requests=reqs.xlsx#Sheet1；可重复。 "
+                   "A ledger for a dataset of the rulebook. Repeatable.")
 @click.option("--rules", default=DEFAULT_RULEBOOK, show_default=True, help=RULES_HELP)
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge open items as of this date (default: the earlier of today and the plan's period end).")
-@click.option("--html", "html", type=click.Path(dir_okay=False), default="audit-report.html", show_default=True, help="Write the HTML report here.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the result JSON here.")
-@click.option("--findings", type=click.Path(dir_okay=False), help="Write the rectification list (整改清单) here: .xlsx or .csv.")
-@click.option("--waivers", type=click.Path(dir_okay=False), help="A YAML file with a top-level 'waivers:' list.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Language of the report, the rectification list and this summary (the JSON is always the same).")
-@click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit with 1 when the score the grade comes from (the strict percent below the rulebook's min_coverage) is below this.")
-@click.option("--json-findings", default="1000", show_default=True, metavar="N|all", help="Findings per rule in the JSON.")
-@click.option("--previous", type=click.Path(dir_okay=False), help="An earlier result JSON (from --json), for the rules that compare with it (kind trend).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="统计截止日，也可写 2021/12/31、2021年12月31日（默认：今天与考核期末中较早者）。 Judge open items as of this date.")
+@click.option("--html", "html", type=click.Path(dir_okay=False), default="audit-report.html", show_default=True, help="HTML 报告写到这里 / Write the HTML report here.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="结果 JSON 写到这里 / Write the result JSON here.")
+@click.option("--findings", type=click.Path(dir_okay=False), help="整改清单写到这里（.xlsx 或 .csv） / Write the rectification list here.")
+@click.option("--waivers", type=click.Path(dir_okay=False), help="豁免清单：顶层为 waivers: 的 YAML 文件 / A YAML file with a top-level 'waivers:' list.")
+@_lang_option
+@click.option("--fail-under", type=click.FloatRange(0, 100), help="评定所依据的得分低于此值时退出码为 1 / Exit with 1 when the score the grade comes from is below this.")
+@click.option("--json-findings", default="1000", show_default=True, metavar="N|all", help="JSON 中每条规则最多列出的问题数 / Findings per rule in the JSON.")
+@click.option("--previous", type=click.Path(dir_okay=False), help="上期结果 JSON（--json 写出的），供趋势规则比较 / An earlier result JSON, for trend rules.")
 @click.option("--engine", type=click.Choice(["auto", "pandas", "duckdb", "spark"]), default="auto", show_default=True,
-              help="What evaluates the rules: pandas (in memory), duckdb (embedded DuckDB, every core) or spark (a local Spark session; needs pyspark and Java); auto chooses. The results are identical.")
+              help="计算引擎：pandas（内存）、duckdb（嵌入式 DuckDB，多核）、spark（本地 Spark，需 pyspark 与 Java）；auto 自动选择，结果相同。 "
+                   "What evaluates the rules; the results are identical.")
 @click.pass_context
 def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fail_under, json_findings, previous, engine):
-    """Audit ledgers against a rulebook and write the report."""
+    """按考核方案核查台账，写出报告（及 JSON、整改清单）。 Audit ledgers against a rulebook and write the report."""
     from .engine import audit as run_audit
     from .rulebook import load_rulebook
 
     datasets = _parse_data(data)
+    _check_files(datasets)
     limit = _json_findings(json_findings)
     if findings and Path(findings).suffix.lower() not in (".csv", ".xlsx"):
-        raise click.UsageError("--findings must end in .csv or .xlsx")
+        raise click.UsageError(say("--findings 须以 .csv 或 .xlsx 结尾", "--findings must end in .csv or .xlsx"))
     progress = _Progress(sys.stderr.isatty())
     try:
         progress("loading the rulebook")
@@ -125,7 +191,7 @@ def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fai
         progress.done()
     _print_summary(result, html=html, json_path=json_path, findings=findings, lang=lang)
     if fail_under is not None and (result.grading_percent is None or result.grading_percent < fail_under):
-        click.echo(f"Score below --fail-under {fail_under:g}.", err=True)
+        click.echo(say(f"得分低于 --fail-under {fail_under:g}。", f"Score below --fail-under {fail_under:g}."), err=True)
         ctx.exit(EXIT_BELOW)
 
 
@@ -170,7 +236,7 @@ def _print_summary(result, *, html=None, json_path=None, findings=None, lang: st
     # the coverage guard's lines are always shown whole (they say why the grade is what it
     # is), then at most five others
     guard = result.coverage_warnings(lang)
-    others = [w for w in result.warnings if w not in set(result.coverage_warnings("en"))]
+    others = result.warnings_in(lang)[len(guard):]
     for warning in guard + others[:5]:
         click.echo(f"{ui['cli_warning']}: {warning}")
     written = [p for p in (html, json_path, findings) if p]
@@ -181,22 +247,24 @@ def _print_summary(result, *, html=None, json_path=None, findings=None, lang: st
 @cli.command()
 @click.argument("rulebook", default=DEFAULT_RULEBOOK)
 def validate(rulebook):
-    """Check a rulebook (RULEBOOK: a path or builtin:<id>); exit 2 if it is invalid."""
+    """检查考核方案（路径或 builtin:<编号>），有误时退出码为 2。 Check a rulebook; exit 2 if it is invalid."""
     from .rulebook import load_rulebook
     from .words import number_text
 
     book = load_rulebook(rulebook)
     points = sum(r.points for r in book.rules if r.enabled)
-    click.echo(f"{rulebook}: valid: {len(book.rules)} rules, {len(book.datasets)} datasets, "
-               f"{len(book.sections)} sections, {number_text(points)} points")
+    click.echo(say(f"{rulebook}：有效：{len(book.rules)} 条规则，{len(book.datasets)} 份台账，"
+                   f"{len(book.sections)} 个章节，{number_text(points)} 分",
+                   f"{rulebook}: valid: {len(book.rules)} rules, {len(book.datasets)} datasets, "
+                   f"{len(book.sections)} sections, {number_text(points)} points"))
 
 
 @cli.command()
 @click.argument("rule_id")
 @click.option("--rules", default=DEFAULT_RULEBOOK, show_default=True, help=RULES_HELP)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@_lang_option
 def explain(rule_id, rules, lang):
-    """Explain a rule: its basis, what it checks and how it scores."""
+    """说明一条规则：依据、检查内容和计分方式。 Explain a rule: its basis, what it checks and how it scores."""
     from .rulebook import load_rulebook
 
     book = load_rulebook(rules)
@@ -205,8 +273,10 @@ def explain(rule_id, rules, lang):
         import difflib
 
         close = difflib.get_close_matches(rule_id.upper(), ids, n=3)
-        hint = f" Did you mean {', '.join(close)}?" if close else f" Rules: {', '.join(ids)}."
-        raise click.UsageError(f"No rule {rule_id!r} in {book.rulebook.id}.{hint}")
+        hint = say(f"是否应为 {'、'.join(close)}？" if close else f"规则有：{'、'.join(ids)}。",
+                   f" Did you mean {', '.join(close)}?" if close else f" Rules: {', '.join(ids)}.")
+        raise click.UsageError(say(f"{book.rulebook.id} 中没有规则 {rule_id!r}。{hint}",
+                                   f"No rule {rule_id!r} in {book.rulebook.id}.{hint}"))
     click.echo(_explain_text(book.rule(rule_id), book, lang))
 
 
@@ -234,7 +304,7 @@ def _explain_text(rule, book, lang: str) -> str:
 
 @cli.command()
 def schema():
-    """Print the JSON Schema of the rulebook format (for editors)."""
+    """输出考核方案格式的 JSON Schema（供编辑器校验）。 Print the JSON Schema of the rulebook format (for editors)."""
     import json
 
     from .book import rulebook_json_schema
@@ -245,27 +315,36 @@ def schema():
 @cli.command()
 @click.argument("dataset")
 @click.option("--rules", default=DEFAULT_RULEBOOK, show_default=True, help=RULES_HELP)
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="ledger.xlsx or ledger.csv")
-def template(dataset, rules, output):
-    """Write an empty ledger for DATASET with the preferred Chinese headers."""
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="写入的空白台账 ledger.xlsx 或 ledger.csv")
+@_lang_option
+def template(dataset, rules, output, lang):
+    """按考核方案写出空白台账（DATASET：台账名或标题，如 documents 或 公文台账）。 Write an empty ledger for DATASET."""
     from .ledger_template import write_template
-    from .rulebook import load_rulebook
+    from .rulebook import dataset_suggestion, load_rulebook, resolve_dataset
+    from .words import word
 
     book = load_rulebook(rules)
-    if dataset not in book.datasets:
-        raise click.UsageError(f"No dataset {dataset!r} in {book.rulebook.id}; datasets: {', '.join(book.datasets)}")
+    name = resolve_dataset(book, dataset)
+    if name is None:
+        hint = dataset_suggestion(book, dataset)
+        listed = "、".join(f"{n}（{s.title}）" if s.title else n for n, s in book.datasets.items())
+        raise click.UsageError(say(f"{book.rulebook.id} 中没有台账 {dataset!r}" + (f"，是否应为 {hint}？" if hint else "")
+                                   + f" 可用：{listed}",
+                                   f"No dataset {dataset!r} in {book.rulebook.id}" + (f" (did you mean {hint}?)" if hint else "")
+                                   + f"; datasets: {', '.join(book.datasets)}"))
     if Path(output).suffix.lower() not in (".xlsx", ".csv"):
-        raise click.UsageError("-o must end in .xlsx or .csv")
-    write_template(book, dataset, output)
-    click.echo(f"Wrote {output}")
+        raise click.UsageError(say("-o 须以 .xlsx 或 .csv 结尾", "-o must end in .xlsx or .csv"))
+    write_template(book, name, output)
+    click.echo(f"{word('cli_wrote', lang)}: {output}")
 
 
 @cli.command()
 @click.option("-o", "--output", default="demo-output", show_default=True, type=click.Path(file_okay=False),
-              help="Folder for the report, JSON and findings.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+              help="报告、JSON 和整改清单的输出文件夹 / Folder for the report, JSON and findings.")
+@_lang_option
 def demo(output, lang):
-    """Audit the bundled example ledgers with the built-in 2021 rulebook, end to end."""
+    """用内置的2021年方案核查自带的示例台账（完整演示）。 Audit the bundled example ledgers end to end."""
     from .demo import run_demo
 
     progress = _Progress(sys.stderr.isatty())
@@ -351,20 +430,71 @@ def _print_annual(report, ui, lang: str) -> None:
         click.echo(f"{ui['cli_warning']}: {warning}")
 
 
+@cli.command()
+@click.option("--data", "data", multiple=True, metavar="NAME=PATH", required=True,
+              help="台账 A ledger, e.g. requests=reqs.xlsx. Repeatable.")
+@click.option("--rules", default=DEFAULT_RULEBOOK, show_default=True, help=RULES_HELP)
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="统计截止日 Count working days left from this date (default: the earlier of today and the plan's period end).")
+@click.option("--within", type=click.IntRange(0, None), metavar="N",
+              help="只列剩余N个工作日以内的事项 Only items with at most N working days left (overdue ones included).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="写入 Write the list here too (.xlsx).")
+@_lang_option
+def due(data, rules, as_of, within, output, lang):
+    """未办结事项按剩余工作日排序（即将到期预警） Open items of the deadline rules, fewest working days left first."""
+    from .due import due_lines, write_due
+    from .engine import audit as run_audit
+    from .rulebook import load_rulebook
+
+    datasets = _parse_data(data)
+    _check_files(datasets)
+    if output and Path(output).suffix.lower() != ".xlsx":
+        raise click.UsageError(say("-o 须以 .xlsx 结尾", "-o must end in .xlsx"))
+    progress = _Progress(sys.stderr.isatty())
+    try:
+        book = load_rulebook(rules)
+        result = run_audit(book, datasets, as_of=as_of, progress=progress)
+        if output:
+            write_due(result, output, within=within, lang=lang)
+    finally:
+        progress.done()
+    from .words import date_text, vocabulary
+
+    ui = vocabulary(lang)
+    click.echo(f"{book.rulebook.title} ({book.rulebook.id}), {ui['as_of']} {date_text(result.as_of)}")
+    for line in due_lines(result, within=within, lang=lang):
+        click.echo(line)
+    if output:
+        click.echo(f"{ui['cli_wrote']}: {output}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; turns every expected error into exit code 2 and one paragraph."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    _LANG["value"] = next((b for a, b in zip(args, args[1:]) if a == "--lang" and b in ("zh", "en")),
+                          next((a.split("=", 1)[1] for a in args if a in ("--lang=zh", "--lang=en")), None))
     try:
         code = cli.main(args=args, prog_name="disclosure-rules", standalone_mode=False)
         return code if isinstance(code, int) else EXIT_OK
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.Abort:
-        click.echo("Aborted.", err=True)
+        click.echo(say("已中止。", "Aborted."), err=True)
+        return EXIT_BAD
+    except click.UsageError as exc:
+        if ui_lang() == "zh":
+            # click's own words are English: the message in Chinese where it is ours, then how to get help
+            command = exc.ctx.command_path if exc.ctx is not None else "disclosure-rules"
+            click.echo(f"错误：{_click_zh(exc.format_message())}\n（用法见 {command} --help）", err=True)
+        else:
+            exc.show()
         return EXIT_BAD
     except click.ClickException as exc:
-        exc.show()
+        if ui_lang() == "zh":
+            click.echo(f"错误：{exc.format_message()}", err=True)
+        else:
+            exc.show()
         return EXIT_BAD
     except Exception as exc:  # noqa: BLE001 - the one place errors become exit codes
         if debug:
@@ -373,15 +503,49 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD
 
 
+#: click's own usage messages (English in click) as a Chinese user reads them
+_CLICK_ZH = [
+    (r"Missing option '(.*?)'\.", r"缺少选项 \1。"),
+    (r"Missing argument '(.*?)'\.", r"缺少参数 \1。"),
+    (r"No such option:? '?([^\s'.]+)'?\.?(?: Did you mean '?([^\s'?]+)'?\?)?", r"没有选项 \1。"),
+    (r"No such command '(.*?)'\.", r"没有命令 \1。"),
+    (r"Invalid value for '(.*?)': (.*)", r"选项 \1 的值无效：\2"),
+    (r"Option '(.*?)' requires an argument\.", r"选项 \1 需要一个值。"),
+    (r"Got unexpected extra arguments? \((.*)\)", r"多余的参数：\1"),
+]
+
+
+def _click_zh(message: str) -> str:
+    import re
+
+    for pattern, zh in _CLICK_ZH:
+        found = re.fullmatch(pattern, message.strip(), re.S)
+        if found:
+            text = found.expand(zh)
+            if pattern.startswith("No such option") and found.group(2):
+                text += f"是否应为 {found.group(2)}？"
+            return text
+    return message
+
+
 def _describe(exc: Exception) -> str:
     from .errors import DisclosureRulesError
 
+    from .errors import RulebookError
+
+    error = say("错误：", "Error: ")
     if isinstance(exc, DisclosureRulesError):
-        return f"Error: {exc}"
+        if ui_lang() == "zh" and exc.zh:
+            return f"{error}{exc.zh}"
+        if ui_lang() == "zh" and isinstance(exc, RulebookError):
+            lines = [f"考核方案有误（{len(exc.problems)} 处）："] + [f"  - {p}" for p in exc.problems]
+            return error + (f"考核方案有误：{exc.problems[0]}" if len(exc.problems) == 1 else "\n".join(lines))
+        return f"{error}{exc}"
     if isinstance(exc, (OSError,)):
-        return f"Error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
-    return (f"Error: {type(exc).__name__}: {exc}. This looks like a bug in disclosure-rules; "
-            "run again with --debug and report the traceback.")
+        return f"{error}{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+    return error + say(f"{type(exc).__name__}: {exc}。这可能是 disclosure-rules 的缺陷；请加 --debug 重新运行并反馈调用栈。",
+                       f"{type(exc).__name__}: {exc}. This looks like a bug in disclosure-rules; "
+                       "run again with --debug and report the traceback.")
 
 
 if __name__ == "__main__":  # pragma: no cover

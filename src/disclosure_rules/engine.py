@@ -41,7 +41,7 @@ from .messages import gap_warnings, rule_message
 from .models import Waiver
 from .results import AuditResult, FindingPart, RuleResult
 from .rulebook import joined_fields
-from .scoring import COVERED, coverage_of, grade_of, grading, percent_of, rollup, score
+from .scoring import COVERED, coverage_of, grade_of, grading, percent_of, rollup, score, warn_line
 from .verdict import division_counts, identities, identity_of, judge
 from .words import BLANK_DIVISION, Status, word
 
@@ -61,10 +61,13 @@ def _as_date(value, what: str) -> dt.date:
     elif isinstance(value, dt.date):
         day = value
     else:
-        try:
-            day = dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise DisclosureRulesError(f"{what} {value!r} is not a date; write YYYY-MM-DD") from None
+        from .sanity import parse_as_of
+
+        day = parse_as_of(value)  # every form a ledger's date cell may take (2021/12/31, 2021年12月31日 ...)
+        if day is None:
+            error = DisclosureRulesError(f"{what} {value!r} is not a date; write YYYY-MM-DD")
+            error.zh = f"{value!r} 不是日期（{what}）；请写成 2021-12-31、2021/12/31 或 2021年12月31日"
+            raise error
     if not 1900 <= day.year <= 2999:  # the dates a ledger may hold (DESIGN §11)
         raise DisclosureRulesError(f"{what} {day.isoformat()} is outside 1900-2999; give the date the audit "
                                    "is as of, such as the plan period's last day")
@@ -90,11 +93,24 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
     say = progress or (lambda message: None)
     warnings: list[str] = []
 
+    from .rulebook import dataset_suggestion, resolve_dataset
+
+    # a dataset may be named by its title too (公文台账), or with a variant character (公文台帐)
+    named = {resolve_dataset(book, name) or name: source for name, source in data.items()}
+    if len(named) < len(data):
+        raise DatasetError("a dataset is given twice (by its name and by its title); give one file per dataset",
+                           file=None, zh="同一份台账给了两次（名称和标题各一次）；每份台账只给一个文件")
+    data = named
     unknown = [name for name in data if name not in book.datasets]
     if unknown:
+        hint = dataset_suggestion(book, unknown[0])
         raise DatasetError(
-            f"dataset {unknown[0]!r} is not defined in rulebook {book.rulebook.id!r}; "
-            f"its datasets are: {', '.join(book.datasets)}", file=None)
+            f"dataset {unknown[0]!r} is not defined in rulebook {book.rulebook.id!r}"
+            + (f" (did you mean {hint!r}?)" if hint else "")
+            + f"; its datasets are: {', '.join(book.datasets)}", file=None,
+            zh=f"考核方案 {book.rulebook.id} 中没有台账「{unknown[0]}」"
+            + (f"，是否应为 {hint}（{book.datasets[hint].title or hint}）？" if hint else "。")
+            + "可用的台账：" + "、".join(f"{n}（{s.title}）" if s.title else n for n, s in book.datasets.items()))
 
     loaded: dict[str, Any] = {}
     for name, source in data.items():
@@ -103,6 +119,9 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
         say(f"reading {name}")
         loaded[name] = source if isinstance(source, LoadedDataset) else load_dataset(name, book.datasets[name], source)
     data_issues = [issue for ds in loaded.values() for issue in ds.issues]
+    from .sanity import as_of_warnings, ledger_period_warnings
+
+    warnings += as_of_warnings(book, as_of_date) + ledger_period_warnings(book, loaded)  # dates that look wrong
 
     all_waivers = list(book.waivers)
     if waivers is not None and not isinstance(waivers, (str, os.PathLike, list)):
@@ -309,6 +328,7 @@ def _base_result(rule, status: str, message: str, message_zh: str = "") -> RuleR
     return RuleResult(
         id=rule.id, title=rule.title, section=rule.section, dataset=rule.dataset, kind=rule.kind,
         severity=rule.severity, status=status, threshold_min=rule.min, threshold_max=rule.max,
+        threshold_warn=getattr(rule, "warn", None),
         basis=basis, message=message, message_zh=message_zh or message, description=rule.description,
         fields=list(rule.fields_used))
 
@@ -439,7 +459,7 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
     if verdict.bounds is not None:  # bounds that depend on the data are the thresholds the result shows
         result.threshold_min, result.threshold_max = verdict.bounds
     result.facts = dict(verdict.facts)
-    scored = score(bounds, rule.scoring, rule.points, counts)
+    scored = score(bounds, rule.scoring, rule.points, counts, warn_line(rule))
     result.population, result.passed, result.violations, result.pending, result.waived = \
         counts.population, counts.passed, counts.violations, counts.pending, counts.waived
     result.status, result.rate, result.awarded, result.possible = \
@@ -479,7 +499,9 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
         row_details = pd.DataFrame({
             "row": ds.rows[at], "key": key_text[at],
             "department": div.names_at(div.codes[at]) if div is not None else np.full(len(at), None, dtype=object),
+            "sheet": ds.sheets[at] if ds.sheets is not None else np.full(len(at), None, dtype=object),
             **{name: _nullable(verdict.details[name][at]) for name in kind.row_details}})
+    result.lights = kind.lights(rule, row_details)  # the kind's hook: red/yellow/green counts (deadline)
 
     departments = []
     if div is not None:
@@ -490,7 +512,7 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
             by_ids = by.group if by.grouped else key_ids
             by_judged, codes = judge(by, by_ids, waived_ids), (by.division if by.grouped else div.codes)
         for name, c in zip(div.names, division_counts(by_judged, codes, len(div.names))):
-            s = score(bounds, rule.scoring, rule.points, c)
+            s = score(bounds, rule.scoring, rule.points, c, warn_line(rule))
             departments.append({"department": name, "rule": rule.id, "population": c.population,
                                 "violations": c.violations, "rate": s.rate, "status": s.status,
                                 "awarded": s.awarded, "possible": s.possible})

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 
 
 class DisclosureRulesError(Exception):
-    """Base class of every error this library raises on purpose."""
+    """Base class of every error this library raises on purpose.
+
+    ``zh``: the message in Chinese, where the raiser gave one (the command line shows it
+    when its language is Chinese); ``str(error)`` is the English message."""
+
+    zh: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,8 +73,9 @@ class DatasetError(DisclosureRulesError):
     """A ledger cannot be read: which file, which columns were expected and found."""
 
     def __init__(self, message: str, *, file: str | None = None,
-                 expected: list[str] | None = None, found: list[str] | None = None):
+                 expected: list[str] | None = None, found: list[str] | None = None, zh: str | None = None):
         self.file = file
+        self.zh = zh
         self.expected = list(expected or [])
         self.found = list(found or [])
         # a file name that is not UTF-8 (surrogate escapes) must not break the terminal or a log

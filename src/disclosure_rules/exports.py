@@ -40,20 +40,34 @@ _FORMULA_RE = r"^[=+\-@\t\r]"
 # characters an XLSX cell cannot hold (XML 1.0); openpyxl refuses them
 _ILLEGAL_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # and non-characters
 COLUMNS = [  # (column of the table, its header's key in words.WORDS, width in the XLSX)
+    ("seq", "seq", 6),
     ("rule", "rule_id", 16),
-    ("title", "rule_title", 36),
+    ("title", "rule_title", 30),
     ("department", "division", 14),
-    ("dataset", "dataset", 11),
-    ("row", "row", 9),
-    ("key", "key", 22),
-    ("message", "finding_message", 56),
+    ("dataset", "dataset", 12),
+    ("row", "row", 8),
+    ("key", "key", 20),
+    ("message", "list_problem", 50),
+    ("raw", "raw_value", 16),
     ("severity", "severity", 9),
+    ("status", "list_status", 12),
     ("waived", "waived", 8),
+    ("rectify_by", "rectify_by", 12),
+    ("owner", "owner", 10),
+    ("measures", "measures", 28),
+    ("progress", "progress", 12),
     ("clause", "clause", 12),
     ("deadline", "deadline", 12),
     ("end", "end", 12),
     ("late_workdays", "late_workdays", 10),
 ]
+#: the columns a division fills in (empty in the list; 完成情况 with a drop-down)
+FILL_IN = ("owner", "measures", "progress")
+#: the status of a row in the list: fix the entry (or finish the item), explain a lapse that
+#: cannot be undone (an item finished late), waived, or due soon (open, close to its deadline)
+LIST_STATUSES = ("open", "explain", "due_soon", "waived")
+DATE_COLUMNS = ("deadline", "end", "rectify_by")
+INT_COLUMNS = ("seq", "row", "late_workdays")
 #: shown after the row column when a ledger was read from named sheets (a row number alone is ambiguous then)
 SHEET_COLUMN = ("sheet", "sheet", 12)
 
@@ -102,18 +116,107 @@ def _division_names(findings: pd.DataFrame, lang: str) -> pd.Series:
     return department.mask(blank & ~has_row, word("whole_unit", lang))
 
 
+def _listed_rows(result, lang: str) -> pd.DataFrame:
+    """The findings, then the due-soon rows of the deadline rules (DESIGN §6: yellow rows are
+    listed so that a division acts before the day passes), as one frame of finding columns."""
+    findings = result.findings_frame(lang).drop(columns=["position"], errors="ignore").copy()
+    findings["list_status"] = "open"
+    late = pd.to_numeric(findings["late_workdays"], errors="coerce")
+    finished_late = (findings["deadline"].notna() & findings["end"].notna() & (late > 0)).fillna(False)
+    findings.loc[finished_late.to_numpy(dtype=bool), "list_status"] = "explain"
+    findings.loc[findings["waived"].fillna(False).astype(bool).to_numpy(), "list_status"] = "waived"
+    soon = result.due_soon_frame()
+    if not len(soon):
+        return findings
+    severities = {rr.id: rr.severity for rr in result.rules}
+    template = word("due_soon_message", lang, deadline="{deadline}", n="{n}")
+    messages = [template.format(deadline=date_text(d), n=int(n))
+                for d, n in zip(soon["deadline"], soon["workdays_left"])]  # the few yellow rows
+    due = pd.DataFrame({
+        "rule": soon["rule"].to_numpy(dtype=object), "dataset": soon["dataset"].to_numpy(dtype=object),
+        "row": soon["row"].to_numpy(dtype=object), "sheet": soon["sheet"].to_numpy(dtype=object),
+        "key": soon["key"].to_numpy(dtype=object), "department": soon["department"].to_numpy(dtype=object),
+        "severity": soon["rule"].map(severities).to_numpy(dtype=object),
+        "waived": False, "message": messages,
+        "deadline": pd.to_datetime(soon["deadline"]).to_numpy(), "end": pd.NaT,
+        "late_workdays": pd.array([None] * len(soon), dtype="Float64"), "list_status": "due_soon"})
+    return pd.concat([findings, due], ignore_index=True)
+
+
+def _raw_values(result, rows: pd.DataFrame, lang: str = "zh") -> pd.Series:
+    """What was typed in the cells of each listed row that the rule reads and that could not be
+    understood (the data issues of that row and field): ``header：value`` joined with ``；``.
+    A bad cell is shown as typed (``2021-13-05``), never as blank. A join on (dataset, row,
+    sheet, field), no loop over rows."""
+    out = pd.Series(pd.NA, index=rows.index, dtype="string")
+    if not result.data_issues or not len(rows):
+        return out
+    issues = pd.DataFrame(result.data_issues)
+    if "value" not in issues or "row" not in issues:
+        return out
+    issues = issues[issues["value"].notna() & issues["row"].notna()]
+    if not len(issues):
+        return out
+    fields = pd.DataFrame([(rr.id, f) for rr in result.rules for f in dict.fromkeys(rr.fields)],
+                          columns=["rule", "field"])
+    left = pd.DataFrame({"at": rows.index, "rule": rows["rule"].astype(object),
+                         "dataset": rows["dataset"].astype(object),
+                         "row": pd.to_numeric(rows["row"], errors="coerce"),
+                         "sheet": rows["sheet"].astype(object).where(rows["sheet"].notna(), "")})
+    right = pd.DataFrame({"dataset": issues["dataset"].astype(object), "field": issues["field"].astype(object),
+                          "row": pd.to_numeric(issues["row"], errors="coerce"),
+                          "sheet": issues.get("sheet", pd.Series(None, index=issues.index)).astype(object)
+                          .where(lambda s: s.notna(), ""),
+                          "value": issues["value"].astype(str)})
+    matched = left.merge(fields, on="rule").merge(right, on=["dataset", "row", "sheet", "field"])
+    if not len(matched):
+        return out
+    headers = {(name, f): (ds.headers.get(f) or f) if lang == "zh" else f
+               for name, ds in result.data.items() for f in ds.headers}
+    labels = pd.Series([headers.get(k, k[1]) for k in zip(matched["dataset"], matched["field"])],
+                       index=matched.index)  # one per (row, bad cell): few
+    colon, sep = ("：", "；") if lang == "zh" else (": ", "; ")
+    matched["text"] = labels + colon + matched["value"]
+    joined = matched.drop_duplicates(["at", "text"]).groupby("at")["text"].agg(sep.join)
+    out.loc[joined.index] = joined.astype("string")
+    return out
+
+
+def rectify_date(result):
+    """The 整改时限 the rulebook's ``rectification`` gives: that many working days after as-of (None without it)."""
+    spec = getattr(result.book.rulebook, "rectification", None)
+    if spec is None:
+        return None
+    from .calendar import WorkCalendar
+
+    cal = result.book.calendar
+    calendar = WorkCalendar.build(result.as_of, result.as_of, extra_holidays=cal.extra_holidays,
+                                  extra_workdays=cal.extra_workdays, fallback="weekends")
+    day = calendar.add_workdays(result.as_of, int(spec.working_days))
+    return None if day is None or pd.isna(day) else pd.Timestamp(day)
+
+
 def findings_table(result, lang: str = "zh") -> pd.DataFrame:
-    """The findings of an audit as the export's columns, words in ``lang`` (values
-    neutralised, dates as dates); ``waived_flag`` and ``severity_code`` keep the codes."""
+    """The rectification list of an audit as the export's columns, words in ``lang`` (values
+    neutralised, dates as dates): every finding, then the due-soon rows; ``waived_flag``,
+    ``severity_code`` and ``status_code`` keep the codes (``status_code`` ``due_soon`` marks
+    the rows that are not findings)."""
     ui = vocabulary(lang)
-    findings = result.findings_frame(lang)
+    findings = _listed_rows(result, lang)
     titles = {rr.id: rr.title for rr in result.rules}
     clauses = {rr.id: (rr.basis or {}).get("clause") or "" for rr in result.rules}
     # a ledger by its title in Chinese (as the rulebook names it), by its dataset name in English
     dataset_titles = {name: spec.title for name, spec in result.book.datasets.items() if spec.title and lang == "zh"}
     rule = findings["rule"].astype("string")
     waived = findings["waived"].astype("boolean")
+    status = findings["list_status"].astype("string")
+    deadline = pd.to_datetime(findings["deadline"], errors="coerce")
+    rectify = rectify_date(result)
+    rectify_by = pd.Series(rectify if rectify is not None else pd.NaT, index=findings.index, dtype="datetime64[ns]")
+    rectify_by = rectify_by.mask(status == "due_soon", deadline).mask(status == "waived", pd.NaT)
+    blank = pd.Series(pd.NA, index=findings.index, dtype="string")
     table = pd.DataFrame({
+        "seq": pd.array([None] * len(findings), dtype="Int64"),
         "rule": rule,
         "title": rule.map(titles),
         "department": _division_names(findings, lang),
@@ -122,18 +225,59 @@ def findings_table(result, lang: str = "zh") -> pd.DataFrame:
         "sheet": findings["sheet"].astype("string"),
         "key": findings["key"].astype("string"),
         "message": findings["message"].astype("string"),
+        "raw": _raw_values(result, findings, lang),
         "severity": _relabel(findings["severity"], {s.value: severity_word(s, lang) for s in Severity}),
+        "status": status.map({code: ui[f"rs_{code}"] for code in LIST_STATUSES}).astype("string"),
         "waived": waived.map({True: ui["yes"], False: ui["no"]}, na_action="ignore"),
+        "rectify_by": rectify_by,
+        "owner": blank, "measures": blank, "progress": blank,
         "clause": rule.map(clauses),
-        "deadline": pd.to_datetime(findings["deadline"], errors="coerce"),
+        "deadline": deadline,
         "end": pd.to_datetime(findings["end"], errors="coerce"),
         "late_workdays": pd.to_numeric(findings["late_workdays"], errors="coerce").astype("Int64"),
         "waived_flag": waived.fillna(False).astype(bool),
         "severity_code": findings["severity"].astype("string"),
+        "status_code": status,
     }, index=findings.index)
-    for name in ("rule", "title", "department", "dataset", "sheet", "key", "message", "severity", "waived", "clause"):
+    for name in ("rule", "title", "department", "dataset", "sheet", "key", "message", "raw", "severity", "waived",
+                 "clause"):
         table[name] = _neutralize_text(table[name])
-    return table.sort_values(["department", "rule", "row"], kind="stable").reset_index(drop=True)
+    table = table.sort_values(["department", "rule", "row"], kind="stable").reset_index(drop=True)
+    table["seq"] = (table.groupby("department", sort=False).cumcount() + 1).astype("Int64")  # numbered per division
+    return table
+
+
+def findings_only(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the list that are findings (the due-soon rows aside)."""
+    return table[table["status_code"] != "due_soon"]
+
+
+def ratio_gaps(result) -> list[dict]:
+    """Each rate rule below its ``min``: its rate, its target and how many more passing rows would
+    reach it (the fewest failing rows to fix: ceil(min x decided) - passed)."""
+    import math
+
+    out = []
+    for rr in result.rules:
+        if rr.status != "fail" or rr.threshold_min is None or rr.rate is None or rr.kind == "count":
+            continue
+        decided = rr.population - rr.pending
+        needed = max(0, math.ceil(rr.threshold_min * decided - rr.passed - 1e-9))
+        if needed > 0:
+            out.append({"rule": rr.id, "title": rr.title, "rate": rr.rate, "min": rr.threshold_min,
+                        "failing": rr.violations, "needed": needed})
+    return out
+
+
+def _fill(colour: str):
+    from openpyxl.styles import PatternFill
+
+    return PatternFill("solid", fgColor=colour)
+
+
+#: the 状态 cell's colour: red for what must be fixed or explained, yellow for due soon
+STATUS_FILLS = {"open": _fill("F8D7DA"), "explain": _fill("F5C6CB"), "due_soon": _fill("FFF3CD"),
+                "waived": _fill("E2E3E5")}
 
 
 def _figure(value) -> float | None:
@@ -154,7 +298,7 @@ def write_findings(result, path, lang: str = "zh") -> None:
 def _write_csv(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
     columns = columns_of(table)
     out = table[[name for name, _, _ in columns]].copy()
-    for name in ("deadline", "end"):
+    for name in DATE_COLUMNS:
         out[name] = out[name].dt.strftime(ISO_DATE)
     out.columns = headers(columns, lang)
     out.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
@@ -177,9 +321,9 @@ def _cells(frame: pd.DataFrame, spec: list[tuple[str, str, int]]) -> list[list]:
     columns = []
     for name, _, _ in spec:
         series = frame[name]
-        if name in ("deadline", "end"):
+        if name in DATE_COLUMNS:
             values = [None if pd.isna(v) else v.date() for v in series]
-        elif name in ("row", "late_workdays"):
+        elif name in INT_COLUMNS:
             values = [None if pd.isna(v) else int(v) for v in series]
         else:
             values = [None if pd.isna(v) else _ILLEGAL_XLSX.sub("", v) for v in series]
@@ -191,7 +335,15 @@ def _summary_lines(result, table: pd.DataFrame, lang: str) -> list[tuple[str, ob
     """The audit in a few lines: what was audited, the grade and the figure it comes from, the findings."""
     ui = vocabulary(lang)
     info = result.book.rulebook
+    statuses = table["status_code"].value_counts()
+    table = findings_only(table)
     waived = int(table["waived_flag"].sum())
+    rectify = rectify_date(result)
+    extra = [(ui["rs_explain"], int(statuses.get("explain", 0))),
+             (ui["rs_due_soon"], int(statuses.get("due_soon", 0)))]
+    if rectify is not None:
+        extra.append((ui["rectify_within"], ui["rectify_days"].format(
+            n=info.rectification.working_days, date=date_text(rectify.date()))))
     return [
         (ui["rulebook"], neutralize(info.title)),
         (ui["rulebook_id"], neutralize(info.id)),
@@ -205,6 +357,7 @@ def _summary_lines(result, table: pd.DataFrame, lang: str) -> list[tuple[str, ob
         (ui["findings_count"], len(table)),
         (ui["open"], len(table) - waived),
         (ui["waived"], waived),
+        *extra,
     ]
 
 
@@ -213,11 +366,12 @@ def _division_counts(result, table: pd.DataFrame, lang: str) -> pd.DataFrame:
     report's ranking (percent and violations, DESIGN §7: every rule re-assessed on its rows).
     Divisions in the order of their sheets (most findings first), then ranked ones with none."""
     ui = vocabulary(lang)
+    finding = table["status_code"] != "due_soon"  # open, waived and severities count findings
     counts = pd.DataFrame({
         "rows": table.groupby("department", sort=False).size(),
-        "open": (~table["waived_flag"]).groupby(table["department"], sort=False).sum(),
-        "waived": table["waived_flag"].groupby(table["department"], sort=False).sum(),
-        **{s.value: (table["severity_code"] == s.value).groupby(table["department"], sort=False).sum()
+        "open": (finding & ~table["waived_flag"]).groupby(table["department"], sort=False).sum(),
+        "waived": (finding & table["waived_flag"]).groupby(table["department"], sort=False).sum(),
+        **{s.value: (finding & (table["severity_code"] == s.value)).groupby(table["department"], sort=False).sum()
            for s in Severity},
     })
     counts = counts.loc[table["department"].value_counts(sort=True).index] if len(table) else counts
@@ -239,6 +393,7 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     ui = vocabulary(lang)
     workbook = Workbook(write_only=True)
@@ -270,6 +425,16 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
                           for v in row.tolist()]])
     summary.append([])
     summary.append([ui["list_note"].format(whole_unit=word("whole_unit", lang))])
+    summary.append([ui["status_legend"]])
+    gaps = ratio_gaps(result)
+    if gaps:
+        summary.append([])
+        summary.append(header_row(summary, [ui["ratio_gaps"], ui["rule_title"], ui["ratio_rate"], ui["ratio_target"],
+                                            ui["violations"], ui["ratio_more"]]))
+        for gap in gaps:
+            summary.append([gap["rule"], neutralize(_ILLEGAL_XLSX.sub("", gap["title"])), percent_text(gap["rate"]),
+                            percent_text(gap["min"]), gap["failing"], gap["needed"]])
+        summary.append([ui["ratio_gap_note"]])
 
     per_sheet = EXCEL_MAX_ROWS - 1
     spec = columns_of(table)
@@ -288,6 +453,72 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
             sheet.freeze_panes = "A2"
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec))}{len(chunk) + 1}"
             sheet.append(header_row(sheet, titles))
-            for values in _cells(chunk, spec):
+            names = [name for name, _, _ in spec]
+            status_at = names.index("status")
+            if len(chunk):
+                # 完成情况: a drop-down of the usual answers (free text is still accepted)
+                letter = get_column_letter(names.index("progress") + 1)
+                choice = DataValidation(type="list", formula1='"' + ui["progress_options"] + '"',
+                                        allow_blank=True, showErrorMessage=False)
+                choice.add(f"{letter}2:{letter}{len(chunk) + 1}")
+                sheet.data_validations.append(choice)
+            # printed as handed out: landscape, one page wide, the header on every page
+            sheet.page_setup.orientation = "landscape"
+            sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+            sheet.sheet_properties.pageSetUpPr.fitToPage = True
+            sheet.print_title_rows = "1:1"
+            message_at = names.index("message")
+            wrap = Alignment(wrap_text=True, vertical="top")
+            for values, code in zip(_cells(chunk, spec), chunk["status_code"].tolist()):
+                cell = WriteOnlyCell(sheet, value=values[status_at])
+                cell.fill = STATUS_FILLS[code]
+                values[status_at] = cell
+                text = WriteOnlyCell(sheet, value=values[message_at])
+                text.alignment = wrap  # the problem in full, wrapped in its column
+                values[message_at] = text
                 sheet.append(values)
+    if result.data_issues:  # the cells that could not be read, on a sheet of their own
+        _issues_sheet(workbook, result, _sheet_title(ui["data_issue_sheet"], used), lang, header_row)
     workbook.save(tmp)
+
+
+def issues_table(result, lang: str = "zh") -> pd.DataFrame:
+    """The data issues as the list's sheet shows them: ledger, field (the header as found), row,
+    sheet, the value as typed, the problem in ``lang``."""
+    from .words import problem_text
+
+    ui = vocabulary(lang)
+    columns = [ui["dataset"], ui["field"], ui["row"], ui["sheet"], ui["issue_value"], ui["problem"]]
+    if not result.data_issues:
+        return pd.DataFrame(columns=columns)
+    issues = pd.DataFrame(result.data_issues)
+    titles = {name: (spec.title or name) if lang == "zh" else name for name, spec in result.book.datasets.items()}
+    headers = {(name, f): h for name, ds in result.data.items() for f, h in ds.headers.items()}
+    field_of = [headers.get((d, f), f) if lang == "zh" else f
+                for d, f in zip(issues["dataset"], issues.get("field", pd.Series(None, index=issues.index)))]
+    problems = {p: problem_text(p, lang) for p in issues["problem"].dropna().unique()}
+    return pd.DataFrame({
+        columns[0]: issues["dataset"].map(lambda d: titles.get(d, d)),
+        columns[1]: field_of,
+        columns[2]: pd.to_numeric(issues.get("row"), errors="coerce").astype("Int64"),
+        columns[3]: issues.get("sheet", pd.Series(None, index=issues.index)),
+        columns[4]: issues.get("value", pd.Series(None, index=issues.index)),
+        columns[5]: issues["problem"].map(problems),
+    })
+
+
+def _issues_sheet(workbook, result, title: str, lang: str, header_row) -> None:
+    from openpyxl.utils import get_column_letter
+
+    table = issues_table(result, lang)
+    sheet = workbook.create_sheet(title)
+    for index, width in enumerate((16, 18, 9, 12, 24, 60), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append(header_row(sheet, list(table.columns)))
+    for values in table.itertuples(index=False):
+        sheet.append([None if v is None or (not isinstance(v, str) and pd.isna(v))
+                      else int(v) if i == 2 else neutralize(_ILLEGAL_XLSX.sub("", str(v)))
+                      for i, v in enumerate(values)])
+    if len(table):
+        sheet.auto_filter.ref = f"A1:F{len(table) + 1}"

@@ -78,6 +78,14 @@ DEFAULT_GRADES = [
 ]
 
 
+class Rectification(Strict):
+    """整改时限: how long a division has to fix (or explain) a finding of the list."""
+
+    working_days: int = Field(ge=0, le=MAX_LIMIT_DAYS, description=(
+        "整改时限 Working days after the as-of date by which each finding of the rectification "
+        "list is to be fixed or explained (the 整改时限 column)."))
+
+
 class BookInfo(Strict):
     id: str = Field(pattern=BOOK_ID_PATTERN)
     title: str
@@ -88,6 +96,8 @@ class BookInfo(Strict):
     #: below this coverage the grade is the band of strict_percent (DESIGN §7)
     min_coverage: float = Field(1.0, ge=0, le=1)
     description: str | None = None
+    #: the rectification list's deadline (整改时限); None: the column stays empty
+    rectification: Rectification | None = None
 
     @field_validator("grades")
     @classmethod
@@ -210,6 +220,11 @@ class Join(Strict):
     fields: dict[str, Union[Literal["count"], Aggregate]] = Field(min_length=1)
 
 
+#: severity words accepted in YAML besides the codes (as the report and the list show them)
+SEVERITY_ALIASES = {"严重": "critical", "较重": "major", "一般": "minor",
+                    "critical": "critical", "major": "major", "minor": "minor"}
+
+
 class RuleBase(Strict):
     id: str = Field(pattern=RULE_ID_PATTERN)
     title: str
@@ -227,6 +242,12 @@ class RuleBase(Strict):
     # thresholds; kinds that take none forbid them in their own model
     min: float | None = None
     max: float | None = None
+
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _severity_words(cls, v):
+        """严重 / 较重 / 一般 (the words the report shows) name critical / major / minor."""
+        return SEVERITY_ALIASES.get(match_key(v), v) if isinstance(v, str) else v
 
     def named_fields(self) -> list[tuple[str, str]]:
         """(key path, field) of every dataset field the rule's own keys name (not its expressions)."""
@@ -252,10 +273,40 @@ def _rate_threshold(value: float | None, name: str) -> float | None:
 
 
 class RateRule(RuleBase):
-    @field_validator("min", "max")
+    #: the warn tier (DESIGN §6): a rate within the bounds but below ``warn`` (for ``min``) or
+    #: above it (for ``max``) has status ``warn``; it scores as a pass
+    warn: float | None = Field(default=None, description=(
+        "预警线 Early-warning rate (a fraction): a rule that passes its min (max) but whose rate is "
+        "below (above) this has status warn, scored as a pass. Must lie within the bound it tightens."))
+
+    @field_validator("min", "max", "warn")
     @classmethod
     def _fraction(cls, v, info):
         return _rate_threshold(v, info.field_name)
+
+    @model_validator(mode="after")
+    def _warn_within_bounds(self) -> "RateRule":
+        if self.warn is None:
+            return self
+        if self.min is None and self.max is None:
+            raise ValueError("'warn' tightens 'min' or 'max': give one of them too")
+        if self.min is not None and self.max is not None:
+            # with both bounds one warn line is ambiguous (which bound does it tighten?)
+            raise ValueError("'warn' is for a rule with only 'min' or only 'max' "
+                             "(with both, which bound it tightens is ambiguous)")
+        if self.min is not None and self.warn < self.min:
+            raise ValueError(f"'warn' ({self.warn}) must not be below 'min' ({self.min}): "
+                             "it warns before the rule fails")
+        if self.max is not None and self.warn > self.max:
+            raise ValueError(f"'warn' ({self.warn}) must not be above 'max' ({self.max}): "
+                             "it warns before the rule fails")
+        return self
+
+    def warn_bound(self) -> tuple[float | None, float | None]:
+        """The warn line as bounds (lower, upper): the rates below (above) which a passing rule warns."""
+        if self.warn is None:
+            return None, None
+        return (self.warn, None) if self.min is not None else (None, self.warn)
 
 
 class Limit(Strict):

@@ -30,6 +30,7 @@ from .kinds import REGISTRY
 from .resources import templates_dir
 from .words import (NONE_MARK, Severity, Status, date_text, division_name, is_blank, kind_word,
                     number_text, percent_text, points_text, score_text, vocabulary)
+from .words import problem_text
 
 __all__ = ["build_view", "render_html", "write_html", "MAX_ROWS_PER_RULE"]
 
@@ -306,8 +307,35 @@ def _deadlines(result, ui: Mapping[str, str], lang: str) -> list[dict]:
                 "late_workdays": number_text(r.late_workdays),
             } for r in listed.itertuples(index=False)],
             "more_overdue": len(overdue) - len(listed),
+            "lights": next((rr.lights for rr in result.rules if rr.id == rule_id), None),
         })
     return out
+
+
+MAX_DUE_SOON = 100
+
+
+def _due_soon(result, ui: Mapping[str, str], lang: str) -> dict:
+    """The 即将到期 section: the yellow rows of the deadline rules, fewest working days left
+    first (at most MAX_DUE_SOON), and whether any deadline rule sets a warning time."""
+    frame = result.due_soon_frame()
+    titles = {rr.id: rr.title for rr in result.rules}
+    listed = frame.head(MAX_DUE_SOON)
+    dataset_titles = {name: (spec.title or name) if lang == "zh" else name
+                      for name, spec in result.book.datasets.items()}
+    watched = any(getattr(r, "due_soon", None) is not None for r in result.book.rules if r.enabled)
+    return {
+        "watched": watched,
+        "total": len(frame),
+        "more": len(frame) - len(listed),
+        "rows": [{
+            "rule": r.rule, "title": titles.get(r.rule, r.rule),
+            "dataset": dataset_titles.get(r.dataset, r.dataset),
+            "row": number_text(r.row), "key": "" if is_blank(r.key) else str(r.key),
+            "department": division_name(r.department, lang),
+            "deadline": date_text(r.deadline), "workdays_left": number_text(r.workdays_left),
+        } for r in listed.itertuples(index=False)],
+    }
 
 
 def _finding_status(frame: pd.DataFrame) -> pd.Series:
@@ -435,7 +463,8 @@ def _issues(meta: dict, book, lang: str) -> dict:
         spec = book.datasets.get(key[0]) if key[0] else None
         dataset = (spec.title if lang == "zh" and spec is not None and spec.title else key[0]) or ""
         group = groups.setdefault(key, {"dataset": dataset, "field": _field_label(book, key[0], key[1], lang),
-                                        "problem": key[2] or "", "count": 0, "rows": [], "values": []})
+                                        "problem": problem_text(key[2], lang), "count": 0, "rows": [],
+                                        "values": []})
         group["count"] += 1
         row = issue.get("row")
         if row is not None and len(group["rows"]) < MAX_ISSUE_ROWS:
@@ -486,6 +515,7 @@ def build_view(result, lang: str = "zh") -> dict:
         "sections": _sections(result, meta),
         "divisions": _divisions(result, ui, lang),
         "deadlines": _deadlines(result, ui, lang),
+        "due_soon": _due_soon(result, ui, lang),
         "rules": rules,
         "filters": {
             "rules": [(r["id"], r["title"]) for r in rules if r["rows"]],

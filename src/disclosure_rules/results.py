@@ -54,6 +54,10 @@ class RuleResult:
     missing: list[tuple[str, str | None]] = field(default_factory=list)
     #: figures the rule's summary quotes besides its counts (a kind's Verdict.facts)
     facts: dict = field(default_factory=dict)
+    #: the warn line (DESIGN §6 warn tier), None without one
+    threshold_warn: float | None = None
+    #: deadline rules: how many rows have each light {"red", "yellow", "green"} (None otherwise)
+    lights: dict | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -62,7 +66,8 @@ class RuleResult:
             "population": int(self.population), "passed": int(self.passed),
             "violations": int(self.violations), "pending": int(self.pending), "waived": int(self.waived),
             "rate": _round(self.rate, 4),
-            "threshold": {"min": self.threshold_min, "max": self.threshold_max},
+            "threshold": {"min": self.threshold_min, "max": self.threshold_max, "warn": self.threshold_warn},
+            "lights": dict(self.lights) if self.lights is not None else None,
             "awarded": _round(self.awarded, 2), "possible": _round(self.possible, 2),
             "basis": self.basis, "message": self.message,
         }
@@ -144,7 +149,15 @@ class FindingPart:
 
 @dataclass
 class AuditResult:
-    """What :func:`disclosure_rules.audit` returns."""
+    """What :func:`disclosure_rules.audit` returns.
+
+    Figures: ``percent``, ``strict_percent``, ``grade``, ``graded_on``, ``coverage``. Tables:
+    ``rules`` (a list of RuleResult; ``rules_frame()`` as a DataFrame), ``sections``
+    (``sections_frame()``), ``departments`` (a DataFrame of the divisions ranked),
+    ``findings`` (a DataFrame, every finding), ``data_issues`` (``data_issues_frame()``),
+    ``due_frame()`` (open items of the deadline rules by working days left). Outputs:
+    ``to_dict()``, ``write_json()``, ``write_html()``, ``write_findings()``. Every table is
+    plain data, easy to chart (README, "Library")."""
 
     book: Any
     as_of: dt.date
@@ -192,16 +205,89 @@ class AuditResult:
                             strict_percent=self.strict_percent)
 
     def warnings_in(self, lang: str = "en") -> list[str]:
-        """Every warning, the coverage guard's in ``lang`` (the others are English today)."""
+        """Every warning in ``lang``: the coverage guard's, then the others (words.warning_text)."""
+        from .words import warning_text
+
         if lang == "en":
             return list(self.warnings)
         guard = set(self.coverage_warnings("en"))
-        return self.coverage_warnings(lang) + [w for w in self.warnings if w not in guard]
+        return self.coverage_warnings(lang) + [warning_text(w, lang) for w in self.warnings if w not in guard]
 
     @property
     def findings(self) -> pd.DataFrame:
-        """Every finding (not truncated), one row each, in rule order then row order; English messages."""
-        return self.findings_frame("en")
+        """Every finding (not truncated), one row each, in rule order then row order; English
+        messages. Columns: rule, dataset, row, sheet, key, department, severity, waived, message,
+        deadline, end, late_workdays, position, then the rule's ``title``, ``section`` and
+        ``status`` (so that a notebook can group or filter without a join)."""
+        if "en+rule" not in self._findings:  # the frame with the rule's words, made once
+            frame = self.findings_frame("en")
+            by_id = {r.id: r for r in self.rules}
+            rule = frame["rule"]
+            self._findings["en+rule"] = frame.assign(
+                title=rule.map({i: r.title for i, r in by_id.items()}).astype(object),
+                section=rule.map({i: r.section for i, r in by_id.items()}).astype(object),
+                status=rule.map({i: str(r.status) for i, r in by_id.items()}).astype(object))
+        return self._findings["en+rule"]
+
+    # ------------------------------------------------------------ notebook
+    def rules_frame(self) -> pd.DataFrame:
+        """The rules as a DataFrame, one row each (the ``rules`` list stays as it is): id, title,
+        section, dataset, kind, severity, status, population, passed, violations, pending,
+        waived, rate, min, max, warn, awarded, possible, message. Easy to chart, e.g.
+        ``result.rules_frame().set_index("id")["rate"].plot.barh()``."""
+        return pd.DataFrame([{
+            "id": r.id, "title": r.title, "section": r.section, "dataset": r.dataset, "kind": r.kind,
+            "severity": r.severity, "status": str(r.status), "population": r.population, "passed": r.passed,
+            "violations": r.violations, "pending": r.pending, "waived": r.waived, "rate": r.rate,
+            "min": r.threshold_min, "max": r.threshold_max, "warn": r.threshold_warn,
+            "awarded": r.awarded, "possible": r.possible, "message": r.message} for r in self.rules],
+            columns=["id", "title", "section", "dataset", "kind", "severity", "status", "population", "passed",
+                     "violations", "pending", "waived", "rate", "min", "max", "warn", "awarded", "possible",
+                     "message"])
+
+    def sections_frame(self) -> pd.DataFrame:
+        """The sections as a DataFrame (id, title, awarded, possible, percent); the ``sections``
+        list stays as it is."""
+        return pd.DataFrame(self.sections, columns=["id", "title", "awarded", "possible", "percent"])
+
+    def data_issues_frame(self) -> pd.DataFrame:
+        """The data issues as a DataFrame (dataset, field, row, sheet, value, problem); the
+        ``data_issues`` list stays as it is."""
+        return pd.DataFrame([{k: i.get(k) for k in ISSUE_KEYS} for i in self.data_issues], columns=list(ISSUE_KEYS))
+
+    def divisions_frame(self) -> pd.DataFrame:
+        """The divisions (处室) ranked: department, awarded, possible, percent, violations (the
+        same as ``departments``)."""
+        return self.departments.copy()
+
+    def __repr__(self) -> str:
+        info = self.book.rulebook
+        counts = ", ".join(f"{n} {s}" for s, n in self.counts.items() if n)
+        score = "n/a" if self.grading_percent is None else f"{self.grading_percent:.1f}"
+        return (f"<AuditResult {info.id} as of {self.as_of.isoformat()}: {score}/100 {self.grade or ''}, "
+                f"coverage {100 * self.coverage:.0f}%, {len(self.rules)} rules ({counts}), "
+                f"{self.finding_counts()['total']} findings, {len(self.data_issues)} data issues>")
+
+    def _repr_html_(self) -> str:
+        """A score card and the failing rules, for Jupyter (every value escaped)."""
+        from html import escape
+
+        from .words import percent_text, status_word
+
+        info = self.book.rulebook
+        score = "—" if self.grading_percent is None else f"{self.grading_percent:.1f}"
+        failing = [r for r in self.rules if r.status in ("fail", "warn", "error")]
+        rows = "".join(
+            f"<tr><td>{escape(r.id)}</td><td>{escape(r.title)}</td><td>{escape(status_word(r.status, 'zh'))}</td>"
+            f"<td>{escape(percent_text(r.rate))}</td><td>{r.violations}</td>"
+            f"<td>{escape(r.message_zh or r.message)}</td></tr>" for r in failing[:30])
+        more = f"<p>… {len(failing) - 30} more</p>" if len(failing) > 30 else ""
+        return (f"<div><strong>{escape(info.title)}</strong> ({escape(info.id)}) · 统计截止日 {self.as_of.isoformat()}"
+                f"<table><tr><th>得分</th><td>{score}</td><th>等次</th><td>{escape(self.grade or '—')}</td>"
+                f"<th>可考核覆盖率</th><td>{percent_text(self.coverage)}</td>"
+                f"<th>问题记录</th><td>{self.finding_counts()['total']}</td></tr></table>"
+                + (f"<table><tr><th>规则</th><th>名称</th><th>状态</th><th>达标率</th><th>问题数</th><th>说明</th></tr>"
+                   f"{rows}</table>{more}" if failing else "<p>全部规则达标。</p>") + "</div>")
 
     def findings_frame(self, lang: str = "en") -> pd.DataFrame:
         """Every finding with its message in ``lang`` ("en" as in the JSON, or "zh")."""
@@ -303,7 +389,8 @@ class AuditResult:
 
     # ------------------------------------------------------------ JSON
     def to_dict(self, json_findings: int | None = 1000) -> dict:
-        """The JSON of DESIGN §8; at most ``json_findings`` findings per rule (None: all)."""
+        """The result as the stable JSON (the file ``--json`` writes; README, "Library"): plain
+        dicts, lists, strings and numbers; at most ``json_findings`` findings per rule (None: all)."""
         info = self.book.rulebook
         findings: list[dict] = []
         truncated = False
@@ -338,7 +425,24 @@ class AuditResult:
             "findings_truncated": truncated,
             "data_issues": issues,
             "warnings": list(self.warnings) + issue_warnings,
+            "due_soon": _records(self.due_soon_frame()),
         }
+
+    def due_frame(self, within: int | None = None) -> pd.DataFrame:
+        """Every open row of the deadline rules (still open, overdue ones included) with its
+        deadline and working days left, fewest first (``within``: only rows with at most that
+        many working days left). Columns: rule, title, dataset, row, sheet, key, department,
+        clock_start, deadline, workdays_left, light."""
+        from .kinds.deadline import open_rows
+
+        return open_rows(self, within)
+
+    def due_soon_frame(self) -> pd.DataFrame:
+        """The due-soon (yellow) rows of the deadline rules, as the JSON's ``due_soon`` lists them."""
+        frame = self.due_frame()
+        frame = frame[frame["light"] == "yellow"]
+        return frame[["rule", "dataset", "row", "sheet", "key", "department", "deadline", "workdays_left"]] \
+            .reset_index(drop=True)
 
     def write_json(self, path: str | os.PathLike, json_findings: int | None = 1000) -> None:
         text = json.dumps(self.to_dict(json_findings), ensure_ascii=False, indent=2, allow_nan=False)

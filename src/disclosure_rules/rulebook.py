@@ -678,3 +678,211 @@ def load_waivers(source: str | Path) -> list[Waiver]:
         return WaiverFile.model_validate(data).waivers
     except _VE as exc:
         raise RulebookError(_pydantic_problems(exc, locator), what=what) from None
+
+
+# ------------------------------------------------------------------ did-you-mean for a Chinese user
+
+from .suggest import closest, fold  # noqa: E402 - did-you-mean, shared with the ledger reader
+
+
+def resolve_dataset(book: Rulebook, name: str) -> str | None:
+    """The dataset ``name`` stands for: a dataset name, or a dataset's title (公文台账), matched
+    after folding (公文台帐, full-width letters); None when none matches."""
+    name = str(name).strip()
+    if name in book.datasets:
+        return name
+    key = fold(name)
+    for dataset, spec in book.datasets.items():
+        if fold(dataset) == key or (spec.title and fold(spec.title) == key):
+            return dataset
+    return None
+
+
+def dataset_suggestion(book: Rulebook, name: str) -> str | None:
+    """The dataset (name) closest to ``name`` by name or title, for an error's did-you-mean."""
+    options = {dataset: dataset for dataset in book.datasets}
+    options.update({spec.title: dataset for dataset, spec in book.datasets.items() if spec.title})
+    hit = closest(name, options, cutoff=0.5)
+    return options[hit] if hit is not None else None
+
+
+# ------------------------------------------------------------------ the JSON Schema for editors
+
+#: what each key of the rulebook means, for the JSON Schema an editor shows on hover. A key is
+#: described by (model, key) where its meaning depends on the model, else by its name.
+SCHEMA_DESCRIPTIONS: dict = {
+    "rulebook": "方案信息 The plan: id, title, issuer, year, period, grades, min_coverage.",
+    "extends": "继承 Parent rulebook: a path relative to this file, or builtin:<id>. This file then "
+               "gives only what changes: mappings merge key by key, rules merge by id.",
+    "remove_rules": "删除继承的规则 Inherited rule ids to drop.",
+    "calendar": "工作日历 Working days: extra holidays and make-up workdays, and what to do for a "
+                "year the bundled calendar does not cover.",
+    "sections": "章节 The plan's chapters, to group scores.",
+    "datasets": "台账 The ledgers the rules read: name -> its title, key, division field and fields.",
+    "rules": "规则 The checks, one per plan sentence a ledger can show.",
+    "waivers": "豁免 Approved exceptions: {rule, key, reason, approved_by, expires}.",
+    ("BookInfo", "id"): "方案编号 Identifier of the rulebook: lower-case letters, digits and '-'.",
+    ("BookInfo", "title"): "方案名称 The plan's full title.",
+    ("BookInfo", "description"): "说明 Notes on the plan and its sources.",
+    ("BookInfo", "period"): "考核期间 The period the plan covers: {start, end}.",
+    "issuer": "发布单位 The body that issued the plan.",
+    "year": "年度 The plan's year.",
+    "grades": "等次 Grade bands, highest first: the first whose min <= percent is the grade; the last has min 0.",
+    "min_coverage": "最低覆盖率 Below this coverage (0-1) the grade comes from the strict percent (rules "
+                    "that could not be assessed count as 0). Default 1.",
+    "rectification": "整改时限 Working days after the as-of date by which the rectification list's "
+                     "findings are to be fixed or explained.",
+    ("Grade", "min"): "分数线 The lowest percent of this band (0-100).",
+    ("Grade", "label"): "等次名称 The band's name (优秀, 良好 ...).",
+    ("Period", "start"): "开始日期 First day of the period (YYYY-MM-DD).",
+    ("Period", "end"): "结束日期 Last day of the period (YYYY-MM-DD).",
+    "extra_holidays": "补充节假日 Holidays to add to the official calendar (YYYY-MM-DD).",
+    "extra_workdays": "补充调休上班日 Make-up workdays to add to the official calendar (YYYY-MM-DD).",
+    "fallback": "无数据年份的处理 For a year neither the bundled calendar nor the rulebook covers: "
+                "weekends (Monday-Friday, with a warning) or error.",
+    ("Section", "id"): "章节编号 The section's id, named by rules' section.",
+    ("Section", "title"): "章节名称 The chapter's title as the plan writes it.",
+    ("Section", "description"): "说明 Notes on the chapter.",
+    ("DatasetSpec", "title"): "台账名称 The ledger's name as offices call it (公文台账); --data accepts it too.",
+    ("DatasetSpec", "key"): "记录编号字段 The field that identifies a record in findings and waivers.",
+    ("DatasetSpec", "department"): "处室字段 The field whose value is the division (处室) a finding belongs to.",
+    ("DatasetSpec", "description"): "说明 What the ledger records.",
+    ("DatasetSpec", "fields"): "字段 The ledger's columns: name -> {type, required, aliases, values}.",
+    "type": "类型 string, integer, number, boolean (是/否), date, category (one code), set (several codes).",
+    "required": "必有列 true: the file must have this column.",
+    "aliases": "表头别名 Headers this column may have in a file (the first one is the preferred header).",
+    "values": "取值 For category and set fields: code -> the labels that mean it (部分公开 ...).",
+    ("FieldSpec", "description"): "说明 What the column holds.",
+    ("Rule", "id"): "规则编号 Unique id: upper-case letters, digits and '-'. In a child rulebook, an "
+                    "existing id overrides only the keys given.",
+    ("Rule", "title"): "规则名称 The rule in a sentence, as the report lists it.",
+    ("Rule", "dataset"): "台账 The dataset whose rows the rule judges.",
+    ("Rule", "kind"): "类型 required, condition, ratio, deadline, unique, sequence, count or trend.",
+    ("Rule", "section"): "章节 The section (chapter) the rule scores in.",
+    ("Rule", "where"): "范围 Which rows the rule looks at: an expression (公开属性 == '主动公开').",
+    ("Rule", "severity"): "严重程度 critical / major / minor, or 严重 / 较重 / 一般.",
+    ("Rule", "points"): "分值 Points of the rule (0: reported, not scored).",
+    ("Rule", "scoring"): "计分方式 proportional, all_or_nothing or {deduct: X, max: Y}.",
+    ("Rule", "basis"): "依据 The plan's clause and text the rule enforces: {clause, text, source}.",
+    ("Rule", "description"): "说明 Markdown shown in the report and by explain.",
+    ("Rule", "enabled"): "启用 false: the rule is kept but not run.",
+    ("Rule", "join"): "关联 Bring aggregates of another dataset in as fields: {dataset, on, fields}.",
+    ("Rule", "min"): "下限 The lowest pass rate (0-1; 0.9 for 90%); for count, the fewest rows per group.",
+    ("Rule", "max"): "上限 The highest rate (0-1); for count, the most rows per group.",
+    ("Rule", "warn"): "预警线 A rate within the bounds below (for min) or above (for max) which the "
+                      "rule warns (status warn, scored as a pass).",
+    ("Rule", "expect"): "要求 What must hold for each row: an expression.",
+    ("Rule", "fields"): "字段 The fields the rule checks (required: filled in; unique: the combination; "
+                        "sequence: dates in process order).",
+    ("Rule", "start"): "起算字段 The date field the clock starts from.",
+    ("Rule", "end"): "办结字段 The date field that ends the clock (blank: still open).",
+    ("Rule", "limit"): "期限 {working_days: N} or {calendar_days: N}.",
+    ("Rule", "extension"): "延期 {when: expression, working_days: N}: more days when the condition holds.",
+    ("Rule", "restart"): "重新起算字段 If filled in, the clock starts from this date instead.",
+    ("Rule", "exclude"): "不计入期间 Pauses not counted: [{from: field, to: field}].",
+    ("Rule", "due_soon"): "即将到期 {working_days: N}: an open row due within N working days is yellow "
+                          "(the law gives no figure: a parameter).",
+    ("Rule", "per"): "分组字段 Count rows per value of this field.",
+    ("Rule", "groups"): "必须出现的组 Group values that must appear even with no row.",
+    ("Rule", "of"): "比较的规则 The rule of the previous result whose rate this one compares with.",
+    ("Rule", "min_change"): "最少提高 The rate must rise by at least this many points over the previous one.",
+    ("Rule", "max_change"): "最多提高 The rate may rise by at most this many points.",
+    "clause": "条款 The plan's clause number (三(一)).",
+    "text": "原文 The plan's sentence, quoted.",
+    "source": "出处 The law or document behind the clause.",
+    "deduct": "每条扣分 Points deducted per violation.",
+    ("Deduct", "max"): "最多扣分 The most points deducted (default: the rule's points).",
+    ("Join", "dataset"): "关联台账 The other dataset.",
+    ("Join", "on"): "关联字段 This dataset's field -> the other dataset's field.",
+    ("Join", "fields"): "带入的字段 New field name -> count, or {count|count_distinct|min|max: field}.",
+    "count": "计数 The number of matching rows with this field filled in.",
+    "count_distinct": "不同取值数 The number of distinct values of this field.",
+    ("Aggregate", "min"): "最小值 The smallest (earliest) value of this field.",
+    ("Aggregate", "max"): "最大值 The largest (latest) value of this field.",
+    "working_days": "工作日数 A number of working days (official calendar).",
+    "calendar_days": "自然日数 A number of calendar days.",
+    "when": "条件 An expression: when true, the extension applies.",
+    "from": "暂停开始字段 The date field a pause starts on (not counted after it).",
+    "to": "暂停结束字段 The date field a pause ends on (blank: runs to the end or the as-of date).",
+    "rule": "规则编号 The rule the waiver applies to.",
+    ("Waiver", "key"): "记录编号 The record (its key) or group the waiver exempts.",
+    "reason": "理由 Why the record is exempt.",
+    "approved_by": "批准人 Who approved the waiver.",
+    "expires": "到期日 After this date the waiver is ignored (with a warning).",
+}
+
+_RULE_DEFS = ("Rule",)
+
+
+def _describe_schema(schema: dict) -> None:
+    """Give every property of ``schema`` a description (SCHEMA_DESCRIPTIONS), in place."""
+    def text(model: str, name: str) -> str | None:
+        kind = "Rule" if model.endswith("Rule") else model
+        return SCHEMA_DESCRIPTIONS.get((kind, name)) or SCHEMA_DESCRIPTIONS.get((model, name)) \
+            or SCHEMA_DESCRIPTIONS.get(name)
+
+    for model, definition in schema.get("$defs", {}).items():
+        for name, prop in definition.get("properties", {}).items():
+            if not prop.get("description"):
+                found = text(model, name)
+                if found:
+                    prop["description"] = found
+    for name, prop in schema.get("properties", {}).items():
+        if not prop.get("description") and SCHEMA_DESCRIPTIONS.get(name):
+            prop["description"] = SCHEMA_DESCRIPTIONS[name]
+
+
+def _partial(definition: dict) -> dict:
+    """A model's schema with nothing required (what a child rulebook may give of it)."""
+    out = {k: v for k, v in definition.items() if k != "required"}
+    return out
+
+
+def extends_schema(schema: dict) -> dict:
+    """The rulebook schema, accepting a child rulebook (one with ``extends``) that gives only
+    what changes: with ``extends``, ``rulebook`` and datasets need no required key and a rule
+    needs only its ``id`` (any key of any kind); without it, the full model applies."""
+    defs = schema["$defs"]
+    defs["PartialBookInfo"] = _partial(defs["BookInfo"])
+    defs["PartialFieldSpec"] = _partial(defs["FieldSpec"])
+    dataset = _partial(defs["DatasetSpec"])
+    dataset["properties"] = dict(dataset["properties"])
+    dataset["properties"]["fields"] = {"type": "object", "additionalProperties": {"$ref": "#/$defs/PartialFieldSpec"},
+                                       "description": SCHEMA_DESCRIPTIONS[("DatasetSpec", "fields")]}
+    defs["PartialDatasetSpec"] = dataset
+    rule_props: dict = {}
+    for model, definition in defs.items():
+        if model.endswith("Rule"):
+            for name, prop in definition.get("properties", {}).items():
+                if name == "kind":
+                    kinds = rule_props.setdefault("kind", {"enum": [], "description": prop.get("description")})
+                    kinds["enum"] += [prop.get("const")] if "const" in prop else list(prop.get("enum", []))
+                else:
+                    rule_props.setdefault(name, prop)
+    defs["PartialRule"] = {"type": "object", "title": "PartialRule", "required": ["id"], "properties": rule_props,
+                           "additionalProperties": False,
+                           "description": "规则（继承方案中） A rule of a child rulebook: its id, and the keys that change."}
+    props = schema["properties"]
+    full = {name: props[name] for name in ("rulebook", "datasets", "rules") if name in props}
+    for name in full:
+        props[name] = {"description": full[name].get("description") or SCHEMA_DESCRIPTIONS[name]}
+    schema["if"] = {"required": ["extends"]}
+    schema["then"] = {"properties": {
+        "rulebook": {"$ref": "#/$defs/PartialBookInfo", "description": SCHEMA_DESCRIPTIONS["rulebook"]},
+        "datasets": {"type": "object", "additionalProperties": {"$ref": "#/$defs/PartialDatasetSpec"},
+                     "description": SCHEMA_DESCRIPTIONS["datasets"]},
+        "rules": {"type": "array", "items": {"$ref": "#/$defs/PartialRule"}, "description": SCHEMA_DESCRIPTIONS["rules"]}}}
+    for name, prop in full.items():
+        prop.setdefault("description", SCHEMA_DESCRIPTIONS[name])
+    schema["else"] = {"properties": full, "required": [r for r in schema.pop("_required_full", [])]}
+    return schema
+
+
+def _severity_words(schema: dict) -> None:
+    """severity: the codes and the Chinese words the loader accepts (严重 / 较重 / 一般)."""
+    from .models import SEVERITY_ALIASES
+
+    for model, definition in schema.get("$defs", {}).items():
+        prop = definition.get("properties", {}).get("severity")
+        if prop and "enum" in prop:
+            prop["enum"] = list(dict.fromkeys(list(prop["enum"]) + list(SEVERITY_ALIASES)))

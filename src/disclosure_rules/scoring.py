@@ -16,7 +16,7 @@ Formulas
   (points x rate would reward the very thing the ``max`` limits); a ratio above
   ``max`` with a ``min`` too is scored the same way. A ``count`` rule's min/max are
   row counts, not rates, so it scores points x (groups in bounds / groups).
-* all_or_nothing: points if the status is pass, else 0.
+* all_or_nothing: points if the status is pass (or warn), else 0.
 * {deduct: X, max: Y}: points - min(Y, X x violations), not below 0; Y defaults to points.
 * percent = 100 x sum(awarded) / sum(possible) over rules with status pass or fail
   (None when nothing could be scored).
@@ -87,16 +87,29 @@ def rate_of(passed: int, decided: int) -> float | None:
     return _finite(passed / decided) if decided > 0 else None
 
 
-def status_of(bounds: tuple[float | None, float | None], violations: int, rate: float | None) -> str:
+def status_of(bounds: tuple[float | None, float | None], violations: int, rate: float | None,
+              warn: tuple[float | None, float | None] = (None, None)) -> str:
     """pass iff the rate is within the rate bounds (nothing decided: pass); without bounds
-    iff there are no violations."""
+    iff there are no violations. A passing rate below ``warn``'s lower line (above its upper
+    line) is ``warn`` (DESIGN §6: the warn tier, scored as a pass)."""
     tmin, tmax = bounds
     if tmin is None and tmax is None:
         return Status.PASS if violations == 0 else Status.FAIL
     if rate is None:
         return Status.PASS
     ok = (tmin is None or rate >= tmin - 1e-12) and (tmax is None or rate <= tmax + 1e-12)
-    return Status.PASS if ok else Status.FAIL
+    if not ok:
+        return Status.FAIL
+    wmin, wmax = warn
+    if (wmin is not None and rate < wmin - 1e-12) or (wmax is not None and rate > wmax + 1e-12):
+        return Status.WARN
+    return Status.PASS
+
+
+def warn_line(rule) -> tuple[float | None, float | None]:
+    """The rule's warn line as (lower, upper) rates; (None, None) for a rule without ``warn``."""
+    line = getattr(rule, "warn_bound", None)
+    return line() if line is not None else (None, None)
 
 
 def factor_of(bounds: tuple[float | None, float | None], rate: float) -> float:
@@ -120,18 +133,20 @@ def awarded_points(points: float, scoring, bounds, status: str, violations: int,
         cap = points if scoring.max is None else scoring.max
         return max(0.0, points - min(cap, scoring.deduct * violations))
     if scoring == "all_or_nothing":
-        return points if status == Status.PASS else 0.0
+        return points if status in (Status.PASS, Status.WARN) else 0.0
     if rate is None:
         return points
     return points * factor_of(bounds, rate)
 
 
-def score(bounds: tuple[float | None, float | None], scoring, points: float, counts: Counts) -> Score:
-    """The status and points of a rule with these bounds, scoring and points, on these counts."""
+def score(bounds: tuple[float | None, float | None], scoring, points: float, counts: Counts,
+          warn: tuple[float | None, float | None] = (None, None)) -> Score:
+    """The status and points of a rule with these bounds (and warn line), scoring and points,
+    on these counts."""
     rate = rate_of(counts.passed, counts.decided)
     if counts.population == 0:
         return Score(Status.NOT_APPLICABLE, rate, 0.0, 0.0)
-    status = status_of(bounds, counts.violations, rate)
+    status = status_of(bounds, counts.violations, rate, warn)
     return Score(status, rate, awarded_points(points, scoring, bounds, status, counts.violations, rate),
                  float(points))
 

@@ -744,6 +744,15 @@ def _unknown_problem(header: str, spec: Any) -> str:
     return f"unknown label for {header}; expected one of: {', '.join(shown)}"
 
 
+def _with_suggestion(problem: str, label: str, spec: Any) -> str:
+    """An unknown label's problem, with the label it most likely is (部份公开 -> 部分公开)."""
+    from .suggest import closest
+
+    labels = [str(l) for code, ls in (spec.values or {}).items() for l in (ls or [code])]
+    hit = closest(label, labels, cutoff=0.75)
+    return f"{problem}; did you mean {hit}?" if hit else problem
+
+
 def _type_category(cells: pd.Series, spec: Any, header: str):
     codes, uniques = _distinct(cells)
     categories, lookup = _labels_of(spec)
@@ -767,7 +776,7 @@ def _type_category(cells: pd.Series, spec: Any, header: str):
     for position, label in zip(np.flatnonzero(unknown), extra_text):
         first_unique.setdefault(label, position)
     problem = _unknown_problem(header, spec)
-    once = [(label, position, problem) for label, position in first_unique.items()]
+    once = [(label, position, _with_suggestion(problem, label, spec)) for label, position in first_unique.items()]
     return result, _Problems(codes, uniques, once=once)
 
 
@@ -837,7 +846,8 @@ def _type_set(cells: pd.Series, spec: Any, header: str):
     once: dict[str, int] = {}
     for position, label in zip(unknown.index, unknown):  # distinct unknown labels
         once[label] = min(once.get(label, position), position)
-    return _take(typed, codes), _Problems(codes, uniques, once=[(l, p, problem) for l, p in once.items()])
+    return _take(typed, codes), _Problems(codes, uniques, once=[(l, p, _with_suggestion(problem, l, spec))
+                                                                for l, p in once.items()])
 
 
 _TYPERS = {

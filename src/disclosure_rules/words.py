@@ -31,6 +31,7 @@ __all__ = [
     "LANGS", "Status", "Severity", "WORDS", "BLANK_DIVISION", "ISO_DATE", "NONE_MARK", "check_lang", "vocabulary", "word",
     "status_word", "severity_word", "kind_word", "scoring_word", "yes_no", "division_name",
     "is_blank", "number_text", "percent_text", "points_text", "score_text", "date_text", "list_text",
+    "light_word", "problem_text", "warning_text",
 ]
 
 LANGS = ("zh", "en")
@@ -557,6 +558,193 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 
+# ---- the office's words (issue 13): due soon and lights, the due command, the warn tier.
+# Kept in one block so that the languages stay side by side.
+_OFFICE_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "light": "灯",
+        "light_red": "红灯",
+        "light_yellow": "黄灯",
+        "light_green": "绿灯",
+        "lights": "亮灯",
+        "lights_line": "红灯 {red} · 黄灯 {yellow} · 绿灯 {green}",
+        "due_soon": "即将到期",
+        "due_soon_note": "尚未办结、期限在预警时点以内的记录（黄灯），按剩余工作日从少到多排列；请在期限前办结。预警时点是考核方案的参数（due_soon），法规未作规定。",
+        "no_due_soon": "没有即将到期的记录。",
+        "more_due_soon": "另有 {n} 条即将到期的记录未列出，见 disclosure-rules due 或整改清单。",
+        "workdays_left": "剩余工作日",
+        "due_title": "未办结事项（按剩余工作日排序）",
+        "due_none": "没有未办结的事项。",
+        "due_none_within": "没有剩余 {n} 个工作日以内的未办结事项。",
+        "due_count": "共 {n} 条未办结事项：红灯 {red} 条（已逾期），黄灯 {yellow} 条（即将到期），绿灯 {green} 条。",
+        "due_overdue_days": "已逾期 {n} 个工作日",
+        "due_today": "今天到期",
+        "warn_line": "预警线",
+        "status_due_soon": "即将到期",
+        "seq": "序号",
+        "list_problem": "问题",
+        "raw_value": "原始填写内容",
+        "list_status": "状态",
+        "rs_open": "待整改",
+        "rs_explain": "需说明情况",
+        "rs_waived": "已豁免",
+        "rs_due_soon": "即将到期",
+        "rectify_by": "整改时限",
+        "owner": "责任人",
+        "measures": "整改措施",
+        "progress": "完成情况",
+        "progress_options": "未开始,整改中,已完成,已说明情况",
+        "status_legend": "状态说明：待整改 = 更正台账记录或尽快办结；需说明情况 = 已超期办结，无法补救，请说明原因并提出防范措施；即将到期 = 尚未办结且临近期限，请在期限前办结；已豁免 = 经批准不计入。",
+        "due_soon_message": "尚未办结，期限{deadline}，剩余{n}个工作日",
+        "data_issue_sheet": "数据问题",
+        "rectify_within": "整改时限（统计截止日后）",
+        "rectify_days": "{n} 个工作日（{date}前）",
+        "ratio_gaps": "比率规则距达标",
+        "ratio_rate": "达标率",
+        "ratio_target": "要求",
+        "ratio_more": "还需符合的条数",
+        "ratio_gap_note": "比率规则不必逐条整改：再有“还需符合的条数”条记录符合要求即可达标。",
+        "issue_value": "填写内容",
+        # why a row fails its expectation (expressions/failure.py)
+        "fail_join": "；",
+        "fail_missing": "缺少{field}",
+        "fail_blank_expected": "{field}应为空（实际：{value}）",
+        "fail_yes": "{field}应为“是”（实际：{value}）",
+        "fail_lacks": "{field}缺少{items}",
+        "fail_lacks_one": "{field}缺少{items}（实际：{value}）",
+        "fail_none_of": "{field}没有{items}中的任何一项（实际：{value}）",
+        "fail_should_be": "{field}应为{expected}（实际：{value}）",
+        "fail_should_not_be": "{field}不应为{expected}（实际：{value}）",
+        "fail_one_of": "{field}应为{items}之一（实际：{value}）",
+        "fail_unknown": "{field}未填写",
+        "fail_filled": "{field}已填写（{value}）",
+        "fail_so": "，故",
+        "fail_actual": "{sentence}（实际：{values}）",
+        "fail_matches": "{field}不符合规定格式“{pattern}”（实际：{value}）",
+        "fail_op_date_lt": "{left}应早于{right}", "fail_op_date_le": "{left}不应晚于{right}",
+        "fail_op_date_gt": "{left}应晚于{right}", "fail_op_date_ge": "{left}不应早于{right}",
+        "fail_op_date_eq": "{left}应与{right}为同一天", "fail_op_date_ne": "{left}不应与{right}为同一天",
+        "fail_op_number_lt": "{left}应小于{right}", "fail_op_number_le": "{left}不应大于{right}",
+        "fail_op_number_gt": "{left}应大于{right}", "fail_op_number_ge": "{left}不应小于{right}",
+        "fail_op_number_eq": "{left}应等于{right}", "fail_op_number_ne": "{left}不应等于{right}",
+        "fail_op_other_lt": "{left}应小于{right}", "fail_op_other_le": "{left}不应大于{right}",
+        "fail_op_other_gt": "{left}应大于{right}", "fail_op_other_ge": "{left}不应小于{right}",
+        "fail_op_other_eq": "{left}应与{right}相同", "fail_op_other_ne": "{left}不应与{right}相同",
+        "fail_generic": "不满足“{condition}”（实际：{values}）",
+        "fail_generic_plain": "不满足“{condition}”",
+    },
+    "en": {
+        "light": "Light",
+        "light_red": "red",
+        "light_yellow": "yellow",
+        "light_green": "green",
+        "lights": "Lights",
+        "lights_line": "red {red} · yellow {yellow} · green {green}",
+        "due_soon": "Due soon",
+        "due_soon_note": "Open records whose deadline is within the warning time (yellow), fewest working days left first: finish them before the deadline. The warning time is a rulebook parameter (due_soon); the law gives none.",
+        "no_due_soon": "No record is due soon.",
+        "more_due_soon": "{n} more records due soon are not listed; see disclosure-rules due or the rectification list.",
+        "workdays_left": "Working days left",
+        "due_title": "Open items (by working days left)",
+        "due_none": "No open item.",
+        "due_none_within": "No open item with {n} working days left or fewer.",
+        "due_count": "{n} open items: {red} red (overdue), {yellow} yellow (due soon), {green} green.",
+        "due_overdue_days": "overdue by {n} working days",
+        "due_today": "due today",
+        "warn_line": "Warning line",
+        "status_due_soon": "Due soon",
+        "seq": "No.",
+        "list_problem": "Problem",
+        "raw_value": "As typed",
+        "list_status": "Status",
+        "rs_open": "To fix",
+        "rs_explain": "Explain and prevent",
+        "rs_waived": "Waived",
+        "rs_due_soon": "Due soon",
+        "rectify_by": "Fix by",
+        "owner": "Responsible",
+        "measures": "Measures taken",
+        "progress": "Progress",
+        "progress_options": "not started,in progress,done,explained",
+        "status_legend": "Status: To fix = correct the ledger entry or finish the item now; Explain and prevent = finished late, cannot be undone: explain why and say how it will be prevented; Due soon = still open and close to its deadline: finish it before then; Waived = approved, not counted.",
+        "due_soon_message": "still open, deadline {deadline}, {n} working days left",
+        "data_issue_sheet": "Data issues",
+        "rectify_within": "Fix within (after the as-of date)",
+        "rectify_days": "{n} working days (by {date})",
+        "ratio_gaps": "Rate rules below target",
+        "ratio_rate": "Rate",
+        "ratio_target": "Required",
+        "ratio_more": "More passing rows needed",
+        "ratio_gap_note": "A rate rule need not be fixed row by row: this many more passing rows reach its target.",
+        "issue_value": "Value",
+        "fail_join": "; ",
+        "fail_missing": "{field} is missing",
+        "fail_blank_expected": "{field} should be blank (it is {value})",
+        "fail_yes": "{field} should be yes (it is {value})",
+        "fail_lacks": "{field} lacks {items}",
+        "fail_lacks_one": "{field} lacks {items} (it is {value})",
+        "fail_none_of": "{field} has none of {items} (it is {value})",
+        "fail_should_be": "{field} should be {expected} (it is {value})",
+        "fail_should_not_be": "{field} should not be {expected} (it is {value})",
+        "fail_one_of": "{field} should be one of {items} (it is {value})",
+        "fail_unknown": "{field} is blank",
+        "fail_filled": "{field} is filled in ({value})",
+        "fail_so": ", so ",
+        "fail_actual": "{sentence} (got {values})",
+        "fail_matches": "{field} does not have the required form '{pattern}' (it is {value})",
+        "fail_op_date_lt": "{left} should be before {right}", "fail_op_date_le": "{left} should not be after {right}",
+        "fail_op_date_gt": "{left} should be after {right}", "fail_op_date_ge": "{left} should not be before {right}",
+        "fail_op_date_eq": "{left} should be the same day as {right}",
+        "fail_op_date_ne": "{left} should not be the same day as {right}",
+        "fail_op_number_lt": "{left} should be less than {right}", "fail_op_number_le": "{left} should be at most {right}",
+        "fail_op_number_gt": "{left} should be more than {right}", "fail_op_number_ge": "{left} should be at least {right}",
+        "fail_op_number_eq": "{left} should be {right}", "fail_op_number_ne": "{left} should not be {right}",
+        "fail_op_other_lt": "{left} should be less than {right}", "fail_op_other_le": "{left} should be at most {right}",
+        "fail_op_other_gt": "{left} should be more than {right}", "fail_op_other_ge": "{left} should be at least {right}",
+        "fail_op_other_eq": "{left} should be the same as {right}", "fail_op_other_ne": "{left} should differ from {right}",
+        "fail_generic": "does not hold: {condition} (got {values})",
+        "fail_generic_plain": "does not hold: {condition}",
+    },
+}
+for _lang, _words in _OFFICE_WORDS.items():
+    WORDS[_lang].update(_words)
+
+# ---- how an expression reads (expressions/describe.py): operators, yes/no, quotes, functions
+# and constants, per language. Kept apart from WORDS because some keys are not text (True/False).
+EXPRESSION_WORDS: dict = {
+    "zh": {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "in": "属于", "not in": "不属于",
+           "and": "并且", "or": "或者", "not": "并非", "+": "+", "-": "-", "*": "×", "/": "÷",
+           True: "是", False: "否", "sep": "、", "is yes": "{0}为“是”", "quote": "“{0}”", "pattern": "/{0}/"},
+    "en": {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "in": "is one of",
+           "not in": "is not one of", "and": "and", "or": "or", "not": "not", "+": "+", "-": "-", "*": "×",
+           "/": "÷", True: "yes", False: "no", "sep": ", ", "is yes": "{0} is yes", "quote": "'{0}'",
+           "pattern": "/{0}/"},
+}
+
+EXPRESSION_FUNCTIONS: dict = {
+    "zh": {
+        "present": "{0}已填写", "blank": "{0}为空", "has_any": "{0}含有{1}中的任一项",
+        "has_all": "{0}含有{1}的全部各项", "size": "{0}的项数", "contains": "{0}包含{1}",
+        "matches": "{0}符合格式{1}", "length": "{0}的字数", "days": "从{0}到{1}的自然日数",
+        "workdays": "从{0}到{1}的工作日数", "add_workdays": "{0}后第{1}个工作日",
+        "year": "{0}的年份", "month": "{0}的月份",
+    },
+    "en": {
+        "present": "{0} is filled in", "blank": "{0} is blank", "has_any": "{0} includes any of {1}",
+        "has_all": "{0} includes all of {1}", "size": "the number of items in {0}", "contains": "{0} contains {1}",
+        "matches": "{0} matches the pattern {1}", "length": "the length of {0}",
+        "days": "calendar days from {0} to {1}", "workdays": "working days from {0} to {1}",
+        "add_workdays": "working day no. {1} after {0}", "year": "the year of {0}", "month": "the month of {0}",
+    },
+}
+
+EXPRESSION_CONSTANTS: dict = {
+    "zh": {"as_of": "评估基准日", "period_start": "考核期开始日", "period_end": "考核期结束日"},
+    "en": {"as_of": "the as-of date", "period_start": "the period start", "period_end": "the period end"},
+}
+
+
+
 
 #: the annual report's tables (annual.py, annual_outputs.py, annual_check.py). The
 #: format's own labels (rows, columns) are the format's Chinese words in every language and
@@ -735,6 +923,86 @@ def kind_word(kind: str, lang: str) -> str:
 def scoring_word(mode: str, lang: str) -> str:
     """``proportional``, ``all_or_nothing`` or ``deduct``."""
     return word(f"scoring_{mode}", lang)
+
+
+#: data-issue problems (the JSON's English text, DESIGN §8) as a person reads them in Chinese:
+#: (pattern of the English text, its Chinese with the pattern's groups)
+_PROBLEMS_ZH = [
+    (r"not a date", "不是有效日期"),
+    (r"date outside (\d+)-(\d+)", "日期不在\\1—\\2年之间"),
+    (r"weekday does not match the date", "星期与日期不符"),
+    (r"number out of range", "数值超出范围"),
+    (r"not a number", "不是数字"),
+    (r"not an integer", "不是整数"),
+    (r"not a whole number", "不是整数（有小数）"),
+    (r"integer out of range \(more than ([\d,]+) in size\)", "整数超出范围（绝对值大于\\1）"),
+    (r"not a yes/no value \(是/否\)", "不是“是/否”"),
+    (r"unknown label for (.*?); expected one of: (.*); did you mean (.*)\?",
+     "「\\1」的填写内容不在规定选项中，是否应为“\\3”？可填：\\2"),
+    (r"unknown label for (.*?); expected one of: (.*)", "「\\1」的填写内容不在规定选项中，应为：\\2"),
+    (r"column (\d+) \('(.*?)'\) also matches field (\S+); column (\d+) \('(.*?)'\) is used",
+     "第\\1列「\\2」也对应字段 \\3，已采用第\\4列「\\5」"),
+]
+
+
+#: warnings (the JSON's English text) as a person reads them in Chinese, as _PROBLEMS_ZH
+_WARNINGS_ZH = [
+    (r"waiver for rule (\S+) \(key (.*)\) ignored: no such rule in the rulebook",
+     "规则 \\1（记录编号 \\2）的豁免未生效：考核方案中没有这条规则"),
+    (r"waiver for rule (\S+), key (.*) expired on (\S+) and was ignored",
+     "规则 \\1、记录编号 \\2 的豁免已于 \\3 到期，未生效"),
+    (r"rule (\S+) could not be evaluated \((.*)\); please report this with the rulebook and the ledger's headers",
+     "规则 \\1 无法计算（\\2）；请连同考核方案和台账表头反馈此问题"),
+    (r"Years? (.*?) (?:is|are) not covered by the official calendar \(chinesecalendar (\S+) covers (\S+)\); "
+     r"Monday-Friday was assumed\. Add calendar\.extra_holidays/extra_workdays for (?:it|them)\.",
+     "\\1年不在官方节假日数据范围内（chinesecalendar \\2 覆盖 \\3 年），已按周一至周五为工作日计算；"
+     "请在考核方案的 calendar.extra_holidays / extra_workdays 中补充该年的节假日和调休上班日。"),
+    (r"(\d+) more data issues in (\S+)\.(\S+) \((.*)\) are not listed in the JSON",
+     "另有 \\1 条数据问题（\\2.\\3：\\4）未列入 JSON"),
+    (r"as_of (\S+) is after the plan period \((\S+) to (\S+)\)(.*)",
+     "统计截止日 \\1 晚于考核期间（\\2 至 \\3），未办结事项将按该日判为逾期；请确认 --as-of"),
+    (r"as_of (\S+) is before the plan period \((\S+) to (\S+)\)(.*)",
+     "统计截止日 \\1 早于考核期间（\\2 至 \\3）；请确认 --as-of"),
+    (r"as_of (\S+) is after today \((\S+)\)(.*)",
+     "统计截止日 \\1 晚于今天（\\2）：尚未发生的日子不能判定逾期；请确认 --as-of"),
+    (r"(\d+)% of the dates in (\S+) \((.*?)\) fall outside the plan period \((\S+) to (\S+)\)(.*)",
+     "\\2（\\3）中 \\1% 的日期不在考核期间（\\4 至 \\5）内：台账与考核方案的年度是否一致？"),
+]
+
+
+def warning_text(warning: Any, lang: str) -> str:
+    """A warning of the result in ``lang``: the JSON's English text as is, or its Chinese (a
+    warning not listed here stays as written)."""
+    import re
+
+    text = "" if warning is None else str(warning)
+    if check_lang(lang) == "en":
+        return text
+    for pattern, zh in _WARNINGS_ZH:
+        found = re.fullmatch(pattern, text, re.S)
+        if found:
+            return found.expand(zh)
+    return text
+
+
+def problem_text(problem: Any, lang: str) -> str:
+    """A data issue's problem in ``lang``: the JSON's English text as is, or its Chinese (a
+    problem not listed here stays as written)."""
+    import re
+
+    text = "" if problem is None else str(problem)
+    if check_lang(lang) == "en":
+        return text
+    for pattern, zh in _PROBLEMS_ZH:
+        found = re.fullmatch(pattern, text, re.S)
+        if found:
+            return found.expand(zh)
+    return text
+
+
+def light_word(light: str, lang: str) -> str:
+    """``red``, ``yellow`` or ``green`` (a deadline row's light, DESIGN §6) in ``lang``."""
+    return word(f"light_{light}", lang)
 
 
 def yes_no(value: bool, lang: str) -> str:

@@ -174,7 +174,7 @@ def test_the_cli_refuses_a_file_that_is_no_ledger_in_one_paragraph(tmp_path, not
                                    "--html", tmp_path / "r.html"])
     assert code == 2
     text = stderr.strip()
-    assert text.startswith("Error") and path.name in text, stderr
+    assert text.startswith(("Error", "错误：")) and path.name in text, stderr  # in the terminal's language
     assert "Traceback" not in stdout + stderr and "\n\n" not in text
 
 

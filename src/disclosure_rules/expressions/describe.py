@@ -18,37 +18,10 @@ __all__ = ["describe", "LANGS"]
 
 LANGS = ("zh", "en")
 
-_WORDS = {
-    "zh": {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "in": "属于", "not in": "不属于",
-           "and": "并且", "or": "或者", "not": "并非", "+": "+", "-": "-", "*": "×", "/": "÷",
-           True: "是", False: "否", "sep": "、", "is yes": "{0}为“是”", "quote": "“{0}”", "pattern": "/{0}/"},
-    "en": {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "in": "is one of",
-           "not in": "is not one of", "and": "and", "or": "or", "not": "not", "+": "+", "-": "-", "*": "×",
-           "/": "÷", True: "yes", False: "no", "sep": ", ", "is yes": "{0} is yes", "quote": "'{0}'",
-           "pattern": "/{0}/"},
-}
-
-_FUNCS = {
-    "zh": {
-        "present": "{0}已填写", "blank": "{0}为空", "has_any": "{0}含有{1}中的任一项",
-        "has_all": "{0}含有{1}的全部各项", "size": "{0}的项数", "contains": "{0}包含{1}",
-        "matches": "{0}符合格式{1}", "length": "{0}的字数", "days": "从{0}到{1}的自然日数",
-        "workdays": "从{0}到{1}的工作日数", "add_workdays": "{0}后第{1}个工作日",
-        "year": "{0}的年份", "month": "{0}的月份",
-    },
-    "en": {
-        "present": "{0} is filled in", "blank": "{0} is blank", "has_any": "{0} includes any of {1}",
-        "has_all": "{0} includes all of {1}", "size": "the number of items in {0}", "contains": "{0} contains {1}",
-        "matches": "{0} matches the pattern {1}", "length": "the length of {0}",
-        "days": "calendar days from {0} to {1}", "workdays": "working days from {0} to {1}",
-        "add_workdays": "working day no. {1} after {0}", "year": "the year of {0}", "month": "the month of {0}",
-    },
-}
-
-_CONSTANTS = {
-    "zh": {"as_of": "评估基准日", "period_start": "考核期开始日", "period_end": "考核期结束日"},
-    "en": {"as_of": "the as-of date", "period_start": "the period start", "period_end": "the period end"},
-}
+# the words an expression is read with live in words.py, with every other word a person reads
+from ..words import EXPRESSION_CONSTANTS as _CONSTANTS  # noqa: E402
+from ..words import EXPRESSION_FUNCTIONS as _FUNCS  # noqa: E402
+from ..words import EXPRESSION_WORDS as _WORDS  # noqa: E402
 
 
 def describe(tree: t.Expr, lang: str = "zh", header_of: Callable[[str], str] | None = None,

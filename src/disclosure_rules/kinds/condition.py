@@ -44,11 +44,32 @@ def expect_context(rule, expressions: dict, book) -> dict:
 
     expect = expressions["expect"]
     return {"expect": expect.source, "expect_fields": expect.fields,
-            "expect_zh": render_tree(expect.tree, rule, book, "zh")}
+            "expect_zh": render_tree(expect.tree, rule, book, "zh"),
+            # the tree and how to read a part of it, for messages that say what is wrong (failure.py)
+            "expect_tree": expect.tree,
+            "describe": lambda node, lang: render_tree(node, rule, book, lang),
+            "constants": _period_constants(book)}
+
+
+def _period_constants(book) -> dict:
+    import pandas as pd
+
+    period = book.rulebook.period if book is not None else None
+    return {"period_start": pd.Timestamp(period.start) if period else None,
+            "period_end": pd.Timestamp(period.end) if period else None}
 
 
 def expect_messages(found, idx: np.ndarray, lang: str) -> list[str]:
-    """'expected <expect>; got <field>=<value>, ...' for the first four fields ``expect`` reads."""
+    """What is wrong with each row, in the ledger's words (expressions/failure.py); else
+    'expected <expect>; got <field>=<value>, ...' for the first four fields ``expect`` reads."""
+    if "expect_tree" in found.context:
+        from ..expressions.failure import failure_messages
+
+        describe = found.context["describe"]
+        said = failure_messages(found, idx, lang, found.context["expect_tree"], lambda node: describe(node, lang),
+                                found.context.get("constants"))
+        if said is not None:
+            return said
     zh = lang == "zh"
     head = f"不符合：{found.context['expect_zh']}" if zh else f"expected {found.context['expect']}"
     out = pd.Series([head] * len(idx), dtype=object)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
-from ..models import Extension, Limit, Pause, RateRule
+from ..models import MAX_LIMIT_DAYS, Extension, Limit, Pause, RateRule, Strict
 from ..words import ISO_DATE
 from . import text
 from .base import DATE_DTYPE, Kind, RuleView, Verdict, date_field_problems, rate_min_line
@@ -37,6 +37,20 @@ _FIRST_DAY, _LAST_DAY = (np.datetime64(day, "D").astype(np.int64) for day in ("0
 BLANK_START, END_BEFORE_START, LATE, OVERDUE = 1, 2, 3, 4
 
 
+#: the light of each row of a deadline rule (DESIGN §6), as details["light"] holds it
+RED, YELLOW, GREEN = "red", "yellow", "green"
+LIGHTS = (RED, YELLOW, GREEN)
+
+
+class DueSoon(Strict):
+    """When an open row is due soon (预警 / 黄灯): its deadline falls within ``working_days``
+    working days after the as-of date. The law gives no figure: a rulebook parameter."""
+
+    working_days: int = Field(ge=0, le=MAX_LIMIT_DAYS, description=(
+        "即将到期的提前量 Working days before the deadline from which an open row is due soon "
+        "(yellow). No statute gives this figure: it is the office's own choice."))
+
+
 class DeadlineRule(RateRule):
     kind: Literal["deadline"]
     start: str
@@ -46,6 +60,7 @@ class DeadlineRule(RateRule):
     restart: str | None = None
     exclude: list[Pause] = Field(default_factory=list)
     max: None = None
+    due_soon: DueSoon | None = None
 
     @model_validator(mode="after")
     def _same_unit(self) -> "DeadlineRule":
@@ -75,7 +90,7 @@ class Deadline(Kind):
     name = "deadline"
     Rule = DeadlineRule
     finding_details = ("deadline", "end", "late_workdays")
-    row_details = ("clock_start", "deadline", "end", "status", "late_workdays")
+    row_details = ("clock_start", "deadline", "end", "status", "late_workdays", "light", "workdays_left")
     has_pending = True
 
     def check(self, rule, fields: dict) -> list[tuple[str, str]]:
@@ -142,10 +157,21 @@ class Deadline(Kind):
         status[late] = "late"
         status[overdue] = "overdue"
         status[pending] = "pending"
+        within = rule.due_soon.working_days if rule.due_soon is not None else None
+        soon = due_soon(deadline, end_null, as_of, view.calendar, within)
         return Verdict(view.selected.copy(), violation, pending=view.selected & pending,
                        details={"reason": reason, "start": start, "deadline": deadline, "end": end,
                                 "late_workdays": late_days, "clock_start": np.where(valid, clock_start, NAT),
-                                "status": status})
+                                "status": status, "light": lights(reason, soon),
+                                "workdays_left": workdays_left(deadline, end_null, as_of, view.calendar)})
+
+    def lights(self, rule, rows: pd.DataFrame | None) -> dict | None:
+        """{"red", "yellow", "green"}: how many rows of the rule's population (waived rows
+        aside) have each light (DESIGN §8)."""
+        if rows is None:
+            return None
+        counts = pd.Series(rows["light"]).value_counts()
+        return {light: int(counts.get(light, 0)) for light in LIGHTS}
 
     def lower(self, view):
         """The same arithmetic as :meth:`evaluate`, on the calendar relation: a deadline is a
@@ -315,6 +341,47 @@ class Deadline(Kind):
         return list(out)
 
 
+def due_soon(deadline: np.ndarray, end_null: np.ndarray, as_of, calendar, within: int | None) -> np.ndarray:
+    """Which rows are due soon: open (``end`` blank), deadline on or after ``as_of`` and not
+    after the ``within``-th working day after ``as_of``::
+
+        end IS NULL AND as_of <= deadline AND deadline <= add_workdays(as_of, within)
+
+    A pure function of (deadline, end, as_of, calendar); all False when ``within`` is None."""
+    if within is None:
+        return np.zeros(len(deadline), dtype=bool)
+    as_of = np.datetime64(as_of, "D").astype(DATE_DTYPE)
+    horizon = calendar.add_workdays(pd.Timestamp(as_of).date(), int(within))
+    horizon = np.datetime64(horizon, "D").astype(DATE_DTYPE) if horizon is not None and not pd.isna(horizon) else None
+    known = ~np.isnat(deadline)
+    soon = end_null & known & (deadline >= as_of)
+    return soon & (deadline <= horizon) if horizon is not None else soon
+
+
+def workdays_left(deadline: np.ndarray, end_null: np.ndarray, as_of, calendar) -> np.ndarray:
+    """Working days from ``as_of`` to the deadline of each open row (float, NaN for closed
+    rows and rows without a deadline): ``workdays(as_of, deadline)`` when the deadline is not
+    past (0: due today), minus ``workdays(deadline, as_of)`` when it is (overdue)."""
+    as_of = np.datetime64(as_of, "D").astype(DATE_DTYPE)
+    n = len(deadline)
+    out = np.full(n, np.nan)
+    open_ = end_null & ~np.isnat(deadline)
+    if not open_.any():
+        return out
+    at = np.flatnonzero(open_)
+    d = deadline[at]
+    today = np.full(len(at), as_of)
+    ahead = pd.Series(calendar.workdays(pd.Series(today), pd.Series(d))).to_numpy(dtype=float, na_value=np.nan)
+    behind = pd.Series(calendar.workdays(pd.Series(d), pd.Series(today))).to_numpy(dtype=float, na_value=np.nan)
+    out[at] = np.where(d >= as_of, ahead, -behind)
+    return out
+
+
+def lights(reason: np.ndarray, soon: np.ndarray) -> np.ndarray:
+    """red (late, overdue or invalid: any violation reason), yellow (due soon), green (the rest)."""
+    return np.where(reason > 0, RED, np.where(soon, YELLOW, GREEN)).astype(object)
+
+
 def _iso(values: np.ndarray) -> np.ndarray:
     return pd.Series(values).dt.strftime(ISO_DATE).fillna("").to_numpy(dtype=object)
 
@@ -397,3 +464,37 @@ def _deadline_with_pauses(clock: _Clock, pauses, start: np.ndarray, limit: np.nd
     return deadline
 
 
+
+
+OPEN_COLUMNS = ["rule", "title", "dataset", "row", "sheet", "key", "department", "clock_start", "deadline",
+                "workdays_left", "light"]
+
+
+def open_rows(result, within: int | None = None) -> pd.DataFrame:
+    """The open rows (``end`` blank, with a deadline) of every deadline rule of ``result``,
+    fewest working days left first (overdue rows have a negative count); ``within`` keeps
+    the rows with at most that many working days left. From the rules' row details: no
+    second evaluation."""
+    frames = []
+    by_id = {r.id: r for r in result.rules}
+    for rule_id, rows in (result.deadline_rows or {}).items():
+        if "workdays_left" not in rows.columns:
+            continue
+        left = pd.array(rows["workdays_left"], dtype="Float64")
+        keep = ~pd.isna(left)
+        if within is not None:
+            keep = keep & (left.fillna(np.inf) <= within)
+        keep = np.asarray(keep, dtype=bool)
+        if not keep.any():
+            continue
+        rule = by_id.get(rule_id)
+        part = rows.loc[keep, ["row", "sheet", "key", "department", "clock_start", "deadline", "light"]].copy()
+        part.insert(0, "rule", rule_id)
+        part.insert(1, "title", rule.title if rule is not None else rule_id)
+        part.insert(2, "dataset", rule.dataset if rule is not None else None)
+        part["workdays_left"] = pd.array(left[keep], dtype="Float64").astype("Int64")
+        frames.append(part)
+    if not frames:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in OPEN_COLUMNS})
+    out = pd.concat(frames, ignore_index=True)[OPEN_COLUMNS]
+    return out.sort_values(["workdays_left", "deadline", "rule", "row"], kind="stable").reset_index(drop=True)
