@@ -167,7 +167,7 @@ class SqlEngine(ABC):
                                {key: col(f"__x_{key}") for key in view.expressions},
                                view.as_of.date(), calendar=calendar, has_division=view.division is not None,
                                department_field=view.department_field, division_values=view.division_values,
-                               previous=view.previous)
+                               previous=view.previous, work_calendar=view.calendar)
             lowered = kind.lower(sql_view)
             return lowered.verdict(lambda query, types: self.fetch(query, types, ordered=not lowered.grouped))
         finally:

@@ -274,14 +274,28 @@ class Deadline(Kind):
         status = case((exp.Not(this=c("valid")), lit("invalid")), (c("before_start"), lit("invalid")),
                       (c("late"), lit("late")), (c("overdue"), lit("overdue")), (c("pending"), lit("pending")),
                       default=lit("on_time"))
+        # due soon (DESIGN §6): open, deadline from as_of up to the N-th working day after it
+        soon = exp.false()
+        if rule.due_soon is not None:
+            soon = exp.and_(null(e), present(d), exp.GTE(this=d, expression=as_of))
+            horizon = view.work_calendar.add_workdays(view.as_of, int(rule.due_soon.working_days))
+            if horizon is not None and not pd.isna(horizon):
+                soon = exp.and_(soon, exp.LTE(this=d, expression=lit(pd.Timestamp(horizon).date())))
+        light = case((exp.GT(this=exp.paren(reason), expression=lit(0)), lit(RED)), (true_or_false(soon), lit(YELLOW)),
+                     default=lit(GREEN))
+        left = case((exp.and_(null(e), present(d)),
+                     case((exp.GTE(this=d, expression=as_of), days.count(as_of, d)),
+                          default=exp.Neg(this=exp.paren(days.count(d, as_of))))), default=exp.null())
         query = step([c(POS), c("sel").as_("in_population"),
                       exp.and_(c("sel"), exp.GT(this=exp.paren(reason), expression=lit(0))).as_("violation"),
                       exp.and_(c("sel"), c("pending")).as_("pending"), reason.as_("reason"), c("s").as_("start"),
                       d.as_("deadline"), e.as_("end"), exp.cast(late_days, exp.DataType.build("double")).as_("late_workdays"),
-                      where(c("valid"), c("clock"), exp.null()).as_("clock_start"), status.as_("status")], query)
+                      where(c("valid"), c("clock"), exp.null()).as_("clock_start"), status.as_("status"),
+                      light.as_("light"), exp.cast(left, exp.DataType.build("double")).as_("workdays_left")], query)
         return SqlVerdict(query, has_pending=True,
                           details={"reason": "int8", "start": "date", "deadline": "date", "end": "date",
-                                   "late_workdays": "float", "clock_start": "date", "status": "text"})
+                                   "late_workdays": "float", "clock_start": "date", "status": "text",
+                                   "light": "text", "workdays_left": "float"})
 
     def describe(self, rule, say) -> list[str]:
         start, end = say.field(rule.start), say.field(rule.end)

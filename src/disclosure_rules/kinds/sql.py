@@ -90,6 +90,8 @@ class SqlView:
     department_field: str | None = None
     division_values: np.ndarray | None = None
     previous: dict | None = None
+    #: the audit's working-day calendar (for constants such as a due-soon horizon)
+    work_calendar: Any = None
 
     def column(self, name: str) -> exp.Column:
         return col(name)
