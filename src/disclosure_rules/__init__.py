@@ -20,11 +20,11 @@ def load_rulebook(source="builtin:shanxi-commerce-2021"):
     return _load(source)
 
 
-def audit(book, data, *, as_of=None, waivers=None, progress=None, previous=None):
+def audit(book, data, *, as_of=None, waivers=None, progress=None, previous=None, unit=None):
     """Audit ledgers against a rulebook; see :func:`disclosure_rules.engine.audit`."""
     from .engine import audit as _audit
 
-    return _audit(book, data, as_of=as_of, waivers=waivers, progress=progress, previous=previous)
+    return _audit(book, data, as_of=as_of, waivers=waivers, progress=progress, previous=previous, unit=unit)
 
 
 def __getattr__(name):  # heavy modules (pandas) load only when used

@@ -93,8 +93,10 @@ def _json_findings(value: str) -> int | None:
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit with 1 when the score the grade comes from (the strict percent below the rulebook's min_coverage) is below this.")
 @click.option("--json-findings", default="1000", show_default=True, metavar="N|all", help="Findings per rule in the JSON.")
 @click.option("--previous", type=click.Path(dir_okay=False), help="An earlier result JSON (from --json), for the rules that compare with it (kind trend).")
+@click.option("--unit", "unit", metavar="NAME", help="The audited unit (e.g. 晋中市商务局), shown on the report, the list, this summary and the JSON.")
 @click.pass_context
-def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fail_under, json_findings, previous):
+def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fail_under, json_findings, previous,
+          unit):
     """Audit ledgers against a rulebook and write the report."""
     from .engine import audit as run_audit
     from .rulebook import load_rulebook
@@ -107,7 +109,8 @@ def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fai
     try:
         progress("loading the rulebook")
         book = load_rulebook(rules)
-        result = run_audit(book, datasets, as_of=as_of, waivers=waivers, progress=progress, previous=previous)
+        result = run_audit(book, datasets, as_of=as_of, waivers=waivers, progress=progress, previous=previous,
+                           unit=unit)
         progress("writing outputs")
         for output in (json_path, html, findings):  # as --json always did: a new folder is created
             if output:
@@ -127,11 +130,14 @@ def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fai
 
 
 def _print_summary(result, *, html=None, json_path=None, findings=None, lang: str = "en") -> None:
+    from .messages import score_notes
     from .words import Status, date_text, percent_text, score_text, status_word, vocabulary
 
     ui = vocabulary(lang)
     info = result.book.rulebook
     percent, strict = score_text(result.percent), score_text(result.strict_percent)
+    if result.unit is not None:
+        click.echo(f"{ui['unit']}: {result.unit['name']}")
     click.echo(f"{info.title} ({info.id}), {ui['as_of']} {date_text(result.as_of)}")
     # the figure the grade comes from is the one shown first (DESIGN §7)
     if result.graded_on == "strict_percent":
@@ -143,6 +149,8 @@ def _print_summary(result, *, html=None, json_path=None, findings=None, lang: st
         score = f"{percent} / 100"
     click.echo(f"{ui['score']}: {score}   {ui['grade']}: {result.grade or ui['not_available']}   "
                f"{ui['coverage']}: {percent_text(result.coverage)}")
+    for line in score_notes(result, lang):
+        click.echo(line)
     read = [(result.book.datasets[name].title or name if lang == "zh" else name, ds.reading)
             for name, ds in result.data.items() if ds.reading]
     if read:

@@ -558,6 +558,35 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
+# ---- many units, veto and bonus (DESIGN §7, §15): one block, merged into WORDS below
+_UNIT_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "unit": "被考核单位",
+        "unit_code": "单位代码",
+        "bonus": "加分",
+        "total": "总分",
+        "vetoed_by": "单项否决",
+        "vetoed_line": "单项否决：{rules} 未达标，等次为最低档",
+        "bonus_line": "加分 {bonus}，总分 {total}",
+        "rule_veto": "单项否决项",
+        "rule_bonus": "加分项",
+    },
+    "en": {
+        "unit": "Unit",
+        "unit_code": "Unit code",
+        "bonus": "Bonus",
+        "total": "Total",
+        "vetoed_by": "Vetoed by",
+        "vetoed_line": "Veto: {rules} failed, so the grade is the lowest band",
+        "bonus_line": "bonus {bonus}, total {total}",
+        "rule_veto": "veto rule",
+        "rule_bonus": "bonus rule",
+    },
+}
+for _lang, _words in _UNIT_WORDS.items():
+    WORDS[_lang].update(_words)
+
+
 def check_lang(lang: str) -> str:
     """``lang`` if it is one of LANGS, else a ValueError naming them."""
     if lang not in WORDS:
