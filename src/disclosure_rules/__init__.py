@@ -27,6 +27,13 @@ def audit(book, data, *, as_of=None, waivers=None, progress=None, previous=None,
     return _audit(book, data, as_of=as_of, waivers=waivers, progress=progress, previous=previous, unit=unit)
 
 
+def assess(book, units, *, as_of=None, waivers=None, previous=None, progress=None):
+    """Audit many units against one rulebook and rank them; see :func:`disclosure_rules.assess.assess`."""
+    from .assess import assess as _assess
+
+    return _assess(book, units, as_of=as_of, waivers=waivers, previous=previous, progress=progress)
+
+
 def __getattr__(name):  # heavy modules (pandas) load only when used
     if name == "AuditResult":
         from .results import AuditResult
@@ -43,5 +50,5 @@ def __getattr__(name):  # heavy modules (pandas) load only when used
     raise AttributeError(name)
 
 
-__all__ = ["load_rulebook", "audit", "AuditResult", "RuleResult", "Rulebook", "DisclosureRulesError",
+__all__ = ["load_rulebook", "audit", "assess", "AuditResult", "RuleResult", "Rulebook", "DisclosureRulesError",
            "RulebookError", "DatasetError", "Problem", "__version__"]

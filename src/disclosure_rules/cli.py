@@ -281,6 +281,50 @@ def demo(output, lang):
     _print_summary(result, html=paths["html"], json_path=paths["json"], findings=paths["findings"], lang=lang)
 
 
+@cli.command()
+@click.argument("units_dir", type=click.Path(file_okay=False))
+@click.option("--rules", default=DEFAULT_RULEBOOK, show_default=True, help=RULES_HELP)
+@click.option("--previous", type=click.Path(dir_okay=False), help="An earlier assessment.json, for the change of each unit.")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder for index.html, ranking.xlsx, assessment.json and each unit's outputs.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge open items as of this date (default: the earlier of today and the plan's period end).")
+@click.option("--waivers", type=click.Path(dir_okay=False), help="A YAML file with a top-level 'waivers:' list (for every unit).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def assess(units_dir, rules, previous, output, as_of, waivers, lang):
+    """Audit every unit of UNITS_DIR (one folder per unit) against one plan and rank them."""
+    from .assess import assess as run_assess
+    from .rulebook import load_rulebook
+    from .words import score_text, vocabulary
+
+    ui = vocabulary(lang)
+    book = load_rulebook(rules)
+    on_terminal = sys.stdout.isatty()
+    bar = None
+
+    def progress(done: int, total: int, name: str) -> None:
+        nonlocal bar
+        if not on_terminal:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label=ui["assess_title"], show_pos=True)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        assessment = run_assess(book, units_dir, as_of=as_of, waivers=waivers, previous=previous, progress=progress)
+        paths = assessment.write(output, lang=lang)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(f"{book.rulebook.title} ({book.rulebook.id}), {ui['as_of']} {assessment.as_of.isoformat()}, "
+               + ui["assess_units"].format(n=len(assessment.units)))
+    for row in assessment.ranking.to_dict("records"):
+        click.echo(f"  {row['rank']:>3}  {row['unit']}  {row['grade'] or ''}  {score_text(row['total'])}"
+                   + (f"  ({ui['vetoed_by']}: {row['vetoed_by']})" if row["vetoed_by"] else ""))
+    for warning in assessment.warnings[:10]:
+        click.echo(f"{ui['cli_warning']}: {warning}")
+    click.echo(f"{ui['cli_wrote']}: " + ", ".join(str(p) for p in paths.values()))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; turns every expected error into exit code 2 and one paragraph."""
     args = list(sys.argv[1:] if argv is None else argv)

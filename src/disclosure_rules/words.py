@@ -570,6 +570,32 @@ _UNIT_WORDS: dict[str, dict[str, str]] = {
         "bonus_line": "加分 {bonus}，总分 {total}",
         "rule_veto": "单项否决项",
         "rule_bonus": "加分项",
+        # the assessment (assess: index.html, ranking.xlsx)
+        "assess_title": "政务公开考核汇总",
+        "assess_units": "共 {n} 个被考核单位",
+        "ranking": "排名",
+        "grading_percent": "评定得分",
+        "violations_by_severity": "问题数（严重 / 较重 / 一般）",
+        "change": "较上次",
+        "previous_rank": "上次名次",
+        "report": "报告",
+        "open_report": "查看报告",
+        "findings_list": "整改清单",
+        "rank_rule": ("排名规则：按总分（评定得分 + 加分）从高到低；评定得分在覆盖率达到方案要求时为可考核规则得分，"
+                      "否则为严格得分（未提供台账的规则计 0 分），所以少报台账不会提高名次。"
+                      "被单项否决的单位排在其他单位之后。总分相同时依次按严格得分（高者在前）、问题数（少者在前）、"
+                      "单位代码和名称排序。"),
+        "unit_grid": "单位 × 规则",
+        "unit_grid_note": "单元格为各规则的达标率（%）；空白为未考核或不适用，悬停可见得分。",
+        "not_assessed_short": "未",
+        "vetoed_mark": "否决",
+        "new_unit": "新",
+        "ranking_sheet": "排名",
+        "matrix_sheet": "单位×规则",
+        "awarded": "得分",
+        "possible": "分值",
+        "assess_previous": "对比上次考核：{source}",
+        "assess_warnings": "提示",
     },
     "en": {
         "unit": "Unit",
@@ -581,6 +607,33 @@ _UNIT_WORDS: dict[str, dict[str, str]] = {
         "bonus_line": "bonus {bonus}, total {total}",
         "rule_veto": "veto rule",
         "rule_bonus": "bonus rule",
+        # the assessment (assess: index.html, ranking.xlsx)
+        "assess_title": "Disclosure assessment: all units",
+        "assess_units": "{n} units assessed",
+        "ranking": "Ranking",
+        "grading_percent": "Grading percent",
+        "violations_by_severity": "Violations (critical / major / minor)",
+        "change": "Change",
+        "previous_rank": "Previous rank",
+        "report": "Report",
+        "open_report": "report",
+        "findings_list": "rectification list",
+        "rank_rule": ("How units rank: by total (grading percent + bonus), highest first. The grading percent is the "
+                      "percent over the rules assessed when coverage meets the plan's minimum, otherwise the strict "
+                      "percent (rules whose ledger is missing count as 0), so withholding a ledger never raises a "
+                      "rank. Units with a failed veto rule rank after all others. Ties are broken by strict percent "
+                      "(higher first), then violations (fewer first), then unit code and name."),
+        "unit_grid": "Unit x rule",
+        "unit_grid_note": "Each cell is the rule's pass rate (%); blank: not assessed or not applicable; hover for points.",
+        "not_assessed_short": "n/a",
+        "vetoed_mark": "vetoed",
+        "new_unit": "new",
+        "ranking_sheet": "Ranking",
+        "matrix_sheet": "Unit x rule",
+        "awarded": "Awarded",
+        "possible": "Possible",
+        "assess_previous": "Compared with the previous assessment: {source}",
+        "assess_warnings": "Warnings",
     },
 }
 for _lang, _words in _UNIT_WORDS.items():
