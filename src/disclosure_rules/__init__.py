@@ -34,6 +34,20 @@ def assess(book, units, *, as_of=None, waivers=None, previous=None, progress=Non
     return _assess(book, units, as_of=as_of, waivers=waivers, previous=previous, progress=progress)
 
 
+def compare(old, new):
+    """What changed between two results or two assessments; see :func:`disclosure_rules.compare.compare`."""
+    from .compare import compare as _compare
+
+    return _compare(old, new)
+
+
+def diff(old_book, new_book):
+    """What next year's plan changed; see :func:`disclosure_rules.plandiff.diff`."""
+    from .plandiff import diff as _diff
+
+    return _diff(old_book, new_book)
+
+
 def __getattr__(name):  # heavy modules (pandas) load only when used
     if name == "AuditResult":
         from .results import AuditResult
@@ -50,5 +64,5 @@ def __getattr__(name):  # heavy modules (pandas) load only when used
     raise AttributeError(name)
 
 
-__all__ = ["load_rulebook", "audit", "assess", "AuditResult", "RuleResult", "Rulebook", "DisclosureRulesError",
+__all__ = ["load_rulebook", "audit", "assess", "compare", "diff", "AuditResult", "RuleResult", "Rulebook", "DisclosureRulesError",
            "RulebookError", "DatasetError", "Problem", "__version__"]

@@ -325,6 +325,30 @@ def assess(units_dir, rules, previous, output, as_of, waivers, lang):
     click.echo(f"{ui['cli_wrote']}: " + ", ".join(str(p) for p in paths.values()))
 
 
+@cli.command()
+@click.argument("old", type=click.Path(dir_okay=False, exists=True))
+@click.argument("new", type=click.Path(dir_okay=False, exists=True))
+@click.option("--html", "html", type=click.Path(dir_okay=False), help="Write the comparison as a self-contained HTML page here.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the comparison as JSON here.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def compare(old, new, html, json_path, lang):
+    """Compare two result.json or two assessment.json: status, rate, points and violations per unit,
+    rule, section and division."""
+    from .compare import compare as run_compare
+    from .words import vocabulary
+
+    comparison = run_compare(old, new)
+    for line in comparison.lines(lang):
+        click.echo(line)
+    if html:
+        comparison.write_html(html, lang=lang)
+    if json_path:
+        comparison.write_json(json_path)
+    written = [p for p in (html, json_path) if p]
+    if written:
+        click.echo(f"{vocabulary(lang)['cli_wrote']}: " + ", ".join(written))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; turns every expected error into exit code 2 and one paragraph."""
     args = list(sys.argv[1:] if argv is None else argv)
