@@ -349,6 +349,25 @@ def compare(old, new, html, json_path, lang):
         click.echo(f"{vocabulary(lang)['cli_wrote']}: " + ", ".join(written))
 
 
+@cli.command()
+@click.argument("old_book")
+@click.argument("new_book")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the changes as JSON here.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def diff(old_book, new_book, json_path, lang):
+    """What a plan changed (OLD_BOOK, NEW_BOOK: paths or builtin:<id>, extends resolved): rules
+    added, removed and changed by key, sections, datasets and fields."""
+    from .plandiff import diff as run_diff
+    from .words import vocabulary
+
+    changes = run_diff(old_book, new_book)
+    for line in changes.lines(lang):
+        click.echo(line)
+    if json_path:
+        changes.write_json(json_path)
+        click.echo(f"{vocabulary(lang)['cli_wrote']}: {json_path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; turns every expected error into exit code 2 and one paragraph."""
     args = list(sys.argv[1:] if argv is None else argv)
