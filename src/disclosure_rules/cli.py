@@ -94,9 +94,10 @@ def _json_findings(value: str) -> int | None:
 @click.option("--json-findings", default="1000", show_default=True, metavar="N|all", help="Findings per rule in the JSON.")
 @click.option("--previous", type=click.Path(dir_okay=False), help="An earlier result JSON (from --json), for the rules that compare with it (kind trend).")
 @click.option("--unit", "unit", metavar="NAME", help="The audited unit (e.g. 晋中市商务局), shown on the report, the list, this summary and the JSON.")
+@click.option("--self-assessment", "self_assessment", type=click.Path(dir_okay=False), help="Write the assessors' self-assessment form (自评表) here: .xlsx.")
 @click.pass_context
 def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fail_under, json_findings, previous,
-          unit):
+          unit, self_assessment):
     """Audit ledgers against a rulebook and write the report."""
     from .engine import audit as run_audit
     from .rulebook import load_rulebook
@@ -105,6 +106,8 @@ def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fai
     limit = _json_findings(json_findings)
     if findings and Path(findings).suffix.lower() not in (".csv", ".xlsx"):
         raise click.UsageError("--findings must end in .csv or .xlsx")
+    if self_assessment and Path(self_assessment).suffix.lower() != ".xlsx":
+        raise click.UsageError("--self-assessment must end in .xlsx")
     progress = _Progress(sys.stderr.isatty())
     try:
         progress("loading the rulebook")
@@ -121,9 +124,17 @@ def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fai
             result.write_html(html, lang=lang)
         if findings:
             result.write_findings(findings, lang=lang)
+        if self_assessment:
+            from .selfassess import write_self_assessment
+
+            write_self_assessment(result, self_assessment, lang=lang, findings=findings)
     finally:
         progress.done()
     _print_summary(result, html=html, json_path=json_path, findings=findings, lang=lang)
+    if self_assessment:
+        from .words import word
+
+        click.echo(f"{word('cli_wrote', lang)}: {self_assessment}")
     if fail_under is not None and (result.grading_percent is None or result.grading_percent < fail_under):
         click.echo(f"Score below --fail-under {fail_under:g}.", err=True)
         ctx.exit(EXIT_BELOW)

@@ -367,6 +367,12 @@ class AuditResult:
 
         write_findings(self, path, lang=lang)
 
+    def write_self_assessment(self, path: str | os.PathLike, lang: str = "zh", findings: str | None = None) -> None:
+        """The self-assessment form (自评表, DESIGN §15), .xlsx; ``findings`` names the list written beside it."""
+        from .selfassess import write_self_assessment
+
+        write_self_assessment(self, path, lang=lang, findings=findings)
+
     @property
     def counts(self) -> dict[str, int]:
         from .words import Status
