@@ -184,3 +184,22 @@ def test_assess_command(tmp_path, folder, book_file):
     assert again.exit_code == 0, again.output
     data = json.loads((tmp_path / "out2" / "assessment.json").read_text(encoding="utf-8"))
     assert all(r["change"] == 0 and r["rank_change"] == 0 for r in data["ranking"])
+
+
+def test_compiled_expressions_are_reused_and_follow_edits():
+    """Auditing many units with one book compiles each rule's expressions once (the book keeps
+    them); a rule edited afterwards is compiled afresh, so its new expression is the one judged."""
+    from disclosure_rules.rulebook import rulebook_from_dict
+
+    book = rulebook_from_dict(BOOK_DICT)
+    frames = unit_frames()
+    first = audit(book, frames["甲局"], as_of=AS_OF)
+    cached = dict(book.compiled_cache)
+    assert cached  # where/expect of the rules
+    audit(book, frames["乙局"], as_of=AS_OF)
+    assert book.compiled_cache.keys() == cached.keys()
+    assert all(book.compiled_cache[k] is v for k, v in cached.items())
+    book.rule("REQ-WRITING").expect = "not in_writing"
+    edited = audit(book, frames["甲局"], as_of=AS_OF)
+    rule = first.rule("REQ-WRITING")
+    assert edited.rule("REQ-WRITING").violations == rule.population - rule.violations

@@ -35,7 +35,8 @@ import pandas as pd
 from .book import Rulebook
 from .display import display_values
 from .errors import DatasetError, DisclosureRulesError
-from .expressions import Context, compile_rule_expressions
+from .compiled import compiled_for
+from .expressions import Context
 from .kinds import REGISTRY, RuleView, Verdict
 from .messages import gap_warnings, rule_message
 from .models import Waiver
@@ -315,7 +316,7 @@ def _evaluate_rule(book, rule, loaded, contexts, divisions, keys, waivers, calen
     fields = dict(spec.fields)
     if rule.join is not None:
         fields.update(joined_fields(book, rule))
-    expressions = compile_rule_expressions(rule, fields)
+    expressions = compiled_for(book, rule, fields)
     expression_fields = [f for c in expressions.values() for f in c.fields]
     needed = list(dict.fromkeys(rule.fields_used + expression_fields))
     ds = loaded.get(rule.dataset)
