@@ -203,3 +203,15 @@ def test_compiled_expressions_are_reused_and_follow_edits():
     edited = audit(book, frames["甲局"], as_of=AS_OF)
     rule = first.rule("REQ-WRITING")
     assert edited.rule("REQ-WRITING").violations == rule.population - rule.violations
+
+
+def test_hostile_unit_names_are_text(tmp_path):
+    """A unit named with markup is shown as text on index.html (escaped), and its folder name is
+    safe on every file system."""
+    name = '<script>alert("x")</script>/..'
+    assessment = assess(BOOK, {name: unit_frames()["甲局"]}, as_of=AS_OF)
+    paths = assessment.write(tmp_path / "out")
+    html = paths["index"].read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+    (unit,) = assessment.units
+    assert "/" not in unit.slug and (tmp_path / "out" / "units" / unit.slug / "report.html").is_file()

@@ -113,3 +113,14 @@ def test_unit_is_on_the_report_the_list_the_summary_and_the_json(tmp_path):
     header = [c.value for c in sheet[1]]
     assert header[0] == "被考核单位"
     assert {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"乙局"}
+
+
+def test_explain_says_veto_and_bonus(tmp_path):
+    """explain tells a veto rule and a bonus rule what they do to the grade."""
+    book = tmp_path / "book.json"
+    book.write_text(json.dumps(BOOK_DICT, ensure_ascii=False), encoding="utf-8")
+    veto = CliRunner().invoke(cli, ["explain", "REQ-REPLIED", "--rules", str(book)])
+    bonus = CliRunner().invoke(cli, ["explain", "DOC-INTERP", "--rules", str(book), "--lang", "en"])
+    plain = CliRunner().invoke(cli, ["explain", "DOC-ATTR", "--rules", str(book)])
+    assert "单项否决" in veto.output and "Bonus:" in bonus.output
+    assert "单项否决" not in plain.output and "加分项" not in plain.output

@@ -241,6 +241,7 @@ def _explain_text(rule, book, lang: str) -> str:
             lines.append(f"{ui['explain_source']}: {rule.basis.source}")
     lines += ["", f"{ui['explain_checks']}: " + describe_rule(rule, book, lang=lang),
               f"{ui['explain_scoring']}: " + scoring_text(rule, lang=lang)]
+    lines += [ui[key] for key, on in (("explain_veto", rule.veto), ("explain_bonus", rule.bonus)) if on]
     if rule.description:
         lines += ["", rule.description.strip()]
     if not rule.enabled:

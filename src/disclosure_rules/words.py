@@ -570,6 +570,8 @@ _UNIT_WORDS: dict[str, dict[str, str]] = {
         "bonus_line": "加分 {bonus}，总分 {total}",
         "rule_veto": "单项否决项",
         "rule_bonus": "加分项",
+        "explain_veto": "单项否决：本规则未达标时，等次为最低档，不论得分。",
+        "explain_bonus": "加分项：分值不计入满分，所得分数计入加分（以方案的加分上限和起评分为准）。",
         # the assessment (assess: index.html, ranking.xlsx)
         "assess_title": "政务公开考核汇总",
         "assess_units": "共 {n} 个被考核单位",
@@ -665,6 +667,8 @@ _UNIT_WORDS: dict[str, dict[str, str]] = {
         "bonus_line": "bonus {bonus}, total {total}",
         "rule_veto": "veto rule",
         "rule_bonus": "bonus rule",
+        "explain_veto": "Veto: when this rule fails, the grade is the lowest band whatever the score.",
+        "explain_bonus": "Bonus: its points are outside the full score; what it earns is added as bonus (up to the plan's cap, from its threshold).",
         # the assessment (assess: index.html, ranking.xlsx)
         "assess_title": "Disclosure assessment: all units",
         "assess_units": "{n} units assessed",
