@@ -122,10 +122,12 @@ def test_split_by_unit_keeps_rows_and_row_numbers(tmp_path):
     """split_by_unit gives each unit exactly its rows, with the spreadsheet row numbers of the
     whole file, and counts the rows that name no unit."""
     frame = pd.DataFrame({"申请编号": ["A", "B", "C", "D", "E"], "单位": ["甲", "乙", "", "甲", "乙"],
-                          "是否答复": ["是", "否", "是", "是", "是"]})
+                          "是否答复": ["是", "否", "是", "是", "也许"]})
     loaded = load_dataset("requests", BOOK.datasets["requests"], frame)
     parts, blank = split_by_unit(loaded, "unit")
     assert blank == 1 and sorted(parts) == ["乙", "甲"]
+    assert [i["row"] for i in loaded.issues] == [6]  # the unreadable 也许, row 6, is 乙's issue only
+    assert [i["row"] for i in parts["乙"].issues] == [6] and parts["甲"].issues == []
     assert list(parts["甲"].frame["req_id"]) == ["A", "D"] and list(parts["甲"].rows) == [2, 5]
     assert list(parts["乙"].frame["req_id"]) == ["B", "E"] and list(parts["乙"].rows) == [3, 6]
 

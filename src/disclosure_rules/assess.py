@@ -192,9 +192,15 @@ def split_by_unit(loaded, field_name: str) -> tuple[dict[str, Any], int]:
     codes, names = pd.factorize(column.where(column != "", pd.NA), use_na_sentinel=True)
     blank = int((codes < 0).sum())
     positions = pd.Series(np.arange(len(codes))).groupby(codes).indices
-    issue_rows = pd.Series([i.get("row") for i in loaded.issues], dtype="float64")
-    row_unit = pd.Series(codes, index=loaded.rows)  # spreadsheet row -> unit code
-    issue_units = issue_rows.map(row_unit[~row_unit.index.duplicated()]).to_numpy() if len(issue_rows) else np.array([])
+    # a data issue goes to the unit of its row ((sheet, row): row numbers repeat across sheets)
+    sheets = loaded.sheets if loaded.sheets is not None else np.full(len(codes), None, dtype=object)
+    row_unit = pd.Series(codes, index=pd.MultiIndex.from_arrays([pd.Series(sheets, dtype=object).fillna(""),
+                                                                 loaded.rows]))
+    row_unit = row_unit[~row_unit.index.duplicated()]
+    wanted = pd.MultiIndex.from_arrays([pd.Series([i.get("sheet") for i in loaded.issues], dtype=object).fillna(""),
+                                        pd.Series([i.get("row") for i in loaded.issues], dtype="float64")
+                                        .fillna(-1).astype(np.int64)])
+    issue_units = row_unit.reindex(wanted).to_numpy() if len(wanted) else np.array([])
     out = {}
     for code, name in enumerate(names):
         if code not in positions:
