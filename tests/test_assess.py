@@ -48,7 +48,7 @@ def test_files_are_found_by_stem_title_and_glob(folder):
     found = {u.name: (u.code, u.folder, {d: p.name for d, p in u.data.items()}) for u in units}
     for unit, (sub, names, meta) in LAYOUT.items():
         assert found[unit] == ((meta or {}).get("code"), sub, names)
-    assert len(warnings) == 1 and "说明.txt" in warnings[0] and "甲局" in warnings[0]
+    assert warnings == [{"key": "assess_warn_unclaimed", "unit": "甲局", "files": "说明.txt"}]
 
 
 def test_two_files_for_one_dataset_are_refused(tmp_path):
@@ -152,6 +152,8 @@ def test_outputs_of_the_assessment(tmp_path, assessment):
     for unit in assessment.units:
         assert f'href="units/{unit.slug}/report.html"' in html
     assert "排名规则" in html
+    assert "甲局：文件 说明.txt 不属于任何台账" in html
+    assert data["warnings"] == assessment.warnings_in("en") and "说明.txt" in data["warnings"][0]
 
 
 def test_previous_assessment_gives_the_change(tmp_path, assessment):

@@ -116,8 +116,9 @@ def _unit_meta(folder: Path) -> tuple[str, str | None]:
     return name, None if code is None or str(code).strip() == "" else str(code).strip()
 
 
-def discover_units(book, folder: str | os.PathLike) -> tuple[list[UnitSource], list[str]]:
-    """The units of a units folder and the warnings of finding them (files no dataset claims).
+def discover_units(book, folder: str | os.PathLike) -> tuple[list[UnitSource], list[dict]]:
+    """The units of a units folder and the warnings of finding them (files no dataset claims),
+    each ``{"key": <words key>, ...its values}`` (``Assessment.warnings_in`` says them).
 
     One folder per unit; or, with no unit folders, the single-ledger form (ledgers whose
     datasets name a ``unit:`` field, split per unit)."""
@@ -125,7 +126,7 @@ def discover_units(book, folder: str | os.PathLike) -> tuple[list[UnitSource], l
     if not root.is_dir():
         raise DatasetError(f"{root}: not a folder; give the folder that holds one folder per unit", file=str(root))
     subfolders = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
-    warnings: list[str] = []
+    warnings: list[dict] = []
     if not subfolders:
         return _single_ledger_units(book, root, warnings), warnings
     units = []
@@ -135,8 +136,8 @@ def discover_units(book, folder: str | os.PathLike) -> tuple[list[UnitSource], l
         unclaimed += [p for p in sub.iterdir() if p.is_file() and p.suffix.lower() not in LEDGER_SUFFIXES
                       and p.name != UNIT_FILE and not p.name.startswith((".", "~$"))]
         if unclaimed:
-            warnings.append(f"unit {name}: file(s) {', '.join(sorted(p.name for p in unclaimed))} match no dataset "
-                            "(name a file after a dataset's name or title, or add a files: pattern)")
+            warnings.append({"key": "assess_warn_unclaimed", "unit": name,
+                             "files": ", ".join(sorted(p.name for p in unclaimed))})
         units.append(UnitSource(name=name, code=code, folder=sub.name, data=dict(matched)))
     _check_unique(units)
     return units, warnings
@@ -152,7 +153,7 @@ def _check_unique(units: list[UnitSource]) -> None:
         seen[key] = unit.folder or unit.name
 
 
-def _single_ledger_units(book, root: Path, warnings: list[str]) -> list[UnitSource]:
+def _single_ledger_units(book, root: Path, warnings: list[dict]) -> list[UnitSource]:
     from .datasets import load_dataset
 
     matched, unclaimed = match_files(book, _ledger_files(root))
@@ -160,13 +161,12 @@ def _single_ledger_units(book, root: Path, warnings: list[str]) -> list[UnitSour
         raise DatasetError(f"{root}: no unit folders and no ledger of the rulebook's datasets "
                            f"({', '.join(book.datasets)}); give one folder per unit", file=str(root))
     if unclaimed:
-        warnings.append(f"file(s) {', '.join(sorted(p.name for p in unclaimed))} match no dataset")
+        warnings.append({"key": "assess_warn_unclaimed_single", "files": ", ".join(sorted(p.name for p in unclaimed))})
     parts: dict[str, dict] = {}
     for dataset, path in matched.items():
         spec = book.datasets[dataset]
         if spec.unit is None:
-            warnings.append(f"{path.name}: dataset {dataset} names no unit field (unit:), so its rows cannot be "
-                            "given to units; its rules are not assessed")
+            warnings.append({"key": "assess_warn_no_unit_field", "file": path.name, "dataset": dataset})
             continue
         loaded = load_dataset(dataset, spec, path)
         if spec.unit not in loaded.frame.columns:
@@ -174,7 +174,7 @@ def _single_ledger_units(book, root: Path, warnings: list[str]) -> list[UnitSour
                                f"({spec.fields[spec.unit].header_of(spec.unit)})", file=str(path))
         split, blank = split_by_unit(loaded, spec.unit)
         if blank:
-            warnings.append(f"{path.name}: {blank} row(s) name no unit and are in no unit's audit")
+            warnings.append({"key": "assess_warn_blank_unit", "file": path.name, "n": blank})
         parts[dataset] = split
     names = list(dict.fromkeys(name for split in parts.values() for name in split))
     return [UnitSource(name=name, data={d: split[name] for d, split in parts.items() if name in split})
@@ -269,7 +269,8 @@ class Assessment:
     book: Any
     as_of: dt.date
     units: list[UnitEntry]       # in rank order
-    warnings: list[str] = field(default_factory=list)
+    #: what finding the units noticed: ``{"key": <words key>, ...}`` (see ``warnings_in``)
+    warnings: list[dict] = field(default_factory=list)
     previous_source: str | None = None
 
     @property
@@ -302,6 +303,12 @@ class Assessment:
                 for u in self.units for rr in u.result.rules]
         return pd.DataFrame(rows, columns=["unit", "rule", "status", "rate", "awarded", "possible", "violations"])
 
+    def warnings_in(self, lang: str = "en") -> list[str]:
+        """The warnings as sentences in ``lang``."""
+        from .words import word
+
+        return [word(w["key"], lang, **{k: v for k, v in w.items() if k != "key"}) for w in self.warnings]
+
     def unit(self, name: str) -> UnitEntry:
         for u in self.units:
             if u.name == name or u.code == name:
@@ -327,7 +334,7 @@ class Assessment:
                        "files": {"report": f"units/{u.slug}/report.html", "result": f"units/{u.slug}/result.json",
                                  "findings": f"units/{u.slug}/整改清单.xlsx"},
                        "result": u.result.to_dict(json_findings=0)} for u in self.units],
-            "warnings": list(self.warnings),
+            "warnings": self.warnings_in("en"),
         }
 
     def write(self, out_dir: str | os.PathLike, lang: str = "zh", progress: Callable | None = None) -> dict:
@@ -338,7 +345,7 @@ class Assessment:
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        for number, u in enumerate(self.units, 1):
+        for number, u in enumerate(self.units):
             if progress is not None:
                 progress(number, len(self.units), u.name)
             folder = out / "units" / u.slug
@@ -346,6 +353,8 @@ class Assessment:
             u.result.write_html(folder / "report.html", lang=lang)
             u.result.write_json(folder / "result.json")
             u.result.write_findings(folder / "整改清单.xlsx", lang=lang)
+        if progress is not None:
+            progress(len(self.units), len(self.units), "")
         paths = {"index": out / "index.html", "ranking": out / "ranking.xlsx", "json": out / "assessment.json"}
         write_atomic(paths["json"], json.dumps(self.to_dict(), ensure_ascii=False, indent=2,
                                                allow_nan=False).encode("utf-8"))

@@ -75,7 +75,7 @@ def build_index_view(assessment, lang: str = "zh") -> dict:
                  "previous": Path(assessment.previous_source).name if assessment.previous_source else ""},
         "rows": rows, "rules": [r.id for r in rules], "grid": grid,
         "severities": [ui[f"sev_{s.value}"] for s in Severity],
-        "warnings": list(assessment.warnings),
+        "warnings": assessment.warnings_in(lang),
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -310,29 +311,31 @@ def assess(units_dir, rules, previous, output, as_of, waivers, lang):
     ui = vocabulary(lang)
     book = load_rulebook(rules)
     on_terminal = sys.stdout.isatty()
-    bar = None
+    bars: dict[str, Any] = {}
 
-    def progress(done: int, total: int, name: str) -> None:
-        nonlocal bar
-        if not on_terminal:
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label=ui["assess_title"], show_pos=True)
-            bar.__enter__()
-        bar.update(done - bar.pos)
+    def progress_of(label: str):
+        def progress(done: int, total: int, name: str) -> None:
+            if not on_terminal:
+                return
+            if label not in bars:
+                bars[label] = click.progressbar(length=total, label=label, show_pos=True)
+                bars[label].__enter__()
+            bars[label].update(done - bars[label].pos)
+        return progress
 
     try:
-        assessment = run_assess(book, units_dir, as_of=as_of, waivers=waivers, previous=previous, progress=progress)
-        paths = assessment.write(output, lang=lang)
+        assessment = run_assess(book, units_dir, as_of=as_of, waivers=waivers, previous=previous,
+                                progress=progress_of(ui["assess_auditing"]))
+        paths = assessment.write(output, lang=lang, progress=progress_of(ui["assess_writing"]))
     finally:
-        if bar is not None:
+        for bar in bars.values():
             bar.__exit__(None, None, None)
     click.echo(f"{book.rulebook.title} ({book.rulebook.id}), {ui['as_of']} {assessment.as_of.isoformat()}, "
                + ui["assess_units"].format(n=len(assessment.units)))
     for row in assessment.ranking.to_dict("records"):
         click.echo(f"  {row['rank']:>3}  {row['unit']}  {row['grade'] or ''}  {score_text(row['total'])}"
                    + (f"  ({ui['vetoed_by']}: {row['vetoed_by']})" if row["vetoed_by"] else ""))
-    for warning in assessment.warnings[:10]:
+    for warning in assessment.warnings_in(lang)[:10]:
         click.echo(f"{ui['cli_warning']}: {warning}")
     click.echo(f"{ui['cli_wrote']}: " + ", ".join(str(p) for p in paths.values()))
 
