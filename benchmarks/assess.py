@@ -14,7 +14,7 @@ seed), named as offices name them. Timed, in the same process and on the same fi
   ranking), then ``Assessment.write`` timed apart (every unit's report, result and list,
   index.html, ranking.xlsx, assessment.json);
 - ``single``: the single-ledger form: every unit's rows in one ledger per dataset with a
-  unit column, read once and split per unit (``assess.split_by_unit``).
+  unit column, read once and split per unit (``assessment.split_by_unit``).
 
 The figures are ratios against ``loop``; nothing is asserted about time.
 """

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from disclosure_rules import DatasetError, audit
-from disclosure_rules.assess import assess, discover_units, match_files, split_by_unit
+from disclosure_rules.assessment import assess, discover_units, match_files, split_by_unit
 from disclosure_rules.cli import cli
 from disclosure_rules.datasets import load_dataset
 
@@ -219,3 +219,15 @@ def test_hostile_unit_names_are_text(tmp_path):
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
     (unit,) = assessment.units
     assert "/" not in unit.slug and (tmp_path / "out" / "units" / unit.slug / "report.html").is_file()
+
+
+def test_package_functions_stay_functions():
+    """disclosure_rules.assess, .compare and .diff are the library calls even after their
+    modules (assessment, comparison, plandiff) are imported."""
+    import disclosure_rules
+    import disclosure_rules.assessment  # noqa: F401
+    import disclosure_rules.comparison  # noqa: F401
+    import disclosure_rules.plandiff  # noqa: F401
+
+    assert all(callable(getattr(disclosure_rules, name)) for name in ("assess", "compare", "diff"))
+    assert disclosure_rules.assess(BOOK, {"甲局": unit_frames()["甲局"]}, as_of=AS_OF).units[0].name == "甲局"

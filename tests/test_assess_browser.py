@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from disclosure_rules.assess import assess
+from disclosure_rules.assessment import assess
 from test_report_browser import CHROMIUM, Browser
 
 from assess_units import AS_OF, BOOK, expected_ranking, write_units

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from disclosure_rules import DisclosureRulesError, audit
-from disclosure_rules.assess import assess
+from disclosure_rules.assessment import assess
 from disclosure_rules.cli import cli
-from disclosure_rules.compare import compare
+from disclosure_rules.comparison import compare
 
 from assess_units import AS_OF, BOOK, expected, unit_frames
 

@@ -28,15 +28,15 @@ def audit(book, data, *, as_of=None, waivers=None, progress=None, previous=None,
 
 
 def assess(book, units, *, as_of=None, waivers=None, previous=None, progress=None):
-    """Audit many units against one rulebook and rank them; see :func:`disclosure_rules.assess.assess`."""
-    from .assess import assess as _assess
+    """Audit many units against one rulebook and rank them; see :func:`disclosure_rules.assessment.assess`."""
+    from .assessment import assess as _assess
 
     return _assess(book, units, as_of=as_of, waivers=waivers, previous=previous, progress=progress)
 
 
 def compare(old, new):
-    """What changed between two results or two assessments; see :func:`disclosure_rules.compare.compare`."""
-    from .compare import compare as _compare
+    """What changed between two results or two assessments; see :func:`disclosure_rules.comparison.compare`."""
+    from .comparison import compare as _compare
 
     return _compare(old, new)
 

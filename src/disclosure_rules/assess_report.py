@@ -1,7 +1,7 @@
 """The assessment's outputs for people: index.html (ranking, unit x rule grid, links) and ranking.xlsx.
 
 Like ``report.py`` this computes nothing about the audits: it arranges a finished
-:class:`~.assess.Assessment` for the template ``assess.html.j2``. Every value reaches the
+:class:`~.assessment.Assessment` for the template ``assess.html.j2``. Every value reaches the
 page through autoescaping; every fixed word comes from ``words.py``; the page is one file
 with inline CSS and requests nothing. The grid's size is units x rules (no ledger rows).
 """

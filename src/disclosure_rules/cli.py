@@ -304,7 +304,7 @@ def demo(output, lang):
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 def assess(units_dir, rules, previous, output, as_of, waivers, lang):
     """Audit every unit of UNITS_DIR (one folder per unit) against one plan and rank them."""
-    from .assess import assess as run_assess
+    from .assessment import assess as run_assess
     from .rulebook import load_rulebook
     from .words import score_text, vocabulary
 
@@ -349,7 +349,7 @@ def assess(units_dir, rules, previous, output, as_of, waivers, lang):
 def compare(old, new, html, json_path, lang):
     """Compare two result.json or two assessment.json: status, rate, points and violations per unit,
     rule, section and division."""
-    from .compare import compare as run_compare
+    from .comparison import compare as run_compare
     from .words import vocabulary
 
     comparison = run_compare(old, new)
