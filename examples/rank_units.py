@@ -34,9 +34,9 @@ def read_examples() -> dict[str, pd.DataFrame]:
     return {
         "documents": pd.read_csv(HERE / "documents.csv", encoding="gb18030", skiprows=1, dtype=str),
         "requests": pd.read_csv(HERE / "requests.csv", encoding="utf-8-sig", skiprows=2, dtype=str),
-        "messages": pd.read_excel(HERE / "messages.xlsx", header=1),
-        "opinions": pd.read_excel(HERE / "opinions.xlsx", header=1),
-        "meetings": pd.read_excel(HERE / "meetings.xlsx", header=1),
+        "messages": pd.read_excel(HERE / "messages.xlsx", header=1, engine="openpyxl"),
+        "opinions": pd.read_excel(HERE / "opinions.xlsx", header=1, engine="openpyxl"),
+        "meetings": pd.read_excel(HERE / "meetings.xlsx", header=1, engine="openpyxl"),
     }
 
 
