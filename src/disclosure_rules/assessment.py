@@ -201,6 +201,10 @@ def split_by_unit(loaded, field_name: str) -> tuple[dict[str, Any], int]:
                                         pd.Series([i.get("row") for i in loaded.issues], dtype="float64")
                                         .fillna(-1).astype(np.int64)])
     issue_units = row_unit.reindex(wanted).to_numpy() if len(wanted) else np.array([])
+    issues_of: dict[int, list[dict]] = {}
+    for issue, unit in zip(loaded.issues, issue_units):  # issues, not rows: one per bad cell or label
+        if unit == unit:  # not NaN: the issue's row is a record of some unit
+            issues_of.setdefault(int(unit), []).append(issue)
     out = {}
     for code, name in enumerate(names):
         if code not in positions:
@@ -209,7 +213,7 @@ def split_by_unit(loaded, field_name: str) -> tuple[dict[str, Any], int]:
         out[str(name)] = LoadedDataset(
             name=loaded.name, frame=loaded.frame.iloc[at].reset_index(drop=True), rows=loaded.rows[at],
             source=loaded.source, sha256=loaded.sha256, missing=list(loaded.missing),
-            issues=[i for i, u in zip(loaded.issues, issue_units) if u == code], headers=dict(loaded.headers),
+            issues=issues_of.get(code, []), headers=dict(loaded.headers),
             sheets=None if loaded.sheets is None else loaded.sheets[at],
             reading=None if loaded.reading is None else {**loaded.reading, "records": int(len(at))})
     return out, blank
