@@ -54,3 +54,29 @@ def test_index_in_chromium(tmp_path, browser, lang):
         assert browser.console_errors() == []
     finally:
         browser.events = events
+
+
+def test_compare_page_in_chromium(tmp_path, browser):
+    """The comparison page opens with no console error and no request, and lists the one rule
+    the twins differ in."""
+    from disclosure_rules import audit, compare
+
+    from assess_units import unit_frames
+
+    frames = unit_frames()
+    old, new = (audit(BOOK, frames[u], as_of=AS_OF) for u in ("丁局", "戊局"))
+    page = tmp_path / "compare.html"
+    compare(old, new).write_html(page)
+    url = page.resolve().as_uri()
+    since = len(browser.events)
+    browser.open(url)
+    events = browser.events
+    browser.events = events[since:]
+    try:
+        assert browser.console_errors() == []
+        assert [u for u in browser.requests() if u != url] == []
+        rules = browser.js("[...document.querySelectorAll('[data-testid=compare-rules] tr.cmp-row .rid')]"
+                           ".map(e => e.textContent)")
+        assert rules == ["REQ-WRITING"]
+    finally:
+        browser.events = events
