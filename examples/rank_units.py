@@ -9,10 +9,12 @@ pandas and three "units" are derived from them, so the script runs anywhere:
 - 吕梁市商务局: ten requests never answered, and no opinion or meeting ledger handed in
   (those rules are not_assessed, so its coverage falls).
 
-The ranking is on 折算分 = percent x coverage (points out of the whole book), so a unit
-cannot climb by leaving a ledger out; 得分率 and 等次 are those of the audit itself.
+The ranking is the library's own (``disclosure_rules.assess``, the same as ``disclosure-rules
+assess``): by the figure each grade comes from (the strict percent when a unit's coverage
+is below the plan's minimum), so a unit cannot climb by leaving a ledger out; ties are
+broken as ``index.html`` states. With ``-o DIR`` the assessment's outputs are written too.
 
-    python examples/rank_units.py [--as-of 2021-12-31]
+    python examples/rank_units.py [--as-of 2021-12-31] [-o 考核结果]
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from disclosure_rules import audit, load_rulebook
+from disclosure_rules import assess, load_rulebook
 
 HERE = Path(__file__).resolve().parent
 
@@ -32,9 +34,9 @@ def read_examples() -> dict[str, pd.DataFrame]:
     return {
         "documents": pd.read_csv(HERE / "documents.csv", encoding="gb18030", skiprows=1, dtype=str),
         "requests": pd.read_csv(HERE / "requests.csv", encoding="utf-8-sig", skiprows=2, dtype=str),
-        "messages": pd.read_excel(HERE / "messages.xlsx", header=1),
-        "opinions": pd.read_excel(HERE / "opinions.xlsx", header=1),
-        "meetings": pd.read_excel(HERE / "meetings.xlsx", header=1),
+        "messages": pd.read_excel(HERE / "messages.xlsx", header=1, engine="openpyxl"),
+        "opinions": pd.read_excel(HERE / "opinions.xlsx", header=1, engine="openpyxl"),
+        "meetings": pd.read_excel(HERE / "meetings.xlsx", header=1, engine="openpyxl"),
     }
 
 
@@ -57,33 +59,22 @@ def worse(data: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--as-of", default="2021-12-31")
+    parser.add_argument("-o", "--output", help="write index.html, ranking.xlsx, assessment.json and each unit's outputs here")
     args = parser.parse_args()
 
     book = load_rulebook("builtin:shanxi-commerce-2021")
     base = read_examples()
     units = {"省商务厅本级": base, "晋中市商务局": cleaned_up(base), "吕梁市商务局": worse(base)}
+    assessment = assess(book, units, as_of=args.as_of)
 
-    rows = []
-    for unit, data in units.items():
-        result = audit(book, data, as_of=args.as_of)
-        failing = [r.id for r in result.rules if r.status == "fail"]
-        depts = result.departments
-        weakest = ""
-        if len(depts) and "percent" in depts:
-            worst = depts.sort_values("percent").iloc[0]
-            weakest = f"{worst['department']} ({worst['percent']:.1f})"
-        # rank on points out of the whole book: a unit that leaves a ledger out gets no
-        # credit for the rules it could not be assessed on
-        rows.append({"单位": unit, "折算分": round((result.percent or 0.0) * result.coverage, 1),
-                     "得分率": round(result.percent or 0.0, 1), "等次": result.grade,
-                     "覆盖率": f"{result.coverage:.0%}", "未通过规则": len(failing),
-                     "违规记录": int(sum(r.violations for r in result.rules)), "最弱处室": weakest})
-
-    ranking = pd.DataFrame(rows).sort_values("折算分", ascending=False).reset_index(drop=True)
-    ranking.index += 1
+    ranking = assessment.ranking[["rank", "unit", "grade", "total", "graded_on", "strict_percent", "coverage",
+                                  "violations"]].set_index("rank")
     with pd.option_context("display.unicode.east_asian_width", True, "display.width", 120):
         print(f"{book.rulebook.title}\n评估基准日 {args.as_of}\n")
-        print(ranking.to_string())
+        print(ranking.round({"total": 1, "strict_percent": 1, "coverage": 2}).to_string())
+    if args.output:
+        paths = assessment.write(Path(args.output))
+        print(f"\n已写入: {paths['index']}")
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ def load_rulebook(source="builtin:shanxi-commerce-2021"):
     return _load(source)
 
 
-def audit(book, data, *, as_of=None, waivers=None, progress=None, previous=None, engine=None):
+def audit(book, data, *, as_of=None, waivers=None, progress=None, previous=None, unit=None, engine=None):
     """Audit a unit's ledgers (台账) against a rulebook and return the result.
 
     Parameters
@@ -63,6 +63,8 @@ def audit(book, data, *, as_of=None, waivers=None, progress=None, previous=None,
         Called with a short text at each step (reading a ledger, each rule).
     previous : str, os.PathLike, dict or AuditResult, optional
         An earlier result, for the rules that compare with it (kind ``trend``).
+    unit : str or dict, optional
+        The audited unit (a name, or ``{"name", "code"}``), shown on every output.
     engine : str or SparkSession, optional
         What evaluates the rules: ``"pandas"`` (in memory), ``"duckdb"`` (embedded DuckDB,
         every core), ``"spark"`` (a local Spark session) or a SparkSession of your own;
@@ -89,7 +91,8 @@ def audit(book, data, *, as_of=None, waivers=None, progress=None, previous=None,
     """
     from .engine import audit as _audit
 
-    return _audit(book, data, as_of=as_of, waivers=waivers, progress=progress, previous=previous, engine=engine)
+    return _audit(book, data, as_of=as_of, waivers=waivers, progress=progress, previous=previous, unit=unit,
+                  engine=engine)
 
 
 def annual_report(book, data, year=None, *, figures=None):
@@ -97,6 +100,27 @@ def annual_report(book, data, year=None, *, figures=None):
     from .annual import annual_report as _annual_report
 
     return _annual_report(book, data, year, figures=figures)
+
+
+def assess(book, units, *, as_of=None, waivers=None, previous=None, progress=None):
+    """Audit many units against one rulebook and rank them; see :func:`disclosure_rules.assessment.assess`."""
+    from .assessment import assess as _assess
+
+    return _assess(book, units, as_of=as_of, waivers=waivers, previous=previous, progress=progress)
+
+
+def compare(old, new):
+    """What changed between two results or two assessments; see :func:`disclosure_rules.comparison.compare`."""
+    from .comparison import compare as _compare
+
+    return _compare(old, new)
+
+
+def diff(old_book, new_book):
+    """What next year's plan changed; see :func:`disclosure_rules.plandiff.diff`."""
+    from .plandiff import diff as _diff
+
+    return _diff(old_book, new_book)
 
 
 def __getattr__(name):  # heavy modules (pandas) load only when used
@@ -119,5 +143,5 @@ def __getattr__(name):  # heavy modules (pandas) load only when used
     raise AttributeError(name)
 
 
-__all__ = ["load_rulebook", "audit", "annual_report", "AnnualReport", "AuditResult", "RuleResult", "Rulebook", "DisclosureRulesError",
+__all__ = ["load_rulebook", "audit", "annual_report", "AnnualReport", "assess", "compare", "diff", "AuditResult", "RuleResult", "Rulebook", "DisclosureRulesError",
            "RulebookError", "DatasetError", "Problem", "__version__"]

@@ -33,6 +33,8 @@ class Rulebook(Strict):
     _source: str | None = PrivateAttr(default=None)
     _sha256: str | None = PrivateAttr(default=None)
     _files: list[str] = PrivateAttr(default_factory=list)
+    #: compiled expressions by rule (compiled.py), reused by every audit with this book
+    _compiled: dict = PrivateAttr(default_factory=dict)
 
     @property
     def source(self) -> str | None:
@@ -43,6 +45,11 @@ class Rulebook(Strict):
     def sha256(self) -> str | None:
         """sha256 of the rulebook file's bytes, and of its parents' when it extends one."""
         return self._sha256
+
+    @property
+    def compiled_cache(self) -> dict:
+        """The book's compiled expressions (see ``compiled.py``)."""
+        return self._compiled
 
     def rule(self, rule_id: str):
         for r in self.rules:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -157,11 +158,14 @@ def _json_findings(value: str) -> int | None:
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="评定所依据的得分低于此值时退出码为 1 / Exit with 1 when the score the grade comes from is below this.")
 @click.option("--json-findings", default="1000", show_default=True, metavar="N|all", help="JSON 中每条规则最多列出的问题数 / Findings per rule in the JSON.")
 @click.option("--previous", type=click.Path(dir_okay=False), help="上期结果 JSON（--json 写出的），供趋势规则比较 / An earlier result JSON, for trend rules.")
+@click.option("--unit", "unit", metavar="NAME", help="被考核单位（如 晋中市商务局），显示在报告、清单、摘要和 JSON 上 / The audited unit, shown on every output.")
+@click.option("--self-assessment", "self_assessment", type=click.Path(dir_okay=False), help="自评表写到这里（.xlsx） / Write the assessors' self-assessment form here: .xlsx.")
 @click.option("--engine", type=click.Choice(["auto", "pandas", "duckdb", "spark"]), default="auto", show_default=True,
               help="计算引擎：pandas（内存）、duckdb（嵌入式 DuckDB，多核）、spark（本地 Spark，需 pyspark 与 Java）；auto 自动选择，结果相同。 "
                    "What evaluates the rules; the results are identical.")
 @click.pass_context
-def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fail_under, json_findings, previous, engine):
+def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fail_under, json_findings, previous,
+          unit, self_assessment, engine):
     """按考核方案核查台账，写出报告（及 JSON、整改清单）。 Audit ledgers against a rulebook and write the report."""
     from .engine import audit as run_audit
     from .rulebook import load_rulebook
@@ -171,12 +175,14 @@ def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fai
     limit = _json_findings(json_findings)
     if findings and Path(findings).suffix.lower() not in (".csv", ".xlsx"):
         raise click.UsageError(say("--findings 须以 .csv 或 .xlsx 结尾", "--findings must end in .csv or .xlsx"))
+    if self_assessment and Path(self_assessment).suffix.lower() != ".xlsx":
+        raise click.UsageError(say("--self-assessment 须以 .xlsx 结尾", "--self-assessment must end in .xlsx"))
     progress = _Progress(sys.stderr.isatty())
     try:
         progress("loading the rulebook")
         book = load_rulebook(rules)
         result = run_audit(book, datasets, as_of=as_of, waivers=waivers, progress=progress, previous=previous,
-                           engine=engine)
+                           unit=unit, engine=engine)
         progress("writing outputs")
         for output in (json_path, html, findings):  # as --json always did: a new folder is created
             if output:
@@ -187,20 +193,31 @@ def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fai
             result.write_html(html, lang=lang)
         if findings:
             result.write_findings(findings, lang=lang)
+        if self_assessment:
+            from .selfassess import write_self_assessment
+
+            write_self_assessment(result, self_assessment, lang=lang, findings=findings)
     finally:
         progress.done()
     _print_summary(result, html=html, json_path=json_path, findings=findings, lang=lang)
+    if self_assessment:
+        from .words import word
+
+        click.echo(f"{word('cli_wrote', lang)}: {self_assessment}")
     if fail_under is not None and (result.grading_percent is None or result.grading_percent < fail_under):
         click.echo(say(f"得分低于 --fail-under {fail_under:g}。", f"Score below --fail-under {fail_under:g}."), err=True)
         ctx.exit(EXIT_BELOW)
 
 
 def _print_summary(result, *, html=None, json_path=None, findings=None, lang: str = "en") -> None:
+    from .messages import score_notes
     from .words import Status, date_text, percent_text, score_text, status_word, vocabulary
 
     ui = vocabulary(lang)
     info = result.book.rulebook
     percent, strict = score_text(result.percent), score_text(result.strict_percent)
+    if result.unit is not None:
+        click.echo(f"{ui['unit']}: {result.unit['name']}")
     click.echo(f"{info.title} ({info.id}), {ui['as_of']} {date_text(result.as_of)}")
     # the figure the grade comes from is the one shown first (DESIGN §7)
     if result.graded_on == "strict_percent":
@@ -212,6 +229,8 @@ def _print_summary(result, *, html=None, json_path=None, findings=None, lang: st
         score = f"{percent} / 100"
     click.echo(f"{ui['score']}: {score}   {ui['grade']}: {result.grade or ui['not_available']}   "
                f"{ui['coverage']}: {percent_text(result.coverage)}")
+    for line in score_notes(result, lang):
+        click.echo(line)
     read = [(result.book.datasets[name].title or name if lang == "zh" else name, ds.reading)
             for name, ds in result.data.items() if ds.reading]
     if read:
@@ -295,6 +314,7 @@ def _explain_text(rule, book, lang: str) -> str:
             lines.append(f"{ui['explain_source']}: {rule.basis.source}")
     lines += ["", f"{ui['explain_checks']}: " + describe_rule(rule, book, lang=lang),
               f"{ui['explain_scoring']}: " + scoring_text(rule, lang=lang)]
+    lines += [ui[key] for key, on in (("explain_veto", rule.veto), ("explain_bonus", rule.bonus)) if on]
     if rule.description:
         lines += ["", rule.description.strip()]
     if not rule.enabled:
@@ -466,6 +486,95 @@ def due(data, rules, as_of, within, output, lang):
         click.echo(line)
     if output:
         click.echo(f"{ui['cli_wrote']}: {output}")
+
+
+@cli.command()
+@click.argument("units_dir", type=click.Path(file_okay=False))
+@click.option("--rules", default=DEFAULT_RULEBOOK, show_default=True, help=RULES_HELP)
+@click.option("--previous", type=click.Path(dir_okay=False), help="An earlier assessment.json, for the change of each unit.")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder for index.html, ranking.xlsx, assessment.json and each unit's outputs.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge open items as of this date (default: the earlier of today and the plan's period end).")
+@click.option("--waivers", type=click.Path(dir_okay=False), help="A YAML file with a top-level 'waivers:' list (for every unit).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def assess(units_dir, rules, previous, output, as_of, waivers, lang):
+    """Audit every unit of UNITS_DIR (one folder per unit) against one plan and rank them."""
+    from .assessment import assess as run_assess
+    from .rulebook import load_rulebook
+    from .words import score_text, vocabulary
+
+    ui = vocabulary(lang)
+    book = load_rulebook(rules)
+    on_terminal = sys.stdout.isatty()
+    bars: dict[str, Any] = {}
+
+    def progress_of(label: str):
+        def progress(done: int, total: int, name: str) -> None:
+            if not on_terminal:
+                return
+            if label not in bars:
+                bars[label] = click.progressbar(length=total, label=label, show_pos=True)
+                bars[label].__enter__()
+            bars[label].update(done - bars[label].pos)
+        return progress
+
+    try:
+        assessment = run_assess(book, units_dir, as_of=as_of, waivers=waivers, previous=previous,
+                                progress=progress_of(ui["assess_auditing"]))
+        paths = assessment.write(output, lang=lang, progress=progress_of(ui["assess_writing"]))
+    finally:
+        for bar in bars.values():
+            bar.__exit__(None, None, None)
+    click.echo(f"{book.rulebook.title} ({book.rulebook.id}), {ui['as_of']} {assessment.as_of.isoformat()}, "
+               + ui["assess_units"].format(n=len(assessment.units)))
+    for row in assessment.ranking.to_dict("records"):
+        click.echo(f"  {row['rank']:>3}  {row['unit']}  {row['grade'] or ''}  {score_text(row['total'])}"
+                   + (f"  ({ui['vetoed_by']}: {row['vetoed_by']})" if row["vetoed_by"] else ""))
+    for warning in assessment.warnings_in(lang)[:10]:
+        click.echo(f"{ui['cli_warning']}: {warning}")
+    click.echo(f"{ui['cli_wrote']}: " + ", ".join(str(p) for p in paths.values()))
+
+
+@cli.command()
+@click.argument("old", type=click.Path(dir_okay=False, exists=True))
+@click.argument("new", type=click.Path(dir_okay=False, exists=True))
+@click.option("--html", "html", type=click.Path(dir_okay=False), help="Write the comparison as a self-contained HTML page here.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the comparison as JSON here.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def compare(old, new, html, json_path, lang):
+    """Compare two result.json or two assessment.json: status, rate, points and violations per unit,
+    rule, section and division."""
+    from .comparison import compare as run_compare
+    from .words import vocabulary
+
+    comparison = run_compare(old, new)
+    for line in comparison.lines(lang):
+        click.echo(line)
+    if html:
+        comparison.write_html(html, lang=lang)
+    if json_path:
+        comparison.write_json(json_path)
+    written = [p for p in (html, json_path) if p]
+    if written:
+        click.echo(f"{vocabulary(lang)['cli_wrote']}: " + ", ".join(written))
+
+
+@cli.command()
+@click.argument("old_book")
+@click.argument("new_book")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the changes as JSON here.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def diff(old_book, new_book, json_path, lang):
+    """What a plan changed (OLD_BOOK, NEW_BOOK: paths or builtin:<id>, extends resolved): rules
+    added, removed and changed by key, sections, datasets and fields."""
+    from .plandiff import diff as run_diff
+    from .words import vocabulary
+
+    changes = run_diff(old_book, new_book)
+    for line in changes.lines(lang):
+        click.echo(line)
+    if json_path:
+        changes.write_json(json_path)
+        click.echo(f"{vocabulary(lang)['cli_wrote']}: {json_path}")
 
 
 def main(argv: list[str] | None = None) -> int:

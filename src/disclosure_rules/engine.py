@@ -35,13 +35,15 @@ import pandas as pd
 from .book import Rulebook
 from .display import display_values
 from .errors import DatasetError, DisclosureRulesError
-from .expressions import Context, compile_rule_expressions
+from .compiled import compiled_for
+from .expressions import Context
 from .kinds import REGISTRY, RuleView, Verdict
 from .messages import gap_warnings, rule_message
 from .models import Waiver
 from .results import AuditResult, FindingPart, RuleResult
 from .rulebook import joined_fields
-from .scoring import COVERED, coverage_of, grade_of, grading, percent_of, rollup, score, warn_line
+from .scoring import (COVERED, SCORED, bonus_of, coverage_of, final_grade, grading, percent_of, rollup, score,
+                      total_of, vetoed_by, warn_line)
 from .verdict import division_counts, identities, identity_of, judge
 from .words import BLANK_DIVISION, Status, word
 
@@ -76,18 +78,21 @@ def _as_date(value, what: str) -> dt.date:
 
 def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=None,
           waivers: str | os.PathLike | list | None = None,
-          progress: Callable[[str], None] | None = None, previous=None, engine=None) -> AuditResult:
+          progress: Callable[[str], None] | None = None, previous=None, unit=None, engine=None) -> AuditResult:
     """Evaluate ``book`` on ``data`` (dataset name -> file path, DataFrame or LoadedDataset).
 
     ``previous`` is an earlier result (its JSON file, its ``to_dict()``, or an AuditResult)
-    for the rules that compare with it (kind ``trend``). ``engine``: "pandas" (in memory),
-    "duckdb" (embedded DuckDB) or "auto" (the default: chooses); the results are identical."""
+    for the rules that compare with it (kind ``trend``). ``unit`` names the audited unit
+    (a name, or ``{"name", "code"}``), shown on every output (DESIGN §8). ``engine``:
+    "pandas" (in memory), "duckdb" (embedded DuckDB), "spark" (a local Spark session), a
+    SparkSession, or "auto" (the default: chooses); the results are identical."""
     from .calendar import WorkCalendar
     from .datasets import LoadedDataset, load_dataset
     from .rulebook import load_rulebook, load_waivers
 
     if not isinstance(book, Rulebook):
         book = load_rulebook(book)
+    audited_unit = unit_of(unit)
     as_of_date = default_as_of(book) if as_of is None else _as_date(as_of, "as_of")
     as_of_ts = pd.Timestamp(as_of_date)
     say = progress or (lambda message: None)
@@ -167,8 +172,26 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
         runner.close()
     if calendar.built:
         warnings.extend(w for w in calendar.warnings if w not in warnings)
-    return _assemble(book, as_of_date, loaded, rule_results, parts, row_details, dept_records,
-                     data_issues, warnings)
+    result = _assemble(book, as_of_date, loaded, rule_results, parts, row_details, dept_records,
+                       data_issues, warnings)
+    result.unit = audited_unit
+    return result
+
+
+def unit_of(unit) -> dict | None:
+    """The audited unit as the JSON carries it: ``{"name", "code"}`` (None: not named)."""
+    if unit is None:
+        return None
+    if isinstance(unit, str):
+        name, code = unit, None
+    elif isinstance(unit, Mapping):
+        name, code = unit.get("name"), unit.get("code")
+    else:
+        raise DisclosureRulesError(f"unit must be a name or a mapping {{name, code}}, not {type(unit).__name__}")
+    name = None if name is None else str(name).strip()
+    if not name:
+        raise DisclosureRulesError("unit needs a name (the audited unit, e.g. 晋中市商务局)")
+    return {"name": name, "code": None if code is None or str(code).strip() == "" else str(code).strip()}
 
 
 ENGINES = ("auto", "pandas", "duckdb", "spark")
@@ -347,7 +370,7 @@ def _evaluate_rule(book, rule, loaded, contexts, divisions, keys, waivers, calen
     fields = dict(spec.fields)
     if rule.join is not None:
         fields.update(joined_fields(book, rule))
-    expressions = compile_rule_expressions(rule, fields)
+    expressions = compiled_for(book, rule, fields)
     expression_fields = [f for c in expressions.values() for f in c.fields]
     needed = list(dict.fromkeys(rule.fields_used + expression_fields))
     ds = loaded.get(rule.dataset)
@@ -624,15 +647,18 @@ def _join_key(series: pd.Series) -> pd.Series:
 # ------------------------------------------------------------------ assembly
 
 def _assemble(book, as_of, loaded, rule_results, parts, row_details, dept_records, data_issues, warnings) -> AuditResult:
-    points = {r.id: float(r.points) for r in book.rules if r.enabled}
-    scores = pd.DataFrame({"rule": [r.id for r in rule_results], "section": [r.section for r in rule_results],
-                           "status": [r.status for r in rule_results],
-                           "awarded": [float(r.awarded) for r in rule_results],
-                           "possible": [float(r.possible) for r in rule_results]})
+    # bonus rules (加分项) are scored apart: their points are in no possible and no coverage (DESIGN §7)
+    bonus_ids = {r.id for r in book.rules if r.enabled and r.bonus}
+    points = {r.id: float(r.points) for r in book.rules if r.enabled and not r.bonus}
+    graded = [r for r in rule_results if r.id not in bonus_ids]
+    scores = pd.DataFrame({"rule": [r.id for r in graded], "section": [r.section for r in graded],
+                           "status": [r.status for r in graded],
+                           "awarded": [float(r.awarded) for r in graded],
+                           "possible": [float(r.possible) for r in graded]})
     total = rollup(scores).iloc[0]
     awarded, possible = float(total["awarded"]), float(total["possible"])
-    covered = sum(points[r.id] for r in rule_results if r.status in COVERED)
-    unassessed = sum(points[r.id] for r in rule_results if r.status not in COVERED)
+    covered = sum(points[r.id] for r in graded if r.status in COVERED)
+    unassessed = sum(points[r.id] for r in graded if r.status not in COVERED)
     percent = percent_of(awarded, possible)
     strict_percent = percent_of(awarded, possible + unassessed)
     coverage = coverage_of(covered, sum(points.values()))
@@ -653,7 +679,8 @@ def _assemble(book, as_of, loaded, rule_results, parts, row_details, dept_record
     dept_rules = pd.DataFrame(dept_records, columns=["department", "rule", "population", "violations", "rate",
                                                      "status", "awarded", "possible"])
     if len(dept_rules):
-        departments = rollup(dept_rules, "department")
+        departments = rollup(dept_rules[~dept_rules["rule"].isin(bonus_ids)], "department",
+                             groups=pd.unique(dept_rules["department"]))
         violations = dept_rules.groupby("department", sort=False)["violations"].sum()
         departments["violations"] = departments["department"].map(violations).to_numpy().astype(int)
         # ranked by percent; rows without a division are listed, but after every real division
@@ -663,12 +690,17 @@ def _assemble(book, as_of, loaded, rule_results, parts, row_details, dept_record
         departments = departments.drop(columns="_blank").reset_index(drop=True)
     else:
         departments = pd.DataFrame(columns=["department", "awarded", "possible", "percent", "violations"])
+    earned = sum(float(r.awarded) for r in rule_results if r.id in bonus_ids and r.status in SCORED)
+    bonus = bonus_of(earned, grading_percent, book.rulebook.bonus)
+    total_score = total_of(grading_percent, bonus)
+    vetoes = vetoed_by((r.id, book.rule(r.id).veto, r.status) for r in rule_results)
     return AuditResult(
         book=book, as_of=as_of, data=loaded, rules=rule_results, sections=sections,
         departments=departments, department_rules=dept_rules[["department", "rule", "population", "violations", "rate"]],
         parts=parts, deadline_rows=row_details, data_issues=data_issues, warnings=warnings,
         awarded=awarded, possible=possible, percent=percent,
-        grade=grade_of(grading_percent, book.rulebook.grades), coverage=coverage,
+        grade=final_grade(total_score, vetoes, book.rulebook.grades), coverage=coverage,
+        bonus=bonus, total=total_score, vetoed_by=vetoes,
         strict_percent=strict_percent, strict_possible=possible + unassessed, min_coverage=min_coverage,
         graded_on=graded_on, coverage_gaps=gaps)
 

@@ -77,12 +77,18 @@ def headers(columns: list[tuple[str, str, int]], lang: str) -> list[str]:
     return [word(key, lang) for _, key, _ in columns]
 
 
+#: shown first when the audit names its unit (--unit, or assess), so merged lists stay apart
+UNIT_COLUMN = ("unit", "unit", 16)
+
+
 def columns_of(table: pd.DataFrame) -> list[tuple[str, str, int]]:
-    """The export's columns: COLUMNS, with the sheet column when any finding names a sheet."""
+    """The export's columns: COLUMNS, with the sheet column when any finding names a sheet
+    (and the unit column first when the audit names its unit)."""
+    first = [UNIT_COLUMN] if "unit" in table.columns else []
     if "sheet" not in table.columns or not table["sheet"].notna().any():
-        return COLUMNS
+        return first + COLUMNS
     at = [name for name, _, _ in COLUMNS].index("row") + 1
-    return COLUMNS[:at] + [SHEET_COLUMN] + COLUMNS[at:]
+    return first + COLUMNS[:at] + [SHEET_COLUMN] + COLUMNS[at:]
 
 
 def neutralize(value: Any) -> Any:
@@ -239,6 +245,9 @@ def findings_table(result, lang: str = "zh") -> pd.DataFrame:
         "severity_code": findings["severity"].astype("string"),
         "status_code": status,
     }, index=findings.index)
+    if result.unit is not None:
+        table.insert(0, "unit", pd.Series(result.unit["name"], index=table.index, dtype="string"))
+        table["unit"] = _neutralize_text(table["unit"])
     for name in ("rule", "title", "department", "dataset", "sheet", "key", "message", "raw", "severity", "waived",
                  "clause"):
         table[name] = _neutralize_text(table[name])
@@ -344,7 +353,13 @@ def _summary_lines(result, table: pd.DataFrame, lang: str) -> list[tuple[str, ob
     if rectify is not None:
         extra.append((ui["rectify_within"], ui["rectify_days"].format(
             n=info.rectification.working_days, date=date_text(rectify.date()))))
-    return [
+    unit = [(ui["unit"], neutralize(result.unit["name"]))] if result.unit is not None else []
+    if result.unit is not None and result.unit.get("code"):
+        unit.append((ui["unit_code"], neutralize(result.unit["code"])))
+    scoring_extra = [(ui["vetoed_by"], neutralize(", ".join(result.vetoed_by)))] if result.vetoed_by else []
+    if result.bonus:
+        scoring_extra += [(ui["bonus"], _figure(result.bonus)), (ui["total"], _figure(result.total))]
+    return unit + [
         (ui["rulebook"], neutralize(info.title)),
         (ui["rulebook_id"], neutralize(info.id)),
         (ui["as_of"], date_text(result.as_of)),
@@ -353,6 +368,7 @@ def _summary_lines(result, table: pd.DataFrame, lang: str) -> list[tuple[str, ob
         (ui["graded_on"], ui["graded_on_strict"] if result.graded_on == "strict_percent" else ui["graded_on_percent"]),
         (ui["percent_assessed"], _figure(result.percent)),
         (ui["strict_percent"], _figure(result.strict_percent)),
+        *scoring_extra,
         (ui["coverage"], percent_text(result.coverage)),
         (ui["findings_count"], len(table)),
         (ui["open"], len(table) - waived),

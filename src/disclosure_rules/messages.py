@@ -138,3 +138,15 @@ def reading_line(title: str | None, reading: dict, lang: str) -> str:
     if not title:
         return body
     return f"{title}：{body}" if zh else f"{title}: {body}"
+
+
+def score_notes(result, lang: str) -> list[str]:
+    """What veto and bonus did to the grade (DESIGN §7), one line each; none when neither applies."""
+    from .words import list_text, points_text, score_text
+
+    out = []
+    if result.vetoed_by:
+        out.append(word("vetoed_line", lang, rules=list_text(result.vetoed_by, lang)))
+    if result.bonus:
+        out.append(word("bonus_line", lang, bonus=points_text(result.bonus), total=score_text(result.total)))
+    return out

@@ -86,6 +86,13 @@ class Rectification(Strict):
         "list is to be fixed or explained (the 整改时限 column)."))
 
 
+class BonusSpec(Strict):
+    """``rulebook.bonus`` (DESIGN §7): the cap on bonus points and the grading percent they need."""
+
+    max: float | None = Field(default=None, ge=0, le=MAX_POINTS)
+    min_percent: float = Field(default=0, ge=0, le=100)
+
+
 class BookInfo(Strict):
     id: str = Field(pattern=BOOK_ID_PATTERN)
     title: str
@@ -98,6 +105,8 @@ class BookInfo(Strict):
     description: str | None = None
     #: the rectification list's deadline (整改时限); None: the column stays empty
     rectification: Rectification | None = None
+    #: the cap and threshold of bonus rules' points (DESIGN §7)
+    bonus: BonusSpec | None = None
 
     @field_validator("grades")
     @classmethod
@@ -174,6 +183,16 @@ class DatasetSpec(Strict):
     department: str | None = None
     description: str | None = None
     fields: dict[str, FieldSpec]
+    #: file name globs that belong to this dataset in a unit's folder (DESIGN §15)
+    files: list[str] = Field(default_factory=list)
+    #: the field naming each row's unit, when one ledger holds every unit (DESIGN §15)
+    unit: str | None = None
+
+    @model_validator(mode="after")
+    def _unit_is_a_field(self) -> "DatasetSpec":
+        if self.unit is not None and self.unit not in self.fields:
+            raise ValueError(f"unit: {self.unit!r} is not one of the dataset's fields")
+        return self
 
 
 class Basis(Strict):
@@ -238,6 +257,10 @@ class RuleBase(Strict):
     description: str | None = None
     enabled: bool = True
     join: Join | None = None
+    #: 单项否决: when this rule fails, the grade is the lowest band (DESIGN §7)
+    veto: bool = False
+    #: 加分项: its points are not in ``possible``; what it earns goes to ``score.bonus`` (DESIGN §7)
+    bonus: bool = False
 
     # thresholds; kinds that take none forbid them in their own model
     min: float | None = None

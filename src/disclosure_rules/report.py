@@ -27,6 +27,7 @@ import pandas as pd
 from .atomic import write_atomic
 from .explain import describe_rule, scoring_text
 from .kinds import REGISTRY
+from .messages import score_notes
 from .resources import templates_dir
 from .words import (NONE_MARK, Severity, Status, date_text, division_name, is_blank, kind_word,
                     number_text, percent_text, points_text, score_text, vocabulary)
@@ -112,6 +113,7 @@ def _meta(result, ui: Mapping[str, str], lang: str = "zh") -> dict:
         })
     return {
         "title": info.title,
+        "unit": result.unit,
         "id": info.id,
         "issuer": info.issuer or "",
         "period": f"{date_text(period.start)} – {date_text(period.end)}" if period else "",
@@ -154,6 +156,7 @@ def _headline(result, ui: Mapping[str, str], lang: str) -> dict:
         "possible": points_text(result.strict_possible if result.graded_on == "strict_percent" else result.possible),
         "counts": counts,
         "total": len(result.rules),
+        "notes": score_notes(result, lang),
     }
 
 

@@ -184,6 +184,14 @@ class AuditResult:
     graded_on: str = "percent"
     #: what made rules not_assessed (engine.coverage_gaps)
     coverage_gaps: list = field(default_factory=list)
+    #: the audited unit, ``{"name", "code"}`` (None when not named; DESIGN §8)
+    unit: dict | None = None
+    #: bonus points given (DESIGN §7: capped, and only at the bonus's grading percent)
+    bonus: float = 0.0
+    #: the grading percent + bonus: the figure the grade is the band of
+    total: float | None = None
+    #: the veto rules (单项否决) that failed: the grade is then the lowest band
+    vetoed_by: list = field(default_factory=list)
     tool_version: str = __version__
     _findings: dict = field(default_factory=dict)
 
@@ -367,7 +375,9 @@ class AuditResult:
         builders = {
             "score": lambda: [{"awarded": self.awarded, "possible": self.possible, "percent": self.percent,
                                "grade": self.grade, "coverage": self.coverage, "strict_percent": self.strict_percent,
-                               "min_coverage": self.min_coverage, "graded_on": self.graded_on}],
+                               "min_coverage": self.min_coverage, "graded_on": self.graded_on,
+                               "bonus": self.bonus, "total": self.total, "vetoed_by": list(self.vetoed_by),
+                               "unit": None if self.unit is None else self.unit["name"]}],
             "rules": lambda: [{**r.to_dict(), "rate": r.rate, "awarded": r.awarded, "possible": r.possible}
                               for r in self.rules],
             "sections": lambda: [dict(s) for s in self.sections],
@@ -405,6 +415,7 @@ class AuditResult:
         return {
             "tool": {"name": "disclosure-rules", "version": self.tool_version},
             "rulebook": {"id": info.id, "title": info.title, "year": info.year, "sha256": self.book.sha256},
+            "unit": None if self.unit is None else dict(self.unit),
             "as_of": self.as_of.isoformat(),
             "datasets": {name: {"source": ds.source, "sha256": ds.sha256, "rows": int(len(ds.frame))}
                          for name, ds in self.data.items()},
@@ -413,7 +424,8 @@ class AuditResult:
                       "percent": _round(self.percent, 2), "grade": self.grade,
                       "coverage": _round(self.coverage, 4),
                       "strict_percent": _round(self.strict_percent, 2), "min_coverage": self.min_coverage,
-                      "graded_on": self.graded_on},
+                      "graded_on": self.graded_on, "bonus": _round(self.bonus, 2),
+                      "total": _round(self.total, 2), "vetoed_by": list(self.vetoed_by)},
             "sections": [dict(s) for s in self.sections],
             "rules": [r.to_dict() for r in self.rules],
             "departments": [
@@ -458,6 +470,12 @@ class AuditResult:
         from .exports import write_findings
 
         write_findings(self, path, lang=lang)
+
+    def write_self_assessment(self, path: str | os.PathLike, lang: str = "zh", findings: str | None = None) -> None:
+        """The self-assessment form (自评表, DESIGN §15), .xlsx; ``findings`` names the list written beside it."""
+        from .selfassess import write_self_assessment
+
+        write_self_assessment(self, path, lang=lang, findings=findings)
 
     @property
     def counts(self) -> dict[str, int]:

@@ -31,6 +31,12 @@ Formulas
   (default 1.0), otherwise the band of ``strict_percent`` (``graded_on`` says which).
   Since strict_percent with data missing is never above percent with the data, leaving
   a ledger out cannot raise the grade.
+* bonus rules (``bonus: true``) are in no possible, coverage or strict figure; what they
+  earn is capped by ``rulebook.bonus.max`` and given only when the grading percent is at
+  least ``rulebook.bonus.min_percent`` (``bonus_of``); total = grading percent + bonus, and
+  the grade is the band of total (``final_grade``).
+* a failing veto rule (``veto: true``, 单项否决) makes the grade the lowest band whatever
+  the score (``vetoed_by`` lists them); a veto rule in warn passes.
 """
 
 from __future__ import annotations
@@ -193,3 +199,32 @@ def grading(percent: float | None, strict_percent: float | None, coverage: float
     if coverage >= min_coverage - 1e-12:
         return "percent", percent
     return "strict_percent", strict_percent
+
+
+def bonus_of(earned: float, grading_percent: float | None, spec) -> float:
+    """The bonus a unit gets (DESIGN §7): what its bonus rules earned, capped by
+    ``rulebook.bonus.max`` and given only when the grading percent is at least
+    ``rulebook.bonus.min_percent`` (``spec`` None: no cap, no threshold)."""
+    if earned <= 0 or grading_percent is None:
+        return 0.0
+    if spec is not None and grading_percent < spec.min_percent - 1e-9:
+        return 0.0
+    cap = None if spec is None else spec.max
+    return float(earned if cap is None else min(cap, earned))
+
+
+def total_of(grading_percent: float | None, bonus: float) -> float | None:
+    """``score.total`` = the grading percent + the bonus (None when nothing could be scored)."""
+    return None if grading_percent is None else _finite(grading_percent + bonus)
+
+
+def vetoed_by(rules) -> list[str]:
+    """The ids of the veto rules (单项否决) that failed: ``rules`` are (id, veto, status)."""
+    return [rule_id for rule_id, veto, status in rules if veto and status == Status.FAIL]
+
+
+def final_grade(total: float | None, vetoes: list[str], grades) -> str | None:
+    """The band of ``total``; the lowest band whatever the score when a veto rule failed."""
+    if vetoes and grades:
+        return grades[-1].label
+    return grade_of(total, grades)
