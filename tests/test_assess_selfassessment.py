@@ -61,4 +61,4 @@ def test_audit_command_writes_the_form(tmp_path):
     assert list(rows[1]) == HEADER and len(rows) == 2 + len(BOOK.rules) + 1
     bad = CliRunner().invoke(cli, ["audit", "--rules", str(book), *[f"--data={d}={p}" for d, p in paths.items()],
                                    "--self-assessment", str(tmp_path / "form.csv")])
-    assert bad.exit_code == 2 and "--self-assessment must end in .xlsx" in bad.output
+    assert bad.exit_code == 2 and "--self-assessment 须以 .xlsx 结尾" in bad.output  # CLI errors are Chinese first

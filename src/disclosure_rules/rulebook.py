@@ -809,6 +809,15 @@ SCHEMA_DESCRIPTIONS: dict = {
     "reason": "理由 Why the record is exempt.",
     "approved_by": "批准人 Who approved the waiver.",
     "expires": "到期日 After this date the waiver is ignored (with a warning).",
+    ("BookInfo", "bonus"): "加分 The cap on bonus rules' points ({max}) and the grading percent from which they count "
+                           "({min_percent}).",
+    ("BonusSpec", "max"): "加分上限 At most this many bonus points in all.",
+    ("BonusSpec", "min_percent"): "加分门槛 Bonus points count only when the grading percent is at least this.",
+    ("Rule", "bonus"): "加分项 A bonus rule: its points are awarded on top of the score, not part of what is possible.",
+    ("Rule", "veto"): "单项否决 A veto rule: when it fails, the grade is the lowest band whatever the score.",
+    ("DatasetSpec", "files"): "文件名匹配 Globs of file names that hold this ledger in a unit's folder (assess), "
+                              "e.g. \"*依申请*\".",
+    ("DatasetSpec", "unit"): "单位字段 The field naming the unit of each row, when one ledger holds every unit (assess).",
     "annual_report": "年度报告表格 How the ledgers map onto tables 二, 三 and 四 of the annual report "
                      "(国办公开办函〔2021〕30号), for the annual-report command.",
     ("AnnualReportSpec", "requests"): "表三 The request ledger's mapping onto table 三 (收到和处理政府信息公开申请).",
