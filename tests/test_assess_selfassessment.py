@@ -60,5 +60,6 @@ def test_audit_command_writes_the_form(tmp_path):
     rows = list(load_workbook(tmp_path / "自评表.xlsx").active.iter_rows(values_only=True))
     assert list(rows[1]) == HEADER and len(rows) == 2 + len(BOOK.rules) + 1
     bad = CliRunner().invoke(cli, ["audit", "--rules", str(book), *[f"--data={d}={p}" for d, p in paths.items()],
-                                   "--self-assessment", str(tmp_path / "form.csv")])
-    assert bad.exit_code == 2 and "--self-assessment 须以 .xlsx 结尾" in bad.output  # CLI errors are Chinese first
+                                   "--self-assessment", str(tmp_path / "form.csv")],
+                                  env={"LC_ALL": "zh_CN.UTF-8", "LC_MESSAGES": "zh_CN.UTF-8", "LANG": "zh_CN.UTF-8"})
+    assert bad.exit_code == 2 and "--self-assessment 须以 .xlsx 结尾" in bad.output  # in a Chinese locale

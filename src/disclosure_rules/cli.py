@@ -90,6 +90,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
     Audit a department's government-information-disclosure ledgers against its yearly plan,
     encoded as a YAML rulebook."""
     ctx.obj = {"debug": debug}
+    # each invocation starts from the language main() read off its own arguments (none when the
+    # group is invoked directly, as by a test runner), never from an earlier invocation's --lang
+    _LANG["value"] = _LANG.pop("argv", None)
 
 
 def _parse_data(values: tuple[str, ...]) -> dict[str, str]:
@@ -581,8 +584,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; turns every expected error into exit code 2 and one paragraph."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
-    _LANG["value"] = next((b for a, b in zip(args, args[1:]) if a == "--lang" and b in ("zh", "en")),
-                          next((a.split("=", 1)[1] for a in args if a in ("--lang=zh", "--lang=en")), None))
+    _LANG["value"] = _LANG["argv"] = next((b for a, b in zip(args, args[1:]) if a == "--lang" and b in ("zh", "en")),
+                                          next((a.split("=", 1)[1] for a in args if a in ("--lang=zh", "--lang=en")), None))
     try:
         code = cli.main(args=args, prog_name="disclosure-rules", standalone_mode=False)
         return code if isinstance(code, int) else EXIT_OK
