@@ -46,10 +46,11 @@ How it keeps numpy's semantics
   collation of both engines); ``matches`` runs :attr:`.tree.Matches.re2` with
   ``REGEXP_MATCHES`` (DuckDB: RE2, search anywhere) / ``RLIKE`` (Spark: Java regex).
 * ``workdays(a, b)`` and ``add_workdays(d, n)`` are correlated scalar subqueries on the
-  calendar relation with equality predicates only (DuckDB and Spark decorrelate them into
-  hash joins): ``workdays`` is ``n(b) - n(a)``, 0 when ``b <= a``; ``add_workdays`` is the
-  working day whose ``n`` is ``n(d) + k`` (``d`` itself when ``k`` is 0), unknown unless
-  ``k`` is whole in 0..MAX_WORKDAYS_ARGUMENT.
+  calendar relation with equality joins only (DuckDB decorrelates them into hash joins; a
+  range predicate would join the calendar with itself): ``workdays`` is ``n(b) - n(a)``,
+  0 when ``b <= a``; ``add_workdays`` computes ``d`` and ``k`` once in a one-row derived
+  table and joins the days whose ``n`` is ``n(d) + k``: ``d`` itself when ``k`` is 0, else
+  the working day among them; unknown unless ``k`` is whole in 0..MAX_WORKDAYS_ARGUMENT.
 * The SQL stays linear in the size of the tree: a check that needs a value twice (is ``n``
   whole? does ``d + n`` lie in 1900-2999?) repeats it only when it is small
   (:data:`INLINE_LIMIT` nodes); a larger one is bound once by a one-element lambda
@@ -58,8 +59,9 @@ How it keeps numpy's semantics
 
 Spark: the rendering is produced and parsed in the tests, not run. It assumes
 ``spark.sql.ansi.enabled=false`` for ``x / 0`` (NULL there, an error under ANSI) and Spark
-3.0+ (``TRANSFORM``, ``BIT_COUNT``, ``date + int``). Java regex differs from RE2 in places
-(see :func:`spark_regex_notes`).
+3.0+ (``TRANSFORM``, ``BIT_COUNT``, ``date + int``); the correlated derived table of
+``add_workdays`` would need ``LATERAL`` there. Java regex reads some RE2 text otherwise
+(``.`` and ``$`` around line breaks, ``(?i)`` outside ASCII, ``(?P<name>``, POSIX classes).
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ from .check import FIRST_YEAR, LAST_YEAR, MAX_WORKDAYS_ARGUMENT
 # sqlglot on first use: checking a rulebook (validate, --help) does not need it
 exp = Lazy("exp", "sqlglot.expressions", globals())
 
-__all__ = ["SqlEnv", "lower_sql", "INLINE_LIMIT", "spark_regex_notes"]
+__all__ = ["SqlEnv", "lower_sql", "INLINE_LIMIT"]
 
 #: a value needed twice by a check is repeated when it has at most this many SQLGlot
 #: nodes, and bound once by a lambda otherwise (so the SQL stays linear in the tree)
@@ -108,25 +110,6 @@ def lower_sql(node: t.Expr, env: SqlEnv) -> exp.Expression:
     if node.type == "number" and _may_poison(node):
         lowered = _known(lowered)
     return lowered
-
-
-def spark_regex_notes(re2: str) -> list[str]:
-    """Where Java's regex (Spark's RLIKE) may read ``re2`` otherwise than RE2 (DuckDB):
-    a list of reasons, empty when none of the known differences occurs."""
-    notes = []
-    if "(?P<" in re2:
-        notes.append("named groups are (?<name>...) in Java")
-    if "[[:" in re2:
-        notes.append("POSIX classes [[:alpha:]] are \\p{Alpha} in Java")
-    if "." in re2.replace("\\.", ""):
-        notes.append("'.' also excludes \\r, \\u0085, \\u2028, \\u2029 in Java")
-    if "$" in re2.replace("\\$", ""):
-        notes.append("'$' also matches before a final line break in Java")
-    if "(?i" in re2:
-        notes.append("(?i) is ASCII-only in Java unless (?iu)")
-    if "\\C" in re2 or "\\pN" in re2 or "\\z" in re2.replace("\\\\", ""):
-        notes.append("\\C, \\pN and \\z need checking in Java")
-    return notes
 
 
 # ---------------------------------------------------------------- helpers
