@@ -472,6 +472,31 @@ class WorkCalendar:
             return pd.Timestamp(stamps[0]) if valid[0] else pd.NaT
         return pd.Series(stamps, index=index, name=None)
 
+    def relation(self, start, end) -> pd.DataFrame:
+        """The calendar as a relation for the SQL engines: one row per day from ``start``
+        to ``end`` (both included, in order), columns ``day`` (a date: pyarrow ``date32``,
+        which DuckDB reads as DATE), ``workday`` (bool) and ``n`` (int64: working days up
+        to and including the day, a running count from the table's anchor).
+
+        Only differences of ``n`` mean something, as with :meth:`count_through`:
+        ``workdays(a, b)`` is ``max(n[b] - n[a], 0)`` and ``add_workdays(d, k)`` is the
+        working day whose ``n`` is ``n[d] + k`` (``d`` itself when ``k`` is 0). The table
+        grows to cover the range first (so :attr:`warnings` name its fallback years), and
+        the rows are slices of the table's own arrays (no loop over days).
+        """
+        import pyarrow as pa
+
+        days, valid, _ = _to_days(pd.Series([start, end]))
+        if not valid.all():
+            raise CalendarError("The calendar relation needs a first and a last day, not a blank.")
+        first, last = int(days.min()), int(days.max())
+        self._cover(np.array([first, last], np.int64), np.ones(2, bool))
+        rows = slice(first - self._origin, last - self._origin + 1)
+        day = pa.array(np.arange(first, last + 1, dtype=np.int32), type=pa.int32()).cast(pa.date32())
+        return pd.DataFrame({"day": pd.arrays.ArrowExtensionArray(day),
+                             "workday": self._is_work[rows].copy(),
+                             "n": self._count[rows].copy()})
+
     def __repr__(self) -> str:
         years = f"{self._first_year}-{self._last_year}" if self._first_year is not None else "empty"
         return f"<WorkCalendar years={years} fallback={self.fallback!r}>"

@@ -61,9 +61,10 @@ from .check import (CONSTANTS, FIRST_YEAR, FUNCTIONS, LAST_YEAR, MAX_EXPRESSION_
 from .describe import describe
 from .numpy import DATE_DTYPE, Context, Value, as_mask, column_value, lower_numpy
 from .regex import RegexError, re2_pattern
+from .sql import SqlEnv, lower_sql
 
 __all__ = ["compile_expression", "compile_rule_expressions", "CompiledExpression", "check", "describe",
-           "lower_numpy", "tree", "fields_of", "uses_calendar", "Context", "Value", "column_value", "as_mask",
+           "lower_numpy", "lower_sql", "SqlEnv", "tree", "fields_of", "uses_calendar", "Context", "Value", "column_value", "as_mask",
            "normalize_name", "ExpressionError", "RegexError", "re2_pattern", "DATE_DTYPE", "CONSTANTS",
            "FUNCTIONS", "TYPE_WORDS", "MAX_EXPRESSION_CHARS", "MAX_EXPRESSION_DEPTH", "MAX_NUMBER",
            "MAX_WORKDAYS_ARGUMENT", "FIRST_YEAR", "LAST_YEAR"]
