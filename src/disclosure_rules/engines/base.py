@@ -57,6 +57,8 @@ class SqlEngine(ABC):
 
     name: str
     dialect: str
+    #: whether where/expect are lowered to SQL (else computed in numpy and passed as columns)
+    lower_expressions: bool = True
 
     def __init__(self):
         self._calendar_span: tuple | None = None
@@ -159,12 +161,23 @@ class SqlEngine(ABC):
         """The kind's verdict on the view's rows, computed by the engine."""
         from ..kinds.sql import col
 
-        bridged = {key: compiled.mask(view.ctx) for key, compiled in view.expressions.items()}
+        from ..expressions import SqlEnv, lower_sql
+        from ..kinds.sql import DATA
+
+        # expressions lower to SQL, except those asking the working-day calendar: the numpy
+        # lowering grows the audit's calendar by the days it asks about (and so names the same
+        # fallback years in the warnings); those are computed in numpy and passed as columns
+        lowered = {key: c for key, c in view.expressions.items() if self.lower_expressions and not c.uses_calendar}
+        bridged = {key: c.mask(view.ctx) for key, c in view.expressions.items() if key not in lowered}
         relation = self._relation(view, bridged)
         try:
             calendar = self._calendar(view) if kind.name == "deadline" else "calendar"
-            sql_view = SqlView(view.rule, relation, view.fields,
-                               {key: col(f"__x_{key}") for key in view.expressions},
+            constants = {name: (None if value is None or pd.isna(value) else pd.Timestamp(value).date())
+                         for name, value in view.ctx.constants.items()}
+            env = SqlEnv(column=lambda name: col(name, DATA), constants=constants, calendar=calendar)
+            expressions = {key: lower_sql(c.tree, env) for key, c in lowered.items()}
+            expressions.update({key: col(f"__x_{key}", DATA) for key in bridged})
+            sql_view = SqlView(view.rule, relation, view.fields, expressions,
                                view.as_of.date(), calendar=calendar, has_division=view.division is not None,
                                department_field=view.department_field, division_values=view.division_values,
                                previous=view.previous, work_calendar=view.calendar)

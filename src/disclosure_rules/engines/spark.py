@@ -25,6 +25,8 @@ def local_session():
                   .config("spark.sql.shuffle.partitions", "4")
                   .config("spark.sql.session.timeZone", "UTC")
                   .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+                  # x / 0 is unknown (NULL), as the expression lowering expects, not an error
+                  .config("spark.sql.ansi.enabled", "false")
                   .getOrCreate())
         _LOCAL.sparkContext.setLogLevel("ERROR")
     return _LOCAL
@@ -39,7 +41,9 @@ class SparkEngine(SqlEngine):
     def __init__(self, session=None):
         super().__init__()
         self.spark = session if session is not None else local_session()
-        self._views: list[str] = []
+        # under ANSI mode x / 0 raises instead of being unknown: then where/expect are computed in
+        # numpy (the caller's session settings are theirs)
+        self.lower_expressions = str(self.spark.conf.get("spark.sql.ansi.enabled", "false")).lower() != "true"
 
     def register(self, name: str, table) -> None:
         self.spark.createDataFrame(table).createOrReplaceTempView(name)
