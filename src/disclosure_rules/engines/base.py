@@ -8,6 +8,7 @@ gives, so that waivers, scoring, findings and divisions are shared and the resul
 
 from __future__ import annotations
 
+import datetime as dt
 from abc import ABC, abstractmethod
 
 import numpy as np
@@ -144,14 +145,13 @@ class SqlEngine(ABC):
         if limit is not None and limit.working_days is not None:
             most = limit.working_days + (rule.extension.working_days if rule.extension is not None else 0)
             calendar.add_workdays(pd.Series([high]).astype("datetime64[s]"), np.array([most]))
-        span = (calendar._origin, len(calendar._count), int(calendar._count[0]) if len(calendar._count) else 0)
-        if span != self._calendar_span:
-            first = np.datetime64(int(calendar._origin), "D")
-            day = first + np.arange(len(calendar._count)).astype("timedelta64[D]")
+        years = calendar.years
+        span = (years.start, years.stop)
+        if span != self._calendar_span:  # the relation is the calendar's whole table, as it now stands
+            relation = calendar.relation(dt.date(years.start, 1, 1), dt.date(years.stop - 1, 12, 31))
             if self._calendar_span is not None:
                 self.unregister("calendar")
-            self.register("calendar", pa.table({"day": pa.array(day, type=pa.date32()),
-                                                "n": pa.array(calendar._count.astype(np.int64))}))
+            self.register("calendar", pa.Table.from_pandas(relation[["day", "n"]], preserve_index=False))
             self._calendar_span = span
         return "calendar"
 
