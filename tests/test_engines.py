@@ -8,21 +8,18 @@ messages a small one gets.
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
 import json
+import shutil
 
+import pandas as pd
 import pytest
-import yaml
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from disclosure_rules import audit, load_rulebook
 from disclosure_rules.demo import DEMO_AS_OF, example_data
 from disclosure_rules.resources import DEFAULT_RULEBOOK, examples_dir
-from disclosure_rules.rulebook import rulebook_from_dict
 
-import shutil
-
-from test_kinds import _book, _collect, _frame
+from test_kinds import _collect, case_inputs
 
 #: Spark needs Java: .ci/run installs it; a developer's machine without it skips those tests
 _NO_JAVA = pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java (java is not on PATH)")
@@ -45,30 +42,11 @@ def _same(a, b) -> list[str]:
     return out
 
 
-def _case_inputs(base, case, tmp_path):
-    book = rulebook_from_dict(_book(base, case), name=case["name"])
-    data = {}
-    for name, rows in (case.get("data") or {}).items():
-        frame = _frame(rows)
-        if case.get("via") == "csv":
-            path = tmp_path / f"{name}.csv"
-            frame.to_csv(path, index=False, encoding="utf-8")
-            data[name] = str(path)
-        else:
-            data[name] = frame
-    waivers = copy.deepcopy(case.get("waivers"))
-    for w in waivers or []:
-        if isinstance(w.get("expires"), dt.date):
-            w["expires"] = w["expires"].isoformat()
-    return book, data, waivers
-
-
 @pytest.mark.parametrize("engine", SQL_ENGINES)
 @pytest.mark.parametrize("kind,base,case", _collect())
 def test_case_on_every_engine(engine, kind, base, case, tmp_path):
     """A rule-kind case gives the pandas engine's whole result on the SQL engine."""
-    book, data, waivers = _case_inputs(base, case, tmp_path)
-    kwargs = dict(as_of=str(case.get("as_of", "2021-12-31")), waivers=waivers, previous=case.get("previous"))
+    book, data, kwargs = case_inputs(kind, base, case, tmp_path)
     try:
         expected = audit(book, data, **kwargs).to_dict(json_findings=None)
     except Exception as exc:  # a case whose audit refuses its input must be refused the same way
@@ -93,8 +71,6 @@ def test_demo_on_every_engine(engine):
 
 # ---------------------------------------------------------------- generated ledgers
 
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
-import pandas as pd  # noqa: E402
 
 BUILTIN = load_rulebook(DEFAULT_RULEBOOK)
 _DAYS = ["2020-12-30", "2021-01-04", "2021-02-10", "2021-02-18", "2021-02-20", "2021-04-30", "2021-05-06",

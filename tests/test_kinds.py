@@ -129,9 +129,8 @@ def _close(actual, expected, tol=1e-4) -> bool:
     return math.isclose(float(actual), float(expected), abs_tol=tol)
 
 
-@pytest.mark.parametrize("kind,base,case", _collect())
-def test_case(kind, base, case, tmp_path):
-    where = f"{kind}.yaml::{case['name']} ({case['description'].strip()})"
+def case_inputs(kind: str, base: dict, case: dict, tmp_path) -> tuple:
+    """(book, data, audit keyword arguments) of a case, its files written under ``tmp_path``."""
     book = rulebook_from_dict(_book(base, case), name=f"{kind}.yaml::{case['name']}")
 
     data = {}
@@ -154,9 +153,15 @@ def test_case(kind, base, case, tmp_path):
             path = tmp_path / "waivers.yaml"
             path.write_text(yaml.safe_dump({"waivers": waivers}, allow_unicode=True), encoding="utf-8")
             waivers = str(path)
+    return book, data, {"as_of": str(case.get("as_of", "2021-12-31")), "waivers": waivers,
+                        "previous": case.get("previous")}
 
-    as_of = case.get("as_of", "2021-12-31")
-    result = audit(book, data, as_of=str(as_of), waivers=waivers, previous=case.get("previous"))
+
+@pytest.mark.parametrize("kind,base,case", _collect())
+def test_case(kind, base, case, tmp_path):
+    where = f"{kind}.yaml::{case['name']} ({case['description'].strip()})"
+    book, data, kwargs = case_inputs(kind, base, case, tmp_path)
+    result = audit(book, data, **kwargs)
     expect = case.get("expect", {})
     problems: list[str] = []
 
