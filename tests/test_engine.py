@@ -133,3 +133,31 @@ def test_previous_may_be_an_earlier_result_its_dict_or_its_json_file(tmp_path):
     for bad in ([1, 2], {"rules": "x"}, tmp_path / "none.json"):
         with pytest.raises(DisclosureRulesError, match="previous result"):
             audit(book("T-1"), {"d": now}, previous=bad)
+
+
+def test_a_dataset_loaded_with_another_rulebook_is_refused():
+    """A LoadedDataset typed by another version of the rulebook (a category's codes differ) is
+    refused with a message naming the dataset and field, instead of giving wrong counts."""
+    import copy
+
+    from disclosure_rules.datasets import load_dataset
+    from disclosure_rules.errors import DatasetError
+    from disclosure_rules.rulebook import rulebook_from_dict
+
+    def book(codes):
+        return rulebook_from_dict({
+            "rulebook": {"id": "t", "title": "t", "year": 2021, "period": {"start": "2021-01-01", "end": "2021-12-31"}},
+            "datasets": {"docs": {"key": "doc_id", "fields": {
+                "doc_id": {"type": "string", "required": True, "aliases": ["文号"]},
+                "disclosure": {"type": "category", "aliases": ["公开属性"], "values": codes}}}},
+            "rules": [{"id": "R-1", "title": "主动公开", "dataset": "docs", "kind": "condition",
+                       "expect": "disclosure == 'active'", "points": 1}]}, name="t")
+
+    old = book({"active": ["主动公开"], "withheld": ["不予公开"]})
+    new = book({"regulation": ["规章"], "active": ["主动公开"], "withheld": ["不予公开"]})
+    frame = pd.DataFrame({"文号": ["A", "B"], "公开属性": ["主动公开", "不予公开"]})
+    loaded = load_dataset("docs", old.datasets["docs"], frame)
+    assert audit(old, {"docs": loaded}).rules[0].passed == 1
+    with pytest.raises(DatasetError, match="disclosure"):
+        audit(new, {"docs": copy.copy(loaded)})
+    assert audit(new, {"docs": frame}).rules[0].passed == 1  # read again with the new book: right

@@ -122,7 +122,11 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
         if source is None:
             continue
         say(f"reading {name}")
-        loaded[name] = source if isinstance(source, LoadedDataset) else load_dataset(name, book.datasets[name], source)
+        if isinstance(source, LoadedDataset):
+            _check_loaded(name, source, book.datasets[name])
+            loaded[name] = source
+        else:
+            loaded[name] = load_dataset(name, book.datasets[name], source)
     data_issues = [issue for ds in loaded.values() for issue in ds.issues]
     from .sanity import as_of_warnings, ledger_period_warnings
 
@@ -221,6 +225,27 @@ def _engine(engine) -> _Runner:
         spark = SparkEngine(None if engine == "spark" else engine)
         return _Runner(spark.verdict, spark.close)
     raise DisclosureRulesError(f"unknown engine {engine!r}; the engines are: {', '.join(ENGINES)}")
+
+
+def _check_loaded(name: str, ds, spec) -> None:
+    """A dataset loaded before (a LoadedDataset) must have been typed by this rulebook's fields:
+    a category column holds its codes in the rulebook's order, which expressions compare by
+    position, so one typed by another version of the book would give wrong counts silently."""
+    for field_name, field_spec in spec.fields.items():
+        if field_spec.type not in ("category", "set") or field_name not in ds.frame.columns:
+            continue
+        column = ds.frame[field_name]
+        codes = list(field_spec.values or {})
+        typed = isinstance(column.dtype, pd.CategoricalDtype) and \
+            [str(c) for c in column.cat.categories[:len(codes)]] == codes if field_spec.type == "category" \
+            else str(column.dtype) == "Int64"
+        if not typed:
+            raise DatasetError(
+                f"dataset {name!r} was loaded with another rulebook: its field {field_name!r} does not hold "
+                f"this rulebook's codes ({', '.join(codes)}); load the ledger again with this rulebook",
+                file=ds.source,
+                zh=f"台账「{spec.title or name}」是按另一版本的考核方案读入的：字段「{field_spec.header_of(field_name)}」"
+                   f"的代码与本方案不同；请用本方案重新读入该台账")
 
 
 class _LazyCalendar:
