@@ -6,24 +6,16 @@ the reason when Debian's ``chromium`` is not installed.
 
 from __future__ import annotations
 
-import base64
 
 import pytest
 
 from disclosure_rules import annual_report, load_rulebook
 from test_annual_report import D, ledger
 from test_annual_report_outputs import sample_rows
-from test_report_browser import CHROMIUM, Browser  # noqa: F401 - CHROMIUM decides the skip
+from test_report_browser import browser  # noqa: F401 - the shared headless-Chromium fixture
 from test_report_browser import pytestmark  # noqa: F401 - the same skip when Chromium is missing
 
 BOOK = load_rulebook()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    b = Browser(tmp_path_factory.mktemp("chromium-profile"))
-    yield b
-    b.close()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -37,11 +29,7 @@ def test_annual_tables_in_chromium(tmp_path, browser, lang):
     page = tmp_path / f"annual-{lang}.html"
     report.write_html(page, lang=lang)
     url = page.resolve().as_uri()
-    since = len(browser.events)
-    browser.open(url)
-    events = browser.events
-    browser.events = events[since:]
-    try:
+    with browser.visit(url):
         assert browser.console_errors() == []
         assert [u for u in browser.requests() if u != url] == []
         assert browser.js("document.querySelector('table.t3 th[colspan=\"5\"]').textContent") == "法人或其他组织"
@@ -50,11 +38,7 @@ def test_annual_tables_in_chromium(tmp_path, browser, lang):
         assert browser.js("document.querySelectorAll('table.t3 tbody tr').length") == len(report.table3)
         assert browser.js("document.querySelectorAll('table.problems tbody tr').length") == len(report.problems)
         assert browser.js("document.querySelectorAll('td.breach').length") > 0
-        pdf = browser.call("Page.printToPDF", session=True, paperWidth=8.27, paperHeight=11.69,
-                           printBackground=True, preferCSSPageSize=True)
-        data = base64.b64decode(pdf["data"])
+        data = browser.print_a4()
         assert data.startswith(b"%PDF") and len(data) > 10_000
         assert browser.console_errors() == []
         assert [u for u in browser.requests() if u != url] == []
-    finally:
-        browser.events = events

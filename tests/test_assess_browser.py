@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 
 from disclosure_rules.assessment import assess
-from test_report_browser import CHROMIUM, Browser
+from test_report_browser import CHROMIUM, browser  # noqa: F401 - the shared headless-Chromium fixture
 
 from assess_units import AS_OF, BOOK, expected_ranking, write_units
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(),
                                 reason="headless Chromium not installed (apt-get install chromium; .ci/run does it)")
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    b = Browser(tmp_path_factory.mktemp("chromium-profile"))
-    yield b
-    b.close()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -31,11 +23,7 @@ def test_index_in_chromium(tmp_path, browser, lang):
     assessment = assess(BOOK, write_units(tmp_path / "units"), as_of=AS_OF)
     paths = assessment.write(tmp_path / "out", lang=lang)
     url = paths["index"].resolve().as_uri()
-    since = len(browser.events)
-    browser.open(url)
-    events = browser.events
-    browser.events = events[since:]
-    try:
+    with browser.visit(url):
         assert browser.console_errors() == []
         assert [u for u in browser.requests() if u != url] == []
         units = browser.js("[...document.querySelectorAll('tr.unit-row')].map(r => r.dataset.unit)")
@@ -48,12 +36,8 @@ def test_index_in_chromium(tmp_path, browser, lang):
         assert cells == len(units) * len(BOOK.rules)
         text = browser.js("document.body.innerText")
         assert all(u.name in text for u in assessment.units)
-        pdf = browser.call("Page.printToPDF", session=True, paperWidth=8.27, paperHeight=11.69,
-                           printBackground=True, preferCSSPageSize=True)
-        assert base64.b64decode(pdf["data"]).startswith(b"%PDF")
+        assert browser.print_a4().startswith(b"%PDF")
         assert browser.console_errors() == []
-    finally:
-        browser.events = events
 
 
 def test_compare_page_in_chromium(tmp_path, browser):
@@ -68,15 +52,9 @@ def test_compare_page_in_chromium(tmp_path, browser):
     page = tmp_path / "compare.html"
     compare(old, new).write_html(page)
     url = page.resolve().as_uri()
-    since = len(browser.events)
-    browser.open(url)
-    events = browser.events
-    browser.events = events[since:]
-    try:
+    with browser.visit(url):
         assert browser.console_errors() == []
         assert [u for u in browser.requests() if u != url] == []
         rules = browser.js("[...document.querySelectorAll('[data-testid=compare-rules] tr.cmp-row .rid')]"
                            ".map(e => e.textContent)")
         assert rules == ["REQ-WRITING"]
-    finally:
-        browser.events = events

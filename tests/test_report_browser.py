@@ -9,6 +9,7 @@ It skips, with the reason, when Debian's ``chromium`` is not installed.
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -117,6 +118,25 @@ class Browser:
         self.call("Page.navigate", session=True, url=url)
         self.wait_for("Page.loadEventFired", since)
 
+    @contextlib.contextmanager
+    def visit(self, url: str):
+        """Open ``url``; within the block ``events`` (console errors, requests) are this page's
+        only, and afterwards the whole log again."""
+        since = len(self.events)
+        self.open(url)
+        events = self.events
+        self.events = events[since:]
+        try:
+            yield
+        finally:
+            self.events = events
+
+    def print_a4(self) -> bytes:
+        """The open page printed to an A4 PDF, as the browser's print dialog would."""
+        pdf = self.call("Page.printToPDF", session=True, paperWidth=8.27, paperHeight=11.69,
+                        printBackground=True, preferCSSPageSize=True)
+        return base64.b64decode(pdf["data"])
+
     def js(self, expression: str):
         reply = self.call("Runtime.evaluate", session=True, expression=expression, returnByValue=True)
         if "exceptionDetails" in reply:
@@ -184,11 +204,7 @@ def test_report_in_chromium(tmp_path, browser, result, lang):
     page = tmp_path / f"report-{lang}.html"
     write_html(result, page, lang=lang)
     url = page.resolve().as_uri()
-    since = len(browser.events)
-    browser.open(url)
-    events = browser.events
-    browser.events = events[since:]
-    try:
+    with browser.visit(url):
         assert browser.console_errors() == []
         assert [u for u in browser.requests() if u != url] == []
 
@@ -236,14 +252,10 @@ def test_report_in_chromium(tmp_path, browser, result, lang):
         assert "0" in shown
         _reset(browser)
 
-        pdf = browser.call("Page.printToPDF", session=True, paperWidth=8.27, paperHeight=11.69,
-                           printBackground=True, preferCSSPageSize=True)
-        data = base64.b64decode(pdf["data"])
+        data = browser.print_a4()
         assert data.startswith(b"%PDF") and len(data) > 10_000
         assert browser.console_errors() == []
         assert [u for u in browser.requests() if u != url] == []
-    finally:
-        browser.events = events
 
 
 def test_report_without_javascript(tmp_path, browser, result):
