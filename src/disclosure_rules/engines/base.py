@@ -159,30 +159,28 @@ class SqlEngine(ABC):
 
     def verdict(self, kind, view):
         """The kind's verdict on the view's rows, computed by the engine."""
-        from ..kinds.sql import col
-
         from ..expressions import SqlEnv, lower_sql
-        from ..kinds.sql import DATA
+        from ..kinds.sql import DATA, col
 
         # expressions lower to SQL, except those asking the working-day calendar: the numpy
         # lowering grows the audit's calendar by the days it asks about (and so names the same
         # fallback years in the warnings); those are computed in numpy and passed as columns
-        lowered = {key: c for key, c in view.expressions.items() if self.lower_expressions and not c.uses_calendar}
-        bridged = {key: c.mask(view.ctx) for key, c in view.expressions.items() if key not in lowered}
+        in_sql = {key: c for key, c in view.expressions.items() if self.lower_expressions and not c.uses_calendar}
+        bridged = {key: c.mask(view.ctx) for key, c in view.expressions.items() if key not in in_sql}
         relation = self._relation(view, bridged)
         try:
             calendar = self._calendar(view) if kind.name == "deadline" else "calendar"
             constants = {name: (None if value is None or pd.isna(value) else pd.Timestamp(value).date())
                          for name, value in view.ctx.constants.items()}
             env = SqlEnv(column=lambda name: col(name, DATA), constants=constants, calendar=calendar)
-            expressions = {key: lower_sql(c.tree, env) for key, c in lowered.items()}
+            expressions = {key: lower_sql(c.tree, env) for key, c in in_sql.items()}
             expressions.update({key: col(f"__x_{key}", DATA) for key in bridged})
             sql_view = SqlView(view.rule, relation, view.fields, expressions,
                                view.as_of.date(), calendar=calendar, has_division=view.division is not None,
                                department_field=view.department_field, division_values=view.division_values,
                                previous=view.previous, work_calendar=view.calendar)
-            lowered = kind.lower(sql_view)
-            return lowered.verdict(lambda query, types: self.fetch(query, types, ordered=not lowered.grouped))
+            verdict = kind.lower(sql_view)
+            return verdict.verdict(lambda query, types: self.fetch(query, types, ordered=not verdict.grouped))
         finally:
             self.unregister(relation)
 
