@@ -12,6 +12,7 @@ import json
 import shutil
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -149,3 +150,22 @@ def test_generated_ledgers_on_duckdb(case):
 def test_generated_ledgers_on_spark(case):
     """The same on Spark (fewer examples: a Spark query costs a second on a local session)."""
     _generated("spark", case)
+
+
+@_NO_JAVA
+def test_spark_dataframes_and_a_caller_session():
+    """A Spark user hands the session and Spark DataFrames of the ledgers (engine-native
+    tables): the result is the pandas engine's on the same records."""
+    from disclosure_rules.engines.spark import local_session
+
+    from ledgers import AS_OF, documents, requests
+
+    session = local_session()
+    frames = {"documents": documents(), "requests": requests()}
+    spark_frames = {name: session.createDataFrame(pa.Table.from_pandas(frame.astype("string"), preserve_index=False))
+                    for name, frame in frames.items()}
+    expected = audit(BUILTIN, frames, as_of=AS_OF).to_dict(json_findings=None)
+    got = audit(BUILTIN, spark_frames, as_of=AS_OF, engine=session).to_dict(json_findings=None)
+    differing = [key for key in _same(expected, got) if not key.startswith("reading")]
+    assert not differing, differing
+    assert got["reading"]["documents"]["format"] == "table"

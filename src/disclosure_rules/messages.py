@@ -83,7 +83,8 @@ SHEET_REASONS = {
 }
 
 FORMATS = {"csv": "CSV", "tsv": "TSV", "xlsx": "XLSX", "xlsm": "XLSM", "xls": "XLS", "xlsb": "XLSB",
-           "ods": "ODS", "dataframe": "DataFrame", "html": "HTML"}
+           "ods": "ODS", "dataframe": "DataFrame", "html": "HTML", "parquet": "Parquet",
+           "table": "Arrow"}
 
 
 def _reason(table: dict, code: str | None, lang: str) -> str:

@@ -139,9 +139,13 @@ def read_table(name: str, spec: Any, source) -> RawTable:
     the dataset, or a required column is missing.
     """
     fields = dict(spec.fields)
+    table = arrow_table_of(source)
     if isinstance(source, pd.DataFrame):
         label, digest = "<DataFrame>", None
         book = _Book(label=label, format="dataframe", sheets=[_frame_sheet(source)])
+    elif table is not None:
+        label, digest = f"<{type(source).__name__}>", None
+        book = _Book(label=label, format="table", sheets=[_arrow_sheet(table)])
     else:
         label = str(source)
         book, digest = _read_file(label, fields)
@@ -437,7 +441,66 @@ def _frame_sheet(frame: pd.DataFrame) -> _Sheet:
     else:
         header = [_cell_text(c) or "" for c in columns]
     texts = [pa.chunked_array([_text_of_column(frame.iloc[:, i])], type=_TEXT) for i in range(frame.shape[1])]
-    n = len(frame)
+    return _columns_sheet(header, texts, len(frame))
+
+
+def arrow_table_of(source) -> pa.Table | None:
+    """An engine's table as Arrow: a pyarrow Table or record-batch reader, a DuckDB relation, a
+    Spark, polars or other DataFrame that can give Arrow (``toArrow``, ``to_arrow``, ``arrow``);
+    None for anything else (a path, a pandas DataFrame)."""
+    if isinstance(source, pa.Table):
+        return source
+    if isinstance(source, (pa.RecordBatchReader, pa.RecordBatch)):
+        return source.read_all() if isinstance(source, pa.RecordBatchReader) else pa.Table.from_batches([source])
+    if isinstance(source, (str, bytes, Path, pd.DataFrame)) or hasattr(source, "__fspath__"):
+        return None
+    for method in ("toArrow", "to_arrow_table", "to_arrow", "arrow"):  # Spark 4, DuckDB, polars, DuckDB < 1.4
+        convert = getattr(source, method, None)
+        if callable(convert):
+            table = convert()
+            if isinstance(table, pa.RecordBatchReader):
+                table = table.read_all()
+            if isinstance(table, pa.Table):
+                return table
+    if callable(getattr(source, "toPandas", None)):  # Spark before 4
+        return pa.Table.from_pandas(source.toPandas(), preserve_index=False)
+    return None
+
+
+def _arrow_texts(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """One Arrow column as text cells: strings as they are (empty -> null), other types as a
+    person sees them, each distinct value converted once."""
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        column = column.cast(kind.value_type)
+        kind = column.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
+        texts = column.cast(_TEXT)
+        return pc.if_else(pc.equal(texts, ""), pa.scalar(None, _TEXT), texts)
+    if pa.types.is_integer(kind):
+        return pc.cast(column, _TEXT)
+    if pa.types.is_boolean(kind):
+        return pc.if_else(column, pa.scalar("TRUE", _TEXT), pa.scalar("FALSE", _TEXT))
+    if pa.types.is_floating(kind):
+        values = column.to_numpy(zero_copy_only=False).astype(np.float64)
+        return pa.chunked_array([_text_of_floats(values)], type=_TEXT)
+    if pa.types.is_date(kind):
+        return pc.cast(pc.cast(column, pa.date32()), _TEXT)  # 2021-07-28, any year
+    series = column.to_pandas(date_as_object=False, timestamp_as_object=True) \
+        if pa.types.is_timestamp(kind) else column.to_pandas()
+    return pa.chunked_array([_text_of_column(pd.Series(series))], type=_TEXT)
+
+
+def _arrow_sheet(table: pa.Table) -> _Sheet:
+    """A Parquet file's or an engine's table: its column names are the header (grid row 0), its
+    rows the records (spreadsheet rows 2.., as for a DataFrame)."""
+    header = [_clean_text(str(name)) for name in table.column_names]
+    texts = [_arrow_texts(table.column(i)) for i in range(table.num_columns)]
+    return _columns_sheet(header, texts, table.num_rows)
+
+
+def _columns_sheet(header: list[str], texts: list[pa.ChunkedArray], n: int) -> _Sheet:
+    """A sheet of named text columns (a DataFrame's, a Parquet file's): grid row 0 is the names."""
     head_n = min(n, HEAD_ROWS - 1)
     head_cols = [c.slice(0, head_n).to_pylist() for c in texts]
     head = [header] + [[(head_cols[c][r] or "") for c in range(len(texts))] for r in range(head_n)]
@@ -490,7 +553,12 @@ def _read_file(label: str, fields: dict) -> tuple[_Book, str]:
         raise DatasetError(f"{label}: cannot be read ({exc.strerror or exc}).", file=label) from exc
     digest = hashlib.sha256(data).hexdigest()
     kind = _sniff(label, data)
-    if kind in ("xlsx", "xlsm", "xlsb", "ods", "xls"):
+    if kind == "parquet":
+        if sheet is not None:
+            raise DatasetError(f"{label}: '{path}' is a Parquet file, which has no sheets; give the file "
+                               f"without '#{sheet}'.", file=label)
+        book = _read_parquet(label, data)
+    elif kind in ("xlsx", "xlsm", "xlsb", "ods", "xls"):
         book = _read_workbook(label, data, kind)
     elif kind == "html":
         book = _read_html(label, data)
@@ -506,7 +574,7 @@ def _read_file(label: str, fields: dict) -> tuple[_Book, str]:
     suffix = path.suffix.lower().lstrip(".")
     expected = {"xlsx": {"xlsx", "xlsm"}, "xlsm": {"xlsx", "xlsm"}, "xls": {"xls", "html", "spreadsheetml"},
                 "xlsb": {"xlsb"}, "ods": {"ods"}, "csv": {"csv", "tsv"}, "tsv": {"csv", "tsv"},
-                "txt": {"csv", "tsv"}}.get(suffix)
+                "txt": {"csv", "tsv"}, "parquet": {"parquet"}}.get(suffix)
     if expected is not None and book.format not in expected:
         book.notes.append(f"the file is named .{suffix} but holds {_FORMAT_WORDS.get(book.format, book.format)}; "
                           "it was read as what it holds")
@@ -515,7 +583,18 @@ def _read_file(label: str, fields: dict) -> tuple[_Book, str]:
 
 _FORMAT_WORDS = {"xlsx": "an .xlsx workbook", "xlsm": "an .xlsm workbook", "xls": "an .xls workbook",
                  "xlsb": "an .xlsb workbook", "ods": "an .ods spreadsheet", "csv": "CSV text", "tsv": "tab-separated text",
-                 "html": "an HTML table", "spreadsheetml": "Excel 2003 XML"}
+                 "html": "an HTML table", "spreadsheetml": "Excel 2003 XML", "parquet": "a Parquet file"}
+
+
+def _read_parquet(label: str, data: bytes) -> _Book:
+    """A Parquet file: one table, its column names the header."""
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(pa.BufferReader(data))
+    except Exception as exc:  # truncated, damaged, or a codec this pyarrow lacks
+        raise DatasetError(f"{label}: is a damaged or unreadable Parquet file ({exc}).", file=label) from exc
+    return _Book(label=label, format="parquet", sheets=[_arrow_sheet(table)])
 
 
 def _what_zip(data: bytes) -> tuple[str | None, str]:
@@ -576,6 +655,8 @@ _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!docty
 def _sniff(label: str, data: bytes) -> str:
     """The format of ``data`` by its content: a workbook kind, "html", "spreadsheetml" or "text"."""
     head = data[:4096]
+    if head.startswith(b"PAR1") and data.endswith(b"PAR1"):
+        return "parquet"
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         kind, what = _what_zip(data)
         if kind is None:
@@ -1568,7 +1649,7 @@ def _choose_sheets(name: str, spec: Any, fields: dict, book: _Book):
                            f"unhide the ledger's sheet in Excel or WPS, or name it as '{label}#{hidden[0]}'.",
                            file=label, found=[str(n) for n in hidden])
     if not readable:
-        if len(found) == 1 or book.format in ("csv", "tsv", "dataframe"):
+        if len(found) == 1 or book.format in ("csv", "tsv", "dataframe", "table", "parquet"):
             what = f"sheet '{found[0][0].name}' is empty" if found and found[0][0].name else "the file is empty"
         else:
             what = "every sheet of the workbook is empty or a chart"
@@ -1995,7 +2076,7 @@ def _combine(name: str, spec: Any, fields: dict, book: _Book, parts: list[_Part]
     else:
         body = pd.DataFrame(index=pd.RangeIndex(len(rows)))
     sheets = None
-    if book.format not in ("csv", "tsv", "dataframe"):
+    if book.format not in ("csv", "tsv", "dataframe", "table", "parquet"):
         sheets = np.concatenate([np.full(len(p.rows), p.sheet.name, dtype=object) for p in parts])
     issues = [issue for p in parts for issue in p.issues]
     first = parts[0]

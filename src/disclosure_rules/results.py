@@ -8,6 +8,7 @@ and the JSON builds messages only for the findings it includes (at most
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import math
@@ -419,7 +420,7 @@ class AuditResult:
             "as_of": self.as_of.isoformat(),
             "datasets": {name: {"source": ds.source, "sha256": ds.sha256, "rows": int(len(ds.frame))}
                          for name, ds in self.data.items()},
-            "reading": {name: ds.reading for name, ds in self.data.items()},
+            "reading": {name: copy.deepcopy(ds.reading) for name, ds in self.data.items()},
             "score": {"awarded": _round(self.awarded, 2), "possible": _round(self.possible, 2),
                       "percent": _round(self.percent, 2), "grade": self.grade,
                       "coverage": _round(self.coverage, 4),
