@@ -746,3 +746,26 @@ def test_previous_result_is_read_or_refused_in_one_sentence(tmp_path):
         code, _, err = invoke(["audit", *data_args(EXAMPLES), "--as-of", "2021-12-31", "--previous", bad,
                                "--html", tmp_path / "c.html"])
         assert code == 2 and "Traceback" not in err and "previous result" in err, err
+
+
+def test_duckdb_settings_on_the_command_line(tmp_path):
+    """--memory-limit/--temp-dir/--threads run the audit on DuckDB with the same result as
+    pandas; a size DuckDB cannot read, or the settings with --engine pandas, are one-paragraph
+    errors naming the setting, and nothing is written."""
+    docs = EXAMPLES / "documents.csv"
+    base = ["audit", "--data", f"documents={docs}", "--as-of", "2021-12-31"]
+    code, _, err = invoke(base + ["--engine", "pandas", "--json", tmp_path / "pandas.json", "--html", ""])
+    assert code in (0, 1), err
+    code, _, err = invoke(base + ["--memory-limit", "300MB", "--temp-dir", tmp_path / "spill", "--threads", "1",
+                                  "--json", tmp_path / "duck.json", "--html", ""])
+    assert code in (0, 1), err
+    pandas_result = json.loads((tmp_path / "pandas.json").read_text(encoding="utf-8"))
+    duck_result = json.loads((tmp_path / "duck.json").read_text(encoding="utf-8"))
+    assert pandas_result["rules"] == duck_result["rules"] and pandas_result["score"] == duck_result["score"]
+    code, _, err = invoke(base + ["--memory-limit", "12XB", "--json", tmp_path / "bad.json", "--html", ""])
+    assert code == 2
+    assert_one_paragraph(err, "12XB")
+    code, _, err = invoke(base + ["--engine", "pandas", "--threads", "2", "--json", tmp_path / "bad.json"])
+    assert code == 2
+    assert_one_paragraph(err, "--threads")
+    assert not (tmp_path / "bad.json").exists()

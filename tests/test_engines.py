@@ -169,3 +169,30 @@ def test_spark_dataframes_and_a_caller_session():
     differing = [key for key in _same(expected, got) if not key.startswith("reading")]
     assert not differing, differing
     assert got["reading"]["documents"]["format"] == "table"
+
+
+def test_duckdb_memory_settings_and_a_caller_connection(tmp_path):
+    """The DuckDB settings (a small memory limit, a spill folder, one thread) and a caller's own
+    DuckDB connection give the pandas result; the caller's connection stays open and keeps its
+    own tables, the audit's relations are gone after it; a bad size is refused in words."""
+    import duckdb
+
+    from disclosure_rules.errors import DisclosureRulesError
+
+    book = load_rulebook(DEFAULT_RULEBOOK)
+    data = example_data(book)
+    expected = audit(book, data, as_of=DEMO_AS_OF).to_dict(json_findings=None)
+    options = {"memory_limit": "300MB", "temp_directory": str(tmp_path / "spill"), "threads": 1}
+    got = audit(book, data, as_of=DEMO_AS_OF, engine_options=options).to_dict(json_findings=None)
+    assert not _same(expected, got), _same(expected, got)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE calendar AS SELECT 1 AS mine")
+    got = audit(book, data, as_of=DEMO_AS_OF, engine=con).to_dict(json_findings=None)
+    assert not _same(expected, got), _same(expected, got)
+    assert con.execute("SELECT mine FROM calendar").fetchall() == [(1,)]
+    left = [name for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()]
+    assert not [name for name in left if "disclosure_rules" in name], left
+    with pytest.raises(DisclosureRulesError, match="12XB"):
+        audit(book, data, as_of=DEMO_AS_OF, engine_options={"memory_limit": "12XB"})
+    with pytest.raises(DisclosureRulesError, match="duckdb"):
+        audit(book, data, as_of=DEMO_AS_OF, engine="pandas", engine_options={"threads": 2})

@@ -40,7 +40,8 @@ def load_rulebook(source="builtin:shanxi-commerce-2021"):
     return _load(source)
 
 
-def audit(book, data, *, as_of=None, waivers=None, progress=None, previous=None, unit=None, engine=None):
+def audit(book, data, *, as_of=None, waivers=None, progress=None, previous=None, unit=None, engine=None,
+          engine_options=None):
     """Audit a unit's ledgers (台账) against a rulebook and return the result.
 
     Parameters
@@ -49,8 +50,9 @@ def audit(book, data, *, as_of=None, waivers=None, progress=None, previous=None,
         A rulebook from :func:`load_rulebook`, or what :func:`load_rulebook` takes.
     data : dict
         Dataset name (``"documents"``) or title (``"公文台账"``) -> the ledger: a path to a
-        CSV / XLSX / XLS / ODS file (``"ledger.xlsx#Sheet1"`` for one sheet), a pandas
-        DataFrame with the ledger's own headers, or a loaded dataset. A dataset left out makes
+        CSV / XLSX / XLS / ODS / Parquet file (``"ledger.xlsx#Sheet1"`` for one sheet), a
+        pandas DataFrame with the ledger's own headers, an engine's table (a pyarrow Table, a
+        DuckDB relation, a Spark or polars DataFrame), or a loaded dataset. A dataset left out makes
         its rules "not assessed" (README, "Ledgers as offices keep them").
     as_of : str, datetime.date or None
         The day the audit is as of: open items past their deadline on that day are overdue.
@@ -65,10 +67,14 @@ def audit(book, data, *, as_of=None, waivers=None, progress=None, previous=None,
         An earlier result, for the rules that compare with it (kind ``trend``).
     unit : str or dict, optional
         The audited unit (a name, or ``{"name", "code"}``), shown on every output.
-    engine : str or SparkSession, optional
+    engine : str, SparkSession or DuckDB connection, optional
         What evaluates the rules: ``"pandas"`` (in memory), ``"duckdb"`` (embedded DuckDB,
-        every core), ``"spark"`` (a local Spark session) or a SparkSession of your own;
-        ``"auto"`` (the default) chooses. Every engine gives the same result.
+        every core), ``"spark"`` (a local Spark session), or a SparkSession or DuckDB
+        connection of your own; ``"auto"`` (the default) chooses. Every engine gives the same
+        result (README, "Engines").
+    engine_options : dict, optional
+        DuckDB's settings: ``memory_limit`` (``"4GB"``; past it DuckDB spills to disk),
+        ``temp_directory`` (where it spills) and ``threads``. With them ``"auto"`` is DuckDB.
 
     Returns
     -------
@@ -92,7 +98,7 @@ def audit(book, data, *, as_of=None, waivers=None, progress=None, previous=None,
     from .engine import audit as _audit
 
     return _audit(book, data, as_of=as_of, waivers=waivers, progress=progress, previous=previous, unit=unit,
-                  engine=engine)
+                  engine=engine, engine_options=engine_options)
 
 
 def annual_report(book, data, year=None, *, figures=None):

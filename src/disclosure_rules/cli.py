@@ -166,9 +166,15 @@ def _json_findings(value: str) -> int | None:
 @click.option("--engine", type=click.Choice(["auto", "pandas", "duckdb", "spark"]), default="auto", show_default=True,
               help="计算引擎：pandas（内存）、duckdb（嵌入式 DuckDB，多核）、spark（本地 Spark，需 pyspark 与 Java）；auto 自动选择，结果相同。 "
                    "What evaluates the rules; the results are identical.")
+@click.option("--memory-limit", "memory_limit", metavar="SIZE",
+              help="duckdb 引擎的内存上限，如 4GB；超出部分写入临时目录（给出即用 duckdb）。 "
+                   "DuckDB's memory limit (it spills to disk past it), e.g. 4GB.")
+@click.option("--temp-dir", "temp_dir", type=click.Path(file_okay=False),
+              help="duckdb 引擎超出内存上限时写入的临时目录（默认：系统临时目录）。 Where DuckDB spills past its memory limit.")
+@click.option("--threads", type=click.IntRange(1), help="duckdb 引擎使用的线程数（默认：全部核）。 DuckDB's threads (default: every core).")
 @click.pass_context
 def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fail_under, json_findings, previous,
-          unit, self_assessment, engine):
+          unit, self_assessment, engine, memory_limit, temp_dir, threads):
     """按考核方案核查台账，写出报告（及 JSON、整改清单）。 Audit ledgers against a rulebook and write the report."""
     from .engine import audit as run_audit
     from .rulebook import load_rulebook
@@ -185,7 +191,8 @@ def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fai
         progress("loading the rulebook")
         book = load_rulebook(rules)
         result = run_audit(book, datasets, as_of=as_of, waivers=waivers, progress=progress, previous=previous,
-                           unit=unit, engine=engine)
+                           unit=unit, engine=engine,
+                           engine_options={"memory_limit": memory_limit, "temp_directory": temp_dir, "threads": threads})
         progress("writing outputs")
         for output in (json_path, html, findings):  # as --json always did: a new folder is created
             if output:

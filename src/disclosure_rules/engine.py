@@ -78,14 +78,17 @@ def _as_date(value, what: str) -> dt.date:
 
 def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=None,
           waivers: str | os.PathLike | list | None = None,
-          progress: Callable[[str], None] | None = None, previous=None, unit=None, engine=None) -> AuditResult:
+          progress: Callable[[str], None] | None = None, previous=None, unit=None, engine=None,
+          engine_options: Mapping[str, Any] | None = None) -> AuditResult:
     """Evaluate ``book`` on ``data`` (dataset name -> file path, DataFrame or LoadedDataset).
 
     ``previous`` is an earlier result (its JSON file, its ``to_dict()``, or an AuditResult)
     for the rules that compare with it (kind ``trend``). ``unit`` names the audited unit
     (a name, or ``{"name", "code"}``), shown on every output (DESIGN §8). ``engine``:
     "pandas" (in memory), "duckdb" (embedded DuckDB), "spark" (a local Spark session), a
-    SparkSession, or "auto" (the default: chooses); the results are identical."""
+    SparkSession, a DuckDB connection, or "auto" (the default: chooses); the results are
+    identical. ``engine_options`` are DuckDB's: ``memory_limit`` ("4GB"), ``temp_directory``
+    (where it spills past the limit) and ``threads``; with them "auto" is DuckDB."""
     from .calendar import WorkCalendar
     from .datasets import LoadedDataset, load_dataset
     from .rulebook import load_rulebook, load_waivers
@@ -155,7 +158,7 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
     keys = {name: _keys(ds, book.datasets[name]) for name, ds in loaded.items()}
 
     earlier = previous_figures(previous)
-    runner = _engine(engine)
+    runner = _engine(engine, engine_options)
     rule_results: list[RuleResult] = []
     parts: list[FindingPart] = []
     row_details: dict[str, pd.DataFrame] = {}
@@ -209,15 +212,31 @@ class _Runner:
     close: Callable | None = None
 
 
-def _engine(engine) -> _Runner:
+ENGINE_OPTIONS = ("memory_limit", "temp_directory", "threads")
+
+
+def _engine(engine, options: Mapping[str, Any] | None = None) -> _Runner:
+    options = {k: v for k, v in (options or {}).items() if v is not None}
+    unknown = [k for k in options if k not in ENGINE_OPTIONS]
+    if unknown:
+        raise DisclosureRulesError(f"unknown engine option {unknown[0]!r}; the options are: {', '.join(ENGINE_OPTIONS)}")
+    if options and (engine is None or engine == "auto"):
+        engine = "duckdb"  # memory and spill settings are DuckDB's
+    if options and engine != "duckdb" and type(engine).__name__ != "DuckDBPyConnection":
+        flags = {"memory_limit": "--memory-limit", "temp_directory": "--temp-dir", "threads": "--threads"}
+        named = [f"{name} ({flags[name]})" for name in options]
+        error = DisclosureRulesError(f"{', '.join(named)}: only the duckdb engine takes these settings, "
+                                     f"not the {engine!r} engine; leave them out or use --engine duckdb")
+        error.zh = f"{'、'.join(named)} 只用于 duckdb 引擎，不用于 {engine} 引擎；请去掉这些设置或改用 --engine duckdb"
+        raise error
     # auto: pandas for now; the DuckDB engine still reads and types the ledgers in pandas, so
     # it earns its place only once it reads them itself (issue 10)
     if engine is None or engine in ("auto", "pandas"):
         return _Runner(lambda kind, view: kind.evaluate(view))
-    if engine == "duckdb":
+    if engine == "duckdb" or type(engine).__name__ == "DuckDBPyConnection":
         from .engines.duckdb import DuckDBEngine
 
-        duck = DuckDBEngine()
+        duck = DuckDBEngine(connection=None if engine == "duckdb" else engine, **options)
         return _Runner(duck.verdict, duck.close)
     if engine == "spark" or type(engine).__name__ == "SparkSession":
         from .engines.spark import SparkEngine

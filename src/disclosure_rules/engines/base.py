@@ -16,6 +16,11 @@ import pandas as pd
 
 from ..kinds.sql import DIV, POS, ROW, SqlView, identity_column
 
+#: the audit's relations are named apart from a caller's own tables (a DuckDB connection or a
+#: Spark session the caller passes may hold a "calendar" of its own)
+PREFIX = "__disclosure_rules_"
+CALENDAR = f"{PREFIX}calendar"
+
 
 def typed_arrow(frame: pd.DataFrame, fields: dict):
     """A typed frame as an Arrow table in the conventions of :mod:`..kinds.sql`."""
@@ -81,6 +86,11 @@ class SqlEngine(ABC):
     def close(self) -> None:
         """Release what the engine holds (the caller's session stays open)."""
 
+    def _drop_calendar(self) -> None:
+        if self._calendar_span is not None:
+            self.unregister(CALENDAR)
+            self._calendar_span = None
+
     # ------------------------------------------------------------------ relations
 
     def _relation(self, view, bridged: dict[str, tuple[np.ndarray, np.ndarray]]) -> str:
@@ -121,7 +131,7 @@ class SqlEngine(ABC):
             columns.append(pa.array(true, mask=unknown, type=pa.bool_()))
             names.append(f"__x_{key}")
         self._relations += 1
-        name = f"rule_rows_{self._relations}"
+        name = f"{PREFIX}rule_rows_{self._relations}"
         self.register(name, pa.table(columns, names=names))
         return name
 
@@ -150,10 +160,10 @@ class SqlEngine(ABC):
         if span != self._calendar_span:  # the relation is the calendar's whole table, as it now stands
             relation = calendar.relation(dt.date(years.start, 1, 1), dt.date(years.stop - 1, 12, 31))
             if self._calendar_span is not None:
-                self.unregister("calendar")
-            self.register("calendar", pa.Table.from_pandas(relation[["day", "n"]], preserve_index=False))
+                self.unregister(CALENDAR)
+            self.register(CALENDAR, pa.Table.from_pandas(relation[["day", "n"]], preserve_index=False))
             self._calendar_span = span
-        return "calendar"
+        return CALENDAR
 
     # ------------------------------------------------------------------ verdicts
 
@@ -169,7 +179,7 @@ class SqlEngine(ABC):
         bridged = {key: c.mask(view.ctx) for key, c in view.expressions.items() if key not in in_sql}
         relation = self._relation(view, bridged)
         try:
-            calendar = self._calendar(view) if kind.name == "deadline" else "calendar"
+            calendar = self._calendar(view) if kind.name == "deadline" else CALENDAR
             constants = {name: (None if value is None or pd.isna(value) else pd.Timestamp(value).date())
                          for name, value in view.ctx.constants.items()}
             env = SqlEnv(column=lambda name: col(name, DATA), constants=constants, calendar=calendar)
