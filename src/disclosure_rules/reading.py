@@ -1840,7 +1840,10 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
     # key-less rows below the records after a footer (notes of several lines) are footer too
     unclaimed = open_ & (reason == None)  # noqa: E711
     if protected:
-        records_at = np.union1d(np.setdiff1d(np.arange(n), candidates), candidates[protected_other & ~blank])
+        is_record = np.ones(n, dtype=bool)  # rows not candidates, and candidates with a key or required field
+        is_record[candidates] = False
+        is_record[candidates[protected_other & ~blank]] = True
+        records_at = np.flatnonzero(is_record)  # in order, as the set operations gave them, without sorting
     else:
         # no key and no required field: a record is a row left unclaimed that fills two of
         # the fields' columns (a note continued on a second line fills one)
