@@ -1761,8 +1761,13 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
     keep = np.ones(n, dtype=bool)
     if not len(candidates):
         return _Classified(keep, [], 0)
-    take = pa.array(candidates, type=pa.int64())
-    sub = [c.take(take) for c in columns]
+    if len(candidates) == n:
+        sub = columns
+    else:  # candidates are in order: a filter works chunk by chunk, where a take joins the chunks
+        chosen = np.zeros(n, dtype=bool)
+        chosen[candidates] = True
+        chosen = pa.array(chosen)
+        sub = [c.filter(chosen) for c in columns]
     m = len(candidates)
     full = np.column_stack([~_blank(c) for c in sub])  # m x width
     count = full.sum(axis=1)

@@ -52,6 +52,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .expressions import normalize_name
 
@@ -272,9 +274,10 @@ class _Problems:
 
 
 def _type_string(cells: pd.Series, spec: Any, header: str):
-    if _is_pyarrow_text(cells.dtype):
-        text = cells.astype(pd.StringDtype()).str.strip()
-        return text.mask(text == "").reset_index(drop=True).array, _Problems()
+    if _is_pyarrow_text(cells.dtype):  # strip, and "" is blank: in Arrow, chunk by chunk, without a copy to mask
+        text = pc.utf8_trim_whitespace(cells.array._pa_array)
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
+        return pd.arrays.ArrowStringArray(text), _Problems()
     codes, uniques = _distinct(cells)
     return _take(pd.array(_texts(uniques).to_numpy(), dtype=pd.StringDtype()), codes), _Problems()
 
