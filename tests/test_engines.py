@@ -67,6 +67,7 @@ def test_demo_on_every_engine(engine):
     waivers = examples_dir() / "waivers.yaml"
     expected = audit(book, data, as_of=DEMO_AS_OF, waivers=waivers).to_dict(json_findings=None)
     got = audit(book, data, as_of=DEMO_AS_OF, waivers=waivers, engine=engine).to_dict(json_findings=None)
+    assert (expected["tool"]["engine"], got["tool"]["engine"]) == ("pandas", engine)  # the JSON says which
     assert not _same(expected, got), _same(expected, got)
 
 

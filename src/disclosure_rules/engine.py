@@ -182,6 +182,7 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
     result = _assemble(book, as_of_date, loaded, rule_results, parts, row_details, dept_records,
                        data_issues, warnings)
     result.unit = audited_unit
+    result.engine = runner.name
     return result
 
 
@@ -210,6 +211,7 @@ class _Runner:
 
     verdict: Callable
     close: Callable | None = None
+    name: str = "pandas"
 
 
 ENGINE_OPTIONS = ("memory_limit", "temp_directory", "threads")
@@ -237,12 +239,12 @@ def _engine(engine, options: Mapping[str, Any] | None = None) -> _Runner:
         from .engines.duckdb import DuckDBEngine
 
         duck = DuckDBEngine(connection=None if engine == "duckdb" else engine, **options)
-        return _Runner(duck.verdict, duck.close)
+        return _Runner(duck.verdict, duck.close, "duckdb")
     if engine == "spark" or type(engine).__name__ == "SparkSession":
         from .engines.spark import SparkEngine
 
         spark = SparkEngine(None if engine == "spark" else engine)
-        return _Runner(spark.verdict, spark.close)
+        return _Runner(spark.verdict, spark.close, "spark")
     raise DisclosureRulesError(f"unknown engine {engine!r}; the engines are: {', '.join(ENGINES)}")
 
 

@@ -194,6 +194,8 @@ class AuditResult:
     #: the veto rules (单项否决) that failed: the grade is then the lowest band
     vetoed_by: list = field(default_factory=list)
     tool_version: str = __version__
+    #: what evaluated the rules: "pandas", "duckdb" or "spark" (the result is the same on each)
+    engine: str = "pandas"
     _findings: dict = field(default_factory=dict)
 
     @property
@@ -414,7 +416,7 @@ class AuditResult:
             findings.extend(_finding_dicts(frame))
         issues, issue_warnings = _capped_issues(self.data_issues, json_findings)
         return {
-            "tool": {"name": "disclosure-rules", "version": self.tool_version},
+            "tool": {"name": "disclosure-rules", "version": self.tool_version, "engine": self.engine},
             "rulebook": {"id": info.id, "title": info.title, "year": info.year, "sha256": self.book.sha256},
             "unit": None if self.unit is None else dict(self.unit),
             "as_of": self.as_of.isoformat(),
