@@ -37,6 +37,7 @@ class SparkEngine(SqlEngine):
 
     name = "spark"
     dialect = "spark"
+    lower_calendar_expressions = False
 
     def __init__(self, session=None):
         super().__init__()

@@ -196,7 +196,9 @@ class Clock:
                         default=nth_workday(self.view, exp.Add(this=counted, expression=n)))
         room = date_diff(d, lit(LAST_DATE))
         return case((exp.GT(this=n, expression=room), lit(LAST_DATE)),
-                    default=exp.cast(exp.DateAdd(this=d, expression=n, unit=exp.var("DAY")),
+                    # n <= room here, so it fits an INT (Spark's date_add takes no BIGINT)
+                    default=exp.cast(exp.DateAdd(this=d, expression=exp.cast(n, exp.DataType.build("int")),
+                                                 unit=exp.var("DAY")),
                                      exp.DataType.build("date")))
 
 
