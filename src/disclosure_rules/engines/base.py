@@ -227,4 +227,11 @@ def _numpy(column, kind: str) -> np.ndarray:
     if kind == "date":
         days = column.to_numpy(zero_copy_only=False)
         return np.asarray(days, dtype="datetime64[D]").astype("datetime64[s]")
-    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
+    # text by its distinct values: one Python string per value, shared by its rows (a status or
+    # light column holds a handful), as the kinds' own arrays hold them
+    encoded = pc.dictionary_encode(column).combine_chunks() if len(column) else None
+    if encoded is None:
+        return np.empty(0, dtype=object)
+    values = np.array(encoded.dictionary.to_pylist() + [None], dtype=object)
+    codes = pc.fill_null(encoded.indices, len(values) - 1).to_numpy(zero_copy_only=False)
+    return values[codes]
