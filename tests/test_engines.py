@@ -156,7 +156,8 @@ def test_generated_ledgers_on_spark(case):
 @_NO_JAVA
 def test_spark_dataframes_and_a_caller_session():
     """A Spark user hands the session and Spark DataFrames of the ledgers (engine-native
-    tables): the result is the pandas engine's on the same records."""
+    tables): the result is the pandas engine's on the same records; with engine auto, Spark
+    DataFrames are audited on their own session."""
     from disclosure_rules.engines.spark import local_session
 
     from ledgers import AS_OF, documents, requests
@@ -170,6 +171,9 @@ def test_spark_dataframes_and_a_caller_session():
     differing = [key for key in _same(expected, got) if not key.startswith("reading")]
     assert not differing, differing
     assert got["reading"]["documents"]["format"] == "table"
+    assert got["tool"]["engine"] == "spark"
+    auto = audit(BUILTIN, spark_frames, as_of=AS_OF).to_dict(json_findings=None)  # auto: where the ledgers are
+    assert auto["tool"]["engine"] == "spark" and not _same(got, auto)
 
 
 def test_duckdb_memory_settings_and_a_caller_connection(tmp_path):

@@ -70,8 +70,9 @@ def audit(book, data, *, as_of=None, waivers=None, progress=None, previous=None,
     engine : str, SparkSession or DuckDB connection, optional
         What evaluates the rules: ``"pandas"`` (in memory), ``"duckdb"`` (embedded DuckDB,
         every core), ``"spark"`` (a local Spark session), or a SparkSession or DuckDB
-        connection of your own; ``"auto"`` (the default) chooses. Every engine gives the same
-        result (README, "Engines").
+        connection of your own; ``"auto"`` (the default) audits Spark DataFrames on their
+        session and anything else on pandas. Every engine gives the same result (README,
+        "Engines").
     engine_options : dict, optional
         DuckDB's settings: ``memory_limit`` (``"4GB"``; past it DuckDB spills to disk),
         ``temp_directory`` (where it spills) and ``threads``. With them ``"auto"`` is DuckDB.

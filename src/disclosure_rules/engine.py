@@ -158,7 +158,7 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
     keys = {name: _keys(ds, book.datasets[name]) for name, ds in loaded.items()}
 
     earlier = previous_figures(previous)
-    runner = _engine(engine, engine_options)
+    runner = _engine(engine, engine_options, list(data.values()))
     rule_results: list[RuleResult] = []
     parts: list[FindingPart] = []
     row_details: dict[str, pd.DataFrame] = {}
@@ -217,8 +217,18 @@ class _Runner:
 ENGINE_OPTIONS = ("memory_limit", "temp_directory", "threads")
 
 
-def _engine(engine, options: Mapping[str, Any] | None = None) -> _Runner:
+def _spark_session_of(sources) -> Any:
+    """The SparkSession of the first Spark DataFrame among the inputs (None: there is none)."""
+    for source in sources:
+        if type(source).__module__.startswith("pyspark.") and hasattr(source, "sparkSession"):
+            return source.sparkSession
+    return None
+
+
+def _engine(engine, options: Mapping[str, Any] | None = None, sources=()) -> _Runner:
     options = {k: v for k, v in (options or {}).items() if v is not None}
+    if not options and (engine is None or engine == "auto"):
+        engine = _spark_session_of(sources) or engine  # auto: ledgers in Spark are audited where they are
     unknown = [k for k in options if k not in ENGINE_OPTIONS]
     if unknown:
         raise DisclosureRulesError(f"unknown engine option {unknown[0]!r}; the options are: {', '.join(ENGINE_OPTIONS)}")
@@ -231,8 +241,8 @@ def _engine(engine, options: Mapping[str, Any] | None = None) -> _Runner:
                                      f"not the {engine!r} engine; leave them out or use --engine duckdb")
         error.zh = f"{'、'.join(named)} 只用于 duckdb 引擎，不用于 {engine} 引擎；请去掉这些设置或改用 --engine duckdb"
         raise error
-    # auto: pandas for now; the DuckDB engine still reads and types the ledgers in pandas, so
-    # it earns its place only once it reads them itself (issue 10)
+    # auto: otherwise pandas for now; the DuckDB engine still reads and types the ledgers in
+    # Python, so it earns its place only once it reads them itself (issue 10)
     if engine is None or engine in ("auto", "pandas"):
         return _Runner(lambda kind, view: kind.evaluate(view))
     if engine == "duckdb" or type(engine).__name__ == "DuckDBPyConnection":
