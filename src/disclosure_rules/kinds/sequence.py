@@ -47,17 +47,22 @@ class Sequence(Kind):
         fields = view.rule.fields
         matrix = np.stack([column_value(view.frame[f], "date").data.astype(np.int64) for f in fields], axis=1)
         nat = np.iinfo(np.int64).min
-        present = matrix != nat
         running = np.maximum.accumulate(matrix, axis=1)          # NaT is the smallest int64
-        prior = np.concatenate([np.full((len(matrix), 1), nat), running[:, :-1]], axis=1)
-        bad = present & (prior != nat) & (matrix < prior)
-        violation = bad.any(axis=1) & view.selected
-        later = np.argmax(bad, axis=1)
-        rows = np.arange(len(matrix))
-        target = prior[rows, later]
-        # the earliest step holding the running maximum before `later`
-        candidates = (matrix == target[:, None]) & (np.arange(len(fields))[None, :] < later[:, None])
-        earlier = np.argmax(candidates, axis=1)
+        # step j (from the second on) is bad when present, some earlier step is present, and it
+        # is before the running maximum of the earlier steps
+        prior, step = running[:, :-1], matrix[:, 1:]
+        bad = (step != nat) & (prior != nat) & (step < prior)
+        out_of_order = bad.any(axis=1)
+        violation = out_of_order & view.selected
+        later = np.zeros(len(matrix), dtype=np.int64)
+        earlier = np.zeros(len(matrix), dtype=np.int64)
+        at = np.flatnonzero(out_of_order)  # the message's pair, for the rows out of order only
+        if len(at):
+            first_bad = np.argmax(bad[at], axis=1) + 1
+            target = running[at, first_bad - 1]
+            # the earliest step holding the running maximum before `later`
+            candidates = (matrix[at] == target[:, None]) & (np.arange(len(fields))[None, :] < first_bad[:, None])
+            later[at], earlier[at] = first_bad, np.argmax(candidates, axis=1)
         return Verdict(view.selected.copy(), violation, details={"later": later, "earlier": earlier})
 
     def lower(self, view):
