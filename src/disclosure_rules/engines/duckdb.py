@@ -65,9 +65,11 @@ class DuckDBEngine(SqlEngine):
         except duckdb.Error as exc:
             what = {"memory_limit": "memory limit", "temp_directory": "temporary directory"}.get(name, name)
             zh = {"memory_limit": "内存上限", "temp_directory": "临时目录"}.get(name, name)
-            error = DisclosureRulesError(f"DuckDB does not accept the {what} {value!r} "
-                                         f"(write a size such as 4GB or 500MB): {str(exc).splitlines()[0]}")
-            error.zh = f"DuckDB 不接受{zh} {value!r}（请写成 4GB、500MB 这样的大小）：{str(exc).splitlines()[0]}"
+            hint = (" (write a size such as 4GB or 500MB)", "（请写成 4GB、500MB 这样的大小）") \
+                if name == "memory_limit" else ("", "")
+            error = DisclosureRulesError(f"DuckDB does not accept the {what} {value!r}{hint[0]}: "
+                                         f"{str(exc).splitlines()[0]}")
+            error.zh = f"DuckDB 不接受{zh} {value!r}{hint[1]}：{str(exc).splitlines()[0]}"
             raise error from None
 
     def register(self, name: str, table) -> None:
