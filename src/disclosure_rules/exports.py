@@ -304,13 +304,71 @@ def write_findings(result, path, lang: str = "zh") -> None:
     write_via_temp(path, lambda tmp: writer(result, table, tmp, lang))
 
 
+#: rows of the list turned into CSV text at a time (bounds the memory of the text beside the table)
+CSV_CHUNK_ROWS = 65_536
+_CSV_SPECIAL = re.compile(r'[,"\r\n]')
+
+
+def _csv_field(text: str) -> str:
+    """One CSV field as Excel reads it (and as Python's csv module writes it, QUOTE_MINIMAL):
+    quoted, with its quotes doubled, when it holds a comma, a quote or a line break."""
+    return '"' + text.replace('"', '""') + '"' if _CSV_SPECIAL.search(text) else text
+
+
+def _csv_text(series: pd.Series, name: str):
+    """A column of the list as the text of its CSV fields (a pyarrow string array; blanks empty),
+    built by Arrow kernels on the whole column, never value by value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if name in DATE_COLUMNS:  # ISO dates, as strftime(ISO_DATE) writes them
+        text = pc.cast(pc.cast(pa.array(series, from_pandas=True), pa.date32()), pa.string())  # any datetime unit
+    elif name in INT_COLUMNS:
+        text = pc.cast(pa.array(series.astype("Int64"), type=pa.int64()), pa.string())
+    else:
+        text = pa.array(series.astype("string"), type=pa.string())
+        if isinstance(text, pa.ChunkedArray):  # a pandas column over several Arrow chunks
+            text = text.combine_chunks()
+        coded = pc.dictionary_encode(text)
+        if len(coded.dictionary) * 4 < len(text):  # few distinct values (rules, divisions...): quote each once
+            return pc.fill_null(pc.take(_csv_quoted(coded.dictionary), coded.indices), "")
+    return pc.fill_null(_csv_quoted(text), "")
+
+
+def _csv_quoted(text):
+    """``_csv_field`` of every value of a pyarrow string array, by Arrow kernels."""
+    import pyarrow.compute as pc
+
+    special = pc.match_substring_regex(text, r'[,"\r\n]')
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+    return pc.if_else(special, quoted, text)
+
+
+def _csv_lines(frame: pd.DataFrame, names: list[str]) -> memoryview:
+    """The CSV lines (CRLF) of these rows as one UTF-8 buffer: the fields of each column quoted
+    as needed, joined row-wise by Arrow, and the values buffer of the joined array taken as is."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    fields = [_csv_text(frame[name], name) for name in names]
+    lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*fields, ","), "\r\n", "")
+    if len(lines) == 0:
+        return memoryview(b"")
+    large = pa.types.is_large_string(lines.type)
+    offsets = memoryview(lines.buffers()[1]).cast("q" if large else "i")
+    return memoryview(lines.buffers()[2])[offsets[lines.offset]:offsets[lines.offset + len(lines)]]
+
+
 def _write_csv(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
+    """UTF-8 with a BOM, CRLF line ends, fields quoted only where needed: the bytes of
+    ``DataFrame.to_csv(encoding="utf-8-sig", lineterminator="\r\n")`` of the list, written
+    chunk by chunk from Arrow kernels (no Python per row or per cell)."""
     columns = columns_of(table)
-    out = table[[name for name, _, _ in columns]].copy()
-    for name in DATE_COLUMNS:
-        out[name] = out[name].dt.strftime(ISO_DATE)
-    out.columns = headers(columns, lang)
-    out.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    names = [name for name, _, _ in columns]
+    with open(tmp, "wb") as out:
+        out.write(b"\xef\xbb\xbf" + (",".join(_csv_field(h) for h in headers(columns, lang)) + "\r\n").encode("utf-8"))
+        for start in range(0, len(table), CSV_CHUNK_ROWS):
+            out.write(_csv_lines(table.iloc[start:start + CSV_CHUNK_ROWS], names))
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
