@@ -104,3 +104,17 @@ def test_repeated_values_are_quoted_like_single_ones(tmp_path, repeats):
     exports._write_csv(None, table, path, "zh")
     assert path.read_bytes() == _reference(table, "zh")
     assert path.read_bytes().count('"含,逗号与""引号"""'.encode("utf-8")) == repeats
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([None, "办公室", "外贸处", "（全单位）", "a", "B"]),
+                          st.sampled_from([None, "DOC-ATTR-01", "REQ-SEQ-01", "REQ-DEADLINE-01"]),
+                          st.one_of(st.none(), st.integers(min_value=2, max_value=40))), max_size=30))
+def test_list_order_is_division_rule_row_stable_blanks_last(cells):
+    """The list is ordered by division, then rule, then row, blanks last, ties in their original
+    order: the order ``sort_values(kind="stable")`` gives, so a division reads its rows in turn."""
+    table = pd.DataFrame({"department": pd.array([c[0] for c in cells], dtype="string"),
+                          "rule": pd.array([c[1] for c in cells], dtype="string"),
+                          "row": pd.array([c[2] for c in cells], dtype="Int64")})
+    expected = table.sort_values(["department", "rule", "row"], kind="stable").index.to_numpy()
+    assert list(exports._list_order(table)) == list(expected)

@@ -102,7 +102,7 @@ def _neutralize_text(series: pd.Series) -> pd.Series:
     """Vectorized ``neutralize`` for a column of text (blanks stay blank)."""
     text = series.astype("string")
     risky = text.str.contains(_FORMULA_RE, regex=True, na=False)
-    return text.mask(risky, "'" + text)
+    return text.mask(risky, "'" + text) if risky.any() else text
 
 
 def _relabel(series: pd.Series, labels: dict) -> pd.Series:
@@ -174,6 +174,7 @@ def _raw_values(result, rows: pd.DataFrame, lang: str = "zh") -> pd.Series:
                           "sheet": issues.get("sheet", pd.Series(None, index=issues.index)).astype(object)
                           .where(lambda s: s.notna(), ""),
                           "value": issues["value"].astype(str)})
+    left = left[left["row"].isin(right["row"])]  # only rows with a bad cell meet the fields of their rule
     matched = left.merge(fields, on="rule").merge(right, on=["dataset", "row", "sheet", "field"])
     if not len(matched):
         return out
@@ -251,9 +252,21 @@ def findings_table(result, lang: str = "zh") -> pd.DataFrame:
     for name in ("rule", "title", "department", "dataset", "sheet", "key", "message", "raw", "severity", "waived",
                  "clause"):
         table[name] = _neutralize_text(table[name])
-    table = table.sort_values(["department", "rule", "row"], kind="stable").reset_index(drop=True)
+    table = table.take(_list_order(table)).reset_index(drop=True)
     table["seq"] = (table.groupby("department", sort=False).cumcount() + 1).astype("Int64")  # numbered per division
     return table
+
+
+def _list_order(table: pd.DataFrame):
+    """The positions of the list sorted by division, rule, row (stable, blanks last): what
+    ``sort_values([...], kind="stable")`` gives, by one ``lexsort`` of integer codes."""
+    import numpy as np
+
+    keys = []
+    for name in ("row", "rule", "department"):  # lexsort: the last key is the primary one
+        codes, uniques = pd.factorize(table[name], sort=True)
+        keys.append(np.where(codes < 0, len(uniques), codes))
+    return np.lexsort(keys)
 
 
 def findings_only(table: pd.DataFrame) -> pd.DataFrame:
@@ -462,6 +475,10 @@ def _division_counts(result, table: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
+#: rows of a division sheet turned into Python cells at a time
+XLSX_SLICE_ROWS = 10_000
+
+
 def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -543,14 +560,18 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
             sheet.print_title_rows = "1:1"
             message_at = names.index("message")
             wrap = Alignment(wrap_text=True, vertical="top")
-            for values, code in zip(_cells(chunk, spec), chunk["status_code"].tolist()):
-                cell = WriteOnlyCell(sheet, value=values[status_at])
-                cell.fill = STATUS_FILLS[code]
-                values[status_at] = cell
-                text = WriteOnlyCell(sheet, value=values[message_at])
-                text.alignment = wrap  # the problem in full, wrapped in its column
-                values[message_at] = text
-                sheet.append(values)
+            # the Python cells of XLSX_SLICE_ROWS rows at a time: openpyxl's write-only sheet streams
+            # them to disk, so the memory beside the list stays the same whatever its length
+            for at in range(0, len(chunk), XLSX_SLICE_ROWS):
+                part_rows = chunk.iloc[at:at + XLSX_SLICE_ROWS]
+                for values, code in zip(_cells(part_rows, spec), part_rows["status_code"].tolist()):
+                    cell = WriteOnlyCell(sheet, value=values[status_at])
+                    cell.fill = STATUS_FILLS[code]
+                    values[status_at] = cell
+                    text = WriteOnlyCell(sheet, value=values[message_at])
+                    text.alignment = wrap  # the problem in full, wrapped in its column
+                    values[message_at] = text
+                    sheet.append(values)
     if result.data_issues:  # the cells that could not be read, on a sheet of their own
         _issues_sheet(workbook, result, _sheet_title(ui["data_issue_sheet"], used), lang, header_row)
     workbook.save(tmp)
