@@ -67,3 +67,32 @@ def test_audit_finds_every_planted_violation(ledgers, tmp_path):
     problems = {(i["field"], i["value"]) for i in result["data_issues"]}
     assert ("rereviewed_on", "2021-02-30") in problems
     assert ("disclosure", "待定") in problems
+
+
+def _baseline():
+    spec = importlib.util.spec_from_file_location("bench_duckdb_baseline", ROOT / "benchmarks" / "duckdb_baseline.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_hand_written_duckdb_baseline_agrees_with_the_audit(ledgers, tmp_path):
+    """The benchmark's peer (benchmarks/duckdb_baseline.py, the built-in rules written by hand in
+    DuckDB SQL) is honest: on the same ledgers every rule has the audit's population, violations
+    and pending rows, and its findings table lists the audit's findings (rule, row, key)."""
+    out_json = tmp_path / "r.json"
+    code = main(["audit", "--data", f"documents={ledgers['documents']}", "--data", f"requests={ledgers['requests']}",
+                 "--as-of", "2021-12-31", "--json", str(out_json), "--html", str(tmp_path / "r.html"),
+                 "--json-findings", "all"])
+    assert code == 0
+    result = json.loads(out_json.read_text(encoding="utf-8"))
+    baseline = _baseline().run(ledgers["documents"].parent, tmp_path / "baseline", as_of="2021-12-31", threads=1)
+    assessed = {r["id"]: r for r in result["rules"] if r["status"] != "not_assessed"}
+    assert set(baseline["rules"]) == set(assessed)
+    for rule_id, rule in assessed.items():
+        assert baseline["rules"][rule_id] == {k: rule[k] for k in ("population", "violations", "pending")}, rule_id
+    assert sum(r["violations"] for r in assessed.values()) > 0
+    found = pd.read_csv(tmp_path / "baseline" / "baseline-findings.csv", dtype=str)
+    assert baseline["findings"] == len(found) == len(result["findings"])
+    assert set(zip(found["rule"], found["row"].astype(int), found["key"])) == \
+        {(f["rule"], f["row"], f["key"]) for f in result["findings"]}

@@ -102,7 +102,7 @@ def _neutralize_text(series: pd.Series) -> pd.Series:
     """Vectorized ``neutralize`` for a column of text (blanks stay blank)."""
     text = series.astype("string")
     risky = text.str.contains(_FORMULA_RE, regex=True, na=False)
-    return text.mask(risky, "'" + text)
+    return text.mask(risky, "'" + text) if risky.any() else text
 
 
 def _relabel(series: pd.Series, labels: dict) -> pd.Series:
@@ -174,6 +174,7 @@ def _raw_values(result, rows: pd.DataFrame, lang: str = "zh") -> pd.Series:
                           "sheet": issues.get("sheet", pd.Series(None, index=issues.index)).astype(object)
                           .where(lambda s: s.notna(), ""),
                           "value": issues["value"].astype(str)})
+    left = left[left["row"].isin(right["row"])]  # only rows with a bad cell meet the fields of their rule
     matched = left.merge(fields, on="rule").merge(right, on=["dataset", "row", "sheet", "field"])
     if not len(matched):
         return out
@@ -209,6 +210,12 @@ def findings_table(result, lang: str = "zh") -> pd.DataFrame:
     the rows that are not findings)."""
     ui = vocabulary(lang)
     findings = _listed_rows(result, lang)
+    # ordered by division, rule, row (as the table's neutralised columns sort) before the columns are
+    # built: a take of the plain columns here is cheaper than one of the table's Arrow text columns
+    findings = findings.take(_list_order(pd.DataFrame({
+        "department": _neutralize_text(_division_names(findings, lang)),
+        "rule": _neutralize_text(findings["rule"]),
+        "row": pd.to_numeric(findings["row"], errors="coerce").astype("Int64")}))).reset_index(drop=True)
     titles = {rr.id: rr.title for rr in result.rules}
     clauses = {rr.id: (rr.basis or {}).get("clause") or "" for rr in result.rules}
     # a ledger by its title in Chinese (as the rulebook names it), by its dataset name in English
@@ -251,9 +258,21 @@ def findings_table(result, lang: str = "zh") -> pd.DataFrame:
     for name in ("rule", "title", "department", "dataset", "sheet", "key", "message", "raw", "severity", "waived",
                  "clause"):
         table[name] = _neutralize_text(table[name])
-    table = table.sort_values(["department", "rule", "row"], kind="stable").reset_index(drop=True)
+    table = table.reset_index(drop=True)  # in the list's order already
     table["seq"] = (table.groupby("department", sort=False).cumcount() + 1).astype("Int64")  # numbered per division
     return table
+
+
+def _list_order(table: pd.DataFrame):
+    """The positions of the list sorted by division, rule, row (stable, blanks last): what
+    ``sort_values([...], kind="stable")`` gives, by one ``lexsort`` of integer codes."""
+    import numpy as np
+
+    keys = []
+    for name in ("row", "rule", "department"):  # lexsort: the last key is the primary one
+        codes, uniques = pd.factorize(table[name], sort=True)
+        keys.append(np.where(codes < 0, len(uniques), codes))
+    return np.lexsort(keys)
 
 
 def findings_only(table: pd.DataFrame) -> pd.DataFrame:
@@ -304,13 +323,71 @@ def write_findings(result, path, lang: str = "zh") -> None:
     write_via_temp(path, lambda tmp: writer(result, table, tmp, lang))
 
 
+#: rows of the list turned into CSV text at a time (bounds the memory of the text beside the table)
+CSV_CHUNK_ROWS = 65_536
+_CSV_SPECIAL = re.compile(r'[,"\r\n]')
+
+
+def _csv_field(text: str) -> str:
+    """One CSV field as Excel reads it (and as Python's csv module writes it, QUOTE_MINIMAL):
+    quoted, with its quotes doubled, when it holds a comma, a quote or a line break."""
+    return '"' + text.replace('"', '""') + '"' if _CSV_SPECIAL.search(text) else text
+
+
+def _csv_text(series: pd.Series, name: str):
+    """A column of the list as the text of its CSV fields (a pyarrow string array; blanks empty),
+    built by Arrow kernels on the whole column, never value by value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if name in DATE_COLUMNS:  # ISO dates, as strftime(ISO_DATE) writes them
+        text = pc.cast(pc.cast(pa.array(series, from_pandas=True), pa.date32()), pa.string())  # any datetime unit
+    elif name in INT_COLUMNS:
+        text = pc.cast(pa.array(series.astype("Int64"), type=pa.int64()), pa.string())
+    else:
+        text = pa.array(series.astype("string"), type=pa.string())
+        if isinstance(text, pa.ChunkedArray):  # a pandas column over several Arrow chunks
+            text = text.combine_chunks()
+        coded = pc.dictionary_encode(text)
+        if len(coded.dictionary) * 4 < len(text):  # few distinct values (rules, divisions...): quote each once
+            return pc.fill_null(pc.take(_csv_quoted(coded.dictionary), coded.indices), "")
+    return pc.fill_null(_csv_quoted(text), "")
+
+
+def _csv_quoted(text):
+    """``_csv_field`` of every value of a pyarrow string array, by Arrow kernels."""
+    import pyarrow.compute as pc
+
+    special = pc.match_substring_regex(text, r'[,"\r\n]')
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+    return pc.if_else(special, quoted, text)
+
+
+def _csv_lines(frame: pd.DataFrame, names: list[str]) -> memoryview:
+    """The CSV lines (CRLF) of these rows as one UTF-8 buffer: the fields of each column quoted
+    as needed, joined row-wise by Arrow, and the values buffer of the joined array taken as is."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    fields = [_csv_text(frame[name], name) for name in names]
+    lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*fields, ","), "\r\n", "")
+    if len(lines) == 0:
+        return memoryview(b"")
+    large = pa.types.is_large_string(lines.type)
+    offsets = memoryview(lines.buffers()[1]).cast("q" if large else "i")
+    return memoryview(lines.buffers()[2])[offsets[lines.offset]:offsets[lines.offset + len(lines)]]
+
+
 def _write_csv(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
+    """UTF-8 with a BOM, CRLF line ends, fields quoted only where needed: the bytes of
+    ``DataFrame.to_csv(encoding="utf-8-sig", lineterminator="\r\n")`` of the list, written
+    chunk by chunk from Arrow kernels (no Python per row or per cell)."""
     columns = columns_of(table)
-    out = table[[name for name, _, _ in columns]].copy()
-    for name in DATE_COLUMNS:
-        out[name] = out[name].dt.strftime(ISO_DATE)
-    out.columns = headers(columns, lang)
-    out.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    names = [name for name, _, _ in columns]
+    with open(tmp, "wb") as out:
+        out.write(b"\xef\xbb\xbf" + (",".join(_csv_field(h) for h in headers(columns, lang)) + "\r\n").encode("utf-8"))
+        for start in range(0, len(table), CSV_CHUNK_ROWS):
+            out.write(_csv_lines(table.iloc[start:start + CSV_CHUNK_ROWS], names))
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
@@ -404,6 +481,10 @@ def _division_counts(result, table: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
+#: rows of a division sheet turned into Python cells at a time
+XLSX_SLICE_ROWS = 10_000
+
+
 def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -485,14 +566,18 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
             sheet.print_title_rows = "1:1"
             message_at = names.index("message")
             wrap = Alignment(wrap_text=True, vertical="top")
-            for values, code in zip(_cells(chunk, spec), chunk["status_code"].tolist()):
-                cell = WriteOnlyCell(sheet, value=values[status_at])
-                cell.fill = STATUS_FILLS[code]
-                values[status_at] = cell
-                text = WriteOnlyCell(sheet, value=values[message_at])
-                text.alignment = wrap  # the problem in full, wrapped in its column
-                values[message_at] = text
-                sheet.append(values)
+            # the Python cells of XLSX_SLICE_ROWS rows at a time: openpyxl's write-only sheet streams
+            # them to disk, so the memory beside the list stays the same whatever its length
+            for at in range(0, len(chunk), XLSX_SLICE_ROWS):
+                part_rows = chunk.iloc[at:at + XLSX_SLICE_ROWS]
+                for values, code in zip(_cells(part_rows, spec), part_rows["status_code"].tolist()):
+                    cell = WriteOnlyCell(sheet, value=values[status_at])
+                    cell.fill = STATUS_FILLS[code]
+                    values[status_at] = cell
+                    text = WriteOnlyCell(sheet, value=values[message_at])
+                    text.alignment = wrap  # the problem in full, wrapped in its column
+                    values[message_at] = text
+                    sheet.append(values)
     if result.data_issues:  # the cells that could not be read, on a sheet of their own
         _issues_sheet(workbook, result, _sheet_title(ui["data_issue_sheet"], used), lang, header_row)
     workbook.save(tmp)
