@@ -268,7 +268,8 @@ def _print_summary(result, *, html=None, json_path=None, findings=None, lang: st
 
 @cli.command()
 @click.argument("rulebook", default=DEFAULT_RULEBOOK)
-def validate(rulebook):
+@_lang_option
+def validate(rulebook, lang):
     """检查考核方案（路径或 builtin:<编号>），有误时退出码为 2。 Check a rulebook; exit 2 if it is invalid."""
     from .rulebook import load_rulebook
     from .words import number_text
@@ -388,7 +389,7 @@ def demo(output, lang):
               help="Write the tables here: .xlsx (the national layout, default 年度报告表格.xlsx), .html or .json. With --check: the check's .json.")
 @click.option("--check", "filled", type=click.Path(dir_okay=False, exists=True),
               help="A filled-in table (XLSX in the national layout, or the HTML page of a published report) to check; exit 1 if anything fails.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@_lang_option
 @click.pass_context
 def annual_report_command(ctx, data, rules, year, figures, output, filled, lang):
     """Build the annual report's tables 二, 三 and 四 from the ledgers (国办公开办函〔2021〕30号), or check a filled one."""
@@ -498,7 +499,7 @@ def due(data, rules, as_of, within, output, lang):
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder for index.html, ranking.xlsx, assessment.json and each unit's outputs.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge open items as of this date (default: the earlier of today and the plan's period end).")
 @click.option("--waivers", type=click.Path(dir_okay=False), help="A YAML file with a top-level 'waivers:' list (for every unit).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@_lang_option
 def assess(units_dir, rules, previous, output, as_of, waivers, lang):
     """Audit every unit of UNITS_DIR (one folder per unit) against one plan and rank them."""
     from .assessment import assess as run_assess
@@ -542,7 +543,7 @@ def assess(units_dir, rules, previous, output, as_of, waivers, lang):
 @click.argument("new", type=click.Path(dir_okay=False, exists=True))
 @click.option("--html", "html", type=click.Path(dir_okay=False), help="Write the comparison as a self-contained HTML page here.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the comparison as JSON here.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@_lang_option
 def compare(old, new, html, json_path, lang):
     """Compare two result.json or two assessment.json: status, rate, points and violations per unit,
     rule, section and division."""
@@ -565,7 +566,7 @@ def compare(old, new, html, json_path, lang):
 @click.argument("old_book")
 @click.argument("new_book")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the changes as JSON here.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@_lang_option
 def diff(old_book, new_book, json_path, lang):
     """What a plan changed (OLD_BOOK, NEW_BOOK: paths or builtin:<id>, extends resolved): rules
     added, removed and changed by key, sections, datasets and fields."""
@@ -645,14 +646,19 @@ def _describe(exc: Exception) -> str:
 
     from .errors import RulebookError
 
+    from .words import error_text
+
     error = say("错误：", "Error: ")
     if isinstance(exc, DisclosureRulesError):
         if ui_lang() == "zh" and exc.zh:
             return f"{error}{exc.zh}"
         if ui_lang() == "zh" and isinstance(exc, RulebookError):
-            lines = [f"考核方案有误（{len(exc.problems)} 处）："] + [f"  - {p}" for p in exc.problems]
-            return error + (f"考核方案有误：{exc.problems[0]}" if len(exc.problems) == 1 else "\n".join(lines))
-        return f"{error}{exc}"
+            def where(p) -> str:  # file:line:column as Problem writes it, the message in Chinese
+                return str(p)[: len(str(p)) - len(p.message)] + error_text(p.message, "zh")
+            what = "豁免清单" if exc.what == "waivers file" else "考核方案"
+            lines = [f"{what}有误（{len(exc.problems)} 处）："] + [f"  - {where(p)}" for p in exc.problems]
+            return error + (f"{what}有误：{where(exc.problems[0])}" if len(exc.problems) == 1 else "\n".join(lines))
+        return f"{error}{error_text(exc, ui_lang())}"
     if isinstance(exc, (OSError,)):
         return f"{error}{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
     return error + say(f"{type(exc).__name__}: {exc}。这可能是 disclosure-rules 的缺陷；请加 --debug 重新运行并反馈调用栈。",
