@@ -811,6 +811,66 @@ _READ_ERROR_WORDS: dict[str, dict[str, str]] = {
 for _lang, _words in _READ_ERROR_WORDS.items():
     WORDS[_lang].update(_words)
 
+
+# ---- why a row fails, for counts, spans, months and patterns (expressions/failure.py): what a
+# workdays()/days()/size()/length()/month()/year() comparison and a matches() pattern say in words
+_FAILURE_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "fail_span_le": "{end}应在{start}后{n}{unit}内",
+        "fail_span_lt": "{end}应在{start}后不到{n}{unit}",
+        "fail_span_ge": "{end}应在{start}后至少{n}{unit}",
+        "fail_span_gt": "{end}应在{start}后超过{n}{unit}",
+        "fail_span_eq": "{end}应在{start}后第{n}{unit}",
+        "fail_span_ne": "{end}不应在{start}后第{n}{unit}",
+        "fail_span_actual": "（实际：相隔{n}{unit}，{start}为{a}，{end}为{b}）",
+        "fail_unit_wd": "个工作日",
+        "fail_unit_cd": "天",
+        "fail_unit_items": "项",
+        "fail_unit_chars": "个字",
+        "fail_count_le": "{field}应至多有{n}{unit}",
+        "fail_count_lt": "{field}应少于{n}{unit}",
+        "fail_count_ge": "{field}应至少有{n}{unit}",
+        "fail_count_gt": "{field}应多于{n}{unit}",
+        "fail_count_eq": "{field}应为{n}{unit}",
+        "fail_count_ne": "{field}不应为{n}{unit}",
+        "fail_count_actual": "（实际：{n}{unit}，{value}）",
+        "fail_month_eq": "{field}应在{n}月",
+        "fail_month_ne": "{field}不应在{n}月",
+        "fail_year_eq": "{field}应在{n}年",
+        "fail_year_ne": "{field}不应在{n}年",
+        "fail_plain_actual": "（实际：{value}）",
+        "fail_matches_like": "{field}应写成“{pattern}”的形式（实际：{value}）",
+    },
+    "en": {
+        "fail_span_le": "{end} should be within {n} {unit} after {start}",
+        "fail_span_lt": "{end} should be less than {n} {unit} after {start}",
+        "fail_span_ge": "{end} should be at least {n} {unit} after {start}",
+        "fail_span_gt": "{end} should be more than {n} {unit} after {start}",
+        "fail_span_eq": "{end} should be exactly {n} {unit} after {start}",
+        "fail_span_ne": "{end} should not be exactly {n} {unit} after {start}",
+        "fail_span_actual": " (it is {n}: {start} {a}, {end} {b})",
+        "fail_unit_wd": "working days",
+        "fail_unit_cd": "days",
+        "fail_unit_items": "items",
+        "fail_unit_chars": "characters",
+        "fail_count_le": "{field} should have at most {n} {unit}",
+        "fail_count_lt": "{field} should have fewer than {n} {unit}",
+        "fail_count_ge": "{field} should have at least {n} {unit}",
+        "fail_count_gt": "{field} should have more than {n} {unit}",
+        "fail_count_eq": "{field} should have {n} {unit}",
+        "fail_count_ne": "{field} should not have {n} {unit}",
+        "fail_count_actual": " (it has {n}: {value})",
+        "fail_month_eq": "{field} should be in month {n}",
+        "fail_month_ne": "{field} should not be in month {n}",
+        "fail_year_eq": "{field} should be in {n}",
+        "fail_year_ne": "{field} should not be in {n}",
+        "fail_plain_actual": " (it is {value})",
+        "fail_matches_like": "{field} should read like '{pattern}' (it is {value})",
+    },
+}
+for _lang, _words in _FAILURE_WORDS.items():
+    WORDS[_lang].update(_words)
+
 #: what a file that is not a ledger is (reading.py's words for it), in Chinese; the English is the key
 _FILE_KINDS_ZH = [
     (r"a damaged or truncated zip file \(an \.xlsx workbook is a zip\)", "已损坏或不完整的 zip 文件（.xlsx 工作簿就是 zip 文件）"),
@@ -864,11 +924,14 @@ def both(key: str, **values: Any) -> dict[str, str]:
 EXPRESSION_WORDS: dict = {
     "zh": {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "in": "属于", "not in": "不属于",
            "and": "并且", "or": "或者", "not": "并非", "+": "+", "-": "-", "*": "×", "/": "÷",
-           True: "是", False: "否", "sep": "、", "is yes": "{0}为“是”", "quote": "“{0}”", "pattern": "/{0}/"},
+           True: "是", False: "否", "sep": "、", "is yes": "{0}为“是”", "quote": "“{0}”", "pattern": "/{0}/",
+           "date_plus": "{0}后{1}天", "date_minus": "{0}前{1}天", "date_diff": "从{1}到{0}的天数",
+           "matches_like": "{0}写成{1}的形式"},
     "en": {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "in": "is one of",
            "not in": "is not one of", "and": "and", "or": "or", "not": "not", "+": "+", "-": "-", "*": "×",
            "/": "÷", True: "yes", False: "no", "sep": ", ", "is yes": "{0} is yes", "quote": "'{0}'",
-           "pattern": "/{0}/"},
+           "pattern": "/{0}/", "date_plus": "{1} days after {0}", "date_minus": "{1} days before {0}",
+           "date_diff": "the days from {1} to {0}", "matches_like": "{0} reads like {1}"},
 }
 
 EXPRESSION_FUNCTIONS: dict = {

@@ -10,11 +10,12 @@ in a condition's place reads "「x」为“是”". Any tree the checker accepts
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from . import tree as t
 
-__all__ = ["describe", "LANGS"]
+__all__ = ["describe", "LANGS", "pattern_text"]
 
 LANGS = ("zh", "en")
 
@@ -43,6 +44,24 @@ def describe(tree: t.Expr, lang: str = "zh", header_of: Callable[[str], str] | N
 
 def _number(value: float) -> str:
     return f"{value:g}"
+
+
+#: the placeholders of a pattern that is otherwise literal text: a class, \d \w \s, a dot,
+#: each with an optional repeat
+_PLACEHOLDERS = re.compile(r"\[(?:\\.|[^\]\\])*\](?:[+*?]|\{\d+(?:,\d*)?\})?"
+                           r"|\\[dDwWsS](?:[+*?]|\{\d+(?:,\d*)?\})?|\.(?:[+*?]|\{\d+(?:,\d*)?\})?")
+
+
+def pattern_text(pattern: str) -> str | None:
+    """A regular expression as the text it asks for, when it is literal text with placeholders:
+    ``第[一二三…0-9]+条`` -> ``第…条``, ``^\\d{4}年`` -> ``…年``. None when it is more than that
+    (alternatives, groups, optional parts): it is then shown as written."""
+    text = pattern[1:] if pattern.startswith("^") else pattern
+    text = text[:-1] if text.endswith("$") and not text.endswith("\\$") else text
+    text = re.sub("…+", "…", _PLACEHOLDERS.sub("…", text))
+    if re.search(r"[\\()|?*+{}\[\]^$.]", text) or not text.strip("…"):
+        return None
+    return text
 
 
 class _Describer:
@@ -140,6 +159,12 @@ class _Describer:
         return f"-{self.value(node.operand)}"
 
     def v_arith(self, node: t.Arith) -> str:
+        """Arithmetic as written, except days around a date: '评估基准日前400天'."""
+        if node.left.type == "date" and node.right.type == "number" and node.op in "+-":
+            key = "date_plus" if node.op == "+" else "date_minus"
+            return self.words[key].format(self.value(node.left), self.value(node.right))
+        if node.left.type == "date" and node.right.type == "date" and node.op == "-":
+            return self.words["date_diff"].format(self.value(node.left), self.value(node.right))
         return f"({self.value(node.left)} {self.words[node.op]} {self.value(node.right)})"
 
     def v_set_test(self, node: t.SetTest) -> str:
@@ -149,6 +174,9 @@ class _Describer:
         return self.funcs["contains"].format(self.value(node.text), self.quoted(node.needle))
 
     def v_matches(self, node: t.Matches) -> str:
+        like = pattern_text(node.pattern)
+        if like is not None:
+            return self.words["matches_like"].format(self.value(node.text), self.quoted(like))
         return self.funcs["matches"].format(self.value(node.text), self.words["pattern"].format(node.pattern))
 
     def v_call(self, node: t.Call) -> str:
