@@ -840,6 +840,7 @@ _FAILURE_WORDS: dict[str, dict[str, str]] = {
         "fail_year_ne": "{field}不应在{n}年",
         "fail_plain_actual": "（实际：{value}）",
         "fail_matches_like": "{field}应写成“{pattern}”的形式（实际：{value}）",
+        "due_left_days": "剩余 {n} 个工作日",
     },
     "en": {
         "fail_span_le": "{end} should be within {n} {unit} after {start}",
@@ -866,6 +867,7 @@ _FAILURE_WORDS: dict[str, dict[str, str]] = {
         "fail_year_ne": "{field} should not be in {n}",
         "fail_plain_actual": " (it is {value})",
         "fail_matches_like": "{field} should read like '{pattern}' (it is {value})",
+        "due_left_days": "{n} working days left",
     },
 }
 for _lang, _words in _FAILURE_WORDS.items():
@@ -1423,6 +1425,10 @@ def problem_text(problem: Any, lang: str) -> str:
     for pattern, zh in _PROBLEMS_ZH:
         found = re.fullmatch(pattern, text, re.S)
         if found:
+            if "expected one of" in pattern:  # the labels listed with the Chinese list mark
+                return re.sub(pattern, lambda m: zh.replace("\\1", m.group(1)).replace(
+                    "\\2", m.group(2).replace(", ", "、")).replace("\\3", m.group(3) if m.re.groups > 2 else ""),
+                              text, count=1, flags=re.S)
             return found.expand(zh)
     return text
 
