@@ -301,3 +301,15 @@ def test_english_outputs_have_no_chinese_of_their_own(english):
     listed = " ".join(v for r in english.csv for v in r.values() if v)
     for name, text in (("html", page), ("xlsx", cells), ("csv", listed), ("terminal", english.stdout)):
         assert _chinese_words(text, allowed) == set(), name
+
+
+def test_the_json_messages_have_no_chinese_of_their_own(english):
+    """The JSON (English and stable, whatever --lang): every rule message, finding message,
+    warning and data-issue problem is English; Chinese in them is quoted from the ledgers or the
+    rulebook (values, headers, titles)."""
+    allowed = "\n".join(_allowed())
+    data = english.json
+    texts = ([r["message"] for r in data["rules"]] + [f["message"] for f in data["findings"]]
+             + list(data["warnings"]) + [i["problem"] for i in data["data_issues"]])
+    assert len(texts) > 100
+    assert _chinese_words("\n".join(texts), allowed) == set()
