@@ -247,3 +247,14 @@ def test_the_chinese_demo_has_no_english_sentence_anywhere(tmp_path):
                        for v in row if v is not None)
     for name, output in (("terminal", out + err), ("html", text), ("xlsx", cells)):
         assert ENGLISH_RUN.findall(output) == [], name
+
+
+def test_a_ledger_file_typed_with_a_variant_character_is_suggested(tmp_path):
+    """--data documents=公文台帐.csv when the folder holds 公文台账.csv: the error names the file
+    meant (台帐/台账 are one word to a did-you-mean), in Chinese and in English."""
+    shutil.copy(EXAMPLES / "documents.csv", tmp_path / "公文台账.csv")
+    for lang, needle in (("zh", "是否应为"), ("en", "Did you mean")):
+        code, _, err = run(["audit", "--data", f"documents={tmp_path / '公文台帐.csv'}", "--html", tmp_path / "r.html",
+                            "--lang", lang])
+        assert code == 2
+        assert needle in err and str(tmp_path / "公文台账.csv") in err, err

@@ -170,3 +170,21 @@ def test_the_due_list_prints_and_says_what_its_numbers_mean(tmp_path):
         expected = (word("due_overdue_days", "zh", n=-r[0]) if r[0] < 0 else word("due_today", "zh") if r[0] == 0
                     else word("due_left_days", "zh", n=r[0]))
         assert r[said] == expected
+
+
+def test_the_english_due_list_has_no_chinese_of_its_own(tmp_path):
+    """With --lang en the due XLSX's headers, lights and explanations are English (the ledgers'
+    titles and values aside)."""
+    out = tmp_path / "due.xlsx"
+    code = main(["due", "--data", f"requests={EXAMPLES / 'requests.csv'}", "--as-of", "2021-12-31", "-o", str(out),
+                 "--lang", "en"])
+    assert code == 0
+    book = openpyxl.load_workbook(out)
+    sheet = book.worksheets[0]
+    cjk = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+    header = [c.value for c in sheet[1]]
+    assert not any(cjk.search(h) for h in header)
+    for column in (word("light", "en"), word("message", "en")):
+        values = [r[header.index(column)] for r in sheet.iter_rows(min_row=2, values_only=True)]
+        assert values and not any(cjk.search(v) for v in values)
+    assert not any(cjk.search(str(r[0])) for r in book.worksheets[1].iter_rows(values_only=True))

@@ -54,7 +54,7 @@ COLUMNS = [  # (column of the table, its header's key in words.WORDS, width in t
     ("status", "list_status", 12),
     ("waived", "waived", 8),
     ("rectify_by", "rectify_by", 12),
-    ("owner", "owner", 10),
+    ("owner", "owner", 12),
     ("measures", "measures", 24),
     ("progress", "progress", 12),
     ("clause", "clause", 12),
@@ -65,7 +65,7 @@ COLUMNS = [  # (column of the table, its header's key in words.WORDS, width in t
 #: the columns a division fills in (empty in the list; 完成情况 with a drop-down)
 FILL_IN = ("owner", "measures", "progress")
 #: columns whose text wraps in the XLSX (the row grows to show it whole)
-WRAPPED = ("title", "dataset", "key", "message", "raw", "measures")
+WRAPPED = ("title", "dataset", "key", "message", "raw", "status", "measures")
 #: reference columns folded away in the XLSX (an outline [+] opens them): on screen and on paper a
 #: division sees what to fix and by when; the CSV and the folded columns keep every detail
 FOLDED = ("department", "waived", "clause", "deadline", "end", "late_workdays")
@@ -470,7 +470,10 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
 
     # summary: the audit in a few lines, then findings and ranking per division
     summary = workbook.create_sheet(_sheet_title(ui["summary"], used))
-    summary_widths = (22, 14, 10, 10, 9, 9, 9, 12, 10)
+    lines_of_summary = _summary_lines(result, table, lang)
+    # the labels' column as wide as its longest label (English labels run longer than Chinese ones)
+    label_width = min(40, max(22, 1 + int(_text_width(pd.Series([label for label, _ in lines_of_summary])).max())))
+    summary_widths = (label_width, 14, 10, 10, 9, 9, 9, 12, 10)
     for letter, width in zip("ABCDEFGHI", summary_widths):
         summary.column_dimensions[letter].width = width
     _print_setup(summary, landscape=False, title_rows=None)
@@ -488,14 +491,15 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
             summary.merged_cells.add(f"{'ABCDEFGHI'[text_from]}{line[0]}:I{line[0]}")
         summary.append(values)
 
-    for label, value in _summary_lines(result, table, lang):
+    for label, value in lines_of_summary:
         if isinstance(value, str) and _text_width(pd.Series([value])).iloc[0] > summary_widths[1]:
             add([WriteOnlyCell(summary, value=label)], text_from=1, text=value)
         else:
             add([WriteOnlyCell(summary, value=label), value])
     add([])
     divisions = _division_counts(result, table, lang)
-    add(header_row(summary, [ui["division"], *divisions.columns]))
+    summary.row_dimensions[line[0] + 1].height = 30  # its headers wrap in their narrow columns
+    add(header_row(summary, [ui["division"], *divisions.columns], wrap=True))
     for department, row in divisions.iterrows():
         add([_ILLEGAL_XLSX.sub("", str(department)),
              *[None if v is None or pd.isna(v) else (float(v) if isinstance(v, float) else int(v))
@@ -506,8 +510,9 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
     gaps = ratio_gaps(result)
     if gaps:
         add([])
+        summary.row_dimensions[line[0] + 1].height = 30
         add(header_row(summary, [ui["ratio_gaps"], ui["rule_title"], ui["ratio_rate"], ui["ratio_target"],
-                                 ui["violations"], ui["ratio_more"]]))
+                                 ui["violations"], ui["ratio_more"]], wrap=True))
         for gap in gaps:
             title = WriteOnlyCell(summary, value=neutralize(_ILLEGAL_XLSX.sub("", gap["title"])))
             title.alignment = wrap
