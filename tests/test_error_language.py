@@ -179,3 +179,21 @@ def test_the_locale_chooses_english_when_no_lang_is_given(tmp_path, monkeypatch)
         assert code == 2
         assert text.startswith("Error: Invalid rulebook"), text
         assert "unknown rule kind 'requird'" in text
+
+
+@pytest.mark.parametrize("year, fallback", [(2031, "error"), (3100, "weekends")])
+def test_calendar_refusals_are_chinese(year, fallback, monkeypatch):
+    """A year the working-day calendar cannot count (no data with fallback: error, or beyond the
+    years it supports) is told in Chinese as the terminal shows it, naming the year."""
+    import datetime as dt
+
+    from disclosure_rules.calendar import CalendarError, WorkCalendar
+    from disclosure_rules import cli
+    from disclosure_rules.cli import _describe
+
+    monkeypatch.setitem(cli._LANG, "value", None)  # the locale's language (Chinese), whatever ran before
+    with pytest.raises(CalendarError) as info:
+        WorkCalendar.build(dt.date(year, 1, 1), dt.date(year, 12, 31), fallback=fallback)
+    text = _describe(info.value)
+    assert text.startswith("错误：") and str(year) in text, text
+    assert ENGLISH_RUN.search(_without_given_text(text, Path("/nowhere"), [])) is None, text

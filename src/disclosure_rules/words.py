@@ -1558,6 +1558,16 @@ _ERRORS_ZH = [
     (r"names starting with '_' are not allowed", "不允许以 _ 开头的名称"),
     (r"only the listed functions can be called: (.*)", "只能调用以下函数：\\1"),
     (r"this regular expression cannot be used: (.*)", "该正则表达式不能使用：\\1"),
+    # the working-day calendar (calendar.py)
+    (r"Cannot count working days in year (\d+): dates must lie between (\d+) and (\d+)\. Check the data for a mistyped year\.",
+     "无法计算 \\1 年的工作日：日期须在 \\2 至 \\3 年之间。请检查台账中是否有写错的年份。"),
+    (r"The working-day calendar has no data for years? (.*?): chinesecalendar (\S+) covers (\S+) and the rulebook lists no .*",
+     "工作日历没有 \\1 年的数据（chinesecalendar \\2 覆盖 \\3 年），考核方案的 calendar.extra_holidays / "
+     "extra_workdays 也没有给出该年的日期。请在考核方案中补充该年的节假日和调休上班日，或升级 chinesecalendar"
+     "（pip install -U chinesecalendar），或设 calendar.fallback: weekends 按周一至周五计算（结果中会有提示）。"),
+    (r"calendar\.fallback must be one of (.*), not '(.*?)'\.", "calendar.fallback 应为 \\1 之一，而不是「\\2」。"),
+    (r"These dates are in both calendar\.extra_holidays and calendar\.extra_workdays: (.*)\. Keep each date in one list only\.",
+     "这些日期同时出现在 calendar.extra_holidays 和 calendar.extra_workdays 中：\\1。每个日期只能列在一处。"),
     # the library's other refusals (engine.py, sanity)
     (r"as_of (\S+) is outside 1900-2999; give the date the audit is as of, such as the plan period's last day",
      "统计截止日 \\1 不在 1900—2999 年之间；请给出统计截止的日期，如考核期间的最后一天"),
