@@ -96,6 +96,13 @@ RULES = {
     "missing key": '  - {id: N-1, dataset: documents, kind: required, fields: [doc_id]}',
     "duplicate id": ('  - {id: N-1, title: 甲, dataset: documents, kind: required, fields: [doc_id]}\n'
                      '  - {id: N-1, title: 乙, dataset: documents, kind: required, fields: [doc_id]}'),
+    "dates that are not dates": (
+        '  - {id: N-1, title: 新规则, dataset: requests, kind: deadline, start: request_id, end: replied_on,'
+        ' limit: {working_days: 20}}\n'
+        '  - {id: N-2, title: 新规则, dataset: requests, kind: sequence, fields: [request_id, replied_on]}'),
+    "limit in two units": ('  - {id: N-1, title: 新规则, dataset: requests, kind: deadline, start: received_on,'
+                           ' end: replied_on, limit: {working_days: 20, calendar_days: 3}}'),
+    "groups without per": '  - {id: N-1, title: 新规则, dataset: requests, kind: count, min: 1, groups: [a]}',
     "yaml syntax": '  - {id: N-1, title: 新规则, dataset: documents',
     "yaml indentation": '  - id: N-1\n     title: 新规则\n   kind: required',
 }
