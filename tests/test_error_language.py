@@ -204,3 +204,21 @@ def test_calendar_refusals_are_chinese(year, fallback, monkeypatch):
     text = _describe(info.value)
     assert text.startswith("错误：") and str(year) in text, text
     assert ENGLISH_RUN.search(_without_given_text(text, Path("/nowhere"), [])) is None, text
+
+
+def test_the_library_error_carries_its_chinese(tmp_path):
+    """In a script or notebook, str(error) is English and error.zh the Chinese the terminal shows,
+    for a rulebook (each problem with its place) and for a ledger."""
+    from disclosure_rules import audit
+    from disclosure_rules.errors import DatasetError, RulebookError
+
+    _rules_case(tmp_path, "unknown kind")
+    with pytest.raises(RulebookError) as info:
+        load_rulebook(tmp_path / "book.yaml")
+    assert "unknown rule kind 'requird'" in str(info.value)
+    assert info.value.zh.startswith("考核方案有误：") and "未知的规则类型「requird」" in info.value.zh
+    assert f"{tmp_path / 'book.yaml'}:" in info.value.zh
+    (tmp_path / "docs.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
+    with pytest.raises(DatasetError) as info:
+        audit(load_rulebook(), {"documents": tmp_path / "docs.csv"}, as_of="2021-12-31")
+    assert "has no column for required field" in str(info.value) and "缺少必填字段的列" in info.value.zh

@@ -677,22 +677,13 @@ def _click_zh(message: str) -> str:
 
 def _describe(exc: Exception) -> str:
     from .errors import DisclosureRulesError
-
-    from .errors import RulebookError
-
     from .words import error_text
 
     error = say("错误：", "Error: ")
     if isinstance(exc, DisclosureRulesError):
         if ui_lang() == "zh" and exc.zh:
             return f"{error}{exc.zh}"
-        if ui_lang() == "zh" and isinstance(exc, RulebookError):
-            def where(p) -> str:  # file:line:column as Problem writes it, the message in Chinese
-                return str(p)[: len(str(p)) - len(p.message)] + error_text(p.message, "zh")
-            what = "豁免清单" if exc.what == "waivers file" else "考核方案"
-            lines = [f"{what}有误（{len(exc.problems)} 处）："] + [f"  - {where(p)}" for p in exc.problems]
-            return error + (f"{what}有误：{where(exc.problems[0])}" if len(exc.problems) == 1 else "\n".join(lines))
-        return f"{error}{error_text(exc, ui_lang())}"
+        return f"{error}{error_text(exc, ui_lang())}"  # a RulebookError's .zh reads each problem in Chinese
     if isinstance(exc, (OSError,)):
         return f"{error}{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
     return error + say(f"{type(exc).__name__}: {exc}。这可能是 disclosure-rules 的缺陷；请加 --debug 重新运行并反馈调用栈。",
