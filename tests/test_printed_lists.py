@@ -188,3 +188,30 @@ def test_the_english_due_list_has_no_chinese_of_its_own(tmp_path):
         values = [r[header.index(column)] for r in sheet.iter_rows(min_row=2, values_only=True)]
         assert values and not any(cjk.search(v) for v in values)
     assert not any(cjk.search(str(r[0])) for r in book.worksheets[1].iter_rows(values_only=True))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_summary_says_what_data_was_missing_as_the_report_does(tmp_path, lang):
+    """Without the optional ledgers and with a column renamed, the 汇总 sheet lists the coverage
+    guard's warnings word for word as the terminal and the report show them (which ledger or
+    column is missing, which rules and points it costs, the figure the grade comes from)."""
+    import html as htmllib
+
+    import pandas as pd
+
+    from disclosure_rules import audit, load_rulebook
+
+    requests = pd.read_csv(EXAMPLES / "requests.csv", dtype=str, header=2, keep_default_na=False,
+                           encoding="utf-8-sig").rename(columns={"登记日期": "登记曰期"})
+    result = audit(load_rulebook(), {"documents": EXAMPLES / "documents.csv", "requests": requests},
+                   as_of="2021-12-31")
+    guard = result.coverage_warnings(lang)
+    assert len(guard) >= 4  # three ledgers left out, one column misspelt, the strict grade
+    path, page = tmp_path / "list.xlsx", tmp_path / "r.html"
+    result.write_findings(path, lang=lang)
+    result.write_html(page, lang=lang)
+    cells = [c for row in openpyxl.load_workbook(path).worksheets[0].iter_rows(values_only=True) for c in row if c]
+    text = htmllib.unescape(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")))
+    for warning in guard:
+        assert warning in cells
+        assert re.sub(r"\s+", " ", warning) in re.sub(r"\s+", " ", text)

@@ -507,6 +507,12 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
     add([])
     add([], text_from=0, text=ui["list_note"].format(whole_unit=word("whole_unit", lang)))
     add([], text_from=0, text=ui["status_legend"])
+    guard = result.coverage_warnings(lang)  # the coverage guard, in the words of the report and terminal
+    if guard:
+        add([])
+        add(header_row(summary, [ui["gaps"]]))
+        for warning in guard:
+            add([], text_from=0, text=neutralize(_ILLEGAL_XLSX.sub("", warning)))
     gaps = ratio_gaps(result)
     if gaps:
         add([])
