@@ -103,6 +103,7 @@ RULES = {
     "limit in two units": ('  - {id: N-1, title: 新规则, dataset: requests, kind: deadline, start: received_on,'
                            ' end: replied_on, limit: {working_days: 20, calendar_days: 3}}'),
     "groups without per": '  - {id: N-1, title: 新规则, dataset: requests, kind: count, min: 1, groups: [a]}',
+    "a word not among the choices": '  []\ncalendar: {fallback: sometimes}',
     "yaml syntax": '  - {id: N-1, title: 新规则, dataset: documents',
     "yaml indentation": '  - id: N-1\n     title: 新规则\n   kind: required',
 }

@@ -1458,6 +1458,7 @@ _ERRORS_ZH = [
     (r"Input should be (?:greater than|>) (\S+)", "应大于 \\1"),
     (r"Input should be (?:less than or equal to|<=) (\S+)", "应不大于 \\1"),
     (r"Input should be (?:less than|<) (\S+)", "应小于 \\1"),
+    (r"Input should be ('[^']*'(?:, '[^']*')*) or ('[^']*')", "应为 \\1、\\2 之一"),
     (r"Input should be (.*)", "应为 \\1"),
     (r"String should match pattern '(.*)'", "格式不对，应符合 \\1"),
     (r"String should have at least (\d+) characters?", "至少要有 \\1 个字符"),
@@ -1625,7 +1626,7 @@ def error_text(message: Any, lang: str) -> str:
                 if "compare" in pattern or "defined for" in pattern or "this is" in pattern or "gives" in pattern:
                     for english, chinese in _TYPE_ZH.items():  # the checker's type words
                         out = out.replace(english, chinese).replace("a " + chinese, chinese)
-                if "one of: " in pattern:  # a list of codes reads with the Chinese list mark
+                if "one of: " in pattern or " or ('" in pattern:  # a list of codes reads with the Chinese list mark
                     out = out.replace(", ", "、")
                 return out
         return piece
