@@ -104,6 +104,10 @@ RULES = {
                            ' end: replied_on, limit: {working_days: 20, calendar_days: 3}}'),
     "groups without per": '  - {id: N-1, title: 新规则, dataset: requests, kind: count, min: 1, groups: [a]}',
     "a word not among the choices": '  []\ncalendar: {fallback: sometimes}',
+    "a pattern RE2 cannot run": ('  - {id: N-1, title: 新规则, dataset: documents, kind: condition,'
+                                 ' expect: "matches(doc_id, \'[\\\\W]\')"}'),
+    "a bad escape in a string": ('  - {id: N-1, title: 新规则, dataset: documents, kind: condition,'
+                                 ' expect: "matches(doc_id, \'\\\\x4\')"}'),
     "yaml syntax": '  - {id: N-1, title: 新规则, dataset: documents',
     "yaml indentation": '  - id: N-1\n     title: 新规则\n   kind: required',
 }
