@@ -182,3 +182,22 @@ def test_repeated_parts_are_said_once():
     messages = dict(zip(result.findings_frame("zh")["key"], result.findings_frame("zh")["message"]))
     assert messages["A"] == "「答复日期」未填写"
     assert messages["B"].count("；") == 1 and "应在11月" in messages["B"] and "应在2021年" in messages["B"]
+
+
+def test_a_yes_no_that_should_be_no_says_so():
+    """``not duplicate`` (a yes/no field that must be 否) reads '「雷同」应为“否”（实际：是）', not
+    the negated formula; ``not present(x)`` reads that x should be blank."""
+    book = {**SPANS, "datasets": {"requests": {"key": "request_id", "fields": {
+        "request_id": {"type": "string", "required": True, "aliases": ["申请编号"]},
+        "duplicate": {"type": "boolean", "aliases": ["雷同"]},
+        "note": {"type": "string", "aliases": ["备注"]}}}},
+        "rules": [{"id": "ORIGINAL", "title": "不雷同", "dataset": "requests", "kind": "condition", "expect": "not duplicate"},
+                  {"id": "NO-NOTE", "title": "无备注", "dataset": "requests", "kind": "condition",
+                   "expect": "not present(note)"}]}
+    frame = pd.DataFrame({"申请编号": ["A", "B", "C"], "雷同": ["是", "否", "是"], "备注": ["", "已核", ""]})
+    result = audit(rulebook_from_dict(book), {"requests": frame}, as_of="2021-12-31")
+    zh = result.findings_frame("zh").set_index(["rule", "key"])["message"]
+    en = result.findings_frame("en").set_index(["rule", "key"])["message"]
+    assert zh[("ORIGINAL", "A")] == "「雷同」应为“否”（实际：是）" and ("ORIGINAL", "B") not in zh.index
+    assert en[("ORIGINAL", "C")] == "雷同 should be no (it is yes)"
+    assert zh[("NO-NOTE", "B")] == "「备注」应为空（实际：已核）"

@@ -841,6 +841,7 @@ _FAILURE_WORDS: dict[str, dict[str, str]] = {
         "fail_plain_actual": "（实际：{value}）",
         "fail_matches_like": "{field}应写成“{pattern}”的形式（实际：{value}）",
         "due_left_days": "剩余 {n} 个工作日",
+        "fail_no": "{field}应为“否”（实际：{value}）",
     },
     "en": {
         "fail_span_le": "{end} should be within {n} {unit} after {start}",
@@ -868,6 +869,7 @@ _FAILURE_WORDS: dict[str, dict[str, str]] = {
         "fail_plain_actual": " (it is {value})",
         "fail_matches_like": "{field} should read like '{pattern}' (it is {value})",
         "due_left_days": "{n} working days left",
+        "fail_no": "{field} should be no (it is {value})",
     },
 }
 for _lang, _words in _FAILURE_WORDS.items():

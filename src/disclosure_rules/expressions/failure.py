@@ -165,6 +165,12 @@ class _Phrase:
             return self.fill("fail_blank_expected", node.args[0])
         if isinstance(node, t.Field) and node.type == "bool":
             return self.fill("fail_yes", node)
+        if isinstance(node, t.Not):  # not x: x holds on this record, and should not
+            inner = node.operand
+            if isinstance(inner, t.Field) and inner.type == "bool":
+                return self.fill("fail_no", inner)
+            if isinstance(inner, t.Call) and inner.name in ("present", "blank") and isinstance(inner.args[0], t.Field):
+                return self.fill("fail_blank_expected" if inner.name == "present" else "fail_missing", inner.args[0])
         if isinstance(node, t.SetTest) and node.mode == "all":
             return self._lacks(node)
         if isinstance(node, t.SetTest) and len(node.codes) == 1:
