@@ -226,10 +226,11 @@ class _Phrase:
         if node.type == "date":
             text = pd.Series(pd.to_datetime(data)).dt.strftime(ISO_DATE)
         else:  # counts: whole numbers as such, others with at most 2 decimals (as number_text)
-            numbers = pd.Series(np.asarray(data, dtype=float))
-            whole = numbers.where(numbers == numbers.round(), np.nan)
-            text = whole.map(lambda v: f"{int(v)}", na_action="ignore").fillna(
-                numbers.round(2).astype(str))
+            numbers = np.asarray(data, dtype=float)
+            safe = np.where(np.isfinite(numbers) & (np.abs(numbers) < 1e15), numbers, 0.0)
+            rounded = np.round(safe, 2)
+            whole = rounded == np.round(safe)
+            text = pd.Series(np.where(whole, np.round(safe).astype(np.int64).astype(str), rounded.astype(str)))
         return pd.Series(np.where(null, self.word("blank_value"), text.to_numpy(dtype=object)), dtype=object)
 
     def _counted(self, call: t.Call, op: str, number: float) -> pd.Series | None:
