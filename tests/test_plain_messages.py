@@ -169,8 +169,18 @@ def test_counts_and_spans_say_what_the_record_has(seed):
             assert ("应在11月" if lang == "zh" else "should be in month 11") in f["message"]
         for _, f in findings[findings["rule"] == "CLAUSE"].iterrows():
             assert "第…条" in f["message"], f["message"]
-        deadline_messages = findings[findings["rule"] == "REPLY-20"]["message"]
-        assert len(deadline_messages) and all(re.search(r"\d{4}-\d{2}-\d{2}", m) for m in deadline_messages)
+        deadline_messages = findings[findings["rule"] == "REPLY-20"]
+        assert len(deadline_messages)
+        for _, f in deadline_messages.iterrows():  # the 20th working day after receipt, by the official calendar
+            received = pd.Timestamp(by_key.loc[f["key"], "收到申请日期"]).date()
+            day, left = received, 20
+            while left:
+                day += pd.Timedelta(days=1).to_pytimedelta()
+                left -= chinese_calendar.is_workday(day)
+            replied = by_key.loc[f["key"], "答复日期"]
+            said = (f"（{day.isoformat()}）（实际：{replied}）" if lang == "zh"
+                    else f"({day.isoformat()}) (it is {replied})")
+            assert said in f["message"], f["message"]
 
 
 def test_repeated_parts_are_said_once():

@@ -842,6 +842,7 @@ _FAILURE_WORDS: dict[str, dict[str, str]] = {
         "fail_matches_like": "{field}应写成“{pattern}”的形式（实际：{value}）",
         "due_left_days": "剩余 {n} 个工作日",
         "fail_no": "{field}应为“否”（实际：{value}）",
+        "fail_that_is": "{what}（{date}）",
     },
     "en": {
         "fail_span_le": "{end} should be within {n} {unit} after {start}",
@@ -870,6 +871,7 @@ _FAILURE_WORDS: dict[str, dict[str, str]] = {
         "fail_matches_like": "{field} should read like '{pattern}' (it is {value})",
         "due_left_days": "{n} working days left",
         "fail_no": "{field} should be no (it is {value})",
+        "fail_that_is": "{what} ({date})",
     },
 }
 for _lang, _words in _FAILURE_WORDS.items():
@@ -951,7 +953,7 @@ EXPRESSION_FUNCTIONS: dict = {
         "has_all": "{0} includes all of {1}", "size": "the number of items in {0}", "contains": "{0} contains {1}",
         "matches": "{0} matches the pattern {1}", "length": "the length of {0}",
         "days": "calendar days from {0} to {1}", "workdays": "working days from {0} to {1}",
-        "add_workdays": "working day no. {1} after {0}", "year": "the year of {0}", "month": "the month of {0}",
+        "add_workdays": "the day {1} working days after {0}", "year": "the year of {0}", "month": "the month of {0}",
     },
 }
 

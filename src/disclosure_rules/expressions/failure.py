@@ -211,10 +211,23 @@ class _Phrase:
             said = self._counted(left, op, right.value)
             if said is not None:
                 return said
+        if isinstance(left, t.Field) and left.type == "date" and isinstance(right, (t.Call, t.Arith)) \
+                and right.type == "date" and all(isinstance(f, (t.Field, t.Constant)) for f in t.children(right)
+                                                 if f.type == "date"):
+            return self._by_day(left, op, right)
         kind = "date" if node.left.type == "date" else "number" if node.left.type == "number" else "other"
         sentence = self.word(f"fail_op_{kind}_{_OPS[node.op]}", left=self.describe(node.left),
                              right=self.describe(node.right))
         return self._with_values(sentence, node)
+
+    def _by_day(self, field: t.Field, op: str, day: t.Expr) -> pd.Series:
+        """A date against a day computed from the record (``add_workdays(received_on, 20)``): the
+        day by its words and its date, then what the record has: '「答复日期」不应晚于「收到申请日期」
+        后第20个工作日（2021-02-08）（实际：2021-02-09）'."""
+        template = self.word(f"fail_op_date_{_OPS[op]}", left=self.field(field),
+                             right=self.word("fail_that_is", what=self.describe(day), date="\x00D"))
+        actual = self.word("fail_plain_actual", value="\x00V")
+        return self._filled(template + actual, {"\x00D": self._computed(day), "\x00V": self.value(field)})
 
     def _computed(self, node: t.Expr) -> pd.Series:
         """The value of ``node`` on each finding's row, as text (a date ISO, a number as counted)."""
