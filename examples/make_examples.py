@@ -99,6 +99,17 @@ def add_workdays(day: dt.date, n: int) -> dt.date:
     return day
 
 
+def sub_workdays(day: dt.date, n: int) -> dt.date:
+    """The n-th working day before ``day`` (a weekend day moves to a working day first)."""
+    while not is_workday(day):
+        day -= dt.timedelta(days=1)
+    while n > 0:
+        day -= dt.timedelta(days=1)
+        if is_workday(day):
+            n -= 1
+    return day
+
+
 def workdays_between(a: dt.date, b: dt.date) -> int:
     """Working days d with a < d <= b."""
     return sum(is_workday(a + dt.timedelta(days=i)) for i in range(1, (b - a).days + 1))
@@ -440,7 +451,27 @@ def make_requests(rng: random.Random, docs: list[dict], planted: Planted) -> lis
     for req in requests:
         _schedule(rng, req)
     _spoil_requests(rng, requests, planted)
+    _bring_due_soon(requests)
     return requests
+
+
+def _bring_due_soon(requests: list[dict]) -> None:
+    """Move the open requests that are not yet due (green on the audit date) earlier, every date
+    by the same number of working days, so that their deadline falls 3 working days after the
+    audit date: yellow lights (due soon, DESIGN §6) in the demo's 即将到期 section, the ``due``
+    list and the rectification list. Nothing else changes: the steps keep their working-day
+    intervals and no random number is drawn, so every other row is as before."""
+    for req in requests:
+        if "replied_on" in req or req["consult"] or "correction_notice_on" in req:
+            continue
+        limit = 40 if req["extension"] and req.get("extension_approver") else 20
+        deadline = add_workdays(req["received_on"], limit)
+        if deadline <= AS_OF:
+            continue  # overdue: red, as planted
+        shift = workdays_between(add_workdays(AS_OF, 3), deadline)
+        for f in ["received_on", *STEP_FIELDS]:
+            if f in req:
+                req[f] = sub_workdays(req[f], shift)
 
 
 def _schedule(rng: random.Random, req: dict) -> None:

@@ -137,9 +137,12 @@ def test_severity_words_are_accepted_in_yaml():
     assert [r.severity for r in book.rules] == ["critical", "major", "minor", "minor"]
 
 
-@pytest.mark.parametrize("typed", ["2021/12/31", "2021.12.31", "2021年12月31日", "２０２１－１２－３１"])
+@pytest.mark.parametrize("typed", ["2021/12/31", "2021.12.31", "2021年12月31日", "２０２１－１２－３１",
+                                   "二〇二一年十二月三十一日", "2021年12月31日 星期五", "2021-12-31(周五)", "'2021-12-31",
+                                   "2021/12/31 00:00:00", "44561"])
 def test_as_of_in_every_form_a_ledger_accepts(ledgers, typed):
-    """--as-of takes the date forms a ledger cell may hold."""
+    """--as-of takes the date forms a ledger cell may hold (DESIGN §11): slashes, dots, 年月日,
+    full-width digits, Chinese numerals, a weekday, a leading apostrophe, a time, an Excel serial."""
     code, out, err = run(["audit", "--data", f"documents={ledgers / 'documents.csv'}", "--as-of", typed,
                           "--html", ledgers / "r.html"])
     assert code == 0, err
@@ -203,3 +206,55 @@ def test_the_chinese_demo_has_no_english_of_the_tool(tmp_path):
     for name, output in (("terminal", out), ("html", text), ("xlsx", cells)):
         leaked = [p for p in ENGLISH_OF_THE_TOOL if p in output]
         assert leaked == [], (name, leaked)
+
+
+COMMANDS = ["audit", "validate", "explain", "schema", "template", "demo", "due", "annual-report", "assess",
+            "compare", "diff"]
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_every_help_text_is_bilingual(command):
+    """--help of the tool and of every command: the description and every option (--help and
+    --version included) say what they do in Chinese too."""
+    code, out, _ = run([command, "--help"] if command else ["--help"])
+    assert code == 0
+    head, _, options = out.partition("Options:")
+    assert CJK.search(head), out
+    blocks = re.split(r"\n(?=\s{2}-)", options)
+    lacking = [b.strip().splitlines()[0] for b in blocks[1:] if not CJK.search(b)]
+    assert lacking == [], lacking
+
+
+#: three English words in a row: a sentence of the tool left in English
+ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’-]+(?:[ ,;:()]+[A-Za-z][A-Za-z'’-]+){2,}")
+
+
+def test_the_chinese_demo_has_no_english_sentence_anywhere(tmp_path):
+    """Not only the phrases listed above: no run of three English words at all in the Chinese
+    demo's terminal, report text and rectification list (ledger values, file names and rule
+    titles of the demo are Chinese, so anything English would be the tool's)."""
+    import html as htmllib
+
+    from openpyxl import load_workbook
+
+    code, out, err = run(["demo", "-o", tmp_path / "demo"])
+    assert code == 0, err
+    page = (tmp_path / "demo" / "audit-report.html").read_text(encoding="utf-8")
+    body = page[page.index("<body"):page.index("<script>")]
+    text = htmllib.unescape(re.sub(r"<[^>]+>", " ", body))
+    book = load_workbook(tmp_path / "demo" / "findings.xlsx")
+    cells = " | ".join(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+                       for v in row if v is not None)
+    for name, output in (("terminal", out + err), ("html", text), ("xlsx", cells)):
+        assert ENGLISH_RUN.findall(output) == [], name
+
+
+def test_a_ledger_file_typed_with_a_variant_character_is_suggested(tmp_path):
+    """--data documents=公文台帐.csv when the folder holds 公文台账.csv: the error names the file
+    meant (台帐/台账 are one word to a did-you-mean), in Chinese and in English."""
+    shutil.copy(EXAMPLES / "documents.csv", tmp_path / "公文台账.csv")
+    for lang, needle in (("zh", "是否应为"), ("en", "Did you mean")):
+        code, _, err = run(["audit", "--data", f"documents={tmp_path / '公文台帐.csv'}", "--html", tmp_path / "r.html",
+                            "--lang", lang])
+        assert code == 2
+        assert needle in err and str(tmp_path / "公文台账.csv") in err, err

@@ -81,7 +81,7 @@ def test_category_codes_read_as_labels():
     rule = BOOK.rule("DOC-CONVERT-01")
     zh = describe_rule(rule, BOOK, "zh")
     assert "“转为主动公开”" in zh and "to_active" not in zh
-    assert "「依申请公开登记台账」中「申请人」的不同取值个数 ≥ 3" in zh
+    assert "「依申请公开登记台账」中「申请人」的不同取值个数不小于3" in zh
 
 
 def test_scoring_methods():
@@ -108,15 +108,16 @@ def test_expressions_resolve_names_as_the_engine_does(spelling):
     """However an expression spells a field or code (case, full-width, a label, the literal
     first), its text names the field and code the engine evaluates: the checked tree is read."""
     rule = BOOK.rule("DOC-INTERP-05")
-    assert render_expression(spelling, rule, BOOK, "zh") == "「公开属性」 = “主动公开”"
-    assert render_expression(spelling, rule, BOOK, "en") == "公开属性 [disclosure] = '主动公开'"
+    assert render_expression(spelling, rule, BOOK, "zh") == "「公开属性」为“主动公开”"
+    assert render_expression(spelling, rule, BOOK, "en") == "公开属性 [disclosure] is '主动公开'"
 
 
 def test_set_members_read_as_their_labels():
     """A set member written as a code reads as its first label, as in has_any(...)."""
     rule = BOOK.rule("DOC-INTERP-05")
-    assert render_expression("'video' not in interpretation_forms", rule, BOOK) == "“视频” 不属于 「解读形式」"
-    assert render_expression("has_any(解读方式, '动画')", rule, BOOK) == "「解读形式」含有[“视频”]中的任一项"
+    assert render_expression("'video' not in interpretation_forms", rule, BOOK) == "「解读形式」不含“视频”"
+    assert render_expression("has_any(解读方式, '动画')", rule, BOOK) == "「解读形式」含有“视频”"
+    assert render_expression("has_any(解读方式, ['动画', '图解'])", rule, BOOK) == "「解读形式」含有“视频”、“图解”中的任一项"
 
 
 def test_render_tree_reads_a_compiled_expression():

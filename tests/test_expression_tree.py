@@ -166,15 +166,20 @@ def test_describe_renders_every_node(source, lang):
 
 def test_describe_defaults_and_words():
     """Without header_of/label_of a field reads as 「name」 (zh) or its name (en) and a code
-    as itself; a yes/no field in a condition's place reads as 为“是” / is yes."""
-    assert describe(tree_of("needs and disclosure == '主动公开'")) == "「needs」为“是” 并且 「disclosure」 = “active”"
-    assert describe(tree_of("not needs"), "en") == "not(needs is yes)"
+    as itself; a yes/no field in a condition's place reads as 为“是” / is yes (为“否” / is no
+    under not); a comparison reads in words of its values' type (a date 不早于 / is on or after,
+    a code 为 / is), a chain keeps its operators."""
+    assert describe(tree_of("needs and disclosure == '主动公开'")) == "「needs」为“是”，且「disclosure」为“active”"
+    assert describe(tree_of("not needs"), "en") == "needs is no"
+    assert describe(tree_of("not (needs or present(title))"), "en") == "not (needs is yes or title is filled in)"
     assert describe(tree_of("1 < request_count <= 5"), "en") == "1 < request_count ≤ 5"
     # links that share no side as written are joined by 'and'
     assert describe(tree_of("'active' == disclosure != 'on_request'")) == \
-        "「disclosure」 = “active” 并且 「disclosure」 ≠ “on_request”"
-    assert describe(tree_of("'video' in forms"), "en") == "'video' is one of forms"
-    assert describe(tree_of("issued_on >= '2021-10-9'")) == "「issued_on」 ≥ 2021-10-09"
+        "「disclosure」 = “active” 且 「disclosure」 ≠ “on_request”"
+    assert describe(tree_of("'video' in forms"), "en") == "forms includes 'video'"
+    assert describe(tree_of("issued_on >= '2021-10-9'")) == "「issued_on」不早于2021-10-09"
+    assert describe(tree_of("request_count < 3"), "en") == "request_count is less than 3"
+    assert describe(tree_of("disclosure in ['active', 'on_request']")) == "「disclosure」为“active”、“on_request”之一"
     with pytest.raises(ValueError, match="lang"):
         describe(tree_of("needs"), "fr")
 

@@ -58,7 +58,12 @@ class Outputs:
         self.json = json.loads((folder / "first" / "result.json").read_text(encoding="utf-8"))
         self.xlsx = load_workbook(folder / "findings.xlsx")
         raw = (folder / "findings.csv").read_bytes()
-        self.csv = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+        self.csv_all = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+        self.csv = [r for r in self.csv_all if not self.due_soon_row(r)]  # the findings
+
+    def due_soon_row(self, row: dict) -> bool:
+        """A row of the list that is no finding: open and due soon (yellow), listed to act on."""
+        return row[self.w("list_status")] == self.w("rs_due_soon")
 
     def w(self, key: str) -> str:
         return word(key, self.lang)
@@ -77,6 +82,10 @@ class Outputs:
         return lines, table
 
     def sheet_rows(self) -> list[dict]:
+        """The findings of the division sheets (the rows due soon aside)."""
+        return [r for r in self.all_sheet_rows() if not self.due_soon_row(r)]
+
+    def all_sheet_rows(self) -> list[dict]:
         out = []
         for sheet in self.xlsx.worksheets[1:]:
             if sheet.title == self.w("data_issue_sheet"):  # the data issues, not the list's rows
@@ -130,8 +139,10 @@ def test_findings_total_open_and_waived_agree(outputs):
     lines, _ = outputs.summary()
     assert (lines[outputs.w("findings_count")], lines[outputs.w("open")], lines[outputs.w("waived")]) == \
         (total, total - waived, waived)
-    sheets = outputs.sheet_rows()
+    # the list holds every finding, then the rows due soon (yellow: not findings, listed to act on)
+    sheets, due = outputs.sheet_rows(), len(outputs.json["due_soon"])
     assert len(sheets) == len(outputs.csv) == total
+    assert len(outputs.all_sheet_rows()) == len(outputs.csv_all) == total + due > total
     yes = outputs.w("yes")
     assert sum(r[outputs.w("waived")] == yes for r in sheets) == sum(r[outputs.w("waived")] == yes for r in outputs.csv) == waived
     assert outputs.w("cli_findings").format(total=total, open=total - waived, waived=waived) in outputs.stdout
@@ -167,13 +178,17 @@ def test_counts_per_severity_agree(outputs):
 
 
 def test_rows_per_division_agree(outputs):
-    """Each division's rows in the rectification list: the summary, its sheet, the CSV and the JSON."""
+    """Each division's rows in the rectification list: the summary, its sheet, the CSV and the JSON
+    (findings, and the rows due soon)."""
     expected = Counter(_division(f, outputs.lang) for f in outputs.json["findings"])
     _, table = outputs.summary()
     division, rows = outputs.w("division"), outputs.w("list_rows")
-    assert {r[division]: r[rows] for r in table if r[rows]} == expected
     assert Counter(r["_sheet"] for r in outputs.sheet_rows()) == expected
     assert Counter(r[division] for r in outputs.csv) == expected
+    # a sheet's rows, as the summary counts them, are its findings and its rows due soon
+    listed = expected + Counter(_division(d, outputs.lang) for d in outputs.json["due_soon"])
+    assert {r[division]: r[rows] for r in table if r[rows]} == listed
+    assert Counter(r["_sheet"] for r in outputs.all_sheet_rows()) == listed
     # the meetings' count groups are no division's rows: they are the whole unit's, not the blank division's
     assert expected[outputs.w("whole_unit")] == 5 and outputs.w("blank_division") not in expected
 
@@ -286,3 +301,15 @@ def test_english_outputs_have_no_chinese_of_their_own(english):
     listed = " ".join(v for r in english.csv for v in r.values() if v)
     for name, text in (("html", page), ("xlsx", cells), ("csv", listed), ("terminal", english.stdout)):
         assert _chinese_words(text, allowed) == set(), name
+
+
+def test_the_json_messages_have_no_chinese_of_their_own(english):
+    """The JSON (English and stable, whatever --lang): every rule message, finding message,
+    warning and data-issue problem is English; Chinese in them is quoted from the ledgers or the
+    rulebook (values, headers, titles)."""
+    allowed = "\n".join(_allowed())
+    data = english.json
+    texts = ([r["message"] for r in data["rules"]] + [f["message"] for f in data["findings"]]
+             + list(data["warnings"]) + [i["problem"] for i in data["data_issues"]])
+    assert len(texts) > 100
+    assert _chinese_words("\n".join(texts), allowed) == set()

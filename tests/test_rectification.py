@@ -55,7 +55,7 @@ def test_statuses_separate_what_to_fix_from_what_to_explain(demo):
 def test_fill_in_columns_and_deadline(demo):
     """责任人, 整改措施 and 完成情况 are there, empty, for the division to fill in (完成情况 with a
     drop-down); 整改时限 is the rulebook's rectification.working_days after the as-of date for
-    every row that is not waived."""
+    every finding that is not waived, and the deadline itself for a row due soon."""
     import chinese_calendar
 
     result, book = demo
@@ -64,10 +64,13 @@ def test_fill_in_columns_and_deadline(demo):
     while left:
         day += dt.timedelta(days=1)
         left -= chinese_calendar.is_workday(day)
+    due = {(d["rule"], d["key"]): d["deadline"] for d in result.to_dict()["due_soon"]}
     for row in _rows(book):
         assert row["责任人"] is None and row["整改措施"] is None and row["完成情况"] is None
         if row["状态"] == "已豁免":
             assert row["整改时限"] is None
+        elif row["状态"] == "即将到期":  # a yellow row: act by its own deadline
+            assert row["整改时限"].date().isoformat() == due[(row["规则编号"], row["记录编号"])]
         else:
             assert row["整改时限"].date() == day
     sheet = book[book.sheetnames[1]]

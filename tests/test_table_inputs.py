@@ -149,7 +149,10 @@ def test_damaged_parquet_is_refused_by_name(tmp_path):
     run = subprocess.run([CLI, "audit", "--data", f"documents={bad}",
                           "--as-of", AS_OF, "--lang", "en"], capture_output=True, text=True)
     assert run.returncode != 0
-    assert "Traceback" not in run.stderr and "公文台账.parquet" in run.stderr
+    assert "Traceback" not in run.stderr and "公文台账.parquet" in run.stderr and "damaged" in run.stderr
+    run = subprocess.run([CLI, "audit", "--data", f"documents={bad}", "--as-of", AS_OF, "--lang", "zh"],
+                         capture_output=True, text=True)
+    assert run.returncode != 0 and "Traceback" not in run.stderr and "损坏" in run.stderr
 
 
 def test_parquet_on_the_command_line(tmp_path):

@@ -80,8 +80,31 @@ class _Progress:
             sys.stderr.flush()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="disclosure-rules")
+class _Command(click.Command):
+    """A command whose --help option says what it does in both languages (click's own is English)."""
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_HELP
+        return option
+
+
+class _Group(click.Group):
+    command_class = _Command
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_HELP
+        return option
+
+
+HELP_HELP = "显示本帮助并退出 / Show this message and exit."
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="disclosure-rules", help="显示版本并退出 / Show the version and exit.")
 @click.option("--debug", is_flag=True, help="出错时显示完整的调用栈 / Show the full traceback of an error.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
@@ -275,7 +298,8 @@ def _print_summary(result, *, html=None, json_path=None, findings=None, lang: st
 
 @cli.command()
 @click.argument("rulebook", default=DEFAULT_RULEBOOK)
-def validate(rulebook):
+@_lang_option
+def validate(rulebook, lang):
     """检查考核方案（路径或 builtin:<编号>），有误时退出码为 2。 Check a rulebook; exit 2 if it is invalid."""
     from .rulebook import load_rulebook
     from .words import number_text
@@ -387,18 +411,23 @@ def demo(output, lang):
 
 @cli.command("annual-report")
 @click.option("--data", "data", multiple=True, metavar="NAME=PATH",
-              help="A ledger: requests=... (needed to build the tables), documents=..., reviews=... Repeatable.")
+              help="台账文件：requests=…（生成表格必需）、documents=…、reviews=…；可重复。 "
+                   "A ledger: requests=... (needed to build the tables), documents=..., reviews=... Repeatable.")
 @click.option("--rules", default=DEFAULT_RULEBOOK, show_default=True, help=RULES_HELP)
-@click.option("--year", type=click.IntRange(1900, 2999), help="The report's year (default: the rulebook's period).")
-@click.option("--figures", type=click.Path(dir_okay=False), help="A YAML file with the cells no ledger gives (decisions, fees; table 四 without a review ledger).")
+@click.option("--year", type=click.IntRange(1900, 2999), help="报告年度（默认：考核方案的考核期间）。 The report's year (default: the rulebook's period).")
+@click.option("--figures", type=click.Path(dir_okay=False), help="台账给不出的数字（行政许可等决定数、收费；无复议诉讼台账时的表四），YAML 文件。 A YAML file with the cells no ledger gives (decisions, fees; table 四 without a review ledger).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write the tables here: .xlsx (the national layout, default 年度报告表格.xlsx), .html or .json. With --check: the check's .json.")
+              help="表格写到这里：.xlsx（国家格式，默认 年度报告表格.xlsx）、.html 或 .json；与 --check 同用时为核对结果 .json。 "
+                   "Write the tables here: .xlsx (the national layout, default 年度报告表格.xlsx), .html or .json. With --check: the check's .json.")
 @click.option("--check", "filled", type=click.Path(dir_okay=False, exists=True),
-              help="A filled-in table (XLSX in the national layout, or the HTML page of a published report) to check; exit 1 if anything fails.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+              help="核对已填好的表格（国家格式的 XLSX，或已发布年报的 HTML 页面）；有不符时退出码为 1。 "
+                   "A filled-in table (XLSX in the national layout, or the HTML page of a published report) to check; exit 1 if anything fails.")
+@_lang_option
 @click.pass_context
 def annual_report_command(ctx, data, rules, year, figures, output, filled, lang):
-    """Build the annual report's tables 二, 三 and 四 from the ledgers (国办公开办函〔2021〕30号), or check a filled one."""
+    """按台账生成年度报告表格二、三、四（国办公开办函〔2021〕30号），或核对已填好的表格。
+
+    Build the annual report's tables 二, 三 and 四 from the ledgers (国办公开办函〔2021〕30号), or check a filled one."""
     from .annual import annual_report
     from .rulebook import load_rulebook
     from .words import vocabulary
@@ -501,13 +530,15 @@ def due(data, rules, as_of, within, output, lang):
 @cli.command()
 @click.argument("units_dir", type=click.Path(file_okay=False))
 @click.option("--rules", default=DEFAULT_RULEBOOK, show_default=True, help=RULES_HELP)
-@click.option("--previous", type=click.Path(dir_okay=False), help="An earlier assessment.json, for the change of each unit.")
-@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder for index.html, ranking.xlsx, assessment.json and each unit's outputs.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge open items as of this date (default: the earlier of today and the plan's period end).")
-@click.option("--waivers", type=click.Path(dir_okay=False), help="A YAML file with a top-level 'waivers:' list (for every unit).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--previous", type=click.Path(dir_okay=False), help="上次考核的 assessment.json，用于比较各单位的变化。 An earlier assessment.json, for the change of each unit.")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="输出文件夹：index.html、ranking.xlsx、assessment.json 和各单位的结果。 Folder for index.html, ranking.xlsx, assessment.json and each unit's outputs.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="统计截止日，也可写 2021/12/31、2021年12月31日（默认：今天与考核期末中较早者）。 Judge open items as of this date.")
+@click.option("--waivers", type=click.Path(dir_okay=False), help="豁免清单（顶层为 waivers: 的 YAML 文件，适用于每个单位）。 A YAML file with a top-level 'waivers:' list (for every unit).")
+@_lang_option
 def assess(units_dir, rules, previous, output, as_of, waivers, lang):
-    """Audit every unit of UNITS_DIR (one folder per unit) against one plan and rank them."""
+    """按同一考核方案考核 UNITS_DIR 中的每个单位（每个单位一个文件夹）并排名。
+
+    Audit every unit of UNITS_DIR (one folder per unit) against one plan and rank them."""
     from .assessment import assess as run_assess
     from .rulebook import load_rulebook
     from .words import score_text, vocabulary
@@ -547,11 +578,13 @@ def assess(units_dir, rules, previous, output, as_of, waivers, lang):
 @cli.command()
 @click.argument("old", type=click.Path(dir_okay=False, exists=True))
 @click.argument("new", type=click.Path(dir_okay=False, exists=True))
-@click.option("--html", "html", type=click.Path(dir_okay=False), help="Write the comparison as a self-contained HTML page here.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the comparison as JSON here.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--html", "html", type=click.Path(dir_okay=False), help="对比结果写成 HTML 页面 / Write the comparison as a self-contained HTML page here.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="对比结果写成 JSON / Write the comparison as JSON here.")
+@_lang_option
 def compare(old, new, html, json_path, lang):
-    """Compare two result.json or two assessment.json: status, rate, points and violations per unit,
+    """对比两次考核结果（两个 result.json 或两个 assessment.json）：各单位、规则、章节和处室的状态、达标率、得分和问题数。
+
+    Compare two result.json or two assessment.json: status, rate, points and violations per unit,
     rule, section and division."""
     from .comparison import compare as run_compare
     from .words import vocabulary
@@ -571,10 +604,12 @@ def compare(old, new, html, json_path, lang):
 @cli.command()
 @click.argument("old_book")
 @click.argument("new_book")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the changes as JSON here.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="变化写成 JSON / Write the changes as JSON here.")
+@_lang_option
 def diff(old_book, new_book, json_path, lang):
-    """What a plan changed (OLD_BOOK, NEW_BOOK: paths or builtin:<id>, extends resolved): rules
+    """两个考核方案的差别（路径或 builtin:<编号>，extends 已展开）：新增、删除和修改的规则，章节、台账和字段。
+
+    What a plan changed (OLD_BOOK, NEW_BOOK: paths or builtin:<id>, extends resolved): rules
     added, removed and changed by key, sections, datasets and fields."""
     from .plandiff import diff as run_diff
     from .words import vocabulary
@@ -649,17 +684,13 @@ def _click_zh(message: str) -> str:
 
 def _describe(exc: Exception) -> str:
     from .errors import DisclosureRulesError
-
-    from .errors import RulebookError
+    from .words import error_text
 
     error = say("错误：", "Error: ")
     if isinstance(exc, DisclosureRulesError):
         if ui_lang() == "zh" and exc.zh:
             return f"{error}{exc.zh}"
-        if ui_lang() == "zh" and isinstance(exc, RulebookError):
-            lines = [f"考核方案有误（{len(exc.problems)} 处）："] + [f"  - {p}" for p in exc.problems]
-            return error + (f"考核方案有误：{exc.problems[0]}" if len(exc.problems) == 1 else "\n".join(lines))
-        return f"{error}{exc}"
+        return f"{error}{error_text(exc, ui_lang())}"  # a RulebookError's .zh reads each problem in Chinese
     if isinstance(exc, (OSError,)):
         return f"{error}{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
     return error + say(f"{type(exc).__name__}: {exc}。这可能是 disclosure-rules 的缺陷；请加 --debug 重新运行并反馈调用栈。",

@@ -31,7 +31,8 @@ DUE_COLUMNS = [
     ("dataset", "dataset", 16),
     ("row", "row", 9),
     ("rule", "rule_id", 18),
-    ("title", "rule_title", 40),
+    ("title", "rule_title", 36),
+    ("state", "message", 20),
 ]
 
 FILLS = {"red": "F8D7DA", "yellow": "FFF3CD", "green": "D4EDDA"}
@@ -48,6 +49,11 @@ def due_table(result, within: int | None = None, lang: str = "zh") -> pd.DataFra
     out["dataset"] = frame["dataset"].map(lambda name: titles.get(name, name))
     out["department"] = frame["department"].map(
         lambda d: word("blank_division", lang) if d is None or pd.isna(d) else d)
+    # what the number means, in words: overdue by n, due today, n left (one word per distinct number)
+    left = pd.to_numeric(frame["workdays_left"], errors="coerce")
+    said = {n: word("due_overdue_days", lang, n=int(-n)) if n < 0 else word("due_today", lang) if n == 0
+            else word("due_left_days", lang, n=int(n)) for n in left.dropna().unique()}
+    out["state"] = left.map(said)
     return out
 
 
@@ -95,7 +101,9 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from .exports import _ILLEGAL_XLSX, neutralize
+    from openpyxl.styles import Alignment
+
+    from .exports import _ILLEGAL_XLSX, _print_setup, _row_heights, neutralize
 
     ui = vocabulary(lang)
     workbook = Workbook()
@@ -129,8 +137,17 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
             if column == 3 and cell.value is not None:
                 cell.number_format = "yyyy-mm-dd"
         sheet.cell(row=number, column=4).number_format = "yyyy-mm-dd"
+    # wrapped where a text can be long (the rule's title, the key, the ledger), each row as high as it needs
+    wrapped = ("title", "key", "dataset")
+    heights = _row_heights(table, DUE_COLUMNS, wrapped).tolist()
+    for number, height in enumerate(heights, start=2):
+        sheet.row_dimensions[number].height = height
+        for column, (name, _, _) in enumerate(DUE_COLUMNS, start=1):
+            sheet.cell(row=number, column=column).alignment = Alignment(wrap_text=name in wrapped, vertical="top")
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(DUE_COLUMNS))}{len(table) + 1}"
+    # printed for the week's meeting: A4 landscape, one page wide, the header row on every page
+    _print_setup(sheet, landscape=True, header=f"{ui['due_title']}  {ui['as_of']} {date_text(result.as_of)}")
     info = sheet.parent.create_sheet(ui["summary"][:31])
     counts = table["light_code"].value_counts()
     for label, value in [(ui["rulebook"], neutralize(result.book.rulebook.title)),
@@ -141,4 +158,7 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
         info.append([label, value])
     info.column_dimensions["A"].width = 18
     info.column_dimensions["B"].width = 60
+    info["B1"].alignment = Alignment(wrap_text=True, vertical="top")
+    info.row_dimensions[1].height = _row_heights(pd.DataFrame({"v": [info["B1"].value]}), [("v", "v", 60)], ("v",))[0]
+    _print_setup(info, landscape=False, title_rows=None)
     workbook.save(tmp)

@@ -57,6 +57,19 @@ class RulebookError(DisclosureRulesError):
         return "\n".join(lines)
 
     @property
+    def zh(self) -> str:
+        """The message in Chinese: each problem's place as is, its text as words.error_text reads it."""
+        from .words import error_text
+
+        def where(p: Problem) -> str:
+            return str(p)[: len(str(p)) - len(p.message)] + error_text(p.message, "zh")
+
+        what = "豁免清单" if self.what == "waivers file" else "考核方案"
+        if len(self.problems) == 1:
+            return f"{what}有误：{where(self.problems[0])}"
+        return "\n".join([f"{what}有误（{len(self.problems)} 处）："] + [f"  - {where(p)}" for p in self.problems])
+
+    @property
     def file(self) -> str | None:
         return self.problems[0].file if self.problems else None
 

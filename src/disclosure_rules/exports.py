@@ -27,10 +27,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .atomic import write_via_temp
-from .words import BLANK_DIVISION, ISO_DATE, Severity, date_text, percent_text, severity_word, vocabulary, word
+from .words import BLANK_DIVISION, Severity, date_text, percent_text, severity_word, vocabulary, word
 
 __all__ = ["write_findings", "neutralize", "findings_table", "headers", "EXCEL_MAX_ROWS"]
 
@@ -41,20 +42,20 @@ _FORMULA_RE = r"^[=+\-@\t\r]"
 _ILLEGAL_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # and non-characters
 COLUMNS = [  # (column of the table, its header's key in words.WORDS, width in the XLSX)
     ("seq", "seq", 6),
-    ("rule", "rule_id", 16),
-    ("title", "rule_title", 30),
+    ("rule", "rule_id", 15),
+    ("title", "rule_title", 22),
     ("department", "division", 14),
     ("dataset", "dataset", 12),
     ("row", "row", 8),
     ("key", "key", 20),
-    ("message", "list_problem", 50),
+    ("message", "list_problem", 42),
     ("raw", "raw_value", 16),
     ("severity", "severity", 9),
     ("status", "list_status", 12),
     ("waived", "waived", 8),
     ("rectify_by", "rectify_by", 12),
-    ("owner", "owner", 10),
-    ("measures", "measures", 28),
+    ("owner", "owner", 12),
+    ("measures", "measures", 24),
     ("progress", "progress", 12),
     ("clause", "clause", 12),
     ("deadline", "deadline", 12),
@@ -63,6 +64,11 @@ COLUMNS = [  # (column of the table, its header's key in words.WORDS, width in t
 ]
 #: the columns a division fills in (empty in the list; 完成情况 with a drop-down)
 FILL_IN = ("owner", "measures", "progress")
+#: columns whose text wraps in the XLSX (the row grows to show it whole)
+WRAPPED = ("title", "dataset", "key", "message", "raw", "status", "measures")
+#: reference columns folded away in the XLSX (an outline [+] opens them): on screen and on paper a
+#: division sees what to fix and by when; the CSV and the folded columns keep every detail
+FOLDED = ("department", "waived", "clause", "deadline", "end", "late_workdays")
 #: the status of a row in the list: fix the entry (or finish the item), explain a lapse that
 #: cannot be undone (an item finished late), waived, or due soon (open, close to its deadline)
 LIST_STATUSES = ("open", "explain", "due_soon", "waived")
@@ -485,6 +491,42 @@ def _division_counts(result, table: pd.DataFrame, lang: str) -> pd.DataFrame:
 XLSX_SLICE_ROWS = 10_000
 
 
+def _text_width(series: pd.Series) -> pd.Series:
+    """How wide each text is in spreadsheet columns: a Chinese (wide) character counts two."""
+    text = series.astype("string").fillna("")
+    wide = text.str.count(r"[\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
+    return text.str.len() + 0.8 * wide  # a wide glyph takes about 1.8 columns
+
+
+def _row_heights(frame: pd.DataFrame, spec: list[tuple[str, str, int]], wrapped) -> pd.Series:
+    """The height (points) each row needs for its wrapped cells to show whole: a spreadsheet
+    does not grow a row for wrapped text it did not write itself (LibreOffice, Excel on open)."""
+    lines = pd.Series(1, index=frame.index, dtype="int64")
+    for name, _, width in spec:
+        if name in wrapped and name in frame.columns:
+            lines = np.maximum(lines, np.ceil(_text_width(frame[name]) / max(1, width - 1)).astype("int64"))
+    return 15.0 * lines.clip(upper=12) + 2
+
+
+def _print_setup(sheet, *, landscape: bool, title_rows: str | None = "1:1", header: str | None = None) -> None:
+    """A4, one page wide (as many pages down as it takes), narrow margins, the header row on every
+    page and the sheet's name with the page number in the footer. Set before the first row is
+    written: a write-only sheet writes its properties with its first row."""
+    sheet.page_setup.paperSize = "9"  # A4 (ECMA-376 paper size 9)
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.75
+    sheet.page_margins.header = sheet.page_margins.footer = 0.3
+    sheet.print_options.horizontalCentered = True
+    if title_rows:
+        sheet.print_title_rows = title_rows
+    sheet.oddFooter.center.text = "&A  &P / &N"
+    if header:
+        sheet.oddHeader.center.text = header
+
+
 def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -498,44 +540,77 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
     fill = PatternFill("solid", fgColor="E8ECF2")
     used: set[str] = set()
 
-    def header_row(sheet, texts):
+    def header_row(sheet, texts, wrap: bool = False):
         cells = []
         for text in texts:
             cell = WriteOnlyCell(sheet, value=text)
             cell.font, cell.fill = bold, fill
-            cell.alignment = Alignment(vertical="center")
+            cell.alignment = Alignment(vertical="center", wrap_text=wrap)
             cells.append(cell)
         return cells
 
     # summary: the audit in a few lines, then findings and ranking per division
     summary = workbook.create_sheet(_sheet_title(ui["summary"], used))
-    for letter, width in zip("ABCDEFGHIJ", (22, 14, 12, 12, 12, 12, 12, 14, 12, 12)):
+    lines_of_summary = _summary_lines(result, table, lang)
+    # the labels' column as wide as its longest label (English labels run longer than Chinese ones)
+    label_width = min(40, max(22, 1 + int(_text_width(pd.Series([label for label, _ in lines_of_summary])).max())))
+    summary_widths = (label_width, 14, 10, 10, 9, 9, 9, 12, 10)
+    for letter, width in zip("ABCDEFGHI", summary_widths):
         summary.column_dimensions[letter].width = width
-    for label, value in _summary_lines(result, table, lang):
-        summary.append([WriteOnlyCell(summary, value=label), value])
-    summary.append([])
+    _print_setup(summary, landscape=False, title_rows=None)
+    line = [0]  # the row being written (a long text is merged across the table's width, wrapped)
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def add(values, *, text_from: int | None = None, text=None):
+        line[0] += 1
+        if text_from is not None:  # one text spanning the columns from text_from to the last
+            width = sum(summary_widths[text_from:]) - 1
+            summary.row_dimensions[line[0]].height = 15.0 * max(1, -(-int(_text_width(pd.Series([text])).iloc[0]) // width)) + 2
+            cell = WriteOnlyCell(summary, value=text)
+            cell.alignment = wrap
+            values = list(values) + [cell]
+            summary.merged_cells.add(f"{'ABCDEFGHI'[text_from]}{line[0]}:I{line[0]}")
+        summary.append(values)
+
+    for label, value in lines_of_summary:
+        if isinstance(value, str) and _text_width(pd.Series([value])).iloc[0] > summary_widths[1]:
+            add([WriteOnlyCell(summary, value=label)], text_from=1, text=value)
+        else:
+            add([WriteOnlyCell(summary, value=label), value])
+    add([])
     divisions = _division_counts(result, table, lang)
-    summary.append(header_row(summary, [ui["division"], *divisions.columns]))
+    summary.row_dimensions[line[0] + 1].height = 30  # its headers wrap in their narrow columns
+    add(header_row(summary, [ui["division"], *divisions.columns], wrap=True))
     for department, row in divisions.iterrows():
-        summary.append([_ILLEGAL_XLSX.sub("", str(department)),
-                        *[None if v is None or pd.isna(v) else (float(v) if isinstance(v, float) else int(v))
-                          for v in row.tolist()]])
-    summary.append([])
-    summary.append([ui["list_note"].format(whole_unit=word("whole_unit", lang))])
-    summary.append([ui["status_legend"]])
+        add([_ILLEGAL_XLSX.sub("", str(department)),
+             *[None if v is None or pd.isna(v) else (float(v) if isinstance(v, float) else int(v))
+               for v in row.tolist()]])
+    add([])
+    add([], text_from=0, text=ui["list_note"].format(whole_unit=word("whole_unit", lang)))
+    add([], text_from=0, text=ui["status_legend"])
+    guard = result.coverage_warnings(lang)  # the coverage guard, in the words of the report and terminal
+    if guard:
+        add([])
+        add(header_row(summary, [ui["gaps"]]))
+        for warning in guard:
+            add([], text_from=0, text=neutralize(_ILLEGAL_XLSX.sub("", warning)))
     gaps = ratio_gaps(result)
     if gaps:
-        summary.append([])
-        summary.append(header_row(summary, [ui["ratio_gaps"], ui["rule_title"], ui["ratio_rate"], ui["ratio_target"],
-                                            ui["violations"], ui["ratio_more"]]))
+        add([])
+        summary.row_dimensions[line[0] + 1].height = 30
+        add(header_row(summary, [ui["ratio_gaps"], ui["rule_title"], ui["ratio_rate"], ui["ratio_target"],
+                                 ui["violations"], ui["ratio_more"]], wrap=True))
         for gap in gaps:
-            summary.append([gap["rule"], neutralize(_ILLEGAL_XLSX.sub("", gap["title"])), percent_text(gap["rate"]),
-                            percent_text(gap["min"]), gap["failing"], gap["needed"]])
-        summary.append([ui["ratio_gap_note"]])
+            title = WriteOnlyCell(summary, value=neutralize(_ILLEGAL_XLSX.sub("", gap["title"])))
+            title.alignment = wrap
+            lines = -(-int(_text_width(pd.Series([gap["title"]])).iloc[0]) // (summary_widths[1] - 1))
+            summary.row_dimensions[line[0] + 1].height = 15.0 * max(1, lines) + 2
+            add([gap["rule"], title, percent_text(gap["rate"]), percent_text(gap["min"]), gap["failing"],
+                 gap["needed"]])
+        add([], text_from=0, text=ui["ratio_gap_note"])
 
     per_sheet = EXCEL_MAX_ROWS - 1
     spec = columns_of(table)
-    widths = [width for _, _, width in spec]
     titles = headers(spec, lang)
     # division sheets in the summary's order: most findings first
     departments = table["department"].value_counts(sort=True).index.tolist() if len(table) else []
@@ -545,12 +620,20 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
             chunk = rows.iloc[start:start + per_sheet]
             name = str(department) if part == 1 else f"{department} ({part})"
             sheet = workbook.create_sheet(_sheet_title(name, used))
-            for index, width in enumerate(widths, start=1):
-                sheet.column_dimensions[get_column_letter(index)].width = width
+            names = [name for name, _, _ in spec]
+            no_sheet = "sheet" in names and not chunk["sheet"].notna().any()  # a CSV ledger's rows
+            for index, (column, _, width) in enumerate(spec, start=1):
+                dimension = sheet.column_dimensions[get_column_letter(index)]
+                dimension.width = width
+                if column in FOLDED or (column == "sheet" and no_sheet):
+                    dimension.outlineLevel, dimension.hidden = 1, True
+            sheet.sheet_properties.outlinePr.summaryRight = False  # the [+] sits at the folded columns
             sheet.freeze_panes = "A2"
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec))}{len(chunk) + 1}"
-            sheet.append(header_row(sheet, titles))
-            names = [name for name, _, _ in spec]
+            # printed as handed out: A4 landscape, one page wide, the header on every page
+            _print_setup(sheet, landscape=True, header=f"&A  {ui['findings_list']}  {ui['as_of']} {date_text(result.as_of)}")
+            sheet.row_dimensions[1].height = 30
+            sheet.append(header_row(sheet, titles, wrap=True))
             status_at = names.index("status")
             if len(chunk):
                 # 完成情况: a drop-down of the usual answers (free text is still accepted)
@@ -559,25 +642,33 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
                                         allow_blank=True, showErrorMessage=False)
                 choice.add(f"{letter}2:{letter}{len(chunk) + 1}")
                 sheet.data_validations.append(choice)
-            # printed as handed out: landscape, one page wide, the header on every page
-            sheet.page_setup.orientation = "landscape"
-            sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-            sheet.sheet_properties.pageSetUpPr.fitToPage = True
-            sheet.print_title_rows = "1:1"
-            message_at = names.index("message")
+                # 状态: one of the list's four statuses (a typo is refused, with the legend as the reason)
+                letter = get_column_letter(status_at + 1)
+                statuses = ",".join(ui[f"rs_{code}"] for code in LIST_STATUSES)
+                status_choice = DataValidation(type="list", formula1=f'"{statuses}"', allow_blank=False,
+                                               showErrorMessage=True, errorTitle=ui["list_status"],
+                                               error=ui["status_legend"][:255])
+                status_choice.add(f"{letter}2:{letter}{len(chunk) + 1}")
+                sheet.data_validations.append(status_choice)
+            wrap_at = [i for i, name in enumerate(names) if name in WRAPPED]
             wrap = Alignment(wrap_text=True, vertical="top")
+            top = Alignment(vertical="top")
+            heights = _row_heights(chunk, spec, WRAPPED).tolist()
+            number = 2
             # the Python cells of XLSX_SLICE_ROWS rows at a time: openpyxl's write-only sheet streams
             # them to disk, so the memory beside the list stays the same whatever its length
             for at in range(0, len(chunk), XLSX_SLICE_ROWS):
                 part_rows = chunk.iloc[at:at + XLSX_SLICE_ROWS]
                 for values, code in zip(_cells(part_rows, spec), part_rows["status_code"].tolist()):
-                    cell = WriteOnlyCell(sheet, value=values[status_at])
-                    cell.fill = STATUS_FILLS[code]
-                    values[status_at] = cell
-                    text = WriteOnlyCell(sheet, value=values[message_at])
-                    text.alignment = wrap  # the problem in full, wrapped in its column
-                    values[message_at] = text
-                    sheet.append(values)
+                    sheet.row_dimensions[number].height = heights[number - 2]
+                    cells = [WriteOnlyCell(sheet, value=v) for v in values]
+                    for i, cell in enumerate(cells):
+                        cell.alignment = wrap if i in wrap_at else top  # the problem in full, wrapped in its column
+                        if names[i] in DATE_COLUMNS:
+                            cell.number_format = "yyyy-mm-dd"
+                    cells[status_at].fill = STATUS_FILLS[code]
+                    sheet.append(cells)
+                    number += 1
     if result.data_issues:  # the cells that could not be read, on a sheet of their own
         _issues_sheet(workbook, result, _sheet_title(ui["data_issue_sheet"], used), lang, header_row)
     workbook.save(tmp)
@@ -611,15 +702,28 @@ def issues_table(result, lang: str = "zh") -> pd.DataFrame:
 def _issues_sheet(workbook, result, title: str, lang: str, header_row) -> None:
     from openpyxl.utils import get_column_letter
 
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment
+
     table = issues_table(result, lang)
     sheet = workbook.create_sheet(title)
-    for index, width in enumerate((16, 18, 9, 12, 24, 60), start=1):
+    widths = (16, 16, 9, 12, 24, 50)
+    for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
+    _print_setup(sheet, landscape=True)
     sheet.append(header_row(sheet, list(table.columns)))
-    for values in table.itertuples(index=False):
-        sheet.append([None if v is None or (not isinstance(v, str) and pd.isna(v))
-                      else int(v) if i == 2 else neutralize(_ILLEGAL_XLSX.sub("", str(v)))
-                      for i, v in enumerate(values)])
+    spec = [(name, name, width) for name, width in zip(table.columns, widths)]
+    heights = _row_heights(table, spec, (table.columns[4], table.columns[5])).tolist()
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for number, (values, height) in enumerate(zip(table.itertuples(index=False), heights), start=2):
+        sheet.row_dimensions[number].height = height
+        cells = []
+        for i, v in enumerate(values):
+            cell = WriteOnlyCell(sheet, value=None if v is None or (not isinstance(v, str) and pd.isna(v))
+                                 else int(v) if i == 2 else neutralize(_ILLEGAL_XLSX.sub("", str(v))))
+            cell.alignment = wrap
+            cells.append(cell)
+        sheet.append(cells)
     if len(table):
         sheet.auto_filter.ref = f"A1:F{len(table) + 1}"

@@ -79,6 +79,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import DatasetError
+from .words import both, file_kind
 from .expressions import normalize_name  # one definition of how headers, aliases and labels compare
 
 __all__ = ["RawTable", "read_table", "normalize_name", "header_key", "SKIP_REASONS"]
@@ -542,21 +543,19 @@ def _read_file(label: str, fields: dict) -> tuple[_Book, str]:
     path, sheet = _split_sheet(label)
     try:
         if not path.exists():
-            raise DatasetError(f"{label}: file not found.", file=label)
+            raise DatasetError(**both("read_not_found", label=label), file=label)
         if path.is_dir():
-            raise DatasetError(f"{label}: is a folder, not a ledger file.", file=label)
+            raise DatasetError(**both("read_folder", label=label), file=label)
         if not path.is_file():  # a device such as /dev/zero or a pipe would be read for ever
-            raise DatasetError(f"{label}: is not a regular file (a device or a pipe); give the ledger file "
-                               "itself.", file=label)
+            raise DatasetError(**both("read_not_regular", label=label), file=label)
         data = path.read_bytes()
     except OSError as exc:
-        raise DatasetError(f"{label}: cannot be read ({exc.strerror or exc}).", file=label) from exc
+        raise DatasetError(**both("read_cannot_read", label=label, reason=exc.strerror or exc), file=label) from exc
     digest = hashlib.sha256(data).hexdigest()
     kind = _sniff(label, data)
     if kind == "parquet":
         if sheet is not None:
-            raise DatasetError(f"{label}: '{path}' is a Parquet file, which has no sheets; give the file "
-                               f"without '#{sheet}'.", file=label)
+            raise DatasetError(**both("read_parquet_no_sheets", label=label, path=path, sheet=sheet), file=label)
         book = _read_parquet(label, data)
     elif kind in ("xlsx", "xlsm", "xlsb", "ods", "xls"):
         book = _read_workbook(label, data, kind)
@@ -566,9 +565,7 @@ def _read_file(label: str, fields: dict) -> tuple[_Book, str]:
         book = _read_spreadsheetml(label, data)
     else:
         if sheet is not None:
-            raise DatasetError(
-                f"{label}: '{path}' is a text (CSV) file, which has no sheets; give the file "
-                f"without '#{sheet}'.", file=label)
+            raise DatasetError(**both("read_text_no_sheets", label=label, path=path, sheet=sheet), file=label)
         book = _read_text(label, data, fields)
     book.wanted_sheet = sheet
     suffix = path.suffix.lower().lstrip(".")
@@ -593,7 +590,7 @@ def _read_parquet(label: str, data: bytes) -> _Book:
     try:
         table = pq.read_table(pa.BufferReader(data))
     except Exception as exc:  # truncated, damaged, or a codec this pyarrow lacks
-        raise DatasetError(f"{label}: is a damaged or unreadable Parquet file ({exc}).", file=label) from exc
+        raise DatasetError(**both("read_parquet_damaged", label=label, reason=exc), file=label) from exc
     return _Book(label=label, format="parquet", sheets=[_arrow_sheet(table)])
 
 
@@ -660,22 +657,19 @@ def _sniff(label: str, data: bytes) -> str:
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         kind, what = _what_zip(data)
         if kind is None:
-            raise DatasetError(f"{label}: is {what}, not a ledger; give the ledger as an Excel or WPS "
-                               "workbook (.xlsx, .xls, .ods) or a CSV file.", file=label)
+            raise DatasetError(**both("read_not_ledger", label=label, what=file_kind(what)), file=label)
         return kind
     if head.startswith(_OLE2):
         kind, what = _what_ole2(data)
         if kind is None:
-            raise DatasetError(f"{label}: is {what}, not a ledger that can be read; give the ledger as an "
-                               "Excel or WPS workbook (.xlsx, .xls, .ods) or a CSV file.", file=label)
+            raise DatasetError(**both("read_not_readable_ledger", label=label, what=file_kind(what)), file=label)
         return kind
     others = ((b"%PDF", "a PDF document"), (b"{\\rtf", "an RTF (Word) document"),
               (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
               (b"7z\xbc\xaf", "a 7-Zip archive"), (b"Rar!", "a RAR archive"), (b"\x1f\x8b", "a gzip archive"))
     for magic, what in others:
         if head.startswith(magic):
-            raise DatasetError(f"{label}: is {what}, not a ledger; give the ledger as an Excel or WPS "
-                               "workbook (.xlsx, .xls, .ods) or a CSV file.", file=label)
+            raise DatasetError(**both("read_not_ledger", label=label, what=file_kind(what)), file=label)
     text_head = _ascii_view(head)
     if _HTML_START.match(text_head):
         return "html"
@@ -684,8 +678,7 @@ def _sniff(label: str, data: bytes) -> str:
             return "spreadsheetml"
         if b"<html" in text_head.lower():
             return "html"
-        raise DatasetError(f"{label}: is an XML file, not a spreadsheet; give the ledger as an Excel or "
-                           "WPS workbook (.xlsx, .xls, .ods) or a CSV file.", file=label)
+        raise DatasetError(**both("read_xml_not_sheet", label=label), file=label)
     return "text"
 
 
@@ -708,12 +701,9 @@ _WORKBOOK_NAMES = {"xlsx": ".xlsx workbook", "xlsm": ".xlsm workbook", "xlsb": "
 def _calamine_failure(label: str, kind: str, exc: BaseException) -> DatasetError:
     text = str(exc).strip() or type(exc).__name__
     if "password" in text.lower() or "encrypt" in text.lower() or type(exc).__name__ == "PasswordError":
-        return DatasetError(
-            f"{label}: is a password-protected workbook; open it in Excel or WPS, remove the password "
-            "and save it again, or save it as CSV (UTF-8).", file=label)
-    return DatasetError(
-        f"{label}: is not a valid {_WORKBOOK_NAMES[kind]}: it is damaged or truncated ({text[:200]}). "
-        "Open it in Excel or WPS and save it again, or save it as CSV (UTF-8).", file=label)
+        return DatasetError(**both("read_password", label=label), file=label)
+    return DatasetError(**both("read_damaged", label=label, kind=file_kind(_WORKBOOK_NAMES[kind]), detail=text[:200]),
+                        file=label)
 
 
 def _guard(label: str, kind: str, call):
@@ -758,10 +748,8 @@ def _check_dimensions(label: str, data: bytes) -> None:
             columns = _column_number(found.group(3)) - _column_number(found.group(1)) + 1
             if rows * columns > MAX_SHEET_CELLS:
                 area = f"{found.group(1).decode()}{found.group(2).decode()}:{found.group(3).decode()}{found.group(4).decode()}"
-                raise DatasetError(
-                    f"{label}: a sheet of this workbook spans {area} ({rows:,} rows x {columns:,} columns), "
-                    "more than a ledger holds; a stray cell far from the table usually does this. Open it "
-                    "in Excel, delete the rows and columns beyond the table, and save it again.", file=label)
+                raise DatasetError(**both("read_too_wide", label=label, area=area, rows=f"{rows:,}",
+                                          columns=f"{columns:,}"), file=label)
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error):
         return  # a broken archive is calamine's to report, in its own words
 
@@ -770,7 +758,7 @@ def _read_workbook(label: str, data: bytes, kind: str) -> _Book:
     import python_calamine
 
     if not data:
-        raise DatasetError(f"{label}: the file is empty.", file=label)
+        raise DatasetError(**both("read_empty", label=label), file=label)
     if kind in ("xlsx", "xlsm"):
         _check_dimensions(label, data)
     book = _guard(label, kind, lambda: python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)))
@@ -965,10 +953,8 @@ class _TooLarge(Exception):
 
 def _check_grid(label: str, sheet: str, height: int, width: int) -> None:
     if height * width > MAX_MARKUP_CELLS:
-        raise DatasetError(
-            f"{label}: sheet '{sheet}' spans {height} rows x {width} columns, more than a ledger holds "
-            f"({MAX_MARKUP_CELLS:,} cells at most); open it in Excel, delete the empty rows and columns "
-            "far from the table, and save it as .xlsx.", file=label)
+        raise DatasetError(**both("read_grid_too_large", label=label, sheet=sheet, rows=height, columns=width,
+                                  cells=f"{MAX_MARKUP_CELLS:,}"), file=label)
 
 
 def _place_spans(rows: list[list[tuple[Any, int, int]]]):
@@ -1020,22 +1006,17 @@ def _read_html(label: str, data: bytes) -> _Book:
         parser.feed(_decode_markup(label, data))
         parser.close()
     except Exception as exc:
-        raise DatasetError(f"{label}: is an HTML page that cannot be read ({exc}); open it in Excel and "
-                           "save it as .xlsx or CSV (UTF-8).", file=label) from None
+        raise DatasetError(**both("read_html_broken", label=label, detail=exc), file=label) from None
     tables = [t for t in parser.tables if any(any(cell[0] for cell in row) for row in t)]
     if not tables:
-        raise DatasetError(f"{label}: is an HTML page (a web page, often saved as .xls by office systems) "
-                           "with no table in it; open it in Excel and save it as .xlsx or CSV (UTF-8).",
-                           file=label)
+        raise DatasetError(**both("read_html_no_table", label=label), file=label)
     sheets = []
     for i, table in enumerate(tables, start=1):
         try:
             grid, merges = _place_spans(table)
         except _TooLarge:
-            raise DatasetError(
-                f"{label}: table {i} of this HTML page spans more than {MAX_MARKUP_CELLS:,} cells (its "
-                "colspan/rowspan are far larger than a ledger); open it in Excel and save it as .xlsx.",
-                file=label) from None
+            raise DatasetError(**both("read_html_too_large", label=label, n=i, cells=f"{MAX_MARKUP_CELLS:,}"),
+                               file=label) from None
         sheets.append(_grid_sheet(f"table {i}", _columns_of_rows(grid, len(grid[0]) if grid else 0), merges))
     return _Book(label=label, format="html", sheets=sheets,
                  notes=["an HTML table (a web page saved with an .xls suffix) was read"])
@@ -1049,13 +1030,11 @@ def _read_spreadsheetml(label: str, data: bytes) -> _Book:
     import xml.etree.ElementTree as ET
 
     if re.search(rb"<!ENTITY", data[:65536]):
-        raise DatasetError(f"{label}: is an XML file declaring entities, which is not read; open it in "
-                           "Excel and save it as .xlsx.", file=label)
+        raise DatasetError(**both("read_xml_entities", label=label), file=label)
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
-        raise DatasetError(f"{label}: is an Excel 2003 XML spreadsheet that is damaged or truncated ({exc}); "
-                           "open it in Excel and save it as .xlsx or CSV (UTF-8).", file=label) from None
+        raise DatasetError(**both("read_xml_damaged", label=label, detail=exc), file=label) from None
     sheets = []
     for worksheet in root.iter(f"{_SS}Worksheet"):
         name = worksheet.get(f"{_SS}Name") or f"Sheet{len(sheets) + 1}"
@@ -1087,7 +1066,7 @@ def _read_spreadsheetml(label: str, data: bytes) -> _Book:
             grid[rr][cc] = value
         sheets.append(_grid_sheet(name, _columns_of_rows(grid, width), merges))
     if not sheets:
-        raise DatasetError(f"{label}: is an Excel 2003 XML file with no worksheet.", file=label)
+        raise DatasetError(**both("read_xml_no_sheet", label=label), file=label)
     return _Book(label=label, format="spreadsheetml", sheets=sheets)
 
 
@@ -1139,14 +1118,12 @@ def _big_fields():
 def _reject_binary(label: str, data: bytes) -> None:
     if not re.search(rb"[^ \t\r\n]", data[:HEAD_BYTES].removeprefix(codecs.BOM_UTF8)) and (
             len(data) <= HEAD_BYTES or not data.strip()):
-        raise DatasetError(f"{label}: the file is empty.", file=label)
+        raise DatasetError(**both("read_empty", label=label), file=label)
     head = data[:8192]
     if head[:2] in (b"\xff\xfe", b"\xfe\xff") or _utf16_without_bom(head):
         return
     if b"\x00" in head:
-        raise DatasetError(
-            f"{label}: is not a text file (it contains binary data); give a CSV file "
-            "(UTF-8 or GB18030) or an Excel workbook.", file=label)
+        raise DatasetError(**both("read_binary", label=label), file=label)
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -1205,9 +1182,7 @@ def _decode_gb18030(label: str, data: bytes) -> bytes:
 
 
 def _undecodable(label: str, tried) -> DatasetError:
-    return DatasetError(
-        f"{label}: cannot be decoded as text (tried {', '.join(tried)}); save it from Excel as "
-        "'CSV UTF-8' or as .xlsx.", file=label)
+    return DatasetError(**both("read_undecodable", label=label, tried=", ".join(tried)), file=label)
 
 
 def _read_text(label: str, data: bytes, fields: dict) -> _Book:
@@ -1267,9 +1242,7 @@ def _parse_text(label: str, utf8: bytes, fields: dict) -> tuple[_Sheet, str]:
     head_bytes = HEAD_BYTES
     head_text = _head_text(utf8, head_bytes)
     if _looks_binary(head_text):
-        raise DatasetError(
-            f"{label}: is not a text file (it contains control characters); give a CSV file "
-            "(UTF-8 or GB18030) or an Excel workbook.", file=label)
+        raise DatasetError(**both("read_control_chars", label=label), file=label)
     # huge cells above or in the header: read further until the header rows are whole
     while head_bytes < len(utf8) and len(_head_records(head_text, ",", whole=len(utf8) <= head_bytes)) <= 2:
         head_bytes *= 4
@@ -1285,7 +1258,7 @@ def _parse_text(label: str, utf8: bytes, fields: dict) -> tuple[_Sheet, str]:
         if best is None or score > best[0]:
             best = (score, delimiter, records)
     if best is None:
-        raise DatasetError(f"{label}: the file is empty.", file=label)
+        raise DatasetError(**both("read_empty", label=label), file=label)
     _, delimiter, records = best
     width = max(len(r) for r in records)
     head = [list(r) + [""] * (width - len(r)) for r in records]
@@ -1561,10 +1534,12 @@ MAX_CLOSE_HEADERS = 500
 MAX_LISTED_HEADERS = 100
 
 
-def _listed(headers: list[str]) -> str:
-    shown = ", ".join(headers[:MAX_LISTED_HEADERS])
+def _listed(headers: list[str], lang: str = "en") -> str:
+    from .words import word
+
+    shown = ("、" if lang == "zh" else ", ").join(headers[:MAX_LISTED_HEADERS])
     more = len(headers) - MAX_LISTED_HEADERS
-    return shown + (f" and {more} more" if more > 0 else "")
+    return word("read_and_more", lang, shown=shown, more=more) if more > 0 else shown
 
 
 def _edit_distance(a: str, b: str) -> int:
@@ -1606,18 +1581,21 @@ def _close_matches(fields: dict, columns: dict, unrecognised: list[str]) -> dict
 
 # --------------------------------------------------------------------------- sheets chosen
 
-def _dataset_words(name: str, spec: Any) -> str:
+def _dataset_words(name: str, spec: Any) -> dict[str, str]:
+    """The dataset as an error names it, in both languages (for words.both)."""
     title = spec.title
-    return f"dataset '{name}'" + (f" ({title})" if title else "")
+    return both("read_dataset" if title else "read_dataset_untitled", name=name, title=title)
 
 
-def _sheet_headers_text(sheet: _Sheet, header: _Header | None) -> str:
+def _sheet_headers_text(sheet: _Sheet, header: _Header | None, lang: str = "en") -> str:
+    from .words import word
+
     if sheet.kind == "chart":
-        return "(a chart)"
+        return word("read_a_chart", lang)
     if header is None or not header.rows:
-        return "(empty)"
+        return word("read_empty_sheet", lang)
     shown = [_brief(t) for t in (_shown(x) for x in header.texts) if t]
-    return ", ".join(shown)[:300] or "(no headers)"
+    return ("、" if lang == "zh" else ", ").join(shown)[:300] or word("read_no_headers", lang)
 
 
 def _choose_sheets(name: str, spec: Any, fields: dict, book: _Book):
@@ -1633,27 +1611,29 @@ def _choose_sheets(name: str, spec: Any, fields: dict, book: _Book):
         matches = [p for p in found if p[0].name == wanted] or \
                   [p for p in found if normalize_name(p[0].name or "") == normalize_name(wanted)]
         if not matches:
-            raise DatasetError(f"{label}: the workbook has no sheet named '{wanted}'; its sheets are: "
-                               f"{', '.join(str(n) for n in names)}.", file=label, expected=[wanted],
+            raise DatasetError(**both("read_no_such_sheet", label=label, wanted=wanted,
+                                      names={"en": ", ".join(str(n) for n in names), "zh": "、".join(str(n) for n in names)}),
+                               file=label, expected=[wanted],
                                found=[str(n) for n in names])
         sheet, header = matches[0]
         if sheet.kind != "worksheet":
-            raise DatasetError(f"{label}: sheet '{sheet.name}' is {'a chart' if sheet.kind == 'chart' else 'empty'}; "
-                               "name the sheet that holds the ledger.", file=label)
+            raise DatasetError(**both("read_sheet_chart" if sheet.kind == "chart" else "read_sheet_empty", label=label,
+                                      sheet=sheet.name), file=label)
         passed = [{"name": s.name, "reason": "not_requested"} for s, _ in found if s is not sheet]
         return [(sheet, header)], passed
     readable = [(s, h) for s, h in found if s.kind == "worksheet" and not s.hidden]
     hidden = [s.name for s, _ in found if s.kind == "worksheet" and s.hidden]
     if not readable and hidden:
-        raise DatasetError(f"{label}: every sheet that holds a table is hidden ({', '.join(map(str, hidden))}); "
-                           f"unhide the ledger's sheet in Excel or WPS, or name it as '{label}#{hidden[0]}'.",
+        raise DatasetError(**both("read_all_hidden", label=label, first=hidden[0],
+                                  hidden={"en": ", ".join(map(str, hidden)), "zh": "、".join(map(str, hidden))}),
                            file=label, found=[str(n) for n in hidden])
     if not readable:
         if len(found) == 1 or book.format in ("csv", "tsv", "dataframe", "table", "parquet"):
-            what = f"sheet '{found[0][0].name}' is empty" if found and found[0][0].name else "the file is empty"
+            said = (both("read_sheet_is_empty", label=label, sheet=found[0][0].name) if found and found[0][0].name
+                    else both("read_file_is_empty", label=label))
         else:
-            what = "every sheet of the workbook is empty or a chart"
-        raise DatasetError(f"{label}: {what}.", file=label)
+            said = both("read_all_sheets_empty", label=label)
+        raise DatasetError(**said, file=label)
     if len(readable) == 1:
         chosen = readable
     else:
@@ -1664,14 +1644,13 @@ def _choose_sheets(name: str, spec: Any, fields: dict, book: _Book):
                   if best > 0 and (h.score >= least or (h.score >= 2 and 3 * h.score >= best and protected
                                                         and protected <= _fields_named(fields, h)))]
         if not chosen:
-            listing = "; ".join(f"'{s.name}': {_sheet_headers_text(s, h)}" for s, h in found)
-            accepted = ", ".join(n for f, spec_ in list(fields.items())[:6] for n in _accepted_names(f, spec_)[1:2])
-            raise DatasetError(
-                f"{label}: no sheet of the workbook has a header naming the fields of "
-                f"{_dataset_words(name, spec)} (such as {accepted}). Sheets and the headers found on "
-                f"them: {listing}. Name the sheet to read as '{label}#sheet', or rename the columns, or "
-                "add their headers to the fields' aliases in the rulebook.",
-                file=label, found=[str(s.name) for s, _ in found])
+            listing = {"en": "; ".join(f"'{s.name}': {_sheet_headers_text(s, h)}" for s, h in found),
+                       "zh": "；".join(f"「{s.name}」：{_sheet_headers_text(s, h, 'zh')}" for s, h in found)}
+            accepted = [n for f, spec_ in list(fields.items())[:6] for n in _accepted_names(f, spec_)[1:2]]
+            raise DatasetError(**both("read_no_sheet_header", label=label, dataset=_dataset_words(name, spec),
+                                      accepted={"en": ", ".join(accepted), "zh": "、".join(accepted)},
+                                      listing=listing),
+                               file=label, found=[str(s.name) for s, _ in found])
     chosen_ids = {id(s) for s, _ in chosen}
     passed = []
     for sheet, header in found:
@@ -2014,25 +1993,42 @@ def _missing_required(name: str, spec: Any, fields: dict, part: _Part, label: st
     absent = [f for f, s in fields.items() if s.required and f not in part.columns]
     if not absent:
         return
-    wanted = "; ".join(f"'{f}' (accepted headers: {', '.join(_accepted_names(f, fields[f]))})" for f in absent)
+    from .words import word
+
+    def in_both(parts_of) -> dict[str, str]:  # a list of texts made per language, joined per language
+        return {"en": parts_of("en"), "zh": parts_of("zh")}
+
+    def sep(lang: str) -> str:
+        return "、" if lang == "zh" else ", "
+
+    wanted = in_both(lambda lang: ("；" if lang == "zh" else "; ").join(
+        word("read_missing_one", lang, field=f, accepted=sep(lang).join(_accepted_names(f, fields[f])))
+        for f in absent))
     found = [_brief(_shown(t)) for t in part.header.texts if _shown(t)]
-    places = []
-    if part.sheet.name is not None:
-        places.append(f"sheet '{part.sheet.name}'")
-    if part.header_row:
-        first, last = part.header.first + 1, part.header.last + 1
-        places.append(f"row {first}" if first == last else f"rows {first}-{last}")
-    where = (" on " + ", ".join(places)) if places else ""
+
+    def where(lang: str) -> str:
+        places = []
+        if part.sheet.name is not None:
+            places.append(word("read_missing_where_sheet", lang, sheet=part.sheet.name))
+        if part.header_row:
+            first, last = part.header.first + 1, part.header.last + 1
+            places.append(word("read_missing_where_row", lang, row=first) if first == last
+                          else word("read_missing_where_rows", lang, first=first, last=last))
+        if lang == "zh":
+            return "".join(places)
+        return (" on " + ", ".join(places)) if places else ""
+
     close = _close_matches(fields, part.columns, part.unrecognised)
-    hint = "".join(f" The header '{close[f]}' looks like a misspelling of {f}'s '{_nearest(f, fields, close[f])}'."
-                   for f in absent if f in close)
-    plural = "s" if len(absent) > 1 else ""
-    sheet_words = f" sheet '{part.sheet.name}' of" if several else ""
-    message = (f"{label}:{sheet_words} {_dataset_words(name, spec)} has no column for required field{plural} "
-               f"{wanted}. Headers found{where}: {_listed(found) if found else '(none)'}.{hint} "
-               "Rename the column in the ledger, or add its header to the field's aliases in the rulebook.")
+    hint = in_both(lambda lang: "".join(
+        word("read_missing_hint", lang, header=close[f], field=f, accepted=_nearest(f, fields, close[f]))
+        for f in absent if f in close))
+    listed = in_both(lambda lang: _listed(found, lang) if found else word("read_none", lang))
+    said = both("read_missing_required", label=label, dataset=_dataset_words(name, spec), wanted=wanted,
+                plural="s" if len(absent) > 1 else "", where=in_both(where), found=listed, hint=hint,
+                sheet_words=in_both(lambda lang: word("read_missing_sheet_words", lang, sheet=part.sheet.name)
+                                    if several else ""))
     expected = [n for f in absent for n in _accepted_names(f, fields[f])]
-    raise DatasetError(message, file=label, expected=expected, found=found)
+    raise DatasetError(**said, file=label, expected=expected, found=found)
 
 
 def _nearest(field_name: str, fields: dict, header: str) -> str:
@@ -2054,13 +2050,13 @@ def _combine(name: str, spec: Any, fields: dict, book: _Book, parts: list[_Part]
             if having and lacking:
                 part = lacking[0]
                 found = [_brief(_shown(t)) for t in part.header.texts if _shown(t)]
-                raise DatasetError(
-                    f"{label}: sheet '{part.sheet.name}' has no column for required field '{f}' of "
-                    f"{_dataset_words(name, spec)} (accepted headers: {', '.join(_accepted_names(f, fields[f]))}), "
-                    f"which sheet '{having[0]}' has. Headers found on sheet '{part.sheet.name}', row "
-                    f"{part.header_row}: {', '.join(found) or '(none)'}. Add the column to that sheet, or "
-                    f"name the sheets to read one by one as '{label}#sheet'.",
-                    file=label, expected=_accepted_names(f, fields[f]), found=found)
+                accepted = _accepted_names(f, fields[f])
+                raise DatasetError(**both(
+                    "read_sheet_lacks_required", label=label, sheet=part.sheet.name, field=f, having=having[0],
+                    dataset=_dataset_words(name, spec), row=part.header_row,
+                    accepted={"en": ", ".join(accepted), "zh": "、".join(accepted)},
+                    found={"en": ", ".join(found) or "(none)", "zh": "、".join(found) or "（无）"}),
+                    file=label, expected=accepted, found=found)
     for part in parts:
         _missing_required(name, spec, fields, part, label, several)
     order = [f for f in fields if any(f in p.columns for p in parts)]

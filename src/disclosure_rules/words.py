@@ -31,7 +31,7 @@ __all__ = [
     "LANGS", "Status", "Severity", "WORDS", "BLANK_DIVISION", "ISO_DATE", "NONE_MARK", "check_lang", "vocabulary", "word",
     "status_word", "severity_word", "kind_word", "scoring_word", "yes_no", "division_name",
     "is_blank", "number_text", "percent_text", "points_text", "score_text", "date_text", "list_text",
-    "light_word", "problem_text", "warning_text",
+    "light_word", "problem_text", "warning_text", "both", "file_kind", "error_text",
 ]
 
 LANGS = ("zh", "en")
@@ -709,32 +709,276 @@ _OFFICE_WORDS: dict[str, dict[str, str]] = {
 for _lang, _words in _OFFICE_WORDS.items():
     WORDS[_lang].update(_words)
 
+
+# ---- errors a user sees when a ledger cannot be read (reading.py): DatasetError(**both(key, ...)).
+# {label} is the file as given; {what} and the other values are words themselves (see both()).
+_READ_ERROR_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "read_not_found": "{label}：找不到该文件。",
+        "read_folder": "{label}：是一个文件夹，不是台账文件。",
+        "read_parquet_no_sheets": "{label}：「{path}」是 Parquet 文件，没有工作表；请去掉“#{sheet}”再给出文件。",
+        "read_parquet_damaged": "{label}：是损坏或无法读取的 Parquet 文件（{reason}）。",
+        "read_not_regular": "{label}：不是普通文件（是设备或管道）；请给出台账文件本身。",
+        "read_cannot_read": "{label}：无法读取（{reason}）。",
+        "read_text_no_sheets": "{label}：「{path}」是文本（CSV）文件，没有工作表；请去掉“#{sheet}”再给出文件。",
+        "read_not_ledger": "{label}：是{what}，不是台账；请提供 Excel 或 WPS 工作簿（.xlsx、.xls、.ods）或 CSV 文件。",
+        "read_not_readable_ledger": "{label}：是{what}，不是可以读取的台账；请提供 Excel 或 WPS 工作簿（.xlsx、.xls、.ods）或 CSV 文件。",
+        "read_xml_not_sheet": "{label}：是 XML 文件，不是电子表格；请提供 Excel 或 WPS 工作簿（.xlsx、.xls、.ods）或 CSV 文件。",
+        "read_password": "{label}：是设有密码的工作簿；请在 Excel 或 WPS 中打开，去掉密码后重新保存，或另存为 CSV（UTF-8）。",
+        "read_damaged": "{label}：不是有效的{kind}，文件已损坏或不完整（{detail}）。请在 Excel 或 WPS 中打开后重新保存，或另存为 CSV（UTF-8）。",
+        "read_too_wide": "{label}：工作簿中有一个工作表的范围为 {area}（{rows} 行 × {columns} 列），远超台账的大小，通常是表格远处有一个误填的单元格。请在 Excel 中删除表格以外的行和列后重新保存。",
+        "read_empty": "{label}：文件是空的。",
+        "read_grid_too_large": "{label}：工作表「{sheet}」有 {rows} 行 × {columns} 列，超过台账的大小（最多 {cells} 个单元格）；请在 Excel 中删除表格以外的空行空列，另存为 .xlsx。",
+        "read_html_broken": "{label}：是无法读取的 HTML 网页（{detail}）；请在 Excel 中打开，另存为 .xlsx 或 CSV（UTF-8）。",
+        "read_html_no_table": "{label}：是 HTML 网页（办公系统常把网页存成 .xls），其中没有表格；请在 Excel 中打开，另存为 .xlsx 或 CSV（UTF-8）。",
+        "read_html_too_large": "{label}：网页中的第 {n} 个表格超过 {cells} 个单元格（合并单元格的跨度远超台账）；请在 Excel 中打开，另存为 .xlsx。",
+        "read_xml_entities": "{label}：是声明了实体的 XML 文件，出于安全不予读取；请在 Excel 中打开，另存为 .xlsx。",
+        "read_xml_damaged": "{label}：是已损坏或不完整的 Excel 2003 XML 表格（{detail}）；请在 Excel 中打开，另存为 .xlsx 或 CSV（UTF-8）。",
+        "read_xml_no_sheet": "{label}：是没有工作表的 Excel 2003 XML 文件。",
+        "read_binary": "{label}：不是文本文件（含有二进制数据）；请提供 CSV 文件（UTF-8 或 GB18030）或 Excel 工作簿。",
+        "read_control_chars": "{label}：不是文本文件（含有控制字符）；请提供 CSV 文件（UTF-8 或 GB18030）或 Excel 工作簿。",
+        "read_undecodable": "{label}：无法按文本解码（已尝试 {tried}）；请在 Excel 中另存为“CSV UTF-8”或 .xlsx。",
+        "read_no_such_sheet": "{label}：工作簿中没有名为「{wanted}」的工作表；现有工作表：{names}。",
+        "read_sheet_chart": "{label}：工作表「{sheet}」是图表；请指定存放台账的工作表。",
+        "read_sheet_empty": "{label}：工作表「{sheet}」是空的；请指定存放台账的工作表。",
+        "read_all_hidden": "{label}：存放表格的工作表都被隐藏了（{hidden}）；请在 Excel 或 WPS 中取消隐藏台账所在的工作表，或写成“{label}#{first}”指定它。",
+        "read_sheet_is_empty": "{label}：工作表「{sheet}」是空的。",
+        "read_file_is_empty": "{label}：文件是空的。",
+        "read_all_sheets_empty": "{label}：工作簿中的工作表都是空表或图表。",
+        "read_no_sheet_header": "{label}：工作簿中没有哪个工作表的表头含有{dataset}的字段（如 {accepted}）。各工作表及其表头：{listing}。请写成“{label}#工作表名”指定要读取的工作表，或修改列名，或在考核方案中把这些表头加入字段的 aliases。",
+        "read_sheet_lacks_required": "{label}：工作表「{sheet}」缺少{dataset}的必填字段「{field}」一列（可用的表头：{accepted}），而工作表「{having}」有这一列。工作表「{sheet}」第 {row} 行的表头：{found}。请在该工作表中补上这一列，或写成“{label}#工作表名”逐个指定要读取的工作表。",
+        "read_missing_required": "{label}：{sheet_words}{dataset}缺少必填字段的列：{wanted}。{where}找到的表头：{found}。{hint}请在台账中修改列名，或在考核方案中把该表头加入字段的 aliases。",
+        "read_missing_one": "「{field}」（可用的表头：{accepted}）",
+        "read_missing_sheet_words": "工作表「{sheet}」中，",
+        "read_missing_where_sheet": "工作表「{sheet}」",
+        "read_missing_where_row": "第 {row} 行",
+        "read_missing_where_rows": "第 {first}–{last} 行",
+        "read_missing_hint": "表头「{header}」像是字段 {field} 的「{accepted}」写错了。",
+        "read_none": "（无）",
+        "read_and_more": "{shown} 等（另有 {more} 个）",
+        "read_dataset": "台账「{title}」（{name}）",
+        "read_dataset_untitled": "台账 {name}",
+        "read_a_chart": "（图表）",
+        "read_empty_sheet": "（空表）",
+        "read_no_headers": "（没有表头）",
+    },
+    "en": {
+        "read_not_found": "{label}: file not found.",
+        "read_folder": "{label}: is a folder, not a ledger file.",
+        "read_parquet_no_sheets": "{label}: '{path}' is a Parquet file, which has no sheets; give the file without '#{sheet}'.",
+        "read_parquet_damaged": "{label}: is a damaged or unreadable Parquet file ({reason}).",
+        "read_not_regular": "{label}: is not a regular file (a device or a pipe); give the ledger file itself.",
+        "read_cannot_read": "{label}: cannot be read ({reason}).",
+        "read_text_no_sheets": "{label}: '{path}' is a text (CSV) file, which has no sheets; give the file without '#{sheet}'.",
+        "read_not_ledger": "{label}: is {what}, not a ledger; give the ledger as an Excel or WPS workbook (.xlsx, .xls, .ods) or a CSV file.",
+        "read_not_readable_ledger": "{label}: is {what}, not a ledger that can be read; give the ledger as an Excel or WPS workbook (.xlsx, .xls, .ods) or a CSV file.",
+        "read_xml_not_sheet": "{label}: is an XML file, not a spreadsheet; give the ledger as an Excel or WPS workbook (.xlsx, .xls, .ods) or a CSV file.",
+        "read_password": "{label}: is a password-protected workbook; open it in Excel or WPS, remove the password and save it again, or save it as CSV (UTF-8).",
+        "read_damaged": "{label}: is not a valid {kind}: it is damaged or truncated ({detail}). Open it in Excel or WPS and save it again, or save it as CSV (UTF-8).",
+        "read_too_wide": "{label}: a sheet of this workbook spans {area} ({rows} rows x {columns} columns), more than a ledger holds; a stray cell far from the table usually does this. Open it in Excel, delete the rows and columns beyond the table, and save it again.",
+        "read_empty": "{label}: the file is empty.",
+        "read_grid_too_large": "{label}: sheet '{sheet}' spans {rows} rows x {columns} columns, more than a ledger holds ({cells} cells at most); open it in Excel, delete the empty rows and columns far from the table, and save it as .xlsx.",
+        "read_html_broken": "{label}: is an HTML page that cannot be read ({detail}); open it in Excel and save it as .xlsx or CSV (UTF-8).",
+        "read_html_no_table": "{label}: is an HTML page (a web page, often saved as .xls by office systems) with no table in it; open it in Excel and save it as .xlsx or CSV (UTF-8).",
+        "read_html_too_large": "{label}: table {n} of this HTML page spans more than {cells} cells (its colspan/rowspan are far larger than a ledger); open it in Excel and save it as .xlsx.",
+        "read_xml_entities": "{label}: is an XML file declaring entities, which is not read; open it in Excel and save it as .xlsx.",
+        "read_xml_damaged": "{label}: is an Excel 2003 XML spreadsheet that is damaged or truncated ({detail}); open it in Excel and save it as .xlsx or CSV (UTF-8).",
+        "read_xml_no_sheet": "{label}: is an Excel 2003 XML file with no worksheet.",
+        "read_binary": "{label}: is not a text file (it contains binary data); give a CSV file (UTF-8 or GB18030) or an Excel workbook.",
+        "read_control_chars": "{label}: is not a text file (it contains control characters); give a CSV file (UTF-8 or GB18030) or an Excel workbook.",
+        "read_undecodable": "{label}: cannot be decoded as text (tried {tried}); save it from Excel as 'CSV UTF-8' or as .xlsx.",
+        "read_no_such_sheet": "{label}: the workbook has no sheet named '{wanted}'; its sheets are: {names}.",
+        "read_sheet_chart": "{label}: sheet '{sheet}' is a chart; name the sheet that holds the ledger.",
+        "read_sheet_empty": "{label}: sheet '{sheet}' is empty; name the sheet that holds the ledger.",
+        "read_all_hidden": "{label}: every sheet that holds a table is hidden ({hidden}); unhide the ledger's sheet in Excel or WPS, or name it as '{label}#{first}'.",
+        "read_sheet_is_empty": "{label}: sheet '{sheet}' is empty.",
+        "read_file_is_empty": "{label}: the file is empty.",
+        "read_all_sheets_empty": "{label}: every sheet of the workbook is empty or a chart.",
+        "read_no_sheet_header": "{label}: no sheet of the workbook has a header naming the fields of {dataset} (such as {accepted}). Sheets and the headers found on them: {listing}. Name the sheet to read as '{label}#sheet', or rename the columns, or add their headers to the fields' aliases in the rulebook.",
+        "read_sheet_lacks_required": "{label}: sheet '{sheet}' has no column for required field '{field}' of {dataset} (accepted headers: {accepted}), which sheet '{having}' has. Headers found on sheet '{sheet}', row {row}: {found}. Add the column to that sheet, or name the sheets to read one by one as '{label}#sheet'.",
+        "read_missing_required": "{label}:{sheet_words} {dataset} has no column for required field{plural} {wanted}. Headers found{where}: {found}.{hint} Rename the column in the ledger, or add its header to the field's aliases in the rulebook.",
+        "read_missing_one": "'{field}' (accepted headers: {accepted})",
+        "read_missing_sheet_words": " sheet '{sheet}' of",
+        "read_missing_where_sheet": "sheet '{sheet}'",
+        "read_missing_where_row": "row {row}",
+        "read_missing_where_rows": "rows {first}-{last}",
+        "read_missing_hint": " The header '{header}' looks like a misspelling of {field}'s '{accepted}'.",
+        "read_none": "(none)",
+        "read_and_more": "{shown} and {more} more",
+        "read_dataset": "dataset '{name}' ({title})",
+        "read_dataset_untitled": "dataset '{name}'",
+        "read_a_chart": "(a chart)",
+        "read_empty_sheet": "(empty)",
+        "read_no_headers": "(no headers)",
+    },
+}
+for _lang, _words in _READ_ERROR_WORDS.items():
+    WORDS[_lang].update(_words)
+
+
+# ---- why a row fails, for counts, spans, months and patterns (expressions/failure.py): what a
+# workdays()/days()/size()/length()/month()/year() comparison and a matches() pattern say in words
+_FAILURE_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "fail_span_le": "{end}应在{start}后{n}{unit}内",
+        "fail_span_lt": "{end}应在{start}后不到{n}{unit}",
+        "fail_span_ge": "{end}应在{start}后至少{n}{unit}",
+        "fail_span_gt": "{end}应在{start}后超过{n}{unit}",
+        "fail_span_eq": "{end}应在{start}后第{n}{unit}",
+        "fail_span_ne": "{end}不应在{start}后第{n}{unit}",
+        "fail_span_actual": "（实际：相隔{n}{unit}，{start}为{a}，{end}为{b}）",
+        "fail_unit_wd": "个工作日",
+        "fail_unit_cd": "天",
+        "fail_unit_items": "项",
+        "fail_unit_chars": "个字",
+        "fail_count_le": "{field}应至多有{n}{unit}",
+        "fail_count_lt": "{field}应少于{n}{unit}",
+        "fail_count_ge": "{field}应至少有{n}{unit}",
+        "fail_count_gt": "{field}应多于{n}{unit}",
+        "fail_count_eq": "{field}应为{n}{unit}",
+        "fail_count_ne": "{field}不应为{n}{unit}",
+        "fail_count_actual": "（实际：{n}{unit}，{value}）",
+        "fail_month_eq": "{field}应在{n}月",
+        "fail_month_ne": "{field}不应在{n}月",
+        "fail_year_eq": "{field}应在{n}年",
+        "fail_year_ne": "{field}不应在{n}年",
+        "fail_plain_actual": "（实际：{value}）",
+        "fail_matches_like": "{field}应写成“{pattern}”的形式（实际：{value}）",
+        "due_left_days": "剩余 {n} 个工作日",
+        "fail_no": "{field}应为“否”（实际：{value}）",
+        "fail_that_is": "{what}（{date}）",
+    },
+    "en": {
+        "fail_span_le": "{end} should be within {n} {unit} after {start}",
+        "fail_span_lt": "{end} should be less than {n} {unit} after {start}",
+        "fail_span_ge": "{end} should be at least {n} {unit} after {start}",
+        "fail_span_gt": "{end} should be more than {n} {unit} after {start}",
+        "fail_span_eq": "{end} should be exactly {n} {unit} after {start}",
+        "fail_span_ne": "{end} should not be exactly {n} {unit} after {start}",
+        "fail_span_actual": " (it is {n}: {start} {a}, {end} {b})",
+        "fail_unit_wd": "working days",
+        "fail_unit_cd": "days",
+        "fail_unit_items": "items",
+        "fail_unit_chars": "characters",
+        "fail_count_le": "{field} should have at most {n} {unit}",
+        "fail_count_lt": "{field} should have fewer than {n} {unit}",
+        "fail_count_ge": "{field} should have at least {n} {unit}",
+        "fail_count_gt": "{field} should have more than {n} {unit}",
+        "fail_count_eq": "{field} should have {n} {unit}",
+        "fail_count_ne": "{field} should not have {n} {unit}",
+        "fail_count_actual": " (it has {n}: {value})",
+        "fail_month_eq": "{field} should be in month {n}",
+        "fail_month_ne": "{field} should not be in month {n}",
+        "fail_year_eq": "{field} should be in {n}",
+        "fail_year_ne": "{field} should not be in {n}",
+        "fail_plain_actual": " (it is {value})",
+        "fail_matches_like": "{field} should read like '{pattern}' (it is {value})",
+        "due_left_days": "{n} working days left",
+        "fail_no": "{field} should be no (it is {value})",
+        "fail_that_is": "{what} ({date})",
+    },
+}
+for _lang, _words in _FAILURE_WORDS.items():
+    WORDS[_lang].update(_words)
+
+#: what a file that is not a ledger is (reading.py's words for it), in Chinese; the English is the key
+_FILE_KINDS_ZH = [
+    (r"a damaged or truncated zip file \(an \.xlsx workbook is a zip\)", "已损坏或不完整的 zip 文件（.xlsx 工作簿就是 zip 文件）"),
+    (r"an OpenDocument text document \(\.odt\)", "OpenDocument 文字文档（.odt）"),
+    (r"an OpenDocument presentation \(\.odp\)", "OpenDocument 演示文稿（.odp）"),
+    (r"an OpenDocument file of type '(.*)', not a spreadsheet", "类型为“\\1”的 OpenDocument 文件，不是电子表格"),
+    (r"a Word document \(\.docx\)", "Word 文档（.docx）"),
+    (r"a PowerPoint presentation \(\.pptx\)", "PowerPoint 演示文稿（.pptx）"),
+    (r"a zip archive holding (.*); unpack it and give the ledger inside", "内含 \\1 的 zip 压缩包；请解压后给出其中的台账"),
+    (r"a zip archive of other files \((.*)\)", "装有其他文件的 zip 压缩包（\\1）"),
+    (r"a password-protected \(encrypted\) workbook; open it in Excel or WPS, remove the password "
+     r"\(File > Info > Protect Workbook\) and save it again",
+     "设有密码（已加密）的工作簿；请在 Excel 或 WPS 中打开，去掉密码（文件 > 信息 > 保护工作簿）后重新保存"),
+    (r"a Word 97-2003 document \(\.doc\)", "Word 97-2003 文档（.doc）"),
+    (r"a PowerPoint 97-2003 presentation \(\.ppt\)", "PowerPoint 97-2003 演示文稿（.ppt）"),
+    (r"a PDF document", "PDF 文档"), (r"an RTF \(Word\) document", "RTF（Word）文档"),
+    (r"a PNG image", "PNG 图片"), (r"a JPEG image", "JPEG 图片"), (r"a GIF image", "GIF 图片"),
+    (r"a 7-Zip archive", "7-Zip 压缩包"), (r"a RAR archive", "RAR 压缩包"), (r"a gzip archive", "gzip 压缩包"),
+    (r"\.xlsx workbook", ".xlsx 工作簿"), (r"\.xlsm workbook", ".xlsm 工作簿"), (r"\.xlsb workbook", ".xlsb 工作簿"),
+    (r"\.ods spreadsheet", ".ods 电子表格"), (r"\.xls workbook", ".xls 工作簿"),
+]
+
+
+def file_kind(what: str) -> dict[str, str]:
+    """reading.py's English words for what a file is, as {"en", "zh"} for :func:`both`."""
+    import re
+
+    for pattern, zh in _FILE_KINDS_ZH:
+        found = re.fullmatch(pattern, what, re.S)
+        if found:
+            return {"en": what, "zh": found.expand(zh)}
+    return {"en": what, "zh": what}
+
+
+def both(key: str, **values: Any) -> dict[str, str]:
+    """An error's text in both languages, as ``DatasetError(**both(key, ...))`` takes them:
+    ``{"message": English, "zh": Chinese}``. A value that is itself a word is given as
+    ``{"en": ..., "zh": ...}`` (:func:`file_kind`, or a nested ``both``'s result)."""
+    def pick(lang: str) -> dict[str, Any]:
+        out = {}
+        for name, value in values.items():
+            if isinstance(value, dict) and "zh" in value:
+                value = value.get(lang, value.get("message"))
+            out[name] = value
+        return out
+
+    return {"message": word(key, "en", **pick("en")), "zh": word(key, "zh", **pick("zh"))}
+
 # ---- how an expression reads (expressions/describe.py): operators, yes/no, quotes, functions
 # and constants, per language. Kept apart from WORDS because some keys are not text (True/False).
 EXPRESSION_WORDS: dict = {
     "zh": {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "in": "属于", "not in": "不属于",
            "and": "并且", "or": "或者", "not": "并非", "+": "+", "-": "-", "*": "×", "/": "÷",
-           True: "是", False: "否", "sep": "、", "is yes": "{0}为“是”", "quote": "“{0}”", "pattern": "/{0}/"},
+           True: "是", False: "否", "sep": "、", "is yes": "{0}为“是”", "quote": "“{0}”", "pattern": "/{0}/",
+           "date_plus": "{0}后{1}天", "date_minus": "{0}前{1}天", "date_diff": "从{1}到{0}的天数",
+           "matches_like": "{0}写成{1}的形式",
+           # comparisons as said (describe.sentence), by the values' type
+           "cmp_date_<": "{0}早于{1}", "cmp_date_<=": "{0}不晚于{1}", "cmp_date_>": "{0}晚于{1}",
+           "cmp_date_>=": "{0}不早于{1}", "cmp_date_==": "{0}与{1}为同一天", "cmp_date_!=": "{0}与{1}不是同一天",
+           "cmp_number_<": "{0}小于{1}", "cmp_number_<=": "{0}不大于{1}", "cmp_number_>": "{0}大于{1}",
+           "cmp_number_>=": "{0}不小于{1}", "cmp_number_==": "{0}等于{1}", "cmp_number_!=": "{0}不等于{1}",
+           "cmp_other_<": "{0}小于{1}", "cmp_other_<=": "{0}不大于{1}", "cmp_other_>": "{0}大于{1}",
+           "cmp_other_>=": "{0}不小于{1}", "cmp_other_==": "{0}为{1}", "cmp_other_!=": "{0}不为{1}",
+           "is_one_of": "{0}为{1}之一", "is_none_of": "{0}不为{1}中的任何一项",
+           "has_member": "{0}含有{1}", "lacks_member": "{0}不含{1}", "is no": "{0}为“否”",
+           "join_and": "，且", "join_or": "，或", "group": "（{0}）", "not_of": "并非（{0}）"},
     "en": {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "in": "is one of",
            "not in": "is not one of", "and": "and", "or": "or", "not": "not", "+": "+", "-": "-", "*": "×",
            "/": "÷", True: "yes", False: "no", "sep": ", ", "is yes": "{0} is yes", "quote": "'{0}'",
-           "pattern": "/{0}/"},
+           "pattern": "/{0}/", "date_plus": "{1} days after {0}", "date_minus": "{1} days before {0}",
+           "date_diff": "the days from {1} to {0}", "matches_like": "{0} reads like {1}",
+           "cmp_date_<": "{0} is before {1}", "cmp_date_<=": "{0} is on or before {1}", "cmp_date_>": "{0} is after {1}",
+           "cmp_date_>=": "{0} is on or after {1}", "cmp_date_==": "{0} is the same day as {1}",
+           "cmp_date_!=": "{0} is not the same day as {1}",
+           "cmp_number_<": "{0} is less than {1}", "cmp_number_<=": "{0} is at most {1}",
+           "cmp_number_>": "{0} is more than {1}", "cmp_number_>=": "{0} is at least {1}",
+           "cmp_number_==": "{0} equals {1}", "cmp_number_!=": "{0} does not equal {1}",
+           "cmp_other_<": "{0} is less than {1}", "cmp_other_<=": "{0} is at most {1}", "cmp_other_>": "{0} is more than {1}",
+           "cmp_other_>=": "{0} is at least {1}", "cmp_other_==": "{0} is {1}", "cmp_other_!=": "{0} is not {1}",
+           "is_one_of": "{0} is one of {1}", "is_none_of": "{0} is none of {1}",
+           "has_member": "{0} includes {1}", "lacks_member": "{0} does not include {1}", "is no": "{0} is no",
+           "join_and": " and ", "join_or": " or ", "group": "({0})", "not_of": "not ({0})"},
 }
 
 EXPRESSION_FUNCTIONS: dict = {
     "zh": {
         "present": "{0}已填写", "blank": "{0}为空", "has_any": "{0}含有{1}中的任一项",
-        "has_all": "{0}含有{1}的全部各项", "size": "{0}的项数", "contains": "{0}包含{1}",
+        "has_all": "{0}含有{1}各项", "has_one": "{0}含有{1}", "size": "{0}的项数", "contains": "{0}包含{1}",
         "matches": "{0}符合格式{1}", "length": "{0}的字数", "days": "从{0}到{1}的自然日数",
         "workdays": "从{0}到{1}的工作日数", "add_workdays": "{0}后第{1}个工作日",
         "year": "{0}的年份", "month": "{0}的月份",
     },
     "en": {
         "present": "{0} is filled in", "blank": "{0} is blank", "has_any": "{0} includes any of {1}",
-        "has_all": "{0} includes all of {1}", "size": "the number of items in {0}", "contains": "{0} contains {1}",
+        "has_all": "{0} includes all of {1}", "has_one": "{0} includes {1}", "size": "the number of items in {0}", "contains": "{0} contains {1}",
         "matches": "{0} matches the pattern {1}", "length": "the length of {0}",
         "days": "calendar days from {0} to {1}", "workdays": "working days from {0} to {1}",
-        "add_workdays": "working day no. {1} after {0}", "year": "the year of {0}", "month": "the month of {0}",
+        "add_workdays": "the day {1} working days after {0}", "year": "the year of {0}", "month": "the month of {0}",
     },
 }
 
@@ -1210,8 +1454,272 @@ def problem_text(problem: Any, lang: str) -> str:
     for pattern, zh in _PROBLEMS_ZH:
         found = re.fullmatch(pattern, text, re.S)
         if found:
+            if "expected one of" in pattern:  # the labels listed with the Chinese list mark
+                return re.sub(pattern, lambda m: zh.replace("\\1", m.group(1)).replace(
+                    "\\2", m.group(2).replace(", ", "、")).replace("\\3", m.group(3) if m.re.groups > 2 else ""),
+                              text, count=1, flags=re.S)
             return found.expand(zh)
     return text
+
+
+# ---- rulebook errors (rulebook.py, models.py, kinds/, expressions/check.py, pydantic) as a Chinese
+# reader sees them. The raisers write English (RulebookError's problems, the library's str());
+# error_text() reads each problem piece by piece: "rule X: " and "key: " prefixes, the "(at path)"
+# and did-you-mean suffixes, then the message itself by this table. A message not listed stays
+# as written (a test runs every error the suite can make and finds none left in English).
+_TYPE_ZH = {"a condition": "条件", "a number": "数字", "a date": "日期", "text": "文本", "a category": "分类",
+            "a set": "多选集合", "a list": "列表"}
+_ERRORS_ZH = [
+    # pydantic's own words
+    (r"Input should be 'critical', 'major' or 'minor'", "应为 critical、major、minor 之一（或 严重、较重、一般）"),
+    (r"Input should be a valid integer, unable to parse string as an integer", "应为整数"),
+    (r"Input should be a valid integer(?:, got a number with a fractional part)?", "应为整数"),
+    (r"Input should be a valid number, unable to parse string as a number", "应为数字"),
+    (r"Input should be a valid number", "应为数字"),
+    (r"Input should be a finite number", "应为有限的数字"),
+    (r"Input should be a valid boolean, unable to interpret input", "应为 true 或 false"),
+    (r"Input should be a valid boolean", "应为 true 或 false"),
+    (r"Input should be a valid string", "应为文本"),
+    (r"Input should be a valid list", "应为列表（[...]）"),
+    (r"Input should be a valid dictionary(?: or instance of \w+)?", "应为键值映射（key: value）"),
+    (r"Input should be a valid date(?: or datetime)?(?:, .*)?", "应为日期（YYYY-MM-DD）"),
+    (r"Input should be (?:greater than or equal to|>=) (\S+)", "应不小于 \\1"),
+    (r"Input should be (?:greater than|>) (\S+)", "应大于 \\1"),
+    (r"Input should be (?:less than or equal to|<=) (\S+)", "应不大于 \\1"),
+    (r"Input should be (?:less than|<) (\S+)", "应小于 \\1"),
+    (r"Input should be ('[^']*'(?:, '[^']*')*) or ('[^']*')", "应为 \\1、\\2 之一"),
+    (r"Input should be (.*)", "应为 \\1"),
+    (r"String should match pattern '(.*)'", "格式不对，应符合 \\1"),
+    (r"String should have at least (\d+) characters?", "至少要有 \\1 个字符"),
+    (r"List should have at least (\d+) items? after validation, not (\d+)", "至少要有 \\1 项（现有 \\2 项）"),
+    (r"Field required", "缺少此项"),
+    (r"Extra inputs are not permitted", "不允许此键"),
+    # rulebook.py
+    (r"unknown key '(.*?)'", "未知的键「\\1」"),
+    (r"missing required key '(.*?)'", "缺少必需的键「\\1」"),
+    (r"unknown rule kind '(.*?)' \(did you mean '(.*?)'\?\); expected one of: (.*)",
+     "未知的规则类型「\\1」，是否应为「\\2」？可用的类型：\\3"),
+    (r"unknown rule kind '(.*?)'; expected one of: (.*)", "未知的规则类型「\\1」；可用的类型：\\2"),
+    (r"YAML syntax error: mapping values are not allowed here", "YAML 语法错误：此处不能有“键: 值”（冒号后的文字含冒号时请加引号，或检查缩进）"),
+    (r"YAML syntax error: could not find expected ':'", "YAML 语法错误：缺少冒号“:”"),
+    (r"YAML syntax error: found character '\\t' that cannot start any token", "YAML 语法错误：含有制表符（Tab）；缩进请用空格"),
+    (r"YAML syntax error: found character '(.*?)' that cannot start any token", "YAML 语法错误：字符“\\1”不能出现在这里（请给这段文字加引号）"),
+    (r"YAML syntax error: expected <block end>, but found '(.*?)'", "YAML 语法错误：缩进不一致（此处出现了“\\1”）"),
+    (r"YAML syntax error: expected the node content, but found '<stream end>'", "YAML 语法错误：文件在此意外结束（括号或引号未闭合？）"),
+    (r"YAML syntax error: expected the node content, but found '(.*?)'", "YAML 语法错误：此处缺少内容（出现了“\\1”）"),
+    (r"YAML syntax error: found unexpected end of stream", "YAML 语法错误：文件意外结束（引号未闭合？）"),
+    (r"YAML syntax error: found undefined alias '(.*?)'", "YAML 语法错误：未定义的别名“\\1”"),
+    (r"YAML syntax error: expected ',' or '([\]}])', but got '<stream end>'", "YAML 语法错误：缺少逗号或“\\1”（文件在此意外结束，括号未闭合？）"),
+    (r"YAML syntax error: expected ',' or '([\]}])', but got '(.*?)'", "YAML 语法错误：缺少逗号或“\\1”（出现了“\\2”）"),
+    (r"YAML syntax error: (.*)", "YAML 语法错误：\\1"),
+    (r"the rulebook contains the control character #x(\w+), which YAML does not allow; is this the right file\?",
+     "考核方案含有 YAML 不允许的控制字符 #x\\1；文件是否选错了？"),
+    (r"YAML error: (.*)", "YAML 错误：\\1"),
+    (r"the YAML is nested too deeply to be a rulebook", "YAML 嵌套过深，不像考核方案"),
+    (r"duplicate key '(.*?)'", "重复的键「\\1」"),
+    (r"a mapping key must be a plain value", "键必须是普通的值"),
+    (r"tag '(.*?)' is not allowed in a rulebook \(only plain YAML values\)", "考核方案中不允许标签「\\1」（只能用普通的 YAML 值）"),
+    (r"cannot read the rulebook: (.*)", "无法读取考核方案：\\1"),
+    (r"cannot open the rulebook: (.*)", "无法打开考核方案：\\1"),
+    (r"the rulebook is not UTF-8 text", "考核方案不是 UTF-8 文本；请另存为 UTF-8 编码"),
+    (r"'extends' forms a cycle: (.*)", "extends 形成了循环：\\1"),
+    (r"rulebook file not found", "找不到考核方案文件"),
+    (r"waivers file not found", "找不到豁免清单文件"),
+    (r"a rulebook is a YAML mapping with 'rulebook:', 'datasets:' and 'rules:'",
+     "考核方案应是含有 rulebook:、datasets:、rules: 的 YAML 映射"),
+    (r"a waivers file is a mapping with a 'waivers:' list", "豁免清单应是含有 waivers: 列表的 YAML 映射"),
+    (r"'remove_rules' needs 'extends' \(there are no inherited rules\)", "remove_rules 需要 extends（否则没有继承的规则可删）"),
+    (r"'extends' is a path or builtin:<id>", "extends 应为文件路径或 builtin:<编号>"),
+    (r"'extends' names a rulebook that does not exist: (.*)", "extends 指向的考核方案不存在：\\1"),
+    (r"'remove_rules' is a list of rule ids", "remove_rules 应为规则编号的列表"),
+    (r"'remove_rules' names '(.*?)', which no parent rulebook defines", "remove_rules 中的「\\1」在上级考核方案中没有定义"),
+    (r"rule id '(.*?)' is used twice \(first by rule #(\d+)\); ids must be unique", "规则编号「\\1」用了两次（第一次在第 \\2 条规则）；规则编号不能重复"),
+    (r"dataset '(.*?)': (key|department) '(.*?)' is not one of its fields", "台账「\\1」：\\2 指定的「\\3」不是该台账的字段"),
+    (r"section '(.*?)' is not defined in 'sections'", "章节「\\1」没有在 sections 中定义"),
+    (r"dataset '(.*?)' is not defined in 'datasets'", "台账「\\1」没有在 datasets 中定义"),
+    (r"(\S+) names '(.*?)', which is not a field of dataset '(.*?)'", "\\1 中的「\\2」不是台账「\\3」的字段"),
+    (r"join dataset '(.*?)' is not defined", "join 的台账「\\1」没有定义"),
+    (r"join\.on names '(.*?)', not a field of '(.*?)'", "join.on 中的「\\1」不是台账「\\2」的字段"),
+    (r"joined field '(.*?)' would hide the field of the same name", "关联字段「\\1」与本表同名字段冲突"),
+    (r"join aggregate names '(.*?)', not a field of '(.*?)'", "join 汇总的「\\1」不是台账「\\2」的字段"),
+    (r"waiver #(\d+) names rule '(.*?)', which is not in the rulebook", "第 \\1 条豁免中的规则「\\2」不在考核方案中"),
+    # models.py and kinds/
+    (r"'(\w+)' is a rate between 0 and 1 \(write 0\.9 for 90%\), got (.*)", "\\1 是 0 到 1 之间的比率（90% 写作 0.9），而不是 \\2"),
+    (r"a ratio rule needs 'min' and/or 'max'", "比率规则需要 min 和/或 max"),
+    (r"a count rule needs 'min' and/or 'max' \(row counts\)", "数量规则需要 min 和/或 max（记录数）"),
+    (r"'groups' needs 'per' \(the field whose values are the groups\)", "groups 需要 per（按哪个字段的取值分组）"),
+    (r"a limit gives exactly one of working_days or calendar_days", "期限须给出 working_days 或 calendar_days 中的一个"),
+    (r"grades must be listed from the highest 'min' to the lowest", "等次须按 min 从高到低排列"),
+    (r"the last grade must have min: 0 so that every percent gets a grade", "最后一个等次须为 min: 0，使每个得分都有等次"),
+    (r"period\.end is before period\.start", "考核期间的结束日早于开始日"),
+    (r"a (\w+) field needs 'values' \(code: \[labels\]\)", "\\1 字段需要 values（代码: [填写内容]）"),
+    (r"'values' is only for category and set fields, not (\w+)", "values 只用于 category 和 set 字段，不用于 \\1"),
+    (r"'warn' \((.*?)\) must not be below 'min' \((.*?)\): it warns before the rule fails",
+     "warn（\\1）不能低于 min（\\2）：预警线应在不达标之前"),
+    (r"'warn' \((.*?)\) must not be above 'max' \((.*?)\): it warns before the rule fails",
+     "warn（\\1）不能高于 max（\\2）：预警线应在不达标之前"),
+    (r"'warn' tightens 'min' or 'max': give one of them too", "warn 收紧的是 min 或 max：请同时给出其中之一"),
+    (r"(\S+) '(.*?)' must be a date field \(it is (\w+)\)", "\\1 的「\\2」须为日期字段（它是 \\3 字段）"),
+    (r"sequence field '(.*?)' must be a date field", "顺序规则的字段「\\1」须为日期字段"),
+    (r"(\w+) of a (\w+) field is not defined", "\\2 字段不能取 \\1"),
+    (r"a set field may have at most 62 codes", "多选字段最多 62 个代码"),
+    (r"an aggregate names exactly one of count, count_distinct, min, max", "汇总须指定 count、count_distinct、min、max 中的一个"),
+    (r"the extension must use the same unit as the limit \(working_days or calendar_days\)",
+     "延长期限须与期限用同一单位（working_days 或 calendar_days）"),
+    (r"unit: '(.*?)' is not one of the dataset's fields", "unit 指定的「\\1」不是该台账的字段"),
+    (r"a ratio rule with 'max' cannot use deduct scoring; use proportional or all_or_nothing",
+     "带 max 的比率规则不能用扣分制；请用 proportional 或 all_or_nothing"),
+    # expressions/check.py (after "where: " / "expect: ")
+    (r"unknown name '(.*?)'; did you mean '(.*?)' \(field '(.*?)'\)\?", "未知的名称「\\1」；是否应为「\\2」（字段 \\3）？"),
+    (r"unknown name '(.*?)'; did you mean '(.*?)'\?", "未知的名称「\\1」；是否应为「\\2」？"),
+    (r"unknown name '(.*?)'; fields: (.*)", "未知的名称「\\1」；可用的字段：\\2"),
+    (r"unknown function (\w+)\(\); did you mean (\w+)\(\)\?", "未知的函数 \\1()；是否应为 \\2()？"),
+    (r"the expression is empty", "表达式是空的"),
+    (r"syntax error: '(.)' was never closed(.*)", "表达式语法错误：「\\1」没有闭合"),
+    (r"syntax error: unmatched '(.)'(.*)", "表达式语法错误：多余的「\\1」"),
+    (r"syntax error: closing parenthesis '(.)' does not match opening parenthesis '(.)'(.*)",
+     "表达式语法错误：「\\1」与「\\2」不配对"),
+    (r"syntax error: unterminated string literal(.*)", "表达式语法错误：字符串缺少结尾的引号"),
+    (r"syntax error: invalid syntax\. Perhaps you forgot a comma\?(.*)", "表达式语法错误：是否少了逗号？"),
+    (r"syntax error: invalid syntax\. Maybe you meant '==' or ':=' instead of '='\?(.*)",
+     "表达式语法错误：比较相等请写 ==，不是 ="),
+    (r"syntax error: invalid (?:syntax|character|decimal literal)(.*)", "表达式语法错误：写法无效（请检查括号、引号和运算符）"),
+    (r"syntax error: \(unicode error\) .*", "表达式语法错误：字符串中的反斜杠转义写法有误（正则表达式中的反斜杠请写两个，如 \\\\\\\\d）"),
+    (r"syntax error: (.*)", "表达式语法错误：\\1"),
+    (r"'(.*?)' is not a code or label of this field; expected one of: (.*)", "「\\1」不是该字段的代码或选项；可用：\\2"),
+    (r"the expression must be a condition \(true/false\), but it gives (.*)", "表达式须为条件（真/假），而它给出的是a \\1"),
+    (r"(.*); this is (a condition|a number|a date|text|a category|a set|a list)", "\\1；此处是a \\2"),
+    (r"unknown function (\w+)\(\); functions: (.*)", "未知的函数 \\1()；可用的函数：\\2"),
+    (r"'(.*?)' is not defined for (.*?) and (.*)", "「\\1」不能用于\\2和\\3"),
+    (r"cannot compare (.*?) with (.*)", "\\1不能与\\2比较"),
+    (r"keyword arguments are not allowed", "不允许关键字参数"),
+    (r"(\w+)\(\) takes (\d+) arguments?, got (\d+)", "\\1() 需要 \\2 个参数，给了 \\3 个"),
+    (r"'(.*?)' is not a date; write date\('YYYY-MM-DD'\)", "「\\1」不是日期；请写成 date('YYYY-MM-DD')"),
+    (r"'(.*?)' is not a valid date", "「\\1」不是有效日期"),
+    (r"names starting with '_' are not allowed", "不允许以 _ 开头的名称"),
+    (r"only the listed functions can be called: (.*)", "只能调用以下函数：\\1"),
+    (r"this regular expression cannot be used: \\(\w) \(a word boundary\) is not supported: .*",
+     "该正则表达式不能使用：不支持 \\\\\\1（单词边界）：RE2 只认 ASCII 单词，中文词间没有空格；请用 ^、$ 或字符类"),
+    (r"this regular expression cannot be used: \\(\w) inside \[\.\.\.\] is not supported; .*",
+     "该正则表达式不能使用：[...] 中不支持 \\\\\\1；请改用取反字符类 [^...]"),
+    (r"this regular expression cannot be used: \\(\w) needs (\d+) hex digits", "该正则表达式不能使用：\\\\\\1 需要 \\2 位十六进制数字"),
+    (r"this regular expression cannot be used: (.*); patterns run on RE2, .*",
+     "该正则表达式不能使用（\\1）：规则中的正则表达式由 RE2 执行（每个单元格线性时间），不支持反向引用和前后断言；请改写"),
+    (r"this regular expression cannot be used: (.*)", "该正则表达式不能使用：\\1"),
+    # the rest of the checker's and loader's refusals
+    (r"this text holds a lone surrogate .*", "此处文字含有孤立的代理字符（如 \\\\uD800 这样半个字符的转义），任何文件都无法保存；请删除它或写出完整的字符"),
+    (r"the document expands to more than ([\d,]+) values \(an alias bomb\?\); rulebooks do not need that many",
+     "文档展开后超过 \\1 个值（别名炸弹？）；考核方案用不到这么多"),
+    (r"the document is nested more than (\d+) levels deep \(a self-referencing alias\?\)", "文档嵌套超过 \\1 层（别名引用了自身？）"),
+    (r"the file is (\d+) MB; a rulebook is at most (\d+) MB \(is this the right file\?\)", "文件有 \\1 MB，考核方案最多 \\2 MB（文件是否选错了？）"),
+    (r"'extends' chains more than (\d+) rulebooks \(from (.*)\); a chain is at most that long: merge some of them into one file",
+     "extends 串联了超过 \\1 个考核方案（从 \\2 开始）；请把其中一些合并成一个文件"),
+    (r"(.*) must lie between (\d+)-01-01 and (\d+)-12-31, got (.*)", "\\1 须在 \\2-01-01 至 \\3-12-31 之间，而不是 \\4"),
+    (r"'warn' is for a rule with only 'min' or only 'max' \(with both, which bound it tightens is ambiguous\)",
+     "warn 只用于只有 min 或只有 max 的规则（两者都有时，不知道它收紧哪一个）"),
+    (r"'(.*?)' is not (.*?) of the national format; use one of: (.*)", "「\\1」不是国家格式中的\\2；可用：\\3"),
+    (r"the expression is nested too deeply \(at most (\d+) levels\)", "表达式嵌套过深（最多 \\1 层）"),
+    (r"the expression is nested more than (\d+) levels deep; split it into simpler conditions", "表达式嵌套超过 \\1 层；请拆成几个简单的条件"),
+    (r"'(\w+)' is not allowed here", "此处不允许「\\1」"),
+    (r"this number is too large to be a number \(it reads as infinite\); numbers in an expression are at most 10\^(\d+) in size",
+     "这个数太大（读作无穷大）；表达式中的数最多为 10^\\1"),
+    (r"this number is too large: numbers in an expression are at most 10\^(\d+) in size", "这个数太大：表达式中的数最多为 10^\\1"),
+    (r"the literal (.*) is not allowed \(strings, numbers, True, False only\)", "不允许字面量 \\1（只能用文字、数字、True、False）"),
+    (r"a list may hold only literals \(strings, numbers, dates\)", "列表中只能有字面量（文字、数字、日期）"),
+    (r"cannot compare two (\w+) values this way; compare a field with a literal", "两个\\1值不能这样比较；请把字段与字面量比较"),
+    (r"conditions cannot be ordered with < or >", "条件不能用 < 或 > 比较大小"),
+    (r"categories can only be compared with == != in / not in", "分类字段只能用 == != in / not in 比较"),
+    (r"'in' with a set field needs a code or label on the left: 'video' in forms", "对多选字段用 in 时，左边须为代码或选项：'video' in forms"),
+    (r"'in' needs a list \[\.\.\] or a set field on the right", "in 的右边须为列表 [..] 或多选字段"),
+    (r"a list compared with a date must hold dates \('YYYY-MM-DD'\)", "与日期比较的列表中须为日期（'YYYY-MM-DD'）"),
+    (r"a list compared with a number must hold numbers", "与数字比较的列表中须为数字"),
+    (r"a list compared with text must hold strings", "与文本比较的列表中须为文字"),
+    (r"'in' is not defined for (.*)", "in 不能用于\\1"),
+    (r"set members are written as strings", "多选字段的成员须写成文字"),
+    (r"'(.*?)' is outside the dates a rulebook may name \((.*) to (.*)\)", "「\\1」不在考核方案可用的日期范围内（\\2 至 \\3）"),
+    (r"'(.*?)' is beyond the last date this version can hold \((.*)\)", "「\\1」超出本版本能表示的最后日期（\\2）"),
+    (r"'and'/'or' combine conditions; this is (.*)", "and/or 连接的须为条件；此处是\\1"),
+    (r"'not' applies to a condition; this is (.*)", "not 只能用于条件；此处是\\1"),
+    (r"date\(\) takes a literal 'YYYY-MM-DD'", "date() 的参数须为 'YYYY-MM-DD' 形式的字面量"),
+    (r"blank\(\) takes a field", "blank() 的参数须为字段"),
+    (r"the first argument must be a set field, this is (.*)", "第一个参数须为多选字段，此处是\\1"),
+    (r"the second argument is a list of codes or labels", "第二个参数须为代码或选项的列表"),
+    (r"size\(\) takes a set field", "size() 的参数须为多选字段"),
+    (r"(\w+)\(\) works on text; this is (.*)", "\\1() 用于文本，此处是\\2"),
+    (r"the second argument of contains\(\) is a literal string", "contains() 的第二个参数须为文字字面量"),
+    (r"the second argument of matches\(\) is a literal regular expression", "matches() 的第二个参数须为正则表达式字面量"),
+    (r"(\w+)\(\) takes dates; this is (.*)", "\\1() 的参数须为日期，此处是\\2"),
+    (r"add_workdays\(\) takes a date first", "add_workdays() 的第一个参数须为日期"),
+    (r"add_workdays\(\) takes a number of working days second", "add_workdays() 的第二个参数须为工作日数"),
+    (r"the number of working days is a whole number from 0 to (\d+)", "工作日数须为 0 到 \\1 的整数"),
+    (r"'max_change' must not be below 'min_change'", "max_change 不能小于 min_change"),
+    (r"a trend rule with 'max_change' cannot use deduct scoring; use proportional or all_or_nothing",
+     "带 max_change 的趋势规则不能用扣分制；请用 proportional 或 all_or_nothing"),
+    (r"'(\w+)' of a count rule is a number of rows, 0 to (\d+), got (.*)", "数量规则的 \\1 是记录数，须在 0 到 \\2 之间，而不是 \\3"),
+    (r"a (\w+) cannot be this: (.*)", "\\1不能是：\\2"),
+    # the working-day calendar (calendar.py)
+    (r"Cannot count working days in year (\d+): dates must lie between (\d+) and (\d+)\. Check the data for a mistyped year\.",
+     "无法计算 \\1 年的工作日：日期须在 \\2 至 \\3 年之间。请检查台账中是否有写错的年份。"),
+    (r"The working-day calendar has no data for years? (.*?): chinesecalendar (\S+) covers (\S+) and the rulebook lists no .*",
+     "工作日历没有 \\1 年的数据（chinesecalendar \\2 覆盖 \\3 年），考核方案的 calendar.extra_holidays / "
+     "extra_workdays 也没有给出该年的日期。请在考核方案中补充该年的节假日和调休上班日，或升级 chinesecalendar"
+     "（pip install -U chinesecalendar），或设 calendar.fallback: weekends 按周一至周五计算（结果中会有提示）。"),
+    (r"calendar\.fallback must be one of (.*), not '(.*?)'\.", "calendar.fallback 应为 \\1 之一，而不是「\\2」。"),
+    (r"These dates are in both calendar\.extra_holidays and calendar\.extra_workdays: (.*)\. Keep each date in one list only\.",
+     "这些日期同时出现在 calendar.extra_holidays 和 calendar.extra_workdays 中：\\1。每个日期只能列在一处。"),
+    # the library's other refusals (engine.py, sanity)
+    (r"as_of (\S+) is outside 1900-2999; give the date the audit is as of, such as the plan period's last day",
+     "统计截止日 \\1 不在 1900—2999 年之间；请给出统计截止的日期，如考核期间的最后一天"),
+    (r"as_of '(.*?)' is not a date; write YYYY-MM-DD", "'\\1' 不是日期（as_of）；请写成 2021-12-31、2021/12/31 或 2021年12月31日"),
+]
+
+_PREFIXES_ZH = [
+    (r"rule ([A-Z][A-Z0-9-]*): (.*)", "规则 \\1：", 2),
+    (r"(where|expect|start|end|restart|extension\.when|exclude\.\d+\.\w+): (.*)", "\\1：", 2),
+]
+_SUFFIXES_ZH = [
+    (r"(.*) \(at (top level)\)", "（位置：顶层）"),
+    (r"(.*) \(at (.*)\)", "（位置：{0}）"),
+    (r"(.*) \(did you mean '(.*?)'\?\)", "（是否应为「{0}」？）"),
+    (r"(.*); fields: (.*)", "；可用的字段：{0}"),
+]
+
+
+def error_text(message: Any, lang: str) -> str:
+    """An error's English text (a rulebook problem, the library's refusal) in ``lang``: as is in
+    English; in Chinese piece by piece (see _ERRORS_ZH). Lines after the first (an expression
+    and its pointer) are kept as they are."""
+    import re
+
+    text = "" if message is None else str(message)
+    if check_lang(lang) == "en":
+        return text
+    first, newline, rest = text.partition("\n")
+
+    def one(piece: str) -> str:
+        for pattern, zh, group in _PREFIXES_ZH:
+            found = re.fullmatch(pattern, piece, re.S)
+            if found:
+                return found.expand(zh) + one(found.group(group))
+        for pattern, zh in _SUFFIXES_ZH:
+            found = re.fullmatch(pattern, piece, re.S)
+            if found and found.group(1):
+                inner = one(found.group(1))
+                if inner != found.group(1) or not re.search(r"[A-Za-z]{3}", inner):
+                    return inner + zh.format(found.group(2))
+        for pattern, zh in _ERRORS_ZH:
+            found = re.fullmatch(pattern, piece, re.S)
+            if found:
+                out = found.expand(zh)
+                if "compare" in pattern or "defined for" in pattern or "this is" in pattern or "gives" in pattern:
+                    for english, chinese in _TYPE_ZH.items():  # the checker's type words
+                        out = out.replace(english, chinese).replace("a " + chinese, chinese)
+                if "one of: " in pattern or " or ('" in pattern:  # a list of codes reads with the Chinese list mark
+                    out = out.replace(", ", "、")
+                return out
+        return piece
+
+    return one(first) + newline + rest
 
 
 def light_word(light: str, lang: str) -> str:

@@ -10,11 +10,12 @@ in a condition's place reads "「x」为“是”". Any tree the checker accepts
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from . import tree as t
 
-__all__ = ["describe", "LANGS"]
+__all__ = ["describe", "LANGS", "pattern_text"]
 
 LANGS = ("zh", "en")
 
@@ -45,6 +46,24 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+#: the placeholders of a pattern that is otherwise literal text: a class, \d \w \s, a dot,
+#: each with an optional repeat
+_PLACEHOLDERS = re.compile(r"\[(?:\\.|[^\]\\])*\](?:[+*?]|\{\d+(?:,\d*)?\})?"
+                           r"|\\[dDwWsS](?:[+*?]|\{\d+(?:,\d*)?\})?|\.(?:[+*?]|\{\d+(?:,\d*)?\})?")
+
+
+def pattern_text(pattern: str) -> str | None:
+    """A regular expression as the text it asks for, when it is literal text with placeholders:
+    ``第[一二三…0-9]+条`` -> ``第…条``, ``^\\d{4}年`` -> ``…年``. None when it is more than that
+    (alternatives, groups, optional parts): it is then shown as written."""
+    text = pattern[1:] if pattern.startswith("^") else pattern
+    text = text[:-1] if text.endswith("$") and not text.endswith("\\$") else text
+    text = re.sub("…+", "…", _PLACEHOLDERS.sub("…", text))
+    if re.search(r"[\\()|?*+{}\[\]^$.]", text) or not text.strip("…"):
+        return None
+    return text
+
+
 class _Describer:
     def __init__(self, lang: str, header_of: Callable[[str], str], label_of: Callable[[str, str], str]):
         self.words = _WORDS[lang]
@@ -60,10 +79,32 @@ class _Describer:
         return self.value(node)
 
     def value(self, node: t.Expr) -> str:
-        parts = self.comparison(node)
-        if parts is not None:
-            return " ".join(parts)
+        said = self.sentence(node)
+        if said is not None:
+            return said
         return self._VALUE[type(node)](self, node)
+
+    def sentence(self, node: t.Expr) -> str | None:
+        """A comparison as a person says it, by the type of its values: '「答复日期」不晚于「期限」',
+        '「公开属性」为“依申请公开”、“不予公开”之一', '「解读形式」含有“视频”'; None for another node.
+        (A chain ``a < b <= c`` keeps its operators: :meth:`v_chain`.)"""
+        w = self.words
+        if isinstance(node, t.Compare):
+            kind = "date" if node.left.type == "date" else "number" if node.left.type == "number" else "other"
+            return w[f"cmp_{kind}_{node.op}"].format(self.value(node.left), self.value(node.right))
+        if isinstance(node, t.CategoryEquals):
+            return w[f"cmp_other_{'!=' if node.negate else '=='}"].format(self.value(node.field),
+                                                                         self.label(node.field, node.code))
+        if isinstance(node, t.CategoryIn):
+            listed = w["sep"].join(self.label(node.field, c) for c in node.codes)
+            return w["is_none_of" if node.negate else "is_one_of"].format(self.value(node.field), listed)
+        if isinstance(node, t.SetMember):
+            return w["lacks_member" if node.negate else "has_member"].format(self.value(node.field),
+                                                                             self.label(node.field, node.code))
+        if isinstance(node, t.InList):
+            listed = w["sep"].join(self.literal(v) for v in node.values)
+            return w["is_none_of" if node.negate else "is_one_of"].format(self.value(node.operand), listed)
+        return None
 
     # -- leaves
     def quoted(self, text: str) -> str:
@@ -100,14 +141,16 @@ class _Describer:
 
     # -- logic
     def v_not(self, node: t.Not) -> str:
-        return f"{self.words['not']}({self.condition(node.operand)})"
+        if isinstance(node.operand, t.Field) and node.operand.type == "bool":
+            return self.words["is no"].format(self.header_of(node.operand.name))
+        return self.words["not_of"].format(self.condition(node.operand))
 
     def v_logical(self, node: t.Logical) -> str:
         parts = []
         for operand in node.operands:
             text = self.condition(operand)
-            parts.append(f"({text})" if isinstance(operand, t.Logical) else text)
-        return f" {self.words[node.op]} ".join(parts)
+            parts.append(self.words["group"].format(text) if isinstance(operand, t.Logical) else text)
+        return self.words[f"join_{node.op}"].join(parts)
 
     def v_chain(self, node: t.Chain) -> str:
         """``a < b <= c`` as written; links that do not share a side are joined by 'and'."""
@@ -117,7 +160,7 @@ class _Describer:
             if left == parts[-1]:
                 parts += [op, right]
             else:
-                parts += [self.words["and"], left, op, right]
+                parts += [self.words["join_and"].strip(" ，,"), left, op, right]
         return " ".join(parts)
 
     def comparison(self, node: t.Expr) -> tuple[str, str, str] | None:
@@ -140,15 +183,26 @@ class _Describer:
         return f"-{self.value(node.operand)}"
 
     def v_arith(self, node: t.Arith) -> str:
+        """Arithmetic as written, except days around a date: '评估基准日前400天'."""
+        if node.left.type == "date" and node.right.type == "number" and node.op in "+-":
+            key = "date_plus" if node.op == "+" else "date_minus"
+            return self.words[key].format(self.value(node.left), self.value(node.right))
+        if node.left.type == "date" and node.right.type == "date" and node.op == "-":
+            return self.words["date_diff"].format(self.value(node.left), self.value(node.right))
         return f"({self.value(node.left)} {self.words[node.op]} {self.value(node.right)})"
 
     def v_set_test(self, node: t.SetTest) -> str:
-        return self.funcs["has_" + node.mode].format(self.value(node.field), self.labels(node.field, node.codes))
+        listed = self.words["sep"].join(self.label(node.field, c) for c in node.codes)
+        mode = node.mode if len(node.codes) > 1 else "one"  # one member: 含有“视频”
+        return self.funcs["has_" + mode].format(self.value(node.field), listed)
 
     def v_contains(self, node: t.Contains) -> str:
         return self.funcs["contains"].format(self.value(node.text), self.quoted(node.needle))
 
     def v_matches(self, node: t.Matches) -> str:
+        like = pattern_text(node.pattern)
+        if like is not None:
+            return self.words["matches_like"].format(self.value(node.text), self.quoted(like))
         return self.funcs["matches"].format(self.value(node.text), self.words["pattern"].format(node.pattern))
 
     def v_call(self, node: t.Call) -> str:

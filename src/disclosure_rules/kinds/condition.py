@@ -48,7 +48,8 @@ def expect_context(rule, expressions: dict, book) -> dict:
             # the tree and how to read a part of it, for messages that say what is wrong (failure.py)
             "expect_tree": expect.tree,
             "describe": lambda node, lang: render_tree(node, rule, book, lang),
-            "constants": _period_constants(book)}
+            # the plan period, and the calendar for messages of workdays()/add_workdays() (failure.py)
+            "constants": {**_period_constants(book), "calendar": book.calendar if book is not None else None}}
 
 
 def _period_constants(book) -> dict:
