@@ -769,3 +769,18 @@ def test_duckdb_settings_on_the_command_line(tmp_path):
     assert code == 2
     assert_one_paragraph(err, "--threads")
     assert not (tmp_path / "bad.json").exists()
+
+
+def test_validate_and_help_do_not_load_the_audit_engine():
+    """`validate` and `--help` start fast: checking a rulebook (its kinds, expressions and RE2
+    patterns) imports neither pandas nor SQLGlot, which only an audit needs."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom disclosure_rules.cli import main\n"
+             "for argv in (['validate', 'builtin:shanxi-commerce-2021'], ['--help']):\n"
+             "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+             "print(sorted(m for m in ('pandas', 'sqlglot', 'duckdb', 'openpyxl') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().splitlines()[-1] == "[]"

@@ -44,11 +44,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
-
+from .expressions._lazy import Lazy
 from .models import Deduct
 from .words import Status
+
+np = Lazy("np", "numpy", globals())  # imported on first use: validate needs neither numpy nor pandas
+pd = Lazy("pd", "pandas", globals())
 
 #: statuses whose points count in ``possible`` (DESIGN §7)
 SCORED = (Status.PASS, Status.WARN, Status.FAIL)

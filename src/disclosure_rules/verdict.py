@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
-
+from .expressions._lazy import Lazy
 from .kinds.base import Verdict
 from .scoring import Counts
+
+np = Lazy("np", "numpy", globals())  # imported on first use: validate needs neither numpy nor pandas
+pd = Lazy("pd", "pandas", globals())
 
 
 def identities(series: pd.Series, spec) -> np.ndarray:

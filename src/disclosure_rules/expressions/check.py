@@ -20,7 +20,7 @@ import warnings
 
 from ..errors import DisclosureRulesError
 from . import tree as t
-from .regex import RegexError, re2_pattern, re2_search
+from .regex import RegexError, re2_check, re2_pattern
 
 __all__ = ["check", "ExpressionError", "normalize_name", "CONSTANTS", "FUNCTIONS", "TYPE_WORDS",
            "MAX_EXPRESSION_CHARS", "MAX_EXPRESSION_DEPTH", "MAX_NUMBER", "MAX_WORKDAYS_ARGUMENT",
@@ -487,7 +487,7 @@ class _Checker:
             raise self.error("the second argument of matches() is a literal regular expression", node.args[1])
         try:
             regex = re2_pattern(pattern.value)
-            re2_search([""], regex)  # compiles the pattern: RE2 refuses what it cannot run in linear time
+            re2_check(regex)  # compiles the pattern: RE2 refuses what it cannot run in linear time
         except RegexError as exc:
             raise self.error(f"this regular expression cannot be used: {exc}", node.args[1]) from None
         return t.Matches(text=text, pattern=pattern.value, re2=regex)

@@ -16,11 +16,12 @@ calendar or the plan period, which the findings do not carry).
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
 from . import tree as t
+from ._lazy import Lazy
 from .numpy import Context, as_mask, lower_numpy
+
+np = Lazy("np", "numpy", globals())  # imported on first use: validate needs neither numpy nor pandas
+pd = Lazy("pd", "pandas", globals())
 
 _NEEDS_MORE = ("workdays", "add_workdays")  # evaluable only with the working-day calendar
 #: comparison operators by the word key of their phrase

@@ -117,8 +117,19 @@ def re2_search(texts, regex: str):
     except (UnicodeError, pa.lib.ArrowException):
         array = pa.array([t.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for t in texts],
                          type=pa.string())
+    return _match(array, regex).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def re2_check(regex: str) -> None:
+    """RegexError if RE2 cannot compile ``regex``. Matched on one empty text built from Arrow
+    buffers, so that checking a rulebook imports neither numpy nor pandas."""
+    empty = pa.Array.from_buffers(pa.string(), 1, [None, pa.py_buffer(bytes(8)), pa.py_buffer(b"")])
+    _match(empty, regex)
+
+
+def _match(array, regex: str):
     try:
-        hits = pc.match_substring_regex(array, pattern=regex)
+        return pc.match_substring_regex(array, pattern=regex)
     except pa.lib.ArrowInvalid as exc:
         message = str(exc).removeprefix("Invalid regular expression: ")
         reason = next((why for key, why in _RE2_REASONS if message.startswith(key)), None)
@@ -127,4 +138,3 @@ def re2_search(texts, regex: str):
         if reason is None and re.match(r"invalid escape sequence: \\[1-9]", message):
             reason = "backreferences (\\1, \\2 ...) are not supported"
         raise RegexError(f"{reason or message}; {_RE2_NOTE}") from None
-    return hits.to_numpy(zero_copy_only=False).astype(bool)

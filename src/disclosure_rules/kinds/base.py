@@ -13,10 +13,11 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-import numpy as np
-import pandas as pd
-
+from ..expressions._lazy import Lazy
 from ..expressions import Context, column_value
+
+np = Lazy("np", "numpy", globals())  # imported on first use: validate needs neither numpy nor pandas
+pd = Lazy("pd", "pandas", globals())
 
 DATE_DTYPE = "datetime64[s]"  # as everywhere on the audit path (see expressions.DATE_DTYPE)
 

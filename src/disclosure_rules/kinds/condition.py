@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
-import pandas as pd
-
+from ..expressions._lazy import Lazy
 from ..models import RateRule
 from . import text
 from .base import Kind, RuleView, Verdict, rate_min_line
+
+np = Lazy("np", "numpy", globals())  # imported on first use: validate needs neither numpy nor pandas
+pd = Lazy("pd", "pandas", globals())
 
 
 class ConditionRule(RateRule):

@@ -20,16 +20,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
-import pandas as pd
 from pydantic import field_validator, model_validator
 
+from ..expressions._lazy import Lazy
 from ..models import MAX_ROW_COUNT, RuleBase
 from ..verdict import identities, identity_of
 from ..words import number_text, word
 from .text import bounds_text
 from .base import Kind, RuleView, Verdict
 from .steps import group_counts
+
+np = Lazy("np", "numpy", globals())  # imported on first use: validate needs neither numpy nor pandas
+pd = Lazy("pd", "pandas", globals())
 
 ALL = "(all)"  # the one group of a count rule without ``per``
 

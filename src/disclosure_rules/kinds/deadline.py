@@ -19,20 +19,26 @@ Deadline arithmetic of DESIGN §6. Example (from the built-in 2021 plan)::
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Literal
 
-import numpy as np
-import pandas as pd
 from pydantic import Field, model_validator
 
+from ..expressions._lazy import Lazy
 from ..models import MAX_LIMIT_DAYS, Extension, Limit, Pause, RateRule, Strict
 from ..words import ISO_DATE
 from . import text
 from .base import DATE_DTYPE, Kind, RuleView, Verdict, date_field_problems, rate_min_line
 
-NAT = np.datetime64("NaT", "s")
-#: the days a calendar-day deadline can fall on; a later one is never reached
-_FIRST_DAY, _LAST_DAY = (np.datetime64(day, "D").astype(np.int64) for day in ("0001-01-01", "9999-12-31"))
+np = Lazy("np", "numpy", globals())  # imported on first use: validate needs neither numpy nor pandas
+pd = Lazy("pd", "pandas", globals())
+
+#: the days a calendar-day deadline can fall on (days since 1970-01-01); a later one is never reached
+_FIRST_DAY, _LAST_DAY = ((_dt.date(1, 1, 1) - _dt.date(1970, 1, 1)).days, (_dt.date(9999, 12, 31) - _dt.date(1970, 1, 1)).days)
+
+
+def _nat():
+    return np.datetime64("NaT", "s")
 #: the reason code of each violation, as details["reason"] holds it
 BLANK_START, END_BEFORE_START, LATE, OVERDUE = 1, 2, 3, 4
 
@@ -133,7 +139,7 @@ class Deadline(Kind):
             pauses.append((np.where(active, p_from, safe_start), np.where(active, p_to, safe_start), active))
 
         deadline = _deadline_with_pauses(clock, pauses, safe_start, limit) if pauses else clock.add(safe_start, limit)
-        deadline = np.where(valid, deadline, NAT)
+        deadline = np.where(valid, deadline, _nat())
 
         before_start = valid & ~end_null & (end < start)
         late = valid & ~end_null & ~before_start & (end > deadline)
@@ -161,7 +167,7 @@ class Deadline(Kind):
         soon = due_soon(deadline, end_null, as_of, view.calendar, within)
         return Verdict(view.selected.copy(), violation, pending=view.selected & pending,
                        details={"reason": reason, "start": start, "deadline": deadline, "end": end,
-                                "late_workdays": late_days, "clock_start": np.where(valid, clock_start, NAT),
+                                "late_workdays": late_days, "clock_start": np.where(valid, clock_start, _nat()),
                                 "status": status, "light": lights(reason, soon),
                                 "workdays_left": workdays_left(deadline, end_null, as_of, view.calendar)})
 
@@ -425,7 +431,7 @@ class _Clock:
         nat = np.isnat(d)
         days = np.clip(np.where(nat, 0, np.asarray(d, dtype="datetime64[D]").astype(np.int64)), _FIRST_DAY, _LAST_DAY)
         ahead = days + np.clip(n, _FIRST_DAY - days, _LAST_DAY - days)
-        return np.where(nat, NAT, ahead.astype("datetime64[D]").astype(DATE_DTYPE))
+        return np.where(nat, _nat(), ahead.astype("datetime64[D]").astype(DATE_DTYPE))
 
 
 def _unless_past_the_last_date(d: np.ndarray, n: np.ndarray, working: bool) -> np.ndarray:

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
 from pydantic import model_validator
 
+from ..expressions._lazy import Lazy
 from ..models import Deduct, RateRule
 from ..words import word
 from . import text
 from .base import Kind, RuleView, Verdict
 from .condition import expect_context, expect_messages, expect_violations
+
+np = Lazy("np", "numpy", globals())  # imported on first use: validate needs neither numpy nor pandas
 
 
 class RatioRule(RateRule):

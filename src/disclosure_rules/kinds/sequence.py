@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
 from pydantic import Field
 
+from ..expressions._lazy import Lazy
 from ..expressions import column_value
 from ..models import RuleBase
 from . import text
 from .base import Kind, RuleView, Verdict
+
+np = Lazy("np", "numpy", globals())  # imported on first use: validate needs neither numpy nor pandas
 
 
 class SequenceRule(RuleBase):

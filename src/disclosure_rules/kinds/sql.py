@@ -26,8 +26,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import numpy as np
 from sqlglot import exp
+
+from ..expressions._lazy import Lazy
+
+np = Lazy("np", "numpy", globals())  # imported on first use: validate needs neither numpy nor pandas
 
 POS, ROW, DIV = "__pos", "__row", "__div"
 #: the alias of the rule's relation in every query

@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from ..expressions._lazy import Lazy
+
+np = Lazy("np", "numpy", globals())  # imported on first use: validate needs neither numpy nor pandas
+pd = Lazy("pd", "pandas", globals())
 
 
 def repeats(frame: pd.DataFrame, fields: list[str], selected: np.ndarray,

@@ -25,15 +25,17 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-import numpy as np
 from pydantic import Field, model_validator
 
+from ..expressions._lazy import Lazy
 from ..models import RULE_ID_PATTERN, Deduct, RuleBase
 from ..messages import PREVIOUS
 from ..words import number_text, word
 from . import text
 from .base import Kind, RuleView, Verdict
 from .condition import expect_context, expect_messages, expect_violations
+
+np = Lazy("np", "numpy", globals())  # imported on first use: validate needs neither numpy nor pandas
 
 
 class TrendRule(RuleBase):

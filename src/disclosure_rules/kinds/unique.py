@@ -16,14 +16,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
-import pandas as pd
 from pydantic import Field
 
+from ..expressions._lazy import Lazy
 from ..models import RuleBase
 from . import text
 from .base import Kind, RuleView, Verdict
 from .steps import repeats
+
+np = Lazy("np", "numpy", globals())  # imported on first use: validate needs neither numpy nor pandas
+pd = Lazy("pd", "pandas", globals())
 
 
 class UniqueRule(RuleBase):
