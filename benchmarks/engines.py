@@ -39,6 +39,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+from run import label, parse_size  # noqa: E402 - sizes are named as run.py names them (10k, 1M)
 PY = sys.executable
 CLI = str(Path(PY).parent / "disclosure-rules")
 
@@ -113,19 +115,6 @@ def measured(args: list[str]) -> tuple[float, float, str]:
     if code not in (0, 1):
         raise RuntimeError(f"{' '.join(args)} failed ({code}):\n{stderr.decode(errors='replace')[-3000:]}")
     return wall, usage.ru_maxrss / 2**20, stdout.decode("utf-8", errors="replace")
-
-
-def parse_size(text: str) -> int:
-    text = text.strip().lower().replace("_", "")
-    for suffix, factor in (("k", 1_000), ("m", 1_000_000)):
-        if text.endswith(suffix):
-            return int(float(text[:-1]) * factor)
-    return int(float(text))
-
-
-def label(n: int) -> str:
-    return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else (
-        f"{n // 1000}k" if n % 1000 == 0 else str(n))
 
 
 def ensure_data(n: int, base: Path) -> Path:

@@ -188,22 +188,35 @@ ENGLISH_OF_THE_TOOL = ["not a date", "unknown label", "expired on", "waiver for 
                        "fall outside the plan period", "did you mean", "as_of"]
 
 
-def test_the_chinese_demo_has_no_english_of_the_tool(tmp_path):
-    """The demo in Chinese: terminal, report (text), rectification list: none of the tool's
-    English phrases (the JSON stays English by design)."""
+@pytest.fixture(scope="module")
+def chinese_demo(tmp_path_factory):
+    """The demo run once in Chinese (the locale says nothing): its terminal (stdout, stderr),
+    the report's text and every cell of the rectification list."""
     import html as htmllib
 
     from openpyxl import load_workbook
 
-    code, out, err = run(["demo", "-o", tmp_path / "demo"])
+    folder = tmp_path_factory.mktemp("zh-demo") / "demo"
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("LC_ALL", "LC_MESSAGES"):
+            patch.delenv(name, raising=False)
+        patch.setenv("LANG", "C.UTF-8")
+        code, out, err = run(["demo", "-o", folder])
     assert code == 0, err
-    page = (tmp_path / "demo" / "audit-report.html").read_text(encoding="utf-8")
+    page = (folder / "audit-report.html").read_text(encoding="utf-8")
     body = page[page.index("<body"):page.index("<script>")]
     text = htmllib.unescape(re.sub(r"<[^>]+>", " ", body))
-    book = load_workbook(tmp_path / "demo" / "findings.xlsx")
-    cells = " ".join(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
-                     for v in row if v is not None)
-    for name, output in (("terminal", out), ("html", text), ("xlsx", cells)):
+    book = load_workbook(folder / "findings.xlsx")
+    cells = " | ".join(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+                       for v in row if v is not None)
+    return {"out": out, "err": err, "html": text, "xlsx": cells}
+
+
+def test_the_chinese_demo_has_no_english_of_the_tool(chinese_demo):
+    """The demo in Chinese: terminal, report (text), rectification list: none of the tool's
+    English phrases (the JSON stays English by design)."""
+    for name, output in (("terminal", chinese_demo["out"]), ("html", chinese_demo["html"]),
+                         ("xlsx", chinese_demo["xlsx"])):
         leaked = [p for p in ENGLISH_OF_THE_TOOL if p in output]
         assert leaked == [], (name, leaked)
 
@@ -229,23 +242,12 @@ def test_every_help_text_is_bilingual(command):
 ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’-]+(?:[ ,;:()]+[A-Za-z][A-Za-z'’-]+){2,}")
 
 
-def test_the_chinese_demo_has_no_english_sentence_anywhere(tmp_path):
+def test_the_chinese_demo_has_no_english_sentence_anywhere(chinese_demo):
     """Not only the phrases listed above: no run of three English words at all in the Chinese
     demo's terminal, report text and rectification list (ledger values, file names and rule
     titles of the demo are Chinese, so anything English would be the tool's)."""
-    import html as htmllib
-
-    from openpyxl import load_workbook
-
-    code, out, err = run(["demo", "-o", tmp_path / "demo"])
-    assert code == 0, err
-    page = (tmp_path / "demo" / "audit-report.html").read_text(encoding="utf-8")
-    body = page[page.index("<body"):page.index("<script>")]
-    text = htmllib.unescape(re.sub(r"<[^>]+>", " ", body))
-    book = load_workbook(tmp_path / "demo" / "findings.xlsx")
-    cells = " | ".join(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
-                       for v in row if v is not None)
-    for name, output in (("terminal", out + err), ("html", text), ("xlsx", cells)):
+    terminal = chinese_demo["out"] + chinese_demo["err"]
+    for name, output in (("terminal", terminal), ("html", chinese_demo["html"]), ("xlsx", chinese_demo["xlsx"])):
         assert ENGLISH_RUN.findall(output) == [], name
 
 
