@@ -162,3 +162,27 @@ def test_due_soon_rows_and_bad_cells_in_the_list(tmp_path):
     assert len(issues) - 1 == len(result.data_issues) == len(bad)
     assert {r[5] for r in issues[1:]} == {"不是有效日期"}
     assert all(r[0] == "依申请公开登记台账" and r[1] == "收到申请日期" for r in issues[1:])
+
+
+def test_each_status_has_its_own_colour_and_the_header_stays_the_header(demo):
+    """On every division sheet the header row is bold on the header's colour, and each 状态
+    cell has one colour per status, the same on every sheet, none of them the header's; the
+    other cells of a row are not coloured."""
+    _, book = demo
+    header_colours, by_status = set(), {}
+    for sheet in book.worksheets[1:]:
+        if sheet.title == word("data_issue_sheet", "zh"):
+            continue
+        rows = list(sheet.iter_rows())
+        names = [c.value for c in rows[0]]
+        status_at = names.index("状态")
+        header_colours |= {c.fill.fgColor.rgb for c in rows[0]}
+        assert all(c.font.b for c in rows[0])
+        for row in rows[1:]:
+            by_status.setdefault(row[status_at].value, set()).add(row[status_at].fill.fgColor.rgb)
+            assert {c.fill.fill_type for i, c in enumerate(row) if i != status_at} == {None}
+    assert len(header_colours) == 1
+    assert all(len(colours) == 1 for colours in by_status.values()), by_status
+    status_colours = [next(iter(c)) for c in by_status.values()]
+    assert len(set(status_colours)) == len(status_colours) >= 3
+    assert not header_colours & set(status_colours)

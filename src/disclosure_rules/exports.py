@@ -24,6 +24,7 @@ Conventions:
 from __future__ import annotations
 
 import re
+from copy import copy
 from pathlib import Path
 from typing import Any
 
@@ -654,6 +655,22 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
             wrap = Alignment(wrap_text=True, vertical="top")
             top = Alignment(vertical="top")
             heights = _row_heights(chunk, spec, WRAPPED).tolist()
+            # each column's style set once on a template cell (the problem in full, wrapped in its
+            # column; ISO dates; the status's colour) and copied to every cell: setting a style
+            # on each cell made openpyxl hash and look it up each time
+            templates = []
+            for i, column in enumerate(names):
+                template = WriteOnlyCell(sheet)
+                template.alignment = wrap if i in wrap_at else top
+                if column in DATE_COLUMNS:
+                    template.number_format = "yyyy-mm-dd"
+                templates.append(template._style)
+            status_styles = {}
+            for code, status_fill in STATUS_FILLS.items():
+                template = WriteOnlyCell(sheet)
+                template.alignment = wrap if status_at in wrap_at else top
+                template.fill = status_fill
+                status_styles[code] = template._style
             number = 2
             # the Python cells of XLSX_SLICE_ROWS rows at a time: openpyxl's write-only sheet streams
             # them to disk, so the memory beside the list stays the same whatever its length
@@ -662,11 +679,9 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
                 for values, code in zip(_cells(part_rows, spec), part_rows["status_code"].tolist()):
                     sheet.row_dimensions[number].height = heights[number - 2]
                     cells = [WriteOnlyCell(sheet, value=v) for v in values]
-                    for i, cell in enumerate(cells):
-                        cell.alignment = wrap if i in wrap_at else top  # the problem in full, wrapped in its column
-                        if names[i] in DATE_COLUMNS:
-                            cell.number_format = "yyyy-mm-dd"
-                    cells[status_at].fill = STATUS_FILLS[code]
+                    for cell, style in zip(cells, templates):
+                        cell._style = copy(style)
+                    cells[status_at]._style = copy(status_styles[code])
                     sheet.append(cells)
                     number += 1
     if result.data_issues:  # the cells that could not be read, on a sheet of their own
