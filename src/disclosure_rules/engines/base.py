@@ -65,9 +65,6 @@ class SqlEngine(ABC):
     dialect: str
     #: whether where/expect are lowered to SQL (else computed in numpy and passed as columns)
     lower_expressions: bool = True
-    #: whether the engine runs the lowering of workdays()/add_workdays() (Spark refuses its
-    #: subqueries inside a lambda); audits compute those two in numpy on every engine for now
-    lower_calendar_expressions: bool = True
 
     def __init__(self):
         self._calendar_span: tuple | None = None

@@ -37,7 +37,6 @@ class SparkEngine(SqlEngine):
 
     name = "spark"
     dialect = "spark"
-    lower_calendar_expressions = False
 
     def __init__(self, session=None):
         super().__init__()
