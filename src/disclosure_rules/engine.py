@@ -604,10 +604,12 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
     row_details = None
     if kind.row_details and not verdict.grouped:
         at = np.flatnonzero(judged.population)
-        row_details = pd.DataFrame({
-            "row": ds.rows[at], "key": key_text[at],
+        texts = {  # object columns as they are: pandas would turn a million texts into Arrow strings
+            "key": key_text[at],
             "department": div.names_at(div.codes[at]) if div is not None else np.full(len(at), None, dtype=object),
-            "sheet": ds.sheets[at] if ds.sheets is not None else np.full(len(at), None, dtype=object),
+            "sheet": ds.sheets[at] if ds.sheets is not None else np.full(len(at), None, dtype=object)}
+        row_details = pd.DataFrame({
+            "row": ds.rows[at], **{name: pd.Series(column, dtype=object, copy=False) for name, column in texts.items()},
             **{name: _nullable(verdict.details[name][at]) for name in kind.row_details}})
     result.lights = kind.lights(rule, row_details)  # the kind's hook: red/yellow/green counts (deadline)
 
@@ -713,6 +715,8 @@ def _join_codes(left: pd.DataFrame, right: pd.DataFrame) -> tuple[np.ndarray, np
             combined = np.where((combined < 0) | (codes < 0), -1, combined * (len(uniques) + 1) + codes)
     if combined is None:
         return None
+    if len(left.columns) == 1:  # one key: factorize's codes are already 0..n-1, -1 for blank
+        return combined[:n_left], combined[n_left:], len(uniques)
     blank = combined < 0
     compact, uniques = pd.factorize(np.where(blank, 0, combined))
     compact = np.where(blank, -1, compact)
@@ -724,6 +728,8 @@ def _join_key(series: pd.Series) -> pd.Series:
         return series.astype("string")
     if series.dtype.kind == "M":
         return series.dt.strftime("%Y-%m-%d").astype("string")
+    if isinstance(series.dtype, pd.StringDtype):  # a string field: typing stripped it, and "" is blank
+        return series
     text = series.astype("string").str.strip()
     return text.where(text != "", pd.NA)
 
