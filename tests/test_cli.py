@@ -8,7 +8,6 @@ left byte-identical without racing anybody who regenerates examples/.
 
 from __future__ import annotations
 
-import sys
 import contextlib
 import hashlib
 import io
@@ -16,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
