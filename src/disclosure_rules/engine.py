@@ -389,8 +389,12 @@ def _divisions(ds, spec) -> _Divisions | None:
     field = spec.department
     if field is None or field not in ds.frame.columns:
         return None
-    values = identities(ds.frame[field], spec.fields[field])
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    # the distinct values first (in order of appearance), then their identities: a million rows
+    # name a few dozen divisions, and two values with one identity (1 and 1.0) are one division
+    raw_codes, raw_uniques = pd.factorize(ds.frame[field], use_na_sentinel=False)
+    values = identities(pd.Series(raw_uniques), spec.fields[field])
+    unique_codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    codes = unique_codes[raw_codes]
     uniques = [None if u is None or (isinstance(u, float) and np.isnan(u)) else u for u in uniques]
     labels = _shown(uniques, spec.fields[field])
     names = [BLANK_DIVISION if u is None else label for u, label in zip(uniques, labels)]
@@ -660,8 +664,8 @@ def _join(rule, frame: pd.DataFrame, other: pd.DataFrame, other_spec) -> tuple[d
                 if kind == "count":
                     per_key = np.bincount(right_codes[keep], minlength=n_keys)
                 else:
-                    pairs = np.unique(right_codes[keep].astype(np.int64) * (int(value_codes.max(initial=0)) + 1)
-                                      + value_codes[keep])
+                    pairs = pd.unique(right_codes[keep].astype(np.int64) * (int(value_codes.max(initial=0)) + 1)
+                                      + value_codes[keep])  # distinct (key, value) pairs, by hashing
                     per_key = np.bincount(pairs // (int(value_codes.max(initial=0)) + 1), minlength=n_keys)
             values = np.where(left_codes >= 0, np.append(per_key, 0)[left_codes], 0)
             added[name] = pd.Series(pd.array(values, dtype="Int64"), index=frame.index)
