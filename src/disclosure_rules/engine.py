@@ -634,8 +634,11 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
 
 
 def _nullable(column: np.ndarray):
-    """A float column with NaN for blank as a nullable Float64 array (other columns as they are)."""
-    return pd.array(column, dtype="Float64") if column.dtype.kind == "f" else column
+    """A float column with NaN for blank as a nullable Float64 array; an object column stays
+    objects (pandas would turn a million texts into Arrow strings); others as they are."""
+    if column.dtype.kind == "f":
+        return pd.array(column, dtype="Float64")
+    return pd.Series(column, dtype=object, copy=False) if column.dtype == object else column
 
 
 def _join(rule, frame: pd.DataFrame, other: pd.DataFrame, other_spec) -> tuple[dict, dict]:
@@ -659,14 +662,16 @@ def _join(rule, frame: pd.DataFrame, other: pd.DataFrame, other_spec) -> tuple[d
             if agg == "count":
                 per_key = np.bincount(right_codes[matched], minlength=n_keys)
             else:
-                value_codes, _ = pd.factorize(other[agg.source], use_na_sentinel=True)
-                keep = matched & (value_codes >= 0)
+                at = np.flatnonzero(matched)  # only the rows that meet a key: their values are factorized
+                value_codes, _ = pd.factorize(other[agg.source].iloc[at], use_na_sentinel=True)
+                keep = value_codes >= 0
+                key_codes, value_codes = right_codes[at][keep].astype(np.int64), value_codes[keep]
                 if kind == "count":
-                    per_key = np.bincount(right_codes[keep], minlength=n_keys)
+                    per_key = np.bincount(key_codes, minlength=n_keys)
                 else:
-                    pairs = pd.unique(right_codes[keep].astype(np.int64) * (int(value_codes.max(initial=0)) + 1)
-                                      + value_codes[keep])  # distinct (key, value) pairs, by hashing
-                    per_key = np.bincount(pairs // (int(value_codes.max(initial=0)) + 1), minlength=n_keys)
+                    width = int(value_codes.max(initial=0)) + 1
+                    pairs = pd.unique(key_codes * width + value_codes)  # distinct (key, value) pairs, by hashing
+                    per_key = np.bincount(pairs // width, minlength=n_keys)
             values = np.where(left_codes >= 0, np.append(per_key, 0)[left_codes], 0)
             added[name] = pd.Series(pd.array(values, dtype="Int64"), index=frame.index)
             specs[name] = FieldSpec(type="integer")
