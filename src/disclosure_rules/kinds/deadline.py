@@ -398,8 +398,12 @@ def workdays_left(deadline: np.ndarray, end_null: np.ndarray, as_of, calendar) -
 
 
 def lights(reason: np.ndarray, soon: np.ndarray) -> np.ndarray:
-    """red (late, overdue or invalid: any violation reason), yellow (due soon), green (the rest)."""
-    return np.where(reason > 0, RED, np.where(soon, YELLOW, GREEN)).astype(object)
+    """red (late, overdue or invalid: any violation reason), yellow (due soon), green (the rest).
+    An object array of the three words themselves (not a new text per row: 55 MB at 1M rows)."""
+    light = np.full(len(reason), GREEN, dtype=object)
+    light[soon] = YELLOW
+    light[reason > 0] = RED
+    return light
 
 
 def _iso(values: np.ndarray) -> np.ndarray:
