@@ -132,6 +132,8 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
         else:
             reading[name] = source
     loaded.update(_load_all(book, reading))
+    if reading:
+        _give_back_free_memory()  # reading's raw text and parser buffers are gone: the peak is what is kept
     loaded = {name: loaded[name] for name in data if name in loaded}  # in the order given
     data_issues = [issue for ds in loaded.values() for issue in ds.issues]
     from .sanity import as_of_warnings, ledger_period_warnings
@@ -187,6 +189,17 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
     result.unit = audited_unit
     result.engine = runner.name
     return result
+
+
+def _give_back_free_memory() -> None:
+    """Hand the memory freed by reading back to the system (glibc keeps freed blocks in its
+    heaps: 0.2-0.3 GB at 1M + 1M rows, which the rules' arrays would otherwise be stacked on)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError):  # not glibc
+        pass
 
 
 def _load_all(book: Rulebook, sources: dict[str, Any]) -> dict[str, Any]:
