@@ -12,12 +12,14 @@ CODE_POINTS = [c for c in range(0x110000) if not 0xD800 <= c < 0xE000]
 
 
 def test_the_spaces_are_arrows_and_pythons():
-    """The characters the fast path looks for at the ends of a cell are exactly those Arrow
-    strips, and Python's ``str.isspace``: a ledger cell padded with an ideographic space or a
+    """The characters the fast path looks for at the ends of a cell (``utf8_is_space``) are
+    exactly those Arrow strips, and Python's ``str.isspace``: a ledger cell padded with an ideographic space or a
     no-break space is read like the bare text."""
     padded = pa.array([chr(c) + "a" + chr(c) for c in CODE_POINTS])
     stripped = {chr(c) for c, text in zip(CODE_POINTS, pc.utf8_trim_whitespace(padded).to_pylist()) if text == "a"}
-    assert stripped == set(SPACES) == {chr(c) for c in CODE_POINTS if chr(c).isspace()}
+    found = {chr(c) for c, space in zip(CODE_POINTS, pc.utf8_is_space(pa.array(map(chr, CODE_POINTS))).to_pylist())
+             if space}
+    assert stripped == found == set(SPACES) == {chr(c) for c in CODE_POINTS if chr(c).isspace()}
 
 
 ALPHABET = st.sampled_from(list(SPACES) + list("ab1 中文《》【】“”—é·\u200b\ufeff") + ["\U0001F600", "\u3001"])
