@@ -1210,3 +1210,34 @@ def test_a_stray_cell_at_the_sheets_far_corner_is_refused_before_the_workbook_is
     book.save(path)
     with pytest.raises(DatasetError, match="spans A1:XFD1048576"):
         read_table("requests", REQUESTS, path)
+
+
+def test_the_csv_cell_limit_holds_while_another_ledger_is_read_beside():
+    """Ledgers are read in threads; the csv module's cell-size limit is one for the process.
+    While one reader is inside a file with huge cells, another reader finishing must not put
+    the small limit back (the first would then stop at a cell over 128 KiB); once both are
+    done the limit is what it was."""
+    import csv
+    import threading
+
+    from disclosure_rules.reading import _big_fields
+
+    before = csv.field_size_limit()
+    inside, leave = threading.Event(), threading.Event()
+    seen = []
+
+    def slow_reader():
+        with _big_fields():
+            inside.set()
+            leave.wait(10)
+            seen.append(csv.field_size_limit())
+
+    thread = threading.Thread(target=slow_reader)
+    thread.start()
+    inside.wait(10)
+    with _big_fields():
+        pass  # a second reader comes and goes
+    leave.set()
+    thread.join(10)
+    assert seen and seen[0] > 128 * 1024
+    assert csv.field_size_limit() == before

@@ -65,6 +65,7 @@ import itertools
 import math
 import re
 import sys
+import threading
 import unicodedata
 import warnings
 import zipfile
@@ -1123,15 +1124,25 @@ def _ss_value(datum) -> Any:
 
 # --------------------------------------------------------------------------- text files
 
+_BIG_FIELDS = {"lock": threading.Lock(), "depth": 0, "previous": None}
+
+
 @contextlib.contextmanager
 def _big_fields():
-    """Let the csv module read cells of any size (its default limit is 128 KiB)."""
-    previous = csv.field_size_limit()
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    """Let the csv module read cells of any size (its default limit is 128 KiB). The limit is
+    the module's, shared by threads: the first reader to enter raises it and the last to leave
+    puts it back, so a ledger read beside another never finds it lowered mid-file."""
+    with _BIG_FIELDS["lock"]:
+        if _BIG_FIELDS["depth"] == 0:
+            _BIG_FIELDS["previous"] = csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+        _BIG_FIELDS["depth"] += 1
     try:
         yield
     finally:
-        csv.field_size_limit(previous)
+        with _BIG_FIELDS["lock"]:
+            _BIG_FIELDS["depth"] -= 1
+            if _BIG_FIELDS["depth"] == 0:
+                csv.field_size_limit(_BIG_FIELDS["previous"])
 
 
 def _reject_binary(label: str, data: bytes) -> None:
