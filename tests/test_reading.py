@@ -1233,10 +1233,9 @@ def test_the_csv_cell_limit_holds_while_another_ledger_is_read_beside():
             seen.append(csv.field_size_limit())
 
     thread = threading.Thread(target=slow_reader)
-    thread.start()
-    inside.wait(10)
-    with _big_fields():
-        pass  # a second reader comes and goes
+    with _big_fields():  # the first reader is in when the slow one comes, and leaves before it
+        thread.start()
+        inside.wait(10)
     leave.set()
     thread.join(10)
     assert seen and seen[0] > 128 * 1024
