@@ -1125,6 +1125,7 @@ def _ss_value(datum) -> Any:
 # --------------------------------------------------------------------------- text files
 
 _BIG_FIELDS = {"lock": threading.Lock(), "depth": 0, "previous": None}
+_WARNINGS_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -1361,7 +1362,9 @@ def _parse_body(utf8: bytes, offset: int, delimiter: str, width: int) -> list[pa
             raise _NotUtf8() from exc
     body = memoryview(utf8)[offset:]
     try:
-        with warnings.catch_warnings():
+        # the warning filters are the process's: two ledgers read side by side would restore
+        # each other's, so this (rare) path is taken by one reading thread at a time
+        with _WARNINGS_LOCK, warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
             frame = pd.read_csv(io.BytesIO(body), engine="c", sep=delimiter, header=None,
                                 names=list(range(len(names))), dtype=object, keep_default_na=False,
