@@ -631,7 +631,8 @@ def _tune_memory() -> None:
     one heap does, at no cost in time."""
     if sys.platform != "linux":  # Linux wheels of pyarrow hold jemalloc; elsewhere the defaults stay
         return
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")  # before pyarrow is imported; a user's choice is kept
+    # before pyarrow is imported; a pool the user chose is kept
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
     if "MALLOC_ARENA_MAX" not in os.environ:
         import ctypes
 

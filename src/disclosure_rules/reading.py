@@ -586,8 +586,6 @@ class _Digest:
     GIL for large buffers, so a 500 MB ledger is hashed while it is parsed)."""
 
     def __init__(self, data: bytes):
-        import threading
-
         self._hash = hashlib.sha256()
         self._thread = threading.Thread(target=self._hash.update, args=(data,), daemon=True,
                                         name="disclosure-rules-sha256")

@@ -950,6 +950,7 @@ def _issues_for(name: str, field_name: str, rows: np.ndarray, problems: _Problem
         firsts = _first_positions(problems.codes)
         found = sorted((int(firsts[u]), label, problem) for label, u, problem in problems.once)  # in row order
         at = np.array([position for position, _, _ in found], dtype=np.int64)
-        issues += [{"dataset": name, "field": field_name, "row": row, "sheet": sheet, "value": label, "problem": problem}
+        issues += [{"dataset": name, "field": field_name, "row": row, "sheet": sheet, "value": label,
+                    "problem": problem}
                    for row, sheet, (_, label, problem) in zip(rows[at].tolist(), sheets_at(at), found)]
     return issues
