@@ -787,19 +787,22 @@ def test_validate_and_help_do_not_load_the_audit_engine():
     assert run.stdout.strip().splitlines()[-1] == "[]"
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="the pool is chosen on Linux only")
+@pytest.mark.skipif(sys.platform != "linux", reason="the allocators are chosen on Linux only")
 @pytest.mark.parametrize("chosen", [None, "system"])
 def test_the_command_takes_arrows_jemalloc_pool_unless_the_user_chose_one(chosen):
-    """A command run uses Arrow's jemalloc pool (mimalloc cost seconds of kernel time and more
-    memory at a million rows); a pool the user set in ARROW_DEFAULT_MEMORY_POOL is kept."""
+    """A command run uses Arrow's jemalloc pool and numpy without transparent huge pages
+    (mimalloc and huge pages cost seconds of kernel time at a million rows); what the user set
+    in ARROW_DEFAULT_MEMORY_POOL or NUMPY_MADVISE_HUGEPAGE is kept."""
     import os
     import subprocess
 
-    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("ARROW_DEFAULT_MEMORY_POOL", "NUMPY_MADVISE_HUGEPAGE")}
     if chosen:
         env["ARROW_DEFAULT_MEMORY_POOL"] = chosen
+        env["NUMPY_MADVISE_HUGEPAGE"] = "1"
     code = ("import contextlib, io\nfrom disclosure_rules.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n    main(['--help'])\n"
-            "import pyarrow as pa\nprint(pa.default_memory_pool().backend_name)")
+            "import numpy as np, pyarrow as pa\n"
+            "print(pa.default_memory_pool().backend_name, np._core.multiarray._get_madvise_hugepage())")
     shown = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert shown.stdout.strip() == (chosen or "jemalloc")
+    assert shown.stdout.split() == ([chosen, "True"] if chosen else ["jemalloc", "False"])

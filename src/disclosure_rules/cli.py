@@ -628,11 +628,15 @@ def _tune_memory() -> None:
     Measured at 1M + 1M rows (benchmarks/README.md): with mimalloc, Arrow's default pool, the
     kernel spent 7-9 s handing out and taking back pages (jemalloc: 3 s) and the peak RSS was
     2.1 GiB (1.7); glibc's one heap per reading thread kept 0.2 GiB more of freed memory than
-    one heap does, at no cost in time."""
+    one heap does, at no cost in time; and huge pages for numpy's arrays cost kernel time."""
     if sys.platform != "linux":  # Linux wheels of pyarrow hold jemalloc; elsewhere the defaults stay
         return
-    # before pyarrow is imported; a pool the user chose is kept
+    # before pyarrow and numpy are imported; a choice the user made is kept
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+    # numpy asks for transparent huge pages for its large arrays; where the kernel then
+    # compacts memory on a page fault ("madvise" defrag), that cost 1.3 s of kernel time at
+    # 1M + 1M rows and more than the audit's own work at 5M
+    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     if "MALLOC_ARENA_MAX" not in os.environ:
         import ctypes
 
