@@ -112,48 +112,152 @@ def _neutralize_text(series: pd.Series) -> pd.Series:
     return text.mask(risky, "'" + text) if risky.any() else text
 
 
-def _relabel(series: pd.Series, labels: dict) -> pd.Series:
-    """Replace the values that have a label (a dict lookup per distinct value, not per row)."""
-    text = series.astype("string")
-    return text.map(labels).astype("string").fillna(text)
+class _Coded:
+    """A text column of the list as codes into its distinct texts (``-1``: blank): the list is
+    built on these, so that a word is looked up, a text neutralised, compared and sorted once
+    per distinct text, and only the finished columns are made text row by row (by Arrow)."""
+
+    __slots__ = ("codes", "texts")
+
+    def __init__(self, codes: np.ndarray, texts: np.ndarray):
+        self.codes = np.asarray(codes, dtype=np.int64)  # -1: blank
+        self.texts = texts                               # object: str, or None for blank
+
+    @classmethod
+    def of(cls, values) -> "_Coded":
+        """Values as ``astype("string")`` reads them (blanks blank, any other value by ``str``)."""
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+        return cls(codes, _strings(uniques))
+
+    @classmethod
+    def constant(cls, text, n: int) -> "_Coded":
+        return cls(np.zeros(n, dtype=np.int64), _strings([text]))
+
+    @classmethod
+    def concat(cls, columns: list["_Coded"]) -> "_Coded":
+        offsets = np.cumsum([0] + [len(c.texts) for c in columns[:-1]])
+        codes = [np.where(c.codes < 0, -1, c.codes + o) for c, o in zip(columns, offsets)]
+        texts = np.concatenate([c.texts for c in columns]) if columns else np.empty(0, dtype=object)
+        return cls(np.concatenate(codes) if codes else np.empty(0, dtype=np.int64), texts)
+
+    def take(self, order: np.ndarray) -> "_Coded":
+        return _Coded(self.codes[order], self.texts)
+
+    def relabel(self, labels: dict) -> "_Coded":
+        """Each text that has a label replaced by it (the others kept)."""
+        return _Coded(self.codes, _objects([labels.get(t, t) if t is not None else None for t in self.texts]))
+
+    def mapped(self, labels: dict) -> "_Coded":
+        """Each text replaced by its label (blank without one), as ``Series.map(dict)``."""
+        return _Coded(self.codes, _strings([labels.get(t) if t is not None else None for t in self.texts]))
+
+    def neutralized(self) -> "_Coded":
+        return _Coded(self.codes, _objects([neutralize(t) for t in self.texts]))
+
+    def blank(self) -> np.ndarray:
+        return self.codes < 0
+
+    def ranks(self) -> np.ndarray:
+        """Each row's place in the sorted distinct texts (blanks last): the codes of
+        ``factorize(sort=True)`` of the column, from its distinct texts."""
+        if not len(self.texts):
+            return np.zeros(len(self.codes), dtype=np.int64)
+        order, uniques = pd.factorize(pd.array(self.texts, dtype="string"), sort=True, use_na_sentinel=True)
+        order = np.where(order < 0, len(uniques), order)
+        return np.where(self.codes < 0, len(uniques), order[np.maximum(self.codes, 0)])
+
+    def series(self) -> pd.Series:
+        """The column as the list holds it: a pandas ``string`` column (Arrow), one take."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        texts = pa.array(self.texts, type=pa.large_string(), from_pandas=True)
+        codes = pa.array(self.codes, mask=self.codes < 0) if len(self.codes) else pa.array([], type=pa.int64())
+        return pd.Series(pd.arrays.ArrowStringArray(pc.take(texts, codes)), copy=False)
 
 
-def _division_names(findings: pd.DataFrame, lang: str) -> pd.Series:
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _strings(values) -> np.ndarray:
+    """Distinct values as text, as ``astype("string")`` makes them: an object array of str and
+    None (blank)."""
+    text = pd.array(_objects(list(values)), dtype="string")
+    return _objects(text.to_numpy(dtype=object, na_value=None).tolist())
+
+
+def _concat(arrays: list, dtype) -> np.ndarray:
+    return np.concatenate(arrays) if arrays else np.empty(0, dtype=dtype)
+
+
+def _listed(result, lang: str) -> dict:
+    """The findings (every finding, in the findings frame's order), then the due-soon rows of
+    the deadline rules (DESIGN §6: yellow rows are listed so that a division acts before the
+    day passes), as aligned columns: text columns coded (``_Coded``), the others numpy arrays.
+    Built from each rule's findings part (its arrays, its messages coded by distinct text)."""
+    parts = [p for p in result.parts if len(p)]
+    sizes = np.asarray([len(p) for p in parts], dtype=np.int64)
+    at = np.repeat(np.arange(len(parts)), sizes)
+    nat = np.datetime64("NaT", "s")
+
+    def detail(p, name, fill):
+        return p.details[name] if name in p.exported else np.full(len(p), fill)
+
+    messages = [_Coded(*p.message_codes(lang)) for p in parts]
+    texts = [m.texts for m in messages]
+    out = {
+        "rule": _Coded(at, _strings([p.rule.id for p in parts])),
+        "dataset": _Coded(at, _strings([p.dataset for p in parts])),
+        "severity": _Coded(at, _strings([p.severity for p in parts])),
+        "row": _concat([p.row for p in parts], object),
+        "sheet": _Coded.of(_concat([p.sheet if p.sheet is not None else np.full(len(p), None, dtype=object)
+                                    for p in parts], object)),
+        "key": _concat([p.key for p in parts], object),
+        "department": _Coded.of(_concat([p.department for p in parts], object)),
+        "waived": _concat([np.asarray(p.waived, dtype=bool) for p in parts], bool),
+        "message": _Coded(_concat([m.codes + o for m, o in zip(messages, np.cumsum([0] + [len(t) for t in texts[:-1]]))],
+                                  np.int64), _strings(_concat(texts, object))),
+        "deadline": _concat([np.asarray(detail(p, "deadline", nat), dtype="datetime64[s]") for p in parts],
+                            "datetime64[s]"),
+        "end": _concat([np.asarray(detail(p, "end", nat), dtype="datetime64[s]") for p in parts], "datetime64[s]"),
+        "late_workdays": _concat([np.asarray(detail(p, "late_workdays", np.nan), dtype=float) for p in parts], float),
+    }
+    finished_late = ~np.isnat(out["deadline"]) & ~np.isnat(out["end"]) & (out["late_workdays"] > 0)
+    out["list_status"] = np.where(out["waived"], "waived", np.where(finished_late, "explain", "open")).astype(object)
+    soon = result.due_soon_frame()
+    if not len(soon):
+        return out
+    n = len(soon)
+    severities = {rr.id: rr.severity for rr in result.rules}
+    template = word("due_soon_message", lang, deadline="{deadline}", n="{n}")
+    due_messages = [template.format(deadline=date_text(d), n=int(n))
+                    for d, n in zip(soon["deadline"], soon["workdays_left"])]  # the few yellow rows
+    due = {
+        "rule": _Coded.of(soon["rule"]), "dataset": _Coded.of(soon["dataset"]),
+        "severity": _Coded.of(soon["rule"].map(severities)),
+        "row": soon["row"].to_numpy(dtype=object), "sheet": _Coded.of(soon["sheet"]),
+        "key": soon["key"].to_numpy(dtype=object), "department": _Coded.of(soon["department"]),
+        "waived": np.zeros(n, dtype=bool), "message": _Coded.of(due_messages),
+        "deadline": pd.to_datetime(soon["deadline"]).to_numpy().astype("datetime64[s]"),
+        "end": np.full(n, nat), "late_workdays": np.full(n, np.nan),
+        "list_status": np.full(n, "due_soon", dtype=object)}
+    return {name: _Coded.concat([column, due[name]]) if isinstance(column, _Coded)
+            else np.concatenate([column, due[name]]) for name, column in out.items()}
+
+
+def _division_names(department: _Coded, has_row: np.ndarray, lang: str) -> _Coded:
     """The division each finding is listed under: its row's division; the blank division's
     name for a row whose division is blank; the whole unit for a group finding (a count
     rule's group has no row, and no division unless ``per`` is the division field)."""
-    department = findings["department"].astype("string")
-    blank = department.isna() | (department == "") | (department == BLANK_DIVISION)
-    has_row = pd.to_numeric(findings["row"], errors="coerce").notna()
-    department = department.mask(blank & has_row, word("blank_division", lang))
-    return department.mask(blank & ~has_row, word("whole_unit", lang))
-
-
-def _listed_rows(result, lang: str) -> pd.DataFrame:
-    """The findings, then the due-soon rows of the deadline rules (DESIGN §6: yellow rows are
-    listed so that a division acts before the day passes), as one frame of finding columns."""
-    findings = result.findings_frame(lang).drop(columns=["position"], errors="ignore").copy()
-    findings["list_status"] = "open"
-    late = pd.to_numeric(findings["late_workdays"], errors="coerce")
-    finished_late = (findings["deadline"].notna() & findings["end"].notna() & (late > 0)).fillna(False)
-    findings.loc[finished_late.to_numpy(dtype=bool), "list_status"] = "explain"
-    findings.loc[findings["waived"].fillna(False).astype(bool).to_numpy(), "list_status"] = "waived"
-    soon = result.due_soon_frame()
-    if not len(soon):
-        return findings
-    severities = {rr.id: rr.severity for rr in result.rules}
-    template = word("due_soon_message", lang, deadline="{deadline}", n="{n}")
-    messages = [template.format(deadline=date_text(d), n=int(n))
-                for d, n in zip(soon["deadline"], soon["workdays_left"])]  # the few yellow rows
-    due = pd.DataFrame({
-        "rule": soon["rule"].to_numpy(dtype=object), "dataset": soon["dataset"].to_numpy(dtype=object),
-        "row": soon["row"].to_numpy(dtype=object), "sheet": soon["sheet"].to_numpy(dtype=object),
-        "key": soon["key"].to_numpy(dtype=object), "department": soon["department"].to_numpy(dtype=object),
-        "severity": soon["rule"].map(severities).to_numpy(dtype=object),
-        "waived": False, "message": messages,
-        "deadline": pd.to_datetime(soon["deadline"]).to_numpy(), "end": pd.NaT,
-        "late_workdays": pd.array([None] * len(soon), dtype="Float64"), "list_status": "due_soon"})
-    return pd.concat([findings, due], ignore_index=True)
+    texts = department.texts
+    blank_text = np.asarray([t is None or t == "" or t == BLANK_DIVISION for t in texts], dtype=bool)
+    blank = department.blank() | blank_text[np.maximum(department.codes, 0)] if len(texts) else department.blank()
+    k = len(texts)
+    codes = np.where(blank, np.where(has_row, k, k + 1), department.codes)
+    return _Coded(codes, np.concatenate([texts, _strings([word("blank_division", lang), word("whole_unit", lang)])]))
 
 
 def _raw_values(result, rows: pd.DataFrame, lang: str = "zh") -> pd.Series:
@@ -216,57 +320,66 @@ def findings_table(result, lang: str = "zh") -> pd.DataFrame:
     ``severity_code`` and ``status_code`` keep the codes (``status_code`` ``due_soon`` marks
     the rows that are not findings)."""
     ui = vocabulary(lang)
-    findings = _listed_rows(result, lang)
-    # ordered by division, rule, row (as the table's neutralised columns sort) before the columns are
-    # built: a take of the plain columns here is cheaper than one of the table's Arrow text columns
-    findings = findings.take(_list_order(pd.DataFrame({
-        "department": _neutralize_text(_division_names(findings, lang)),
-        "rule": _neutralize_text(findings["rule"]),
-        "row": pd.to_numeric(findings["row"], errors="coerce").astype("Int64")}))).reset_index(drop=True)
+    found = _listed(result, lang)
+    row = pd.to_numeric(pd.Series(found["row"], dtype=object), errors="coerce").astype("Int64")
+    has_row = row.notna().to_numpy()
+    division = _division_names(found["department"], has_row, lang).neutralized()
+    rule = found["rule"].neutralized()
+    # ordered by division, rule, row (as the table's neutralised columns sort; blanks last,
+    # ties as listed): one lexsort of the ranks of the distinct texts
+    rows = row.to_numpy(dtype=np.int64, na_value=np.iinfo(np.int64).max)
+    order = np.lexsort([rows, rule.ranks(), division.ranks()])
+    found = {name: column.take(order) if isinstance(column, _Coded) else column[order]
+             for name, column in found.items()}
+    row, has_row, division, rule = row.take(order).reset_index(drop=True), has_row[order], \
+        division.take(order), found["rule"]
     titles = {rr.id: rr.title for rr in result.rules}
     clauses = {rr.id: (rr.basis or {}).get("clause") or "" for rr in result.rules}
     # a ledger by its title in Chinese (as the rulebook names it), by its dataset name in English
     dataset_titles = {name: spec.title for name, spec in result.book.datasets.items() if spec.title and lang == "zh"}
-    rule = findings["rule"].astype("string")
-    waived = findings["waived"].astype("boolean")
-    status = findings["list_status"].astype("string")
-    deadline = pd.to_datetime(findings["deadline"], errors="coerce")
+    status = found["list_status"]
+    waived = found["waived"]
+    n = len(waived)
+    deadline = pd.Series(found["deadline"])
     rectify = rectify_date(result)
-    rectify_by = pd.Series(rectify if rectify is not None else pd.NaT, index=findings.index, dtype="datetime64[ns]")
+    rectify_by = pd.Series(rectify if rectify is not None else pd.NaT, index=range(n), dtype="datetime64[ns]")
     rectify_by = rectify_by.mask(status == "due_soon", deadline).mask(status == "waived", pd.NaT)
-    blank = pd.Series(pd.NA, index=findings.index, dtype="string")
+    blank = pd.Series(pd.NA, index=range(n), dtype="string")
+    status_code = _Coded.of(status)
     table = pd.DataFrame({
-        "seq": pd.array([None] * len(findings), dtype="Int64"),
-        "rule": rule,
-        "title": rule.map(titles),
-        "department": _division_names(findings, lang),
-        "dataset": _relabel(findings["dataset"], dataset_titles),
-        "row": pd.to_numeric(findings["row"], errors="coerce").astype("Int64"),
-        "sheet": findings["sheet"].astype("string"),
-        "key": findings["key"].astype("string"),
-        "message": findings["message"].astype("string"),
-        "raw": _raw_values(result, findings, lang),
-        "severity": _relabel(findings["severity"], {s.value: severity_word(s, lang) for s in Severity}),
-        "status": status.map({code: ui[f"rs_{code}"] for code in LIST_STATUSES}).astype("string"),
-        "waived": waived.map({True: ui["yes"], False: ui["no"]}, na_action="ignore"),
+        "seq": pd.array([None] * n, dtype="Int64"),
+        "rule": rule.neutralized().series(),
+        "title": rule.mapped(titles).neutralized().series(),
+        "department": division.series(),
+        "dataset": found["dataset"].relabel(dataset_titles).neutralized().series(),
+        "row": row,
+        "sheet": found["sheet"].neutralized().series(),
+        "key": _neutralize_text(pd.Series(pd.array(found["key"], dtype="string"))),
+        "message": found["message"].neutralized().series(),
+        "raw": _neutralize_text(_raw_values(result, pd.DataFrame({
+            "rule": rule.series(), "dataset": found["dataset"].series(), "row": pd.Series(found["row"], dtype=object),
+            "sheet": found["sheet"].series()}), lang)),
+        "severity": found["severity"].relabel({s.value: severity_word(s, lang) for s in Severity}).neutralized()
+        .series(),
+        "status": status_code.mapped({code: ui[f"rs_{code}"] for code in LIST_STATUSES}).series(),
+        "waived": _Coded(waived.astype(np.int64), _strings([ui["no"], ui["yes"]])).neutralized().series(),
         "rectify_by": rectify_by,
         "owner": blank, "measures": blank, "progress": blank,
-        "clause": rule.map(clauses),
+        "clause": rule.mapped(clauses).series(),
         "deadline": deadline,
-        "end": pd.to_datetime(findings["end"], errors="coerce"),
-        "late_workdays": pd.to_numeric(findings["late_workdays"], errors="coerce").astype("Int64"),
-        "waived_flag": waived.fillna(False).astype(bool),
-        "severity_code": findings["severity"].astype("string"),
-        "status_code": status,
-    }, index=findings.index)
+        "end": pd.Series(found["end"]),
+        "late_workdays": pd.Series(pd.array(found["late_workdays"], dtype="Float64")).astype("Int64"),
+        "waived_flag": pd.Series(waived),
+        "severity_code": found["severity"].series(),
+        "status_code": status_code.series(),
+    })
     if result.unit is not None:
-        table.insert(0, "unit", pd.Series(result.unit["name"], index=table.index, dtype="string"))
-        table["unit"] = _neutralize_text(table["unit"])
-    for name in ("rule", "title", "department", "dataset", "sheet", "key", "message", "raw", "severity", "waived",
-                 "clause"):
-        table[name] = _neutralize_text(table[name])
-    table = table.reset_index(drop=True)  # in the list's order already
-    table["seq"] = (table.groupby("department", sort=False).cumcount() + 1).astype("Int64")  # numbered per division
+        table.insert(0, "unit", _Coded.constant(result.unit["name"], n).neutralized().series())
+    # numbered per division: the list is ordered by division, so each division's rows are one run
+    ranks = division.ranks()
+    starts = np.flatnonzero(np.r_[True, ranks[1:] != ranks[:-1]]) if n else np.empty(0, dtype=np.int64)
+    run_start = np.repeat(starts, np.diff(np.r_[starts, n]))
+    table["seq"] = pd.array(np.arange(n) - run_start + 1, dtype="Int64")
     return table
 
 
@@ -341,43 +454,85 @@ def _csv_field(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if _CSV_SPECIAL.search(text) else text
 
 
-def _csv_text(series: pd.Series, name: str):
-    """A column of the list as the text of its CSV fields (a pyarrow string array; blanks empty),
-    built by Arrow kernels on the whole column, never value by value."""
+class _CsvColumn:
+    """One column of the list as the text of its CSV fields, a slice of rows at a time. A
+    column of few distinct values (rules, divisions, statuses, dates) is quoted once per
+    distinct value and taken; any other is quoted slice by slice. Arrow kernels on whole
+    slices, never value by value."""
+
+    def __init__(self, series: pd.Series, name: str):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        self.coded = None
+        if name in DATE_COLUMNS:  # ISO dates, as strftime(ISO_DATE) writes them (any datetime unit)
+            values = pc.cast(_arrow(series), pa.date32())
+        elif name in INT_COLUMNS:
+            values = _arrow(series.astype("Int64"), pa.int64())
+        else:
+            values = _arrow(series.astype("string"), pa.large_string())
+        coded = pc.dictionary_encode(values)
+        if len(coded.dictionary) * 4 < len(values):  # few distinct values: each written once
+            self.coded = (_csv_quoted(_as_text(coded.dictionary)), coded.indices)
+        self.values = values
+
+    def text(self, start: int, stop: int):
+        import pyarrow.compute as pc
+
+        if self.coded is not None:
+            dictionary, indices = self.coded
+            return pc.fill_null(pc.take(dictionary, indices.slice(start, stop - start)), _empty_text())
+        return pc.fill_null(_csv_quoted(_as_text(self.values.slice(start, stop - start))), _empty_text())
+
+
+def _empty_text():
+    import pyarrow as pa
+
+    return pa.scalar("", pa.large_string())
+
+
+def _arrow(series: pd.Series, type=None):
+    """A column as one pyarrow array (a pandas column over several Arrow chunks combined)."""
+    import pyarrow as pa
+
+    values = pa.array(series, type=type, from_pandas=True)
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _as_text(values):
+    """Values as the text of their CSV fields before quoting: text as it is, dates ISO, numbers
+    as integers."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if name in DATE_COLUMNS:  # ISO dates, as strftime(ISO_DATE) writes them
-        text = pc.cast(pc.cast(pa.array(series, from_pandas=True), pa.date32()), pa.string())  # any datetime unit
-    elif name in INT_COLUMNS:
-        text = pc.cast(pa.array(series.astype("Int64"), type=pa.int64()), pa.string())
-    else:
-        text = pa.array(series.astype("string"), type=pa.string())
-        if isinstance(text, pa.ChunkedArray):  # a pandas column over several Arrow chunks
-            text = text.combine_chunks()
-        coded = pc.dictionary_encode(text)
-        if len(coded.dictionary) * 4 < len(text):  # few distinct values (rules, divisions...): quote each once
-            return pc.fill_null(pc.take(_csv_quoted(coded.dictionary), coded.indices), "")
-    return pc.fill_null(_csv_quoted(text), "")
+    return values if pa.types.is_large_string(values.type) else pc.cast(values, pa.large_string())
 
 
 def _csv_quoted(text):
     """``_csv_field`` of every value of a pyarrow string array, by Arrow kernels."""
     import pyarrow.compute as pc
 
+    import pyarrow as pa
+
     special = pc.match_substring_regex(text, r'[,"\r\n]')
-    quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+    if not pc.any(special).as_py():
+        return text
+    quote, empty = pa.scalar('"', text.type), pa.scalar("", text.type)
+    quoted = pc.binary_join_element_wise(quote, pc.replace_substring(text, '"', '""'), quote, empty)
     return pc.if_else(special, quoted, text)
 
 
-def _csv_lines(frame: pd.DataFrame, names: list[str]) -> memoryview:
-    """The CSV lines (CRLF) of these rows as one UTF-8 buffer: the fields of each column quoted
-    as needed, joined row-wise by Arrow, and the values buffer of the joined array taken as is."""
+def _csv_lines(columns: list[_CsvColumn], start: int, stop: int) -> memoryview:
+    """The CSV lines (CRLF) of rows ``start:stop`` as one UTF-8 buffer: the fields of each
+    column joined row-wise by Arrow (the line end joined to the last field first), and the
+    values buffer of the joined array taken as is."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    fields = [_csv_text(frame[name], name) for name in names]
-    lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*fields, ","), "\r\n", "")
+    text = pa.large_string()
+    fields = [column.text(start, stop) for column in columns]
+    fields[-1] = pc.binary_join_element_wise(fields[-1], pa.scalar("\r\n", text), pa.scalar("", text))
+    lines = pc.binary_join_element_wise(*fields, pa.scalar(",", text))
     if len(lines) == 0:
         return memoryview(b"")
     large = pa.types.is_large_string(lines.type)
@@ -390,11 +545,11 @@ def _write_csv(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
     ``DataFrame.to_csv(encoding="utf-8-sig", lineterminator="\r\n")`` of the list, written
     chunk by chunk from Arrow kernels (no Python per row or per cell)."""
     columns = columns_of(table)
-    names = [name for name, _, _ in columns]
+    fields = [_CsvColumn(table[name], name) for name, _, _ in columns]
     with open(tmp, "wb") as out:
         out.write(b"\xef\xbb\xbf" + (",".join(_csv_field(h) for h in headers(columns, lang)) + "\r\n").encode("utf-8"))
         for start in range(0, len(table), CSV_CHUNK_ROWS):
-            out.write(_csv_lines(table.iloc[start:start + CSV_CHUNK_ROWS], names))
+            out.write(_csv_lines(fields, start, min(start + CSV_CHUNK_ROWS, len(table))))
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
