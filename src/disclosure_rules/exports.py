@@ -91,11 +91,17 @@ UNIT_COLUMN = ("unit", "unit", 16)
 def columns_of(table: pd.DataFrame) -> list[tuple[str, str, int]]:
     """The export's columns: COLUMNS, with the sheet column when any finding names a sheet
     (and the unit column first when the audit names its unit)."""
-    first = [UNIT_COLUMN] if "unit" in table.columns else []
-    if "sheet" not in table.columns or not table["sheet"].notna().any():
+    names = list(table.columns) if isinstance(table, pd.DataFrame) else list(table)
+    first = [UNIT_COLUMN] if "unit" in names else []
+    if "sheet" not in names or not _has_values(table["sheet"]):
         return first + COLUMNS
     at = [name for name, _, _ in COLUMNS].index("row") + 1
     return first + COLUMNS[:at] + [SHEET_COLUMN] + COLUMNS[at:]
+
+
+def _has_values(column) -> bool:
+    """Whether a column of the list (a table's, or a coded one of ``_listing``) has a value."""
+    return bool((column.codes >= 0).any()) if isinstance(column, _Coded) else bool(column.notna().any())
 
 
 def neutralize(value: Any) -> Any:
@@ -154,6 +160,10 @@ class _Coded:
     def neutralized(self) -> "_Coded":
         return _Coded(self.codes, _objects([neutralize(t) for t in self.texts]))
 
+    def objects(self, at: np.ndarray) -> np.ndarray:
+        """The texts of rows ``at`` as an object array (None for blank)."""
+        return np.append(self.texts, None)[self.codes[at]] if len(at) else np.empty(0, dtype=object)
+
     def blank(self) -> np.ndarray:
         return self.codes < 0
 
@@ -189,6 +199,14 @@ def _strings(values) -> np.ndarray:
     return _objects(text.to_numpy(dtype=object, na_value=None).tolist())
 
 
+def _row_numbers(rows: np.ndarray) -> np.ndarray:
+    """Spreadsheet row numbers (an object array of int and None) as floats, NaN for none."""
+    try:
+        return np.asarray(rows, dtype=np.int64).astype(float)
+    except (TypeError, ValueError):  # some findings have no row (a count rule's groups)
+        return pd.to_numeric(pd.Series(rows, dtype=object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
 def _concat(arrays: list, dtype) -> np.ndarray:
     return np.concatenate(arrays) if arrays else np.empty(0, dtype=dtype)
 
@@ -212,9 +230,10 @@ def _listed(result, lang: str) -> dict:
         "rule": _Coded(at, _strings([p.rule.id for p in parts])),
         "dataset": _Coded(at, _strings([p.dataset for p in parts])),
         "severity": _Coded(at, _strings([p.severity for p in parts])),
-        "row": _concat([p.row for p in parts], object),
+        "row": _concat([_row_numbers(p.row) for p in parts], float),
         "sheet": _Coded.of(_concat([p.sheet if p.sheet is not None else np.full(len(p), None, dtype=object)
-                                    for p in parts], object)),
+                                    for p in parts], object)) if any(p.sheet is not None for p in parts)
+        else _Coded(np.full(len(at), -1), _objects([])),
         "key": _concat([p.key for p in parts], object),
         "department": _Coded.of(_concat([p.department for p in parts], object)),
         "waived": _concat([np.asarray(p.waived, dtype=bool) for p in parts], bool),
@@ -238,11 +257,11 @@ def _listed(result, lang: str) -> dict:
     due = {
         "rule": _Coded.of(soon["rule"]), "dataset": _Coded.of(soon["dataset"]),
         "severity": _Coded.of(soon["rule"].map(severities)),
-        "row": soon["row"].to_numpy(dtype=object), "sheet": _Coded.of(soon["sheet"]),
+        "row": _row_numbers(soon["row"].to_numpy(dtype=object)), "sheet": _Coded.of(soon["sheet"]),
         "key": soon["key"].to_numpy(dtype=object), "department": _Coded.of(soon["department"]),
         "waived": np.zeros(n, dtype=bool), "message": _Coded.of(due_messages),
         "deadline": pd.to_datetime(soon["deadline"]).to_numpy().astype("datetime64[s]"),
-        "end": np.full(n, nat), "late_workdays": np.full(n, np.nan),
+        "end": np.full(n, np.datetime64("NaT", "ns")), "late_workdays": np.full(n, np.nan),
         "list_status": np.full(n, "due_soon", dtype=object)}
     return {name: _Coded.concat([column, due[name]]) if isinstance(column, _Coded)
             else np.concatenate([column, due[name]]) for name, column in out.items()}
@@ -260,13 +279,15 @@ def _division_names(department: _Coded, has_row: np.ndarray, lang: str) -> _Code
     return _Coded(codes, np.concatenate([texts, _strings([word("blank_division", lang), word("whole_unit", lang)])]))
 
 
-def _raw_values(result, rows: pd.DataFrame, lang: str = "zh") -> pd.Series:
+def _raw_values(result, rule: "_Coded", dataset: "_Coded", row: pd.Series, sheet: "_Coded",
+                lang: str = "zh") -> pd.Series:
     """What was typed in the cells of each listed row that the rule reads and that could not be
     understood (the data issues of that row and field): ``header：value`` joined with ``；``.
     A bad cell is shown as typed (``2021-13-05``), never as blank. A join on (dataset, row,
-    sheet, field), no loop over rows."""
-    out = pd.Series(pd.NA, index=rows.index, dtype="string")
-    if not result.data_issues or not len(rows):
+    sheet, field) of the listed rows whose row has a data issue, no loop over rows."""
+    n = len(row)
+    out = pd.Series(pd.NA, index=pd.RangeIndex(n), dtype="string")
+    if not result.data_issues or not n:
         return out
     issues = pd.DataFrame(result.data_issues)
     if "value" not in issues or "row" not in issues:
@@ -276,16 +297,16 @@ def _raw_values(result, rows: pd.DataFrame, lang: str = "zh") -> pd.Series:
         return out
     fields = pd.DataFrame([(rr.id, f) for rr in result.rules for f in dict.fromkeys(rr.fields)],
                           columns=["rule", "field"])
-    left = pd.DataFrame({"at": rows.index, "rule": rows["rule"].astype(object),
-                         "dataset": rows["dataset"].astype(object),
-                         "row": pd.to_numeric(rows["row"], errors="coerce"),
-                         "sheet": rows["sheet"].astype(object).where(rows["sheet"].notna(), "")})
     right = pd.DataFrame({"dataset": issues["dataset"].astype(object), "field": issues["field"].astype(object),
-                          "row": pd.to_numeric(issues["row"], errors="coerce"),
+                          "row": pd.to_numeric(issues["row"], errors="coerce").astype(float),
                           "sheet": issues.get("sheet", pd.Series(None, index=issues.index)).astype(object)
                           .where(lambda s: s.notna(), ""),
                           "value": issues["value"].astype(str)})
-    left = left[left["row"].isin(right["row"])]  # only rows with a bad cell meet the fields of their rule
+    rows = pd.Series(row.to_numpy(dtype=float, na_value=np.nan))
+    at = np.flatnonzero(rows.isin(right["row"]).to_numpy())  # only rows with a bad cell meet the fields of their rule
+    sheets = sheet.objects(at)
+    left = pd.DataFrame({"at": at, "rule": rule.objects(at), "dataset": dataset.objects(at),
+                         "row": rows.to_numpy()[at], "sheet": np.where(pd.isna(sheets), "", sheets)})
     matched = left.merge(fields, on="rule").merge(right, on=["dataset", "row", "sheet", "field"])
     if not len(matched):
         return out
@@ -319,9 +340,28 @@ def findings_table(result, lang: str = "zh") -> pd.DataFrame:
     neutralised, dates as dates): every finding, then the due-soon rows; ``waived_flag``,
     ``severity_code`` and ``status_code`` keep the codes (``status_code`` ``due_soon`` marks
     the rows that are not findings)."""
+    listing = _listing(result, lang)
+    return pd.DataFrame({name: _materialized(column) for name, column in listing.items()})
+
+
+def _materialized(column) -> pd.Series:
+    """A column of ``_listing`` as the table holds it (text as pandas ``string`` columns)."""
+    if isinstance(column, _Coded):
+        return column.series()
+    if isinstance(column, pd.Series):
+        return column.reset_index(drop=True)
+    return pd.Series(pd.arrays.ArrowStringArray(column), copy=False)  # a pyarrow text column
+
+
+def _listing(result, lang: str = "zh") -> dict:
+    """The columns of :func:`findings_table` before they are made text row by row: text columns
+    coded (``_Coded``) or as pyarrow text (the keys), numbers, dates and flags as pandas
+    columns. The CSV is written from these; the table is these made whole."""
+    import pyarrow as pa
+
     ui = vocabulary(lang)
     found = _listed(result, lang)
-    row = pd.to_numeric(pd.Series(found["row"], dtype=object), errors="coerce").astype("Int64")
+    row = pd.Series(pd.array(found["row"], dtype="Float64")).astype("Int64")
     has_row = row.notna().to_numpy()
     division = _division_names(found["department"], has_row, lang).neutralized()
     rule = found["rule"].neutralized()
@@ -331,8 +371,7 @@ def findings_table(result, lang: str = "zh") -> pd.DataFrame:
     order = np.lexsort([rows, rule.ranks(), division.ranks()])
     found = {name: column.take(order) if isinstance(column, _Coded) else column[order]
              for name, column in found.items()}
-    row, has_row, division, rule = row.take(order).reset_index(drop=True), has_row[order], \
-        division.take(order), found["rule"]
+    row, division, rule = row.take(order).reset_index(drop=True), division.take(order), found["rule"]
     titles = {rr.id: rr.title for rr in result.rules}
     clauses = {rr.id: (rr.basis or {}).get("clause") or "" for rr in result.rules}
     # a ledger by its title in Chinese (as the rulebook names it), by its dataset name in English
@@ -344,43 +383,64 @@ def findings_table(result, lang: str = "zh") -> pd.DataFrame:
     rectify = rectify_date(result)
     rectify_by = pd.Series(rectify if rectify is not None else pd.NaT, index=range(n), dtype="datetime64[ns]")
     rectify_by = rectify_by.mask(status == "due_soon", deadline).mask(status == "waived", pd.NaT)
-    blank = pd.Series(pd.NA, index=range(n), dtype="string")
+    blank = _Coded(np.full(n, -1), _objects([]))
     status_code = _Coded.of(status)
-    table = pd.DataFrame({
-        "seq": pd.array([None] * n, dtype="Int64"),
-        "rule": rule.neutralized().series(),
-        "title": rule.mapped(titles).neutralized().series(),
-        "department": division.series(),
-        "dataset": found["dataset"].relabel(dataset_titles).neutralized().series(),
+    key = _neutralize_arrow(_arrow_text(found["key"]))
+    raw = _raw_values(result, rule, found["dataset"], row, found["sheet"], lang)
+    # numbered per division: the list is ordered by division, so each division's rows are one run
+    ranks = division.ranks()
+    starts = np.flatnonzero(np.r_[True, ranks[1:] != ranks[:-1]]) if n else np.empty(0, dtype=np.int64)
+    seq = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n])) + 1
+    listing = {
+        "seq": pd.Series(pd.array(seq, dtype="Int64")),
+        "rule": rule.neutralized(),
+        "title": rule.mapped(titles).neutralized(),
+        "department": division,
+        "dataset": found["dataset"].relabel(dataset_titles).neutralized(),
         "row": row,
-        "sheet": found["sheet"].neutralized().series(),
-        "key": _neutralize_text(pd.Series(pd.array(found["key"], dtype="string"))),
-        "message": found["message"].neutralized().series(),
-        "raw": _neutralize_text(_raw_values(result, pd.DataFrame({
-            "rule": rule.series(), "dataset": found["dataset"].series(), "row": pd.Series(found["row"], dtype=object),
-            "sheet": found["sheet"].series()}), lang)),
-        "severity": found["severity"].relabel({s.value: severity_word(s, lang) for s in Severity}).neutralized()
-        .series(),
-        "status": status_code.mapped({code: ui[f"rs_{code}"] for code in LIST_STATUSES}).series(),
-        "waived": _Coded(waived.astype(np.int64), _strings([ui["no"], ui["yes"]])).neutralized().series(),
+        "sheet": found["sheet"].neutralized(),
+        "key": key,
+        "message": found["message"].neutralized(),
+        "raw": _neutralize_arrow(_arrow(raw, pa.large_string())),
+        "severity": found["severity"].relabel({s.value: severity_word(s, lang) for s in Severity}).neutralized(),
+        "status": status_code.mapped({code: ui[f"rs_{code}"] for code in LIST_STATUSES}),
+        "waived": _Coded(waived.astype(np.int64), _strings([ui["no"], ui["yes"]])).neutralized(),
         "rectify_by": rectify_by,
         "owner": blank, "measures": blank, "progress": blank,
-        "clause": rule.mapped(clauses).series(),
+        "clause": rule.mapped(clauses),
         "deadline": deadline,
         "end": pd.Series(found["end"]),
         "late_workdays": pd.Series(pd.array(found["late_workdays"], dtype="Float64")).astype("Int64"),
         "waived_flag": pd.Series(waived),
-        "severity_code": found["severity"].series(),
-        "status_code": status_code.series(),
-    })
+        "severity_code": found["severity"],
+        "status_code": status_code,
+    }
     if result.unit is not None:
-        table.insert(0, "unit", _Coded.constant(result.unit["name"], n).neutralized().series())
-    # numbered per division: the list is ordered by division, so each division's rows are one run
-    ranks = division.ranks()
-    starts = np.flatnonzero(np.r_[True, ranks[1:] != ranks[:-1]]) if n else np.empty(0, dtype=np.int64)
-    run_start = np.repeat(starts, np.diff(np.r_[starts, n]))
-    table["seq"] = pd.array(np.arange(n) - run_start + 1, dtype="Int64")
-    return table
+        listing = {"unit": _Coded.constant(result.unit["name"], n).neutralized(), **listing}
+    return listing
+
+
+def _arrow_text(values: np.ndarray):
+    """An object array as pyarrow text, as ``astype("string")`` reads it (blanks null, any
+    other value by ``str``): converted by pyarrow when it holds only text and blanks."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(values, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):  # numbers or other values: each by str
+        return pa.array(pd.array(values, dtype="string"), type=pa.large_string())
+
+
+def _neutralize_arrow(text):
+    """``neutralize`` of every value of a pyarrow text array (blanks stay blank), by Arrow kernels."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    risky = pc.fill_null(pc.match_substring_regex(text, _FORMULA_RE), False)
+    if not pc.any(risky).as_py():
+        return text
+    return pc.if_else(risky, pc.binary_join_element_wise(pa.scalar("'", text.type), text, pa.scalar("", text.type)),
+                      text)
 
 
 def _list_order(table: pd.DataFrame):
@@ -424,8 +484,7 @@ def _fill(colour: str):
 
 
 #: the 状态 cell's colour: red for what must be fixed or explained, yellow for due soon
-STATUS_FILLS = {"open": _fill("F8D7DA"), "explain": _fill("F5C6CB"), "due_soon": _fill("FFF3CD"),
-                "waived": _fill("E2E3E5")}
+STATUS_COLOURS = {"open": "F8D7DA", "explain": "F5C6CB", "due_soon": "FFF3CD", "waived": "E2E3E5"}
 
 
 def _figure(value) -> float | None:
@@ -438,7 +497,9 @@ def write_findings(result, path, lang: str = "zh") -> None:
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ValueError(f"the findings export is .csv or .xlsx, not {path.suffix or 'a file without suffix'!r}: {path}")
-    table = findings_table(result, lang)
+    # the CSV is written from the list's coded columns (each distinct text quoted once), the
+    # workbook from the table
+    table = _listing(result, lang) if suffix == ".csv" else findings_table(result, lang)
     writer = _write_csv if suffix == ".csv" else _write_xlsx
     write_via_temp(path, lambda tmp: writer(result, table, tmp, lang))
 
@@ -456,39 +517,92 @@ def _csv_field(text: str) -> str:
 
 class _CsvColumn:
     """One column of the list as the text of its CSV fields, a slice of rows at a time. A
-    column of few distinct values (rules, divisions, statuses, dates) is quoted once per
-    distinct value and taken; any other is quoted slice by slice. Arrow kernels on whole
-    slices, never value by value."""
+    column of few distinct values (rules, divisions, statuses, dates; a coded column of
+    ``_listing``) is quoted once per distinct value and taken by code; any other is quoted
+    slice by slice. Arrow kernels on whole slices, never value by value."""
 
-    def __init__(self, series: pd.Series, name: str):
+    #: values looked at to tell a column of few distinct values from one of many
+    SAMPLE = 8192
+
+    def __init__(self, column, name: str):
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        self.coded = None
-        if name in DATE_COLUMNS:  # ISO dates, as strftime(ISO_DATE) writes them (any datetime unit)
-            values = pc.cast(_arrow(series), pa.date32())
+        self.coded = None  # (the quoted distinct texts, "" last for blanks; each row's code)
+        self.values = None
+        self.suffix = None  # text after each field (ending)
+        if isinstance(column, _Coded):
+            texts = pa.array(np.append(column.texts, "").tolist(), type=pa.large_string())
+            self.coded = (_csv_quoted(pc.fill_null(texts, _empty_text())),
+                          np.where(column.codes < 0, len(column.texts), column.codes))
+            return
+        if isinstance(column, (pa.Array, pa.ChunkedArray)):
+            values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        elif name in DATE_COLUMNS:  # ISO dates, as strftime(ISO_DATE) writes them (any datetime unit)
+            values = pc.cast(_arrow(column), pa.date32())
         elif name in INT_COLUMNS:
-            values = _arrow(series.astype("Int64"), pa.int64())
+            values = _arrow(column.astype("Int64"), pa.int64())
         else:
-            values = _arrow(series.astype("string"), pa.large_string())
-        coded = pc.dictionary_encode(values)
-        if len(coded.dictionary) * 4 < len(values):  # few distinct values: each written once
-            self.coded = (_csv_quoted(_as_text(coded.dictionary)), coded.indices)
+            values = _arrow(column.astype("string"), pa.large_string())
+        sample = values.slice(0, self.SAMPLE)
+        if len(pc.unique(sample)) * 4 < max(1, len(sample)):  # few distinct values: each written once
+            coded = pc.dictionary_encode(values)
+            if len(coded.dictionary) * 4 < len(values):
+                texts = pc.fill_null(_as_text(coded.dictionary), _empty_text())
+                dictionary = _csv_quoted(pa.concat_arrays([texts, pa.array([""], type=texts.type)]))
+                indices = coded.indices.to_numpy(zero_copy_only=False) if coded.indices.null_count == 0 \
+                    else pc.fill_null(coded.indices, len(texts)).to_numpy()
+                self.coded = (dictionary, np.asarray(indices, dtype=np.int64))
+                return
         self.values = values
 
-    def text(self, start: int, stop: int):
+    @classmethod
+    def _of_coded(cls, dictionary, codes: np.ndarray) -> "_CsvColumn":
+        column = cls.__new__(cls)
+        column.coded, column.values, column.suffix = (dictionary, codes), None, None
+        return column
+
+    def joined(self, other: "_CsvColumn") -> "_CsvColumn | None":
+        """This column and the next as one (their fields joined by a comma), when both are
+        coded and their pairs of values are few; None otherwise."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self.coded is None or other.coded is None:
+            return None
+        (left, left_codes), (right, right_codes) = self.coded, other.coded
+        pairs = left_codes * len(right) + right_codes
+        codes, uniques = pd.factorize(pairs)
+        if len(uniques) * 4 >= max(1, len(pairs)):
+            return None
+        texts = pc.binary_join_element_wise(pc.take(left, pa.array(uniques // len(right))),
+                                            pc.take(right, pa.array(uniques % len(right))),
+                                            pa.scalar(",", pa.large_string()))
+        return self._of_coded(texts, np.asarray(codes, dtype=np.int64))
+
+    def ending(self, suffix: str) -> "_CsvColumn":
+        """The column with ``suffix`` after each field (the line end after the last column)."""
+        import pyarrow as pa
         import pyarrow.compute as pc
 
         if self.coded is not None:
-            dictionary, indices = self.coded
-            return pc.fill_null(pc.take(dictionary, indices.slice(start, stop - start)), _empty_text())
-        return pc.fill_null(_csv_quoted(_as_text(self.values.slice(start, stop - start))), _empty_text())
+            dictionary, codes = self.coded
+            return self._of_coded(pc.binary_join_element_wise(dictionary, pa.scalar(suffix, dictionary.type),
+                                                               _empty_text()), codes)
+        self.suffix = suffix
+        return self
 
+    def text(self, start: int, stop: int):
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
-def _empty_text():
-    import pyarrow as pa
-
-    return pa.scalar("", pa.large_string())
+        if self.coded is not None:
+            dictionary, codes = self.coded
+            return pc.take(dictionary, pa.array(codes[start:stop]))
+        text = pc.fill_null(_csv_quoted(_as_text(self.values.slice(start, stop - start))), _empty_text())
+        if self.suffix is not None:
+            text = pc.binary_join_element_wise(text, pa.scalar(self.suffix, text.type), _empty_text())
+        return text
 
 
 def _arrow(series: pd.Series, type=None):
@@ -497,6 +611,12 @@ def _arrow(series: pd.Series, type=None):
 
     values = pa.array(series, type=type, from_pandas=True)
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _empty_text():
+    import pyarrow as pa
+
+    return pa.scalar("", pa.large_string())
 
 
 def _as_text(values):
@@ -524,15 +644,13 @@ def _csv_quoted(text):
 
 def _csv_lines(columns: list[_CsvColumn], start: int, stop: int) -> memoryview:
     """The CSV lines (CRLF) of rows ``start:stop`` as one UTF-8 buffer: the fields of each
-    column joined row-wise by Arrow (the line end joined to the last field first), and the
+    column joined row-wise by Arrow (the line end is the last field's), and the
     values buffer of the joined array taken as is."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = pa.large_string()
     fields = [column.text(start, stop) for column in columns]
-    fields[-1] = pc.binary_join_element_wise(fields[-1], pa.scalar("\r\n", text), pa.scalar("", text))
-    lines = pc.binary_join_element_wise(*fields, pa.scalar(",", text))
+    lines = pc.binary_join_element_wise(*fields, pa.scalar(",", pa.large_string())) if len(fields) > 1 else fields[0]
     if len(lines) == 0:
         return memoryview(b"")
     large = pa.types.is_large_string(lines.type)
@@ -540,16 +658,26 @@ def _csv_lines(columns: list[_CsvColumn], start: int, stop: int) -> memoryview:
     return memoryview(lines.buffers()[2])[offsets[lines.offset]:offsets[lines.offset + len(lines)]]
 
 
-def _write_csv(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
+def _write_csv(result, table, tmp: Path, lang: str) -> None:
     """UTF-8 with a BOM, CRLF line ends, fields quoted only where needed: the bytes of
     ``DataFrame.to_csv(encoding="utf-8-sig", lineterminator="\r\n")`` of the list, written
-    chunk by chunk from Arrow kernels (no Python per row or per cell)."""
+    chunk by chunk from Arrow kernels (no Python per row or per cell). ``table``: the list
+    (:func:`findings_table`), or its columns as :func:`_listing` gives them."""
     columns = columns_of(table)
-    fields = [_CsvColumn(table[name], name) for name, _, _ in columns]
+    fields = []
+    for name, _, _ in columns:  # neighbouring coded columns joined: one field per run of them
+        field = _CsvColumn(table[name], name)
+        joined = fields[-1].joined(field) if fields else None
+        if joined is not None:
+            fields[-1] = joined
+        else:
+            fields.append(field)
+    fields[-1] = fields[-1].ending("\r\n")
+    n = len(table) if isinstance(table, pd.DataFrame) else len(table["seq"])
     with open(tmp, "wb") as out:
         out.write(b"\xef\xbb\xbf" + (",".join(_csv_field(h) for h in headers(columns, lang)) + "\r\n").encode("utf-8"))
-        for start in range(0, len(table), CSV_CHUNK_ROWS):
-            out.write(_csv_lines(fields, start, min(start + CSV_CHUNK_ROWS, len(table))))
+        for start in range(0, n, CSV_CHUNK_ROWS):
+            out.write(_csv_lines(fields, start, min(start + CSV_CHUNK_ROWS, n)))
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
@@ -821,7 +949,7 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
                     template.number_format = "yyyy-mm-dd"
                 templates.append(template._style)
             status_styles = {}
-            for code, status_fill in STATUS_FILLS.items():
+            for code, status_fill in ((code, _fill(colour)) for code, colour in STATUS_COLOURS.items()):
                 template = WriteOnlyCell(sheet)
                 template.alignment = wrap if status_at in wrap_at else top
                 template.fill = status_fill
