@@ -245,7 +245,8 @@ def _listed(result, lang: str) -> dict:
         "late_workdays": _concat([np.asarray(detail(p, "late_workdays", np.nan), dtype=float) for p in parts], float),
     }
     finished_late = ~np.isnat(out["deadline"]) & ~np.isnat(out["end"]) & (out["late_workdays"] > 0)
-    out["list_status"] = np.where(out["waived"], "waived", np.where(finished_late, "explain", "open")).astype(object)
+    code = {status: i for i, status in enumerate(LIST_STATUSES)}  # the list's status, as an index of LIST_STATUSES
+    out["list_status"] = np.where(out["waived"], code["waived"], np.where(finished_late, code["explain"], code["open"]))
     soon = result.due_soon_frame()
     if not len(soon):
         return out
@@ -262,7 +263,7 @@ def _listed(result, lang: str) -> dict:
         "waived": np.zeros(n, dtype=bool), "message": _Coded.of(due_messages),
         "deadline": pd.to_datetime(soon["deadline"]).to_numpy().astype("datetime64[s]"),
         "end": np.full(n, np.datetime64("NaT", "ns")), "late_workdays": np.full(n, np.nan),
-        "list_status": np.full(n, "due_soon", dtype=object)}
+        "list_status": np.full(n, code["due_soon"])}
     return {name: _Coded.concat([column, due[name]]) if isinstance(column, _Coded)
             else np.concatenate([column, due[name]]) for name, column in out.items()}
 
@@ -376,15 +377,15 @@ def _listing(result, lang: str = "zh") -> dict:
     clauses = {rr.id: (rr.basis or {}).get("clause") or "" for rr in result.rules}
     # a ledger by its title in Chinese (as the rulebook names it), by its dataset name in English
     dataset_titles = {name: spec.title for name, spec in result.book.datasets.items() if spec.title and lang == "zh"}
-    status = found["list_status"]
+    status = _Coded(found["list_status"], _objects(list(LIST_STATUSES)))
     waived = found["waived"]
     n = len(waived)
     deadline = pd.Series(found["deadline"])
     rectify = rectify_date(result)
     rectify_by = pd.Series(rectify if rectify is not None else pd.NaT, index=range(n), dtype="datetime64[ns]")
-    rectify_by = rectify_by.mask(status == "due_soon", deadline).mask(status == "waived", pd.NaT)
+    is_status = {code: status.codes == i for i, code in enumerate(LIST_STATUSES)}
+    rectify_by = rectify_by.mask(is_status["due_soon"], deadline).mask(is_status["waived"], pd.NaT)
     blank = _Coded(np.full(n, -1), _objects([]))
-    status_code = _Coded.of(status)
     key = _neutralize_arrow(_arrow_text(found["key"]))
     raw = _raw_values(result, rule, found["dataset"], row, found["sheet"], lang)
     # numbered per division: the list is ordered by division, so each division's rows are one run
@@ -403,7 +404,7 @@ def _listing(result, lang: str = "zh") -> dict:
         "message": found["message"].neutralized(),
         "raw": _neutralize_arrow(_arrow(raw, pa.large_string())),
         "severity": found["severity"].relabel({s.value: severity_word(s, lang) for s in Severity}).neutralized(),
-        "status": status_code.mapped({code: ui[f"rs_{code}"] for code in LIST_STATUSES}),
+        "status": status.mapped({code: ui[f"rs_{code}"] for code in LIST_STATUSES}),
         "waived": _Coded(waived.astype(np.int64), _strings([ui["no"], ui["yes"]])).neutralized(),
         "rectify_by": rectify_by,
         "owner": blank, "measures": blank, "progress": blank,
@@ -413,7 +414,7 @@ def _listing(result, lang: str = "zh") -> dict:
         "late_workdays": pd.Series(pd.array(found["late_workdays"], dtype="Float64")).astype("Int64"),
         "waived_flag": pd.Series(waived),
         "severity_code": found["severity"],
-        "status_code": status_code,
+        "status_code": status,
     }
     if result.unit is not None:
         listing = {"unit": _Coded.constant(result.unit["name"], n).neutralized(), **listing}
@@ -505,7 +506,7 @@ def write_findings(result, path, lang: str = "zh") -> None:
 
 
 #: rows of the list turned into CSV text at a time (bounds the memory of the text beside the table)
-CSV_CHUNK_ROWS = 65_536
+CSV_CHUNK_ROWS = 8_192
 _CSV_SPECIAL = re.compile(r'[,"\r\n]')
 
 
