@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -784,3 +785,21 @@ def test_validate_and_help_do_not_load_the_audit_engine():
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the pool is chosen on Linux only")
+@pytest.mark.parametrize("chosen", [None, "system"])
+def test_the_command_takes_arrows_jemalloc_pool_unless_the_user_chose_one(chosen):
+    """A command run uses Arrow's jemalloc pool (mimalloc cost seconds of kernel time and more
+    memory at a million rows); a pool the user set in ARROW_DEFAULT_MEMORY_POOL is kept."""
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if chosen:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = chosen
+    code = ("import contextlib, io\nfrom disclosure_rules.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    main(['--help'])\n"
+            "import pyarrow as pa\nprint(pa.default_memory_pool().backend_name)")
+    shown = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == (chosen or "jemalloc")

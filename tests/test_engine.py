@@ -161,3 +161,26 @@ def test_a_dataset_loaded_with_another_rulebook_is_refused():
     with pytest.raises(DatasetError, match="disclosure"):
         audit(new, {"docs": copy.copy(loaded)})
     assert audit(new, {"docs": frame}).rules[0].passed == 1  # read again with the new book: right
+
+
+@pytest.mark.parametrize("first", ["documents", "requests"])
+def test_ledgers_read_side_by_side_report_the_first_given_refusal(tmp_path, first):
+    """The ledgers are read in threads, but when two files are refused the user is told about
+    the first one given, as if they had been read one after the other; beside a good file, the
+    refused one is named whichever comes first."""
+    from disclosure_rules.errors import DatasetError
+    from ledgers import write_ledgers
+
+    bad = {"documents": tmp_path / "公文台账.csv", "requests": tmp_path / "依申请公开台账.csv"}
+    bad["documents"].write_bytes(b"")  # empty
+    bad["requests"].write_bytes(b"\x00\x01\x02" * 4000)  # binary
+    order = [first] + [name for name in bad if name != first]
+    with pytest.raises(DatasetError) as refused:
+        audit("builtin:shanxi-commerce-2021", {name: str(bad[name]) for name in order})
+    assert refused.value.file == str(bad[first])
+    good = write_ledgers(tmp_path / "good")
+    other = "requests" if first == "documents" else "documents"
+    for data in ({first: str(bad[first]), other: str(good[other])}, {other: str(good[other]), first: str(bad[first])}):
+        with pytest.raises(DatasetError) as refused:
+            audit("builtin:shanxi-commerce-2021", data)
+        assert refused.value.file == str(bad[first])

@@ -54,8 +54,17 @@ def load_dataset(name: str, spec: Any, source: str | os.PathLike | pd.DataFrame)
         typed[field_name], cell_issues = type_column(name, field_name, field_spec, cells,
                                                      raw.headers[field_name], rows, raw.sheets)
         issues.extend(cell_issues)  # issues, not rows: one per bad cell or unknown label
-    frame = pd.DataFrame(typed, index=pd.RangeIndex(n)) if typed else pd.DataFrame(index=pd.RangeIndex(n))
+    frame = _frame(typed, n)
     missing = [f for f in fields if f not in raw.columns]
     return LoadedDataset(name=name, frame=frame, rows=rows,
                          source=raw.source, sha256=raw.sha256, missing=missing, issues=issues,
                          headers=raw.headers, sheets=raw.sheets, reading=raw.report)
+
+
+def _frame(columns: dict[str, Any], n: int) -> pd.DataFrame:
+    """The typed columns as one frame, each column kept as its own block: pd.DataFrame(dict)
+    would copy the columns of one dtype into one 2-D block (0.6-1 s and 100+ MB at 1M rows)."""
+    if not columns:
+        return pd.DataFrame(index=pd.RangeIndex(n))
+    return pd.concat([pd.Series(values, name=name, index=pd.RangeIndex(n), copy=False)
+                      for name, values in columns.items()], axis=1)

@@ -551,7 +551,7 @@ def _read_file(label: str, fields: dict) -> tuple[_Book, str]:
         data = path.read_bytes()
     except OSError as exc:
         raise DatasetError(**both("read_cannot_read", label=label, reason=exc.strerror or exc), file=label) from exc
-    digest = hashlib.sha256(data).hexdigest()
+    digest = _Digest(data)  # hashed beside the parsing, outside the GIL
     kind = _sniff(label, data)
     if kind == "parquet":
         if sheet is not None:
@@ -566,7 +566,9 @@ def _read_file(label: str, fields: dict) -> tuple[_Book, str]:
     else:
         if sheet is not None:
             raise DatasetError(**both("read_text_no_sheets", label=label, path=path, sheet=sheet), file=label)
-        book = _read_text(label, data, fields)
+        given = [data]
+        del data
+        book = _read_text(label, given, fields)
     book.wanted_sheet = sheet
     suffix = path.suffix.lower().lstrip(".")
     expected = {"xlsx": {"xlsx", "xlsm"}, "xlsm": {"xlsx", "xlsm"}, "xls": {"xls", "html", "spreadsheetml"},
@@ -575,7 +577,24 @@ def _read_file(label: str, fields: dict) -> tuple[_Book, str]:
     if expected is not None and book.format not in expected:
         book.notes.append(f"the file is named .{suffix} but holds {_FORMAT_WORDS.get(book.format, book.format)}; "
                           "it was read as what it holds")
-    return book, digest
+    return book, digest.hexdigest()
+
+
+class _Digest:
+    """The SHA-256 of a file's bytes, computed in a thread of its own (hashlib lets go of the
+    GIL for large buffers, so a 500 MB ledger is hashed while it is parsed)."""
+
+    def __init__(self, data: bytes):
+        import threading
+
+        self._hash = hashlib.sha256()
+        self._thread = threading.Thread(target=self._hash.update, args=(data,), daemon=True,
+                                        name="disclosure-rules-sha256")
+        self._thread.start()
+
+    def hexdigest(self) -> str:
+        self._thread.join()
+        return self._hash.hexdigest()
 
 
 _FORMAT_WORDS = {"xlsx": "an .xlsx workbook", "xlsm": "an .xlsm workbook", "xls": "an .xls workbook",
@@ -1178,16 +1197,21 @@ def _decode_gb18030(label: str, data: bytes) -> bytes:
         raise _undecodable(label, TEXT_ENCODINGS) from exc
     finally:
         view.release()
-    return out.getvalue()
+    return out.getbuffer()  # the bytes as they are, not a second copy of them
 
 
 def _undecodable(label: str, tried) -> DatasetError:
     return DatasetError(**both("read_undecodable", label=label, tried=", ".join(tried)), file=label)
 
 
-def _read_text(label: str, data: bytes, fields: dict) -> _Book:
+def _read_text(label: str, given: list[bytes], fields: dict) -> _Book:
+    """``given`` holds the file's bytes, which are let go once GB18030 is re-encoded (the
+    caller keeps no other reference to them: a large file is not held twice)."""
+    data = given.pop()
     _reject_binary(label, data)
     encoding, utf8 = _guess_encoding(label, data)
+    if encoding not in ("utf-8", "utf-8-sig"):
+        del data  # utf8 is its own copy; only a file judged UTF-8 by its head may turn to GB18030
     try:
         sheet, delimiter = _parse_text(label, utf8, fields)
     except (_NotUtf8, UnicodeDecodeError):
@@ -1269,7 +1293,7 @@ def _parse_text(label: str, utf8: bytes, fields: dict) -> tuple[_Sheet, str]:
             return cache.pop(k)
         offset = _record_offset(head_text, k)
         if offset is None:  # a header cell larger than the head: decode up to it
-            text = utf8.decode("utf-8", errors="replace")
+            text = str(utf8, "utf-8", errors="replace")  # bytes or a memoryview
             offset = _record_offset(text, k) or len(text)
             byte_offset = len(text[:offset].encode("utf-8"))
         else:

@@ -260,22 +260,22 @@ def _divisions(result, ui: Mapping[str, str], lang: str) -> dict:
 
 
 def _bucket_counts(rows: pd.DataFrame, as_of) -> dict[str, int]:
-    status = rows["status"].astype(str)
-    late = pd.to_numeric(rows["late_workdays"], errors="coerce")
-    deadline = pd.to_datetime(rows["deadline"], errors="coerce")
+    status = pd.Series(rows["status"].to_numpy(dtype=object)).value_counts()
+    is_late = (rows["status"].to_numpy(dtype=object) == "late")
+    pending = (rows["status"].to_numpy(dtype=object) == "pending")
+    late = pd.to_numeric(rows["late_workdays"][is_late], errors="coerce")  # the late rows only
+    deadline = pd.to_datetime(rows["deadline"][pending], errors="coerce")  # the pending rows only
     until_due = (deadline - pd.Timestamp(as_of)).dt.days
-    is_late = status == "late"
-    pending = status == "pending"
     return {
-        "on_time": int((status == "on_time").sum()),
-        "late_1": int((is_late & (late <= 1)).sum()),
-        "late_2_5": int((is_late & (late >= 2) & (late <= 5)).sum()),
-        "late_6_10": int((is_late & (late >= 6) & (late <= 10)).sum()),
-        "late_11": int((is_late & (late > 10)).sum()),
-        "overdue": int((status == "overdue").sum()),
-        "pending_7": int((pending & (until_due <= 7)).sum()),
-        "pending_later": int((pending & ~(until_due <= 7)).sum()),
-        "invalid": int((status == "invalid").sum()),
+        "on_time": int(status.get("on_time", 0)),
+        "late_1": int((late <= 1).sum()),
+        "late_2_5": int(((late >= 2) & (late <= 5)).sum()),
+        "late_6_10": int(((late >= 6) & (late <= 10)).sum()),
+        "late_11": int((late > 10).sum()),
+        "overdue": int(status.get("overdue", 0)),
+        "pending_7": int((until_due <= 7).sum()),
+        "pending_later": int((~(until_due <= 7)).sum()),
+        "invalid": int(status.get("invalid", 0)),
     }
 
 

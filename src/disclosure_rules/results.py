@@ -536,8 +536,9 @@ class AuditResult:
 
     def due_soon_frame(self) -> pd.DataFrame:
         """The due-soon (yellow) rows of the deadline rules, as the JSON's ``due_soon`` lists them."""
-        frame = self.due_frame()
-        frame = frame[frame["light"] == "yellow"]
+        from .kinds.deadline import open_rows
+
+        frame = open_rows(self, light="yellow")  # the yellow rows picked before the open rows are sorted
         return frame[["rule", "dataset", "row", "sheet", "key", "department", "deadline", "workdays_left"]] \
             .reset_index(drop=True)
 

@@ -273,11 +273,87 @@ class _Problems:
     once: list[tuple[str, int, str]] = field(default_factory=list)
 
 
+#: The characters Arrow's ``utf8_trim_whitespace`` strips: Python's ``str.isspace`` set
+#: (ASCII spaces, the controls 0x1c-0x1f, U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028,
+#: U+2029, U+202F, U+205F and the ideographic space U+3000; tests/test_values_strip.py holds
+#: the three to the same set)
+SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) \
+    + "\u2028\u2029\u202f\u205f\u3000"
+
+
+def _space_codes(n: int) -> np.ndarray:
+    """The n-byte UTF-8 encodings of :data:`SPACES`, each read as one big-endian integer."""
+    return np.array([int.from_bytes(c.encode(), "big") for c in SPACES if len(c.encode()) == n], dtype=np.uint32)
+
+
+def _byte_table(positions) -> np.ndarray:
+    """A 256-entry mask: the bytes found at the given positions (0 = first) of the encodings of :data:`SPACES`."""
+    table = np.zeros(256, dtype=bool)
+    for c in SPACES:
+        table[c.encode()[positions]] = True
+    return table
+
+
+_FIRST_BYTES, _LAST_BYTES = _byte_table(0), _byte_table(-1)
+
+
+def _spaced_ends(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Mask of the strings (byte ranges of ``data``) that begin or end with a character of
+    :data:`SPACES`. A first or last byte that no space has rules most strings out; the rest
+    have their first and last three bytes compared, as integers, with the spaces' encodings."""
+    hit = np.zeros(len(starts), dtype=bool)
+    if not len(data):
+        return hit
+    length = ends - starts
+    maybe = np.flatnonzero((length > 0) & (_FIRST_BYTES[data.take(starts, mode="clip")]
+                                           | _LAST_BYTES[data.take(ends - 1, mode="clip")]))
+    starts, ends, length = starts[maybe], ends[maybe], length[maybe]
+    head = [data.take(starts + i, mode="clip").astype(np.uint32) for i in range(3)]
+    tail = [data.take(ends - 3 + i, mode="clip").astype(np.uint32) for i in range(3)]
+    found = np.zeros(len(maybe), dtype=bool)
+    for n in (1, 2, 3):
+        codes = _space_codes(n)
+        first = np.zeros(len(maybe), dtype=np.uint32)
+        last = np.zeros(len(maybe), dtype=np.uint32)
+        for i in range(n):
+            first = (first << 8) | head[i]
+            last = (last << 8) | tail[3 - n + i]
+        found |= (length >= n) & (np.isin(first, codes) | np.isin(last, codes))
+    hit[maybe] = found
+    return hit
+
+
+def _strip_blank_chunk(chunk: pa.Array) -> pa.Array:
+    offset_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    validity, offsets, data = chunk.buffers()
+    offsets = np.frombuffer(offsets, dtype=offset_type)[chunk.offset:chunk.offset + len(chunk) + 1]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    spaced = _spaced_ends(data, offsets[:-1].astype(np.int64), offsets[1:].astype(np.int64))
+    if spaced.any():  # only the strings with a space at one end are trimmed; the others are not touched
+        chunk = pc.replace_with_mask(chunk, pa.array(spaced), pc.utf8_trim_whitespace(chunk.filter(pa.array(spaced))))
+        validity, offsets, data = chunk.buffers()
+        offsets = np.frombuffer(offsets, dtype=offset_type)[chunk.offset:chunk.offset + len(chunk) + 1]
+    keep = np.diff(offsets) > 0
+    if chunk.null_count:
+        keep &= chunk.is_valid().to_numpy(zero_copy_only=False)
+    bits = np.zeros(chunk.offset + len(chunk), dtype=bool)
+    bits[chunk.offset:] = keep
+    return pa.Array.from_buffers(chunk.type, len(chunk), [pa.py_buffer(np.packbits(bits, bitorder="little")),
+                                                          *chunk.buffers()[1:]], offset=chunk.offset)
+
+
+def strip_blank(text: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
+    """Arrow text with the spaces at both ends of each string stripped, and "" (so an
+    all-space string) null: exactly ``utf8_trim_whitespace`` then ``"" -> null``, but the
+    strings' bytes are shared, not copied, and only the strings with a space at one end
+    are trimmed (a ledger's titles rarely have one)."""
+    chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
+    return pa.chunked_array([_strip_blank_chunk(chunk) for chunk in chunks], type=text.type)
+
+
 def _type_string(cells: pd.Series, spec: Any, header: str):
-    if _is_pyarrow_text(cells.dtype):  # strip, and "" is blank: in Arrow, chunk by chunk, without a copy to mask
-        text = pc.utf8_trim_whitespace(cells.array._pa_array)
-        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
-        return pd.arrays.ArrowStringArray(text), _Problems()
+    if _is_pyarrow_text(cells.dtype):  # strip, and "" is blank: in Arrow, chunk by chunk
+        return pd.arrays.ArrowStringArray(strip_blank(cells.array._pa_array)), _Problems()
     codes, uniques = _distinct(cells)
     return _take(pd.array(_texts(uniques).to_numpy(), dtype=pd.StringDtype()), codes), _Problems()
 
@@ -877,7 +953,10 @@ def _issues_for(name: str, field_name: str, rows: np.ndarray, problems: _Problem
                 sheets: np.ndarray | None = None) -> list[dict]:
     issues: list[dict] = []
     rows = np.asarray(rows)
-    sheets = np.full(len(rows), None, dtype=object) if sheets is None else np.asarray(sheets, dtype=object)
+    sheets = None if sheets is None else np.asarray(sheets, dtype=object)  # None: a file of one sheet
+
+    def sheets_at(at: np.ndarray) -> list:
+        return [None] * len(at) if sheets is None else sheets[at].tolist()
     if problems.bad is not None and problems.bad.any():
         bad_rows = np.append(problems.bad, False)[problems.codes]
         positions = np.flatnonzero(bad_rows)
@@ -890,11 +969,12 @@ def _issues_for(name: str, field_name: str, rows: np.ndarray, problems: _Problem
         texts = np.broadcast_to(np.asarray(problems.problem, dtype=object), len(problems.bad))
         issues += [{"dataset": name, "field": field_name, "row": row, "sheet": sheet, "value": value,
                     "problem": problem}
-                   for row, sheet, value, problem in zip(rows[positions].tolist(), sheets[positions].tolist(),
+                   for row, sheet, value, problem in zip(rows[positions].tolist(), sheets_at(positions),
                                                          shown[bad_codes].tolist(), texts[bad_codes].tolist())]
     if problems.once:
         firsts = _first_positions(problems.codes)
         found = sorted((int(firsts[u]), label, problem) for label, u, problem in problems.once)  # in row order
-        issues += [{"dataset": name, "field": field_name, "row": int(rows[at]), "sheet": sheets[at],
-                    "value": label, "problem": problem} for at, label, problem in found]
+        at = np.array([position for position, _, _ in found], dtype=np.int64)
+        issues += [{"dataset": name, "field": field_name, "row": row, "sheet": sheet, "value": label, "problem": problem}
+                   for row, sheet, (_, label, problem) in zip(rows[at].tolist(), sheets_at(at), found)]
     return issues

@@ -23,6 +23,7 @@ An unknown language is a ``ValueError`` naming the languages there are.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from enum import StrEnum
 from typing import Any, Mapping
@@ -1446,11 +1447,16 @@ def warning_text(warning: Any, lang: str) -> str:
 def problem_text(problem: Any, lang: str) -> str:
     """A data issue's problem in ``lang``: the JSON's English text as is, or its Chinese (a
     problem not listed here stays as written)."""
-    import re
-
     text = "" if problem is None else str(problem)
     if check_lang(lang) == "en":
         return text
+    return _problem_zh(text)
+
+
+@functools.lru_cache(maxsize=4096)  # a ledger's thousands of issues share a few problems
+def _problem_zh(text: str) -> str:
+    import re
+
     for pattern, zh in _PROBLEMS_ZH:
         found = re.fullmatch(pattern, text, re.S)
         if found:

@@ -47,24 +47,32 @@ class Sequence(Kind):
         """``details['later']`` / ``details['earlier']`` give the indexes (into ``fields``) of
         the first out-of-order pair, for the message."""
         fields = view.rule.fields
-        matrix = np.stack([column_value(view.frame[f], "date").data.astype(np.int64) for f in fields], axis=1)
-        nat = np.iinfo(np.int64).min
-        running = np.maximum.accumulate(matrix, axis=1)          # NaT is the smallest int64
+        steps = [column_value(view.frame[f], "date").data.astype(np.int64) for f in fields]
+        nat = np.iinfo(np.int64).min                              # NaT is the smallest int64
         # step j (from the second on) is bad when present, some earlier step is present, and it
-        # is before the running maximum of the earlier steps
-        prior, step = running[:, :-1], matrix[:, 1:]
-        bad = (step != nat) & (prior != nat) & (step < prior)
-        out_of_order = bad.any(axis=1)
+        # is before the running maximum of the earlier steps; column by column (a row-wise
+        # accumulate over a rows x steps matrix is strided, and several times slower)
+        running = steps[0]
+        out_of_order = np.zeros(len(running), dtype=bool)
+        later = np.zeros(len(running), dtype=np.int64)
+        target = np.zeros(len(running), dtype=np.int64)       # the running maximum `later` is before
+        for j, step in enumerate(steps[1:], 1):
+            bad = (step != nat) & (running != nat) & (step < running)
+            first = bad & ~out_of_order
+            later[first], target[first] = j, running[first]
+            out_of_order |= bad
+            running = np.maximum(running, step)
         violation = out_of_order & view.selected
-        later = np.zeros(len(matrix), dtype=np.int64)
-        earlier = np.zeros(len(matrix), dtype=np.int64)
+        earlier = np.zeros(len(running), dtype=np.int64)
         at = np.flatnonzero(out_of_order)  # the message's pair, for the rows out of order only
         if len(at):
-            first_bad = np.argmax(bad[at], axis=1) + 1
-            target = running[at, first_bad - 1]
-            # the earliest step holding the running maximum before `later`
-            candidates = (matrix[at] == target[:, None]) & (np.arange(len(fields))[None, :] < first_bad[:, None])
-            later[at], earlier[at] = first_bad, np.argmax(candidates, axis=1)
+            # the earliest step before `later` holding that running maximum
+            found = np.zeros(len(at), dtype=bool)
+            earlier_at = np.zeros(len(at), dtype=np.int64)
+            for i, step in enumerate(steps[:-1]):
+                hit = ~found & (i < later[at]) & (step[at] == target[at])
+                earlier_at[hit], found = i, found | hit
+            earlier[at] = earlier_at
         return Verdict(view.selected.copy(), violation, details={"later": later, "earlier": earlier})
 
     def lower(self, view):

@@ -52,11 +52,13 @@ def _first_rows(codes: np.ndarray) -> np.ndarray:
 def _combined_codes(columns: list[pd.Series], n: int) -> np.ndarray:
     """One code per row for the combination of the columns' values (blank is a value),
     numbered in order of first appearance."""
-    combined = np.zeros(n, dtype=np.int64)
+    combined = None
     for column in columns:
         codes, uniques = pd.factorize(column, use_na_sentinel=False)
-        combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes.astype(np.int64))
-    return combined.astype(np.int64)
+        codes = codes.astype(np.int64)
+        # the first column's codes are the numbering itself; each next one is combined and renumbered
+        combined = codes if combined is None else pd.factorize(combined * (len(uniques) + 1) + codes)[0]
+    return np.zeros(n, dtype=np.int64) if combined is None else combined.astype(np.int64)
 
 
 def group_counts(codes: np.ndarray, selected: np.ndarray, n_groups: int,
