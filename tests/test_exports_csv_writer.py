@@ -137,3 +137,20 @@ def test_lists_of_few_distinct_rows_are_written_as_a_plain_writer_writes_them(tm
     finally:
         exports.CSV_CHUNK_ROWS = original
     assert path.read_bytes() == _reference(table, "zh")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([None, "办公室", "外贸处", "（全单位）", "a", "B", "'=1"]),
+                          st.sampled_from([None, "DOC-ATTR-01", "REQ-SEQ-01", "REQ-DEADLINE-01"]),
+                          st.one_of(st.none(), st.integers(min_value=2, max_value=40))), max_size=30))
+def test_the_export_orders_its_coded_columns_as_the_table_sorts(cells):
+    """The list the export builds on codes (each division and rule by the rank of its text)
+    is in the order ``sort_values(kind="stable")`` gives the same cells as text."""
+    department = [c[0] for c in cells]
+    rule = [c[1] for c in cells]
+    row = pd.array([c[2] for c in cells], dtype="Int64")
+    table = pd.DataFrame({"department": pd.array(department, dtype="string"),
+                          "rule": pd.array(rule, dtype="string"), "row": row})
+    coded = {"department": exports._Coded.of(department), "rule": exports._Coded.of(rule), "row": pd.Series(row)}
+    expected = table.sort_values(["department", "rule", "row"], kind="stable").index.to_numpy()
+    assert list(exports._list_order(coded)) == list(expected)

@@ -131,7 +131,8 @@ class _Coded:
 
     @classmethod
     def of(cls, values) -> "_Coded":
-        """Values as ``astype("string")`` reads them (blanks blank, any other value by ``str``)."""
+        """Values as ``astype("string")`` reads them (blanks blank, any other value by ``str``);
+        values equal as Python values (the texts and blanks of a ledger column) share a code."""
         codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
         return cls(codes, _strings(uniques))
 
@@ -367,9 +368,8 @@ def _listing(result, lang: str = "zh") -> dict:
     division = _division_names(found["department"], has_row, lang).neutralized()
     rule = found["rule"].neutralized()
     # ordered by division, rule, row (as the table's neutralised columns sort; blanks last,
-    # ties as listed): one lexsort of the ranks of the distinct texts
-    rows = row.to_numpy(dtype=np.int64, na_value=np.iinfo(np.int64).max)
-    order = np.lexsort([rows, rule.ranks(), division.ranks()])
+    # ties as listed)
+    order = _list_order({"department": division, "rule": rule, "row": row})
     found = {name: column.take(order) if isinstance(column, _Coded) else column[order]
              for name, column in found.items()}
     row, division, rule = row.take(order).reset_index(drop=True), division.take(order), found["rule"]
@@ -444,14 +444,17 @@ def _neutralize_arrow(text):
                       text)
 
 
-def _list_order(table: pd.DataFrame):
+def _list_order(table) -> np.ndarray:
     """The positions of the list sorted by division, rule, row (stable, blanks last): what
-    ``sort_values([...], kind="stable")`` gives, by one ``lexsort`` of integer codes."""
-    import numpy as np
-
+    ``sort_values([...], kind="stable")`` gives, by one ``lexsort`` of integer codes (a coded
+    column's from the ranks of its distinct texts). ``table``: a frame or a dict of columns."""
     keys = []
     for name in ("row", "rule", "department"):  # lexsort: the last key is the primary one
-        codes, uniques = pd.factorize(table[name], sort=True)
+        column = table[name]
+        if isinstance(column, _Coded):
+            keys.append(column.ranks())
+            continue
+        codes, uniques = pd.factorize(column, sort=True)
         keys.append(np.where(codes < 0, len(uniques), codes))
     return np.lexsort(keys)
 
