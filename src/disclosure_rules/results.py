@@ -96,7 +96,8 @@ class FindingPart:
     context: dict = field(default_factory=dict)    # per rule words for messages (the expectation)
     exported: tuple = ()                  # details carried into the findings frame
     sheet: np.ndarray | None = None       # object: the sheet of each finding's row (None: CSV, DataFrame, groups)
-    #: lang -> the messages of every finding as (codes, texts): built once, on first use
+    #: lang -> the messages of every finding as (codes, texts): built once, on first use (the
+    #: arrays above are not changed after the audit)
     _messages: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
@@ -175,7 +176,7 @@ class FindingPart:
             return np.empty(0, dtype=object)
         # the messages of a subset are those of a call on that subset (as the JSON's first
         # findings per rule have always been phrased); every finding's are built once and kept
-        full = len(idx) == len(self)
+        full = len(idx) == len(self) and len(np.unique(idx)) == len(self)  # every finding, in some order
         codes, texts = self.message_codes(lang) if full else self.message_codes(lang, idx)
         return texts[codes[idx]] if full else texts[codes]
 
