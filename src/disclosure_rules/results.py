@@ -176,7 +176,7 @@ class FindingPart:
             return np.empty(0, dtype=object)
         # the messages of a subset are those of a call on that subset (as the JSON's first
         # findings per rule have always been phrased); every finding's are built once and kept
-        full = len(idx) == len(self) and len(np.unique(idx)) == len(self)  # every finding, in some order
+        full = len(idx) == len(self) and _covers(idx, len(self))  # every finding, in some order
         codes, texts = self.message_codes(lang) if full else self.message_codes(lang, idx)
         return texts[codes[idx]] if full else texts[codes]
 
@@ -208,6 +208,13 @@ class FindingPart:
             else pd.array([None] * count, dtype="Float64"),
             "position": self.position[idx],
         })
+
+
+def _covers(idx: np.ndarray, n: int) -> bool:
+    """Whether positions ``idx`` name each of ``0..n-1``."""
+    seen = np.zeros(n, dtype=bool)
+    seen[idx] = True
+    return bool(seen.all())
 
 
 def _value_codes(column) -> tuple[np.ndarray, int]:
