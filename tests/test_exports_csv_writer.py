@@ -118,3 +118,39 @@ def test_list_order_is_division_rule_row_stable_blanks_last(cells):
                           "row": pd.array([c[2] for c in cells], dtype="Int64")})
     expected = table.sort_values(["department", "rule", "row"], kind="stable").index.to_numpy()
     assert list(exports._list_order(table)) == list(expected)
+
+
+@settings(max_examples=40, deadline=None)
+@given(pool=st.lists(_row(), min_size=1, max_size=4), picks=st.lists(st.integers(0, 3), min_size=40, max_size=120),
+       sheet=st.booleans(), chunk=st.sampled_from([7, 64, 8192]))
+def test_lists_of_few_distinct_rows_are_written_as_a_plain_writer_writes_them(tmp_path_factory, pool, picks, sheet,
+                                                                             chunk):
+    """A long list whose cells repeat (each distinct value, and each run of neighbouring
+    columns, written once and repeated) comes out byte for byte as a plain writer writes it."""
+    rows = [pool[i % len(pool)] for i in picks]
+    table = _table(rows, sheet and any(r.get("sheet") is not None for r in rows))
+    path = tmp_path_factory.mktemp("csv") / "list.csv"
+    original = exports.CSV_CHUNK_ROWS
+    exports.CSV_CHUNK_ROWS = chunk
+    try:
+        exports._write_csv(None, table, path, "zh")
+    finally:
+        exports.CSV_CHUNK_ROWS = original
+    assert path.read_bytes() == _reference(table, "zh")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([None, "办公室", "外贸处", "（全单位）", "a", "B", "'=1"]),
+                          st.sampled_from([None, "DOC-ATTR-01", "REQ-SEQ-01", "REQ-DEADLINE-01"]),
+                          st.one_of(st.none(), st.integers(min_value=2, max_value=40))), max_size=30))
+def test_the_export_orders_its_coded_columns_as_the_table_sorts(cells):
+    """The list the export builds on codes (each division and rule by the rank of its text)
+    is in the order ``sort_values(kind="stable")`` gives the same cells as text."""
+    department = [c[0] for c in cells]
+    rule = [c[1] for c in cells]
+    row = pd.array([c[2] for c in cells], dtype="Int64")
+    table = pd.DataFrame({"department": pd.array(department, dtype="string"),
+                          "rule": pd.array(rule, dtype="string"), "row": row})
+    coded = {"department": exports._Coded.of(department), "rule": exports._Coded.of(rule), "row": pd.Series(row)}
+    expected = table.sort_values(["department", "rule", "row"], kind="stable").index.to_numpy()
+    assert list(exports._list_order(coded)) == list(expected)

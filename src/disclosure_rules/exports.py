@@ -91,11 +91,17 @@ UNIT_COLUMN = ("unit", "unit", 16)
 def columns_of(table: pd.DataFrame) -> list[tuple[str, str, int]]:
     """The export's columns: COLUMNS, with the sheet column when any finding names a sheet
     (and the unit column first when the audit names its unit)."""
-    first = [UNIT_COLUMN] if "unit" in table.columns else []
-    if "sheet" not in table.columns or not table["sheet"].notna().any():
+    names = list(table.columns) if isinstance(table, pd.DataFrame) else list(table)
+    first = [UNIT_COLUMN] if "unit" in names else []
+    if "sheet" not in names or not _has_values(table["sheet"]):
         return first + COLUMNS
     at = [name for name, _, _ in COLUMNS].index("row") + 1
     return first + COLUMNS[:at] + [SHEET_COLUMN] + COLUMNS[at:]
+
+
+def _has_values(column) -> bool:
+    """Whether a column of the list (a table's, or a coded one of ``_listing``) has a value."""
+    return bool((column.codes >= 0).any()) if isinstance(column, _Coded) else bool(column.notna().any())
 
 
 def neutralize(value: Any) -> Any:
@@ -112,57 +118,178 @@ def _neutralize_text(series: pd.Series) -> pd.Series:
     return text.mask(risky, "'" + text) if risky.any() else text
 
 
-def _relabel(series: pd.Series, labels: dict) -> pd.Series:
-    """Replace the values that have a label (a dict lookup per distinct value, not per row)."""
-    text = series.astype("string")
-    return text.map(labels).astype("string").fillna(text)
+class _Coded:
+    """A text column of the list as codes into its distinct texts (``-1``: blank): the list is
+    built on these, so that a word is looked up, a text neutralised, compared and sorted once
+    per distinct text, and only the finished columns are made text row by row (by Arrow)."""
+
+    __slots__ = ("codes", "texts")
+
+    def __init__(self, codes: np.ndarray, texts: np.ndarray):
+        self.codes = np.asarray(codes, dtype=np.int64)  # -1: blank
+        self.texts = texts                               # object: str, or None for blank
+
+    @classmethod
+    def of(cls, values) -> "_Coded":
+        """Values as ``astype("string")`` reads them (blanks blank, any other value by ``str``);
+        values equal as Python values (the texts and blanks of a ledger column) share a code."""
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+        return cls(codes, _strings(uniques))
+
+    @classmethod
+    def constant(cls, text, n: int) -> "_Coded":
+        return cls(np.zeros(n, dtype=np.int64), _strings([text]))
+
+    @classmethod
+    def concat(cls, columns: list["_Coded"]) -> "_Coded":
+        offsets = np.cumsum([0] + [len(c.texts) for c in columns[:-1]])
+        codes = [np.where(c.codes < 0, -1, c.codes + o) for c, o in zip(columns, offsets)]
+        texts = np.concatenate([c.texts for c in columns]) if columns else np.empty(0, dtype=object)
+        return cls(np.concatenate(codes) if codes else np.empty(0, dtype=np.int64), texts)
+
+    def take(self, order: np.ndarray) -> "_Coded":
+        return _Coded(self.codes[order], self.texts)
+
+    def relabel(self, labels: dict) -> "_Coded":
+        """Each text that has a label replaced by it (the others kept)."""
+        return _Coded(self.codes, _objects([labels.get(t, t) if t is not None else None for t in self.texts]))
+
+    def mapped(self, labels: dict) -> "_Coded":
+        """Each text replaced by its label (blank without one), as ``Series.map(dict)``."""
+        return _Coded(self.codes, _strings([labels.get(t) if t is not None else None for t in self.texts]))
+
+    def neutralized(self) -> "_Coded":
+        return _Coded(self.codes, _objects([neutralize(t) for t in self.texts]))
+
+    def objects(self, at: np.ndarray) -> np.ndarray:
+        """The texts of rows ``at`` as an object array (None for blank)."""
+        return np.append(self.texts, None)[self.codes[at]] if len(at) else np.empty(0, dtype=object)
+
+    def blank(self) -> np.ndarray:
+        return self.codes < 0
+
+    def ranks(self) -> np.ndarray:
+        """Each row's place in the sorted distinct texts (blanks last): the codes of
+        ``factorize(sort=True)`` of the column, from its distinct texts."""
+        if not len(self.texts):
+            return np.zeros(len(self.codes), dtype=np.int64)
+        order, uniques = pd.factorize(pd.array(self.texts, dtype="string"), sort=True, use_na_sentinel=True)
+        order = np.where(order < 0, len(uniques), order)
+        return np.where(self.codes < 0, len(uniques), order[np.maximum(self.codes, 0)])
+
+    def series(self) -> pd.Series:
+        """The column as the list holds it: a pandas ``string`` column (Arrow), one take."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        texts = pa.array(self.texts, type=pa.large_string(), from_pandas=True)
+        codes = pa.array(self.codes, mask=self.codes < 0) if len(self.codes) else pa.array([], type=pa.int64())
+        return pd.Series(pd.arrays.ArrowStringArray(pc.take(texts, codes)), copy=False)
 
 
-def _division_names(findings: pd.DataFrame, lang: str) -> pd.Series:
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _strings(values) -> np.ndarray:
+    """Distinct values as text, as ``astype("string")`` makes them: an object array of str and
+    None (blank)."""
+    text = pd.array(_objects(list(values)), dtype="string")
+    return _objects(text.to_numpy(dtype=object, na_value=None).tolist())
+
+
+def _row_numbers(rows: np.ndarray) -> np.ndarray:
+    """Spreadsheet row numbers (an object array of int and None) as floats, NaN for none."""
+    try:
+        return np.asarray(rows, dtype=np.int64).astype(float)
+    except (TypeError, ValueError):  # some findings have no row (a count rule's groups)
+        return pd.to_numeric(pd.Series(rows, dtype=object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _concat(arrays: list, dtype) -> np.ndarray:
+    return np.concatenate(arrays) if arrays else np.empty(0, dtype=dtype)
+
+
+def _listed(result, lang: str) -> dict:
+    """The findings (every finding, in the findings frame's order), then the due-soon rows of
+    the deadline rules (DESIGN §6: yellow rows are listed so that a division acts before the
+    day passes), as aligned columns: text columns coded (``_Coded``), the others numpy arrays.
+    Built from each rule's findings part (its arrays, its messages coded by distinct text)."""
+    parts = [p for p in result.parts if len(p)]
+    sizes = np.asarray([len(p) for p in parts], dtype=np.int64)
+    at = np.repeat(np.arange(len(parts)), sizes)
+    nat = np.datetime64("NaT", "s")
+
+    def detail(p, name, fill):
+        return p.details[name] if name in p.exported else np.full(len(p), fill)
+
+    messages = [_Coded(*p.message_codes(lang)) for p in parts]
+    texts = [m.texts for m in messages]
+    out = {
+        "rule": _Coded(at, _strings([p.rule.id for p in parts])),
+        "dataset": _Coded(at, _strings([p.dataset for p in parts])),
+        "severity": _Coded(at, _strings([p.severity for p in parts])),
+        "row": _concat([_row_numbers(p.row) for p in parts], float),
+        "sheet": _Coded.of(_concat([p.sheet if p.sheet is not None else np.full(len(p), None, dtype=object)
+                                    for p in parts], object)) if any(p.sheet is not None for p in parts)
+        else _Coded(np.full(len(at), -1), _objects([])),
+        "key": _concat([p.key for p in parts], object),
+        "department": _Coded.of(_concat([p.department for p in parts], object)),
+        "waived": _concat([np.asarray(p.waived, dtype=bool) for p in parts], bool),
+        "message": _Coded(_concat([m.codes + o for m, o in zip(messages, np.cumsum([0] + [len(t) for t in texts[:-1]]))],
+                                  np.int64), _strings(_concat(texts, object))),
+        "deadline": _concat([np.asarray(detail(p, "deadline", nat), dtype="datetime64[s]") for p in parts],
+                            "datetime64[s]"),
+        "end": _concat([np.asarray(detail(p, "end", nat), dtype="datetime64[s]") for p in parts], "datetime64[s]"),
+        "late_workdays": _concat([np.asarray(detail(p, "late_workdays", np.nan), dtype=float) for p in parts], float),
+    }
+    finished_late = ~np.isnat(out["deadline"]) & ~np.isnat(out["end"]) & (out["late_workdays"] > 0)
+    code = {status: i for i, status in enumerate(LIST_STATUSES)}  # the list's status, as an index of LIST_STATUSES
+    out["list_status"] = np.where(out["waived"], code["waived"], np.where(finished_late, code["explain"], code["open"]))
+    soon = result.due_soon_frame()
+    if not len(soon):
+        return out
+    n = len(soon)
+    severities = {rr.id: rr.severity for rr in result.rules}
+    template = word("due_soon_message", lang, deadline="{deadline}", n="{n}")
+    due_messages = [template.format(deadline=date_text(d), n=int(n))
+                    for d, n in zip(soon["deadline"], soon["workdays_left"])]  # the few yellow rows
+    due = {
+        "rule": _Coded.of(soon["rule"]), "dataset": _Coded.of(soon["dataset"]),
+        "severity": _Coded.of(soon["rule"].map(severities)),
+        "row": _row_numbers(soon["row"].to_numpy(dtype=object)), "sheet": _Coded.of(soon["sheet"]),
+        "key": soon["key"].to_numpy(dtype=object), "department": _Coded.of(soon["department"]),
+        "waived": np.zeros(n, dtype=bool), "message": _Coded.of(due_messages),
+        "deadline": pd.to_datetime(soon["deadline"]).to_numpy().astype("datetime64[s]"),
+        "end": np.full(n, np.datetime64("NaT", "ns")), "late_workdays": np.full(n, np.nan),
+        "list_status": np.full(n, code["due_soon"])}
+    return {name: _Coded.concat([column, due[name]]) if isinstance(column, _Coded)
+            else np.concatenate([column, due[name]]) for name, column in out.items()}
+
+
+def _division_names(department: _Coded, has_row: np.ndarray, lang: str) -> _Coded:
     """The division each finding is listed under: its row's division; the blank division's
     name for a row whose division is blank; the whole unit for a group finding (a count
     rule's group has no row, and no division unless ``per`` is the division field)."""
-    department = findings["department"].astype("string")
-    blank = department.isna() | (department == "") | (department == BLANK_DIVISION)
-    has_row = pd.to_numeric(findings["row"], errors="coerce").notna()
-    department = department.mask(blank & has_row, word("blank_division", lang))
-    return department.mask(blank & ~has_row, word("whole_unit", lang))
+    texts = department.texts
+    blank_text = np.asarray([t is None or t == "" or t == BLANK_DIVISION for t in texts], dtype=bool)
+    blank = department.blank() | blank_text[np.maximum(department.codes, 0)] if len(texts) else department.blank()
+    k = len(texts)
+    codes = np.where(blank, np.where(has_row, k, k + 1), department.codes)
+    return _Coded(codes, np.concatenate([texts, _strings([word("blank_division", lang), word("whole_unit", lang)])]))
 
 
-def _listed_rows(result, lang: str) -> pd.DataFrame:
-    """The findings, then the due-soon rows of the deadline rules (DESIGN §6: yellow rows are
-    listed so that a division acts before the day passes), as one frame of finding columns."""
-    findings = result.findings_frame(lang).drop(columns=["position"], errors="ignore").copy()
-    findings["list_status"] = "open"
-    late = pd.to_numeric(findings["late_workdays"], errors="coerce")
-    finished_late = (findings["deadline"].notna() & findings["end"].notna() & (late > 0)).fillna(False)
-    findings.loc[finished_late.to_numpy(dtype=bool), "list_status"] = "explain"
-    findings.loc[findings["waived"].fillna(False).astype(bool).to_numpy(), "list_status"] = "waived"
-    soon = result.due_soon_frame()
-    if not len(soon):
-        return findings
-    severities = {rr.id: rr.severity for rr in result.rules}
-    template = word("due_soon_message", lang, deadline="{deadline}", n="{n}")
-    messages = [template.format(deadline=date_text(d), n=int(n))
-                for d, n in zip(soon["deadline"], soon["workdays_left"])]  # the few yellow rows
-    due = pd.DataFrame({
-        "rule": soon["rule"].to_numpy(dtype=object), "dataset": soon["dataset"].to_numpy(dtype=object),
-        "row": soon["row"].to_numpy(dtype=object), "sheet": soon["sheet"].to_numpy(dtype=object),
-        "key": soon["key"].to_numpy(dtype=object), "department": soon["department"].to_numpy(dtype=object),
-        "severity": soon["rule"].map(severities).to_numpy(dtype=object),
-        "waived": False, "message": messages,
-        "deadline": pd.to_datetime(soon["deadline"]).to_numpy(), "end": pd.NaT,
-        "late_workdays": pd.array([None] * len(soon), dtype="Float64"), "list_status": "due_soon"})
-    return pd.concat([findings, due], ignore_index=True)
-
-
-def _raw_values(result, rows: pd.DataFrame, lang: str = "zh") -> pd.Series:
+def _raw_values(result, rule: "_Coded", dataset: "_Coded", row: pd.Series, sheet: "_Coded",
+                lang: str = "zh") -> pd.Series:
     """What was typed in the cells of each listed row that the rule reads and that could not be
     understood (the data issues of that row and field): ``header：value`` joined with ``；``.
     A bad cell is shown as typed (``2021-13-05``), never as blank. A join on (dataset, row,
-    sheet, field), no loop over rows."""
-    out = pd.Series(pd.NA, index=rows.index, dtype="string")
-    if not result.data_issues or not len(rows):
+    sheet, field) of the listed rows whose row has a data issue, no loop over rows."""
+    n = len(row)
+    out = pd.Series(pd.NA, index=pd.RangeIndex(n), dtype="string")
+    if not result.data_issues or not n:
         return out
     issues = pd.DataFrame(result.data_issues)
     if "value" not in issues or "row" not in issues:
@@ -172,16 +299,16 @@ def _raw_values(result, rows: pd.DataFrame, lang: str = "zh") -> pd.Series:
         return out
     fields = pd.DataFrame([(rr.id, f) for rr in result.rules for f in dict.fromkeys(rr.fields)],
                           columns=["rule", "field"])
-    left = pd.DataFrame({"at": rows.index, "rule": rows["rule"].astype(object),
-                         "dataset": rows["dataset"].astype(object),
-                         "row": pd.to_numeric(rows["row"], errors="coerce"),
-                         "sheet": rows["sheet"].astype(object).where(rows["sheet"].notna(), "")})
     right = pd.DataFrame({"dataset": issues["dataset"].astype(object), "field": issues["field"].astype(object),
-                          "row": pd.to_numeric(issues["row"], errors="coerce"),
+                          "row": pd.to_numeric(issues["row"], errors="coerce").astype(float),
                           "sheet": issues.get("sheet", pd.Series(None, index=issues.index)).astype(object)
                           .where(lambda s: s.notna(), ""),
                           "value": issues["value"].astype(str)})
-    left = left[left["row"].isin(right["row"])]  # only rows with a bad cell meet the fields of their rule
+    rows = pd.Series(row.to_numpy(dtype=float, na_value=np.nan))
+    at = np.flatnonzero(rows.isin(right["row"]).to_numpy())  # only rows with a bad cell meet the fields of their rule
+    sheets = sheet.objects(at)
+    left = pd.DataFrame({"at": at, "rule": rule.objects(at), "dataset": dataset.objects(at),
+                         "row": rows.to_numpy()[at], "sheet": np.where(pd.isna(sheets), "", sheets)})
     matched = left.merge(fields, on="rule").merge(right, on=["dataset", "row", "sheet", "field"])
     if not len(matched):
         return out
@@ -215,69 +342,119 @@ def findings_table(result, lang: str = "zh") -> pd.DataFrame:
     neutralised, dates as dates): every finding, then the due-soon rows; ``waived_flag``,
     ``severity_code`` and ``status_code`` keep the codes (``status_code`` ``due_soon`` marks
     the rows that are not findings)."""
+    listing = _listing(result, lang)
+    return pd.DataFrame({name: _materialized(column) for name, column in listing.items()})
+
+
+def _materialized(column) -> pd.Series:
+    """A column of ``_listing`` as the table holds it (text as pandas ``string`` columns)."""
+    if isinstance(column, _Coded):
+        return column.series()
+    if isinstance(column, pd.Series):
+        return column.reset_index(drop=True)
+    return pd.Series(pd.arrays.ArrowStringArray(column), copy=False)  # a pyarrow text column
+
+
+def _listing(result, lang: str = "zh") -> dict:
+    """The columns of :func:`findings_table` before they are made text row by row: text columns
+    coded (``_Coded``) or as pyarrow text (the keys), numbers, dates and flags as pandas
+    columns. The CSV is written from these; the table is these made whole."""
+    import pyarrow as pa
+
     ui = vocabulary(lang)
-    findings = _listed_rows(result, lang)
-    # ordered by division, rule, row (as the table's neutralised columns sort) before the columns are
-    # built: a take of the plain columns here is cheaper than one of the table's Arrow text columns
-    findings = findings.take(_list_order(pd.DataFrame({
-        "department": _neutralize_text(_division_names(findings, lang)),
-        "rule": _neutralize_text(findings["rule"]),
-        "row": pd.to_numeric(findings["row"], errors="coerce").astype("Int64")}))).reset_index(drop=True)
+    found = _listed(result, lang)
+    row = pd.Series(pd.array(found["row"], dtype="Float64")).astype("Int64")
+    has_row = row.notna().to_numpy()
+    division = _division_names(found["department"], has_row, lang).neutralized()
+    rule = found["rule"].neutralized()
+    # ordered by division, rule, row (as the table's neutralised columns sort; blanks last,
+    # ties as listed)
+    order = _list_order({"department": division, "rule": rule, "row": row})
+    found = {name: column.take(order) if isinstance(column, _Coded) else column[order]
+             for name, column in found.items()}
+    row, division, rule = row.take(order).reset_index(drop=True), division.take(order), found["rule"]
     titles = {rr.id: rr.title for rr in result.rules}
     clauses = {rr.id: (rr.basis or {}).get("clause") or "" for rr in result.rules}
     # a ledger by its title in Chinese (as the rulebook names it), by its dataset name in English
     dataset_titles = {name: spec.title for name, spec in result.book.datasets.items() if spec.title and lang == "zh"}
-    rule = findings["rule"].astype("string")
-    waived = findings["waived"].astype("boolean")
-    status = findings["list_status"].astype("string")
-    deadline = pd.to_datetime(findings["deadline"], errors="coerce")
+    status = _Coded(found["list_status"], _objects(list(LIST_STATUSES)))
+    waived = found["waived"]
+    n = len(waived)
+    deadline = pd.Series(found["deadline"])
     rectify = rectify_date(result)
-    rectify_by = pd.Series(rectify if rectify is not None else pd.NaT, index=findings.index, dtype="datetime64[ns]")
-    rectify_by = rectify_by.mask(status == "due_soon", deadline).mask(status == "waived", pd.NaT)
-    blank = pd.Series(pd.NA, index=findings.index, dtype="string")
-    table = pd.DataFrame({
-        "seq": pd.array([None] * len(findings), dtype="Int64"),
-        "rule": rule,
-        "title": rule.map(titles),
-        "department": _division_names(findings, lang),
-        "dataset": _relabel(findings["dataset"], dataset_titles),
-        "row": pd.to_numeric(findings["row"], errors="coerce").astype("Int64"),
-        "sheet": findings["sheet"].astype("string"),
-        "key": findings["key"].astype("string"),
-        "message": findings["message"].astype("string"),
-        "raw": _raw_values(result, findings, lang),
-        "severity": _relabel(findings["severity"], {s.value: severity_word(s, lang) for s in Severity}),
-        "status": status.map({code: ui[f"rs_{code}"] for code in LIST_STATUSES}).astype("string"),
-        "waived": waived.map({True: ui["yes"], False: ui["no"]}, na_action="ignore"),
+    rectify_by = pd.Series(rectify if rectify is not None else pd.NaT, index=range(n), dtype="datetime64[ns]")
+    is_status = {code: status.codes == i for i, code in enumerate(LIST_STATUSES)}
+    rectify_by = rectify_by.mask(is_status["due_soon"], deadline).mask(is_status["waived"], pd.NaT)
+    blank = _Coded(np.full(n, -1), _objects([]))
+    key = _neutralize_arrow(_arrow_text(found["key"]))
+    raw = _raw_values(result, rule, found["dataset"], row, found["sheet"], lang)
+    # numbered per division: the list is ordered by division, so each division's rows are one run
+    ranks = division.ranks()
+    starts = np.flatnonzero(np.r_[True, ranks[1:] != ranks[:-1]]) if n else np.empty(0, dtype=np.int64)
+    seq = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n])) + 1
+    listing = {
+        "seq": pd.Series(pd.array(seq, dtype="Int64")),
+        "rule": rule.neutralized(),
+        "title": rule.mapped(titles).neutralized(),
+        "department": division,
+        "dataset": found["dataset"].relabel(dataset_titles).neutralized(),
+        "row": row,
+        "sheet": found["sheet"].neutralized(),
+        "key": key,
+        "message": found["message"].neutralized(),
+        "raw": _neutralize_arrow(_arrow(raw, pa.large_string())),
+        "severity": found["severity"].relabel({s.value: severity_word(s, lang) for s in Severity}).neutralized(),
+        "status": status.mapped({code: ui[f"rs_{code}"] for code in LIST_STATUSES}),
+        "waived": _Coded(waived.astype(np.int64), _strings([ui["no"], ui["yes"]])).neutralized(),
         "rectify_by": rectify_by,
         "owner": blank, "measures": blank, "progress": blank,
-        "clause": rule.map(clauses),
+        "clause": rule.mapped(clauses),
         "deadline": deadline,
-        "end": pd.to_datetime(findings["end"], errors="coerce"),
-        "late_workdays": pd.to_numeric(findings["late_workdays"], errors="coerce").astype("Int64"),
-        "waived_flag": waived.fillna(False).astype(bool),
-        "severity_code": findings["severity"].astype("string"),
+        "end": pd.Series(found["end"]),
+        "late_workdays": pd.Series(pd.array(found["late_workdays"], dtype="Float64")).astype("Int64"),
+        "waived_flag": pd.Series(waived),
+        "severity_code": found["severity"],
         "status_code": status,
-    }, index=findings.index)
+    }
     if result.unit is not None:
-        table.insert(0, "unit", pd.Series(result.unit["name"], index=table.index, dtype="string"))
-        table["unit"] = _neutralize_text(table["unit"])
-    for name in ("rule", "title", "department", "dataset", "sheet", "key", "message", "raw", "severity", "waived",
-                 "clause"):
-        table[name] = _neutralize_text(table[name])
-    table = table.reset_index(drop=True)  # in the list's order already
-    table["seq"] = (table.groupby("department", sort=False).cumcount() + 1).astype("Int64")  # numbered per division
-    return table
+        listing = {"unit": _Coded.constant(result.unit["name"], n).neutralized(), **listing}
+    return listing
 
 
-def _list_order(table: pd.DataFrame):
+def _arrow_text(values: np.ndarray):
+    """An object array as pyarrow text, as ``astype("string")`` reads it (blanks null, any
+    other value by ``str``): converted by pyarrow when it holds only text and blanks."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(values, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):  # numbers or other values: each by str
+        return pa.array(pd.array(values, dtype="string"), type=pa.large_string())
+
+
+def _neutralize_arrow(text):
+    """``neutralize`` of every value of a pyarrow text array (blanks stay blank), by Arrow kernels."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    risky = pc.fill_null(pc.match_substring_regex(text, _FORMULA_RE), False)
+    if not pc.any(risky).as_py():
+        return text
+    return pc.if_else(risky, pc.binary_join_element_wise(pa.scalar("'", text.type), text, pa.scalar("", text.type)),
+                      text)
+
+
+def _list_order(table) -> np.ndarray:
     """The positions of the list sorted by division, rule, row (stable, blanks last): what
-    ``sort_values([...], kind="stable")`` gives, by one ``lexsort`` of integer codes."""
-    import numpy as np
-
+    ``sort_values([...], kind="stable")`` gives, by one ``lexsort`` of integer codes (a coded
+    column's from the ranks of its distinct texts). ``table``: a frame or a dict of columns."""
     keys = []
     for name in ("row", "rule", "department"):  # lexsort: the last key is the primary one
-        codes, uniques = pd.factorize(table[name], sort=True)
+        column = table[name]
+        if isinstance(column, _Coded):
+            keys.append(column.ranks())
+            continue
+        codes, uniques = pd.factorize(column, sort=True)
         keys.append(np.where(codes < 0, len(uniques), codes))
     return np.lexsort(keys)
 
@@ -311,8 +488,7 @@ def _fill(colour: str):
 
 
 #: the 状态 cell's colour: red for what must be fixed or explained, yellow for due soon
-STATUS_FILLS = {"open": _fill("F8D7DA"), "explain": _fill("F5C6CB"), "due_soon": _fill("FFF3CD"),
-                "waived": _fill("E2E3E5")}
+STATUS_COLOURS = {"open": "F8D7DA", "explain": "F5C6CB", "due_soon": "FFF3CD", "waived": "E2E3E5"}
 
 
 def _figure(value) -> float | None:
@@ -325,13 +501,15 @@ def write_findings(result, path, lang: str = "zh") -> None:
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ValueError(f"the findings export is .csv or .xlsx, not {path.suffix or 'a file without suffix'!r}: {path}")
-    table = findings_table(result, lang)
+    # the CSV is written from the list's coded columns (each distinct text quoted once), the
+    # workbook from the table
+    table = _listing(result, lang) if suffix == ".csv" else findings_table(result, lang)
     writer = _write_csv if suffix == ".csv" else _write_xlsx
     write_via_temp(path, lambda tmp: writer(result, table, tmp, lang))
 
 
 #: rows of the list turned into CSV text at a time (bounds the memory of the text beside the table)
-CSV_CHUNK_ROWS = 65_536
+CSV_CHUNK_ROWS = 8_192
 _CSV_SPECIAL = re.compile(r'[,"\r\n]')
 
 
@@ -341,43 +519,142 @@ def _csv_field(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if _CSV_SPECIAL.search(text) else text
 
 
-def _csv_text(series: pd.Series, name: str):
-    """A column of the list as the text of its CSV fields (a pyarrow string array; blanks empty),
-    built by Arrow kernels on the whole column, never value by value."""
+class _CsvColumn:
+    """One column of the list as the text of its CSV fields, a slice of rows at a time. A
+    column of few distinct values (rules, divisions, statuses, dates; a coded column of
+    ``_listing``) is quoted once per distinct value and taken by code; any other is quoted
+    slice by slice. Arrow kernels on whole slices, never value by value."""
+
+    #: values looked at to tell a column of few distinct values from one of many
+    SAMPLE = 8192
+
+    def __init__(self, column, name: str):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        self.coded = None  # (the quoted distinct texts, "" last for blanks; each row's code)
+        self.values = None
+        self.suffix = None  # text after each field (ending)
+        if isinstance(column, _Coded):
+            texts = pa.array(np.append(column.texts, "").tolist(), type=pa.large_string())
+            self.coded = (_csv_quoted(pc.fill_null(texts, _empty_text())),
+                          np.where(column.codes < 0, len(column.texts), column.codes))
+            return
+        if isinstance(column, (pa.Array, pa.ChunkedArray)):
+            values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        elif name in DATE_COLUMNS:  # ISO dates, as strftime(ISO_DATE) writes them (any datetime unit)
+            values = pc.cast(_arrow(column), pa.date32())
+        elif name in INT_COLUMNS:
+            values = _arrow(column.astype("Int64"), pa.int64())
+        else:
+            values = _arrow(column.astype("string"), pa.large_string())
+        sample = values.slice(0, self.SAMPLE)
+        if len(pc.unique(sample)) * 4 < max(1, len(sample)):  # few distinct values: each written once
+            coded = pc.dictionary_encode(values)
+            if len(coded.dictionary) * 4 < len(values):
+                texts = pc.fill_null(_as_text(coded.dictionary), _empty_text())
+                dictionary = _csv_quoted(pa.concat_arrays([texts, pa.array([""], type=texts.type)]))
+                indices = coded.indices.to_numpy(zero_copy_only=False) if coded.indices.null_count == 0 \
+                    else pc.fill_null(coded.indices, len(texts)).to_numpy()
+                self.coded = (dictionary, np.asarray(indices, dtype=np.int64))
+                return
+        self.values = values
+
+    @classmethod
+    def _of_coded(cls, dictionary, codes: np.ndarray) -> "_CsvColumn":
+        column = cls.__new__(cls)
+        column.coded, column.values, column.suffix = (dictionary, codes), None, None
+        return column
+
+    def joined(self, other: "_CsvColumn") -> "_CsvColumn | None":
+        """This column and the next as one (their fields joined by a comma), when both are
+        coded and their pairs of values are few; None otherwise."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self.coded is None or other.coded is None:
+            return None
+        (left, left_codes), (right, right_codes) = self.coded, other.coded
+        pairs = left_codes * len(right) + right_codes
+        codes, uniques = pd.factorize(pairs)
+        if len(uniques) * 4 >= max(1, len(pairs)):
+            return None
+        texts = pc.binary_join_element_wise(pc.take(left, pa.array(uniques // len(right))),
+                                            pc.take(right, pa.array(uniques % len(right))),
+                                            pa.scalar(",", pa.large_string()))
+        return self._of_coded(texts, np.asarray(codes, dtype=np.int64))
+
+    def ending(self, suffix: str) -> "_CsvColumn":
+        """The column with ``suffix`` after each field (the line end after the last column)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self.coded is not None:
+            dictionary, codes = self.coded
+            return self._of_coded(pc.binary_join_element_wise(dictionary, pa.scalar(suffix, dictionary.type),
+                                                               _empty_text()), codes)
+        self.suffix = suffix
+        return self
+
+    def text(self, start: int, stop: int):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self.coded is not None:
+            dictionary, codes = self.coded
+            return pc.take(dictionary, pa.array(codes[start:stop]))
+        text = pc.fill_null(_csv_quoted(_as_text(self.values.slice(start, stop - start))), _empty_text())
+        if self.suffix is not None:
+            text = pc.binary_join_element_wise(text, pa.scalar(self.suffix, text.type), _empty_text())
+        return text
+
+
+def _arrow(series: pd.Series, type=None):
+    """A column as one pyarrow array (a pandas column over several Arrow chunks combined)."""
+    import pyarrow as pa
+
+    values = pa.array(series, type=type, from_pandas=True)
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _empty_text():
+    import pyarrow as pa
+
+    return pa.scalar("", pa.large_string())
+
+
+def _as_text(values):
+    """Values as the text of their CSV fields before quoting: text as it is, dates ISO, numbers
+    as integers."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if name in DATE_COLUMNS:  # ISO dates, as strftime(ISO_DATE) writes them
-        text = pc.cast(pc.cast(pa.array(series, from_pandas=True), pa.date32()), pa.string())  # any datetime unit
-    elif name in INT_COLUMNS:
-        text = pc.cast(pa.array(series.astype("Int64"), type=pa.int64()), pa.string())
-    else:
-        text = pa.array(series.astype("string"), type=pa.string())
-        if isinstance(text, pa.ChunkedArray):  # a pandas column over several Arrow chunks
-            text = text.combine_chunks()
-        coded = pc.dictionary_encode(text)
-        if len(coded.dictionary) * 4 < len(text):  # few distinct values (rules, divisions...): quote each once
-            return pc.fill_null(pc.take(_csv_quoted(coded.dictionary), coded.indices), "")
-    return pc.fill_null(_csv_quoted(text), "")
+    return values if pa.types.is_large_string(values.type) else pc.cast(values, pa.large_string())
 
 
 def _csv_quoted(text):
     """``_csv_field`` of every value of a pyarrow string array, by Arrow kernels."""
     import pyarrow.compute as pc
 
+    import pyarrow as pa
+
     special = pc.match_substring_regex(text, r'[,"\r\n]')
-    quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+    if not pc.any(special).as_py():
+        return text
+    quote, empty = pa.scalar('"', text.type), pa.scalar("", text.type)
+    quoted = pc.binary_join_element_wise(quote, pc.replace_substring(text, '"', '""'), quote, empty)
     return pc.if_else(special, quoted, text)
 
 
-def _csv_lines(frame: pd.DataFrame, names: list[str]) -> memoryview:
-    """The CSV lines (CRLF) of these rows as one UTF-8 buffer: the fields of each column quoted
-    as needed, joined row-wise by Arrow, and the values buffer of the joined array taken as is."""
+def _csv_lines(columns: list[_CsvColumn], start: int, stop: int) -> memoryview:
+    """The CSV lines (CRLF) of rows ``start:stop`` as one UTF-8 buffer: the fields of each
+    column joined row-wise by Arrow (the line end is the last field's), and the
+    values buffer of the joined array taken as is."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    fields = [_csv_text(frame[name], name) for name in names]
-    lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*fields, ","), "\r\n", "")
+    fields = [column.text(start, stop) for column in columns]
+    lines = pc.binary_join_element_wise(*fields, pa.scalar(",", pa.large_string())) if len(fields) > 1 else fields[0]
     if len(lines) == 0:
         return memoryview(b"")
     large = pa.types.is_large_string(lines.type)
@@ -385,16 +662,26 @@ def _csv_lines(frame: pd.DataFrame, names: list[str]) -> memoryview:
     return memoryview(lines.buffers()[2])[offsets[lines.offset]:offsets[lines.offset + len(lines)]]
 
 
-def _write_csv(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
+def _write_csv(result, table, tmp: Path, lang: str) -> None:
     """UTF-8 with a BOM, CRLF line ends, fields quoted only where needed: the bytes of
     ``DataFrame.to_csv(encoding="utf-8-sig", lineterminator="\r\n")`` of the list, written
-    chunk by chunk from Arrow kernels (no Python per row or per cell)."""
+    chunk by chunk from Arrow kernels (no Python per row or per cell). ``table``: the list
+    (:func:`findings_table`), or its columns as :func:`_listing` gives them."""
     columns = columns_of(table)
-    names = [name for name, _, _ in columns]
+    fields = []
+    for name, _, _ in columns:  # neighbouring coded columns joined: one field per run of them
+        field = _CsvColumn(table[name], name)
+        joined = fields[-1].joined(field) if fields else None
+        if joined is not None:
+            fields[-1] = joined
+        else:
+            fields.append(field)
+    fields[-1] = fields[-1].ending("\r\n")
+    n = len(table) if isinstance(table, pd.DataFrame) else len(table["seq"])
     with open(tmp, "wb") as out:
         out.write(b"\xef\xbb\xbf" + (",".join(_csv_field(h) for h in headers(columns, lang)) + "\r\n").encode("utf-8"))
-        for start in range(0, len(table), CSV_CHUNK_ROWS):
-            out.write(_csv_lines(table.iloc[start:start + CSV_CHUNK_ROWS], names))
+        for start in range(0, n, CSV_CHUNK_ROWS):
+            out.write(_csv_lines(fields, start, min(start + CSV_CHUNK_ROWS, n)))
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
@@ -666,7 +953,7 @@ def _write_xlsx(result, table: pd.DataFrame, tmp: Path, lang: str) -> None:
                     template.number_format = "yyyy-mm-dd"
                 templates.append(template._style)
             status_styles = {}
-            for code, status_fill in STATUS_FILLS.items():
+            for code, status_fill in ((code, _fill(colour)) for code, colour in STATUS_COLOURS.items()):
                 template = WriteOnlyCell(sheet)
                 template.alignment = wrap if status_at in wrap_at else top
                 template.fill = status_fill

@@ -96,6 +96,9 @@ class FindingPart:
     context: dict = field(default_factory=dict)    # per rule words for messages (the expectation)
     exported: tuple = ()                  # details carried into the findings frame
     sheet: np.ndarray | None = None       # object: the sheet of each finding's row (None: CSV, DataFrame, groups)
+    #: lang -> the messages of every finding as (codes, texts): built once, on first use (the
+    #: arrays above are not changed after the audit)
+    _messages: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.position)
@@ -112,11 +115,70 @@ class FindingPart:
         return text.fillna(word("blank_value", lang)).astype(object)
 
     def messages(self, idx: np.ndarray, lang: str = "en") -> list[str]:
-        from .kinds import REGISTRY
-
         if len(idx) == 0:
             return []
-        return REGISTRY[self.rule.kind].messages(self, np.asarray(idx), lang)
+        codes, texts = self.message_codes(lang, idx)
+        return texts[codes].tolist()
+
+    def message_codes(self, lang: str = "en", idx: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The messages of findings ``idx`` (every finding when None, kept for the next call) as
+        ``(codes, texts)``: finding ``i``'s message is ``texts[codes[i]]``.
+
+        A kind names what its messages are made of (``Kind.message_inputs``: the values of the
+        rule's fields, the kind's details); the findings alike in all of them are phrased once,
+        by one call of the kind's ``messages`` on one finding of each such group. That call sees
+        the same distinct values as a call on every finding would, so the words are the same."""
+        from .kinds import REGISTRY
+
+        if idx is None and lang in self._messages:
+            return self._messages[lang]
+        at = np.arange(len(self)) if idx is None else np.asarray(idx)
+        kind = REGISTRY[self.rule.kind]
+        first, codes = self._alike(at, getattr(kind, "message_inputs", ()))
+        texts = np.empty(len(first), dtype=object)
+        if len(first):
+            texts[:] = list(kind.messages(self, at[first], lang))
+        if idx is None:
+            self._messages[lang] = (codes, texts)
+        return codes, texts
+
+    def _alike(self, at: np.ndarray, inputs: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """``(first, codes)``: findings ``at`` grouped by their ``inputs`` ("values": the rule's
+        fields, "details": the kind's detail columns, "key"): ``first`` the position in ``at``
+        of one finding of each group, ``codes`` each finding's group. Without inputs (or with a
+        value that cannot be compared) every finding is its own group."""
+        n = len(at)
+        columns = []
+        if "values" in inputs:
+            columns += [self.values[name].iloc[at] for name in self.values.columns]
+        if "details" in inputs:
+            columns += [self.details[name][at] for name in sorted(self.details)]
+        if "key" in inputs:
+            columns.append(self.key[at])
+        if not columns or n < 2:
+            return np.arange(n), np.arange(n)
+        try:
+            combined = np.zeros(n, dtype=np.int64)
+            for column in columns:
+                codes, size = _value_codes(column)
+                if size * (int(combined.max()) + 1) >= 2 ** 62:  # keep the combined code in int64
+                    combined = pd.factorize(combined)[0].astype(np.int64)
+                combined = combined * size + codes
+        except TypeError:  # a value that cannot be hashed: phrase each finding
+            return np.arange(n), np.arange(n)
+        _, first, codes = np.unique(combined, return_index=True, return_inverse=True)
+        return first, codes.reshape(-1)
+
+    def _message_objects(self, idx: np.ndarray, lang: str) -> np.ndarray:
+        """The messages of findings ``idx`` as an object array (those of every finding when they
+        are built already; a string object shared by the findings of one text)."""
+        if not len(idx):
+            return np.empty(0, dtype=object)
+        # the messages of a subset are those of a call on that subset (as the JSON's first
+        # findings per rule have always been phrased); every finding's are built once and kept
+        full = len(idx) == len(self) and _covers(idx, len(self))  # every finding, in some order
+        codes, texts = self.message_codes(lang) if full else self.message_codes(lang, idx)
+        return texts[codes[idx]] if full else texts[codes]
 
     def frame(self, limit: int | None = None, lang: str = "en", idx: np.ndarray | None = None) -> pd.DataFrame:
         """The findings (the first ``limit``, or those at ``idx``) as a DataFrame."""
@@ -139,13 +201,41 @@ class FindingPart:
             "department": self.department[idx],
             "severity": np.full(count, self.severity, dtype=object),
             "waived": self.waived[idx],
-            "message": pd.Series(self.messages(idx, lang), dtype=object) if count else pd.Series([], dtype=object),
+            "message": pd.Series(self._message_objects(idx, lang), dtype=object),
             "deadline": detail("deadline") if "deadline" in self.exported else nat,
             "end": detail("end") if "end" in self.exported else nat,
             "late_workdays": pd.array(late, dtype="Float64") if late is not None
             else pd.array([None] * count, dtype="Float64"),
             "position": self.position[idx],
         })
+
+
+def _covers(idx: np.ndarray, n: int) -> bool:
+    """Whether positions ``idx`` name each of ``0..n-1``."""
+    seen = np.zeros(n, dtype=bool)
+    seen[idx] = True
+    return bool(seen.all())
+
+
+def _value_codes(column) -> tuple[np.ndarray, int]:
+    """``(codes, size)``: a column (Series or array) as integer codes ``0 <= code < size``, equal
+    exactly where the values are (blanks one code of their own; floats by their bits, so that
+    0.0 and -0.0 stay apart)."""
+    values = column.array if isinstance(column, pd.Series) else column
+    if isinstance(values, pd.Categorical) or isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        codes = np.asarray(values.codes, dtype=np.int64) + 1  # blank (-1) is 0
+        return codes, len(values.categories) + 1
+    if getattr(values, "dtype", None) is not None and values.dtype.kind == "f":
+        if isinstance(values, np.ndarray):
+            data, null = values.astype(np.float64), np.isnan(values)
+        else:  # a masked float array (Float64)
+            data = np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan))
+            null = np.asarray(pd.isna(values))
+        bits = np.where(null, 0, np.ascontiguousarray(data).view(np.int64))
+        codes, uniques = pd.factorize(bits)
+        return np.where(null, 0, codes + 1).astype(np.int64), len(uniques) + 1
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64) + 1, len(uniques) + 1
 
 
 @dataclass

@@ -165,6 +165,11 @@ class Kind(ABC):
     def summary(self, rule, result, lang: str) -> str:
         """One sentence on the rule's outcome (population, violations, rate)."""
 
+    #: what a finding's message is made of besides the rule: "values" (the values of the
+    #: rule's fields), "details" (the kind's detail columns), "key"; the findings alike in all
+    #: of them are phrased once (results.FindingPart.message_codes). Empty: each on its own.
+    message_inputs: ClassVar[tuple[str, ...]] = ()
+
     @abstractmethod
     def messages(self, found, idx: np.ndarray, lang: str) -> list[str]:
         """The messages of findings ``idx`` (indexes into ``found``, a results.FindingPart)."""

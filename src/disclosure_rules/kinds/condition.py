@@ -104,5 +104,7 @@ class Condition(Kind):
     def message_context(self, rule, expressions: dict, book) -> dict:
         return expect_context(rule, expressions, book)
 
+    message_inputs = ("values",)  # what its messages read (Kind.message_inputs)
+
     def messages(self, found, idx: np.ndarray, lang: str) -> list[str]:
         return expect_messages(found, idx, lang)

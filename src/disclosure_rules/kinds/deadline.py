@@ -324,6 +324,8 @@ class Deadline(Kind):
         out = f"{v} of {decided} decided {text.noun(rule)} were late, overdue or have invalid dates"
         return out + (f"; {pending} still open and not yet due" if pending else "")
 
+    message_inputs = ("details",)  # what its messages read (Kind.message_inputs)
+
     def messages(self, found, idx: np.ndarray, lang: str) -> list[str]:
         rule, d = found.rule, found.details
         zh = lang == "zh"

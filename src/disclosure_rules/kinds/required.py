@@ -60,6 +60,8 @@ class Required(Kind):
     def summary(self, rule, result, lang: str) -> str:
         return text.rows_failing(rule, result, lang)
 
+    message_inputs = ("values",)  # what its messages read (Kind.message_inputs)
+
     def messages(self, found, idx: np.ndarray, lang: str) -> list[str]:
         zh = lang == "zh"
         sep = "、" if zh else ", "

@@ -104,6 +104,8 @@ class Sequence(Kind):
         return (f"{p}条中{v}条办理环节日期顺序颠倒" if lang == "zh"
                 else f"{v} of {p} {text.noun(rule)} have steps dated out of order")
 
+    message_inputs = ("values", "details")  # what its messages read (Kind.message_inputs)
+
     def messages(self, found, idx: np.ndarray, lang: str) -> list[str]:
         later = found.details["later"][idx]
         earlier = found.details["earlier"][idx]
