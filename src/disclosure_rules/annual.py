@@ -111,11 +111,13 @@ class AnnualReport:
     def warnings_in(self, lang: str = "en") -> list[str]:
         return [word(key, lang, **values) for key, values in self.notes]
 
-    def problems_in(self, lang: str = "en") -> list[dict]:
-        """The problems as plain dicts (row, key, reason in ``lang``, dataset, sheet)."""
+    def problems_in(self, lang: str = "en", limit: int | None = None) -> list[dict]:
+        """The problems as plain dicts (row, key, reason in ``lang``, dataset, sheet); the first
+        ``limit`` of them when given (a report shows a few of a ledger's thousands)."""
+        problems = self.problems if limit is None else self.problems.head(limit)
         return [{"row": _plain(p.row), "key": _plain(p.key), "reason": self.reason_text(p.reason, _plain(p.value), lang),
                  "dataset": p.dataset, "sheet": _plain(p.sheet)}
-                for p in self.problems.itertuples(index=False)]
+                for p in problems.itertuples(index=False)]
 
     def to_dict(self) -> dict:
         """The JSON of DESIGN §14 (words in English, the format's labels as the format has them)."""

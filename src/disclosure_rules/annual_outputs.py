@@ -248,7 +248,7 @@ def build_view(report, lang: str = "zh") -> dict:
                    "left": number_text(_cell(i.left)), "right": number_text(_cell(i.right)), "ok": bool(i.ok)}
                   for i in report.identities.itertuples(index=False)]
     problems = []
-    for p in report.problems_in(lang)[:MAX_PROBLEMS]:
+    for p in report.problems_in(lang, MAX_PROBLEMS):
         spec = report.book.datasets[p["dataset"]]
         problems.append({**p, "dataset": (spec.title if lang == "zh" else None) or p["dataset"],
                          "row": number_text(p["row"]), "sheet": p["sheet"] or "", "key": p["key"] or ""})
