@@ -293,7 +293,7 @@ def _deadlines(result, ui: Mapping[str, str], lang: str) -> list[dict]:
             "count": counts[name],
             "width": round(100 * counts[name] / largest, 2),
         } for name in BUCKETS if counts[name] or name in ("on_time", "overdue")]
-        overdue = rows[rows["status"].astype(str) == "overdue"]
+        overdue = rows[rows["status"].to_numpy(dtype=object) == "overdue"]
         overdue = overdue.sort_values("deadline", kind="stable")
         listed = overdue.head(MAX_OVERDUE)
         out.append({
