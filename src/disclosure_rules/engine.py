@@ -169,10 +169,14 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
     row_details: dict[str, pd.DataFrame] = {}
     dept_records: list[dict] = []
     enabled = [r for r in book.rules if r.enabled]
-    for number, rule in enumerate(enabled, 1):
+
+    def evaluate(rule, rule_warnings):
+        return _evaluate_rule(book, rule, loaded, contexts, divisions, keys, active, calendar,
+                              as_of_ts, rule_warnings, earlier, runner)
+
+    for number, rule, evaluation, rule_warnings in _evaluations(enabled, evaluate, runner.name == "pandas"):
         say(f"rule {number}/{len(enabled)} {rule.id}")
-        evaluation = _evaluate_rule(book, rule, loaded, contexts, divisions, keys, active, calendar,
-                                    as_of_ts, warnings, earlier, runner)
+        warnings.extend(rule_warnings)
         rule_results.append(evaluation.result)
         if evaluation.part is not None:
             parts.append(evaluation.part)
@@ -189,6 +193,47 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
     result.unit = audited_unit
     result.engine = runner.name
     return result
+
+
+def _evaluations(rules: list, evaluate: Callable, side_by_side: bool):
+    """``(number, rule, evaluation, warnings)`` of each rule, in the rulebook's order.
+
+    With ``side_by_side`` (the in-memory engine), the rules of each dataset are evaluated in
+    a thread of their own, one dataset's rules after the other in the rulebook's order: a
+    rule reads only its own dataset's context and the frames (and a joined one's), and the
+    working-day calendar, the one thing they share that changes, answers one caller at a
+    time (:class:`_LazyCalendar`). Each rule's warnings are kept apart and given back in the
+    rulebook's order; a refusal (DisclosureRulesError) is raised for the first rule, in that
+    order, that raised one, as when the rules run one after the other."""
+    datasets = list(dict.fromkeys(rule.dataset for rule in rules))
+    if not side_by_side or len(datasets) < 2:
+        for number, rule in enumerate(rules, 1):
+            rule_warnings: list[str] = []
+            yield number, rule, evaluate(rule, rule_warnings), rule_warnings
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    outcomes: dict[int, tuple] = {}
+
+    def run(dataset: str) -> None:
+        for number, rule in enumerate(rules, 1):
+            if rule.dataset != dataset:
+                continue
+            rule_warnings = []
+            try:
+                outcomes[number] = (evaluate(rule, rule_warnings), rule_warnings, None)
+            except Exception as exc:  # noqa: BLE001 - raised below, in the rulebook's order
+                outcomes[number] = (None, rule_warnings, exc)
+                return  # the rules after it would not have run
+
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1), thread_name_prefix="disclosure-rules-rules") as pool:
+        for future in [pool.submit(run, dataset) for dataset in datasets]:
+            future.result()
+    for number, rule in enumerate(rules, 1):
+        evaluation, rule_warnings, error = outcomes[number]
+        if error is not None:
+            raise error
+        yield number, rule, evaluation, rule_warnings
 
 
 def _give_back_free_memory() -> None:
@@ -329,17 +374,31 @@ class _LazyCalendar:
     """
 
     def __init__(self, build: Callable[[], Any]):
+        import threading
+
         self._build = build
         self._calendar = None
+        # rules evaluated side by side share the calendar, which grows its table as they ask:
+        # one question (a method call, a look at an attribute) at a time
+        self._lock = threading.RLock()
 
     @property
     def built(self) -> bool:
         return self._calendar is not None
 
     def __getattr__(self, name: str):
-        if self._calendar is None:
-            self._calendar = self._build()
-        return getattr(self._calendar, name)
+        with self._lock:
+            if self._calendar is None:
+                self._calendar = self._build()
+            value = getattr(self._calendar, name)
+        if not callable(value):
+            return value
+        lock = self._lock
+
+        def asked(*args, **kwargs):
+            with lock:
+                return value(*args, **kwargs)
+        return asked
 
 
 def _waiver_list(waivers: list) -> list[Waiver]:

@@ -80,6 +80,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import DatasetError
+from .threads import WARNING_FILTERS
 from .words import both, file_kind
 from .expressions import normalize_name  # one definition of how headers, aliases and labels compare
 
@@ -1123,7 +1124,6 @@ def _ss_value(datum) -> Any:
 # --------------------------------------------------------------------------- text files
 
 _BIG_FIELDS = {"lock": threading.Lock(), "depth": 0, "previous": None}
-_WARNINGS_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -1360,9 +1360,8 @@ def _parse_body(utf8: bytes, offset: int, delimiter: str, width: int) -> list[pa
             raise _NotUtf8() from exc
     body = memoryview(utf8)[offset:]
     try:
-        # the warning filters are the process's: two ledgers read side by side would restore
-        # each other's, so this (rare) path is taken by one reading thread at a time
-        with _WARNINGS_LOCK, warnings.catch_warnings():
+        # the warning filters are the process's: this (rare) path is taken by one thread at a time
+        with WARNING_FILTERS, warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
             frame = pd.read_csv(io.BytesIO(body), engine="c", sep=delimiter, header=None,
                                 names=list(range(len(names))), dtype=object, keep_default_na=False,

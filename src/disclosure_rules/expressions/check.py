@@ -19,6 +19,7 @@ import unicodedata
 import warnings
 
 from ..errors import DisclosureRulesError
+from ..threads import WARNING_FILTERS
 from . import tree as t
 from .regex import RegexError, re2_check, re2_pattern
 
@@ -168,7 +169,7 @@ class _Checker:
                                   self.source[:60] + " ...", None, self.key)
         self.source = one_line(self.source)
         try:
-            with warnings.catch_warnings():
+            with WARNING_FILTERS, warnings.catch_warnings():  # rules compile side by side
                 # '\d' in a pattern is an invalid *Python* escape, and means what it says
                 warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
                 parsed = ast.parse(self.source, mode="eval")
