@@ -21,7 +21,8 @@ from ledgers import AS_OF, BOOK, waivers, write_ledgers
 
 def _one_after_the_other(monkeypatch):
     evaluations = engine._evaluations
-    monkeypatch.setattr(engine, "_evaluations", lambda rules, evaluate, side_by_side: evaluations(rules, evaluate, False))
+    monkeypatch.setattr(engine, "_evaluations",
+                        lambda rules, evaluate, side_by_side: evaluations(rules, evaluate, False))
 
 
 def _everything(result) -> str:

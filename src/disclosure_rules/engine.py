@@ -226,7 +226,8 @@ def _evaluations(rules: list, evaluate: Callable, side_by_side: bool):
                 outcomes[number] = (None, rule_warnings, exc)
                 return  # the rules after it would not have run
 
-    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1), thread_name_prefix="disclosure-rules-rules") as pool:
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1),
+                            thread_name_prefix="disclosure-rules-rules") as pool:
         for future in [pool.submit(run, dataset) for dataset in datasets]:
             future.result()
     for number, rule in enumerate(rules, 1):
