@@ -257,3 +257,27 @@ def test_non_characters_in_a_message_do_not_corrupt_the_xlsx(tmp_path):
     out = tmp_path / "u.xlsx"
     write_findings(result, out)
     assert load_workbook(out).sheetnames[0] == "汇总"
+
+
+def test_the_rulebooks_own_words_are_neutralised_too(tmp_path):
+    """A rule title or basis clause written like a formula (=, +) reaches the list as text in
+    both formats: the rulebook's words are text a spreadsheet must not run either."""
+    import copy
+
+    book = copy.deepcopy(BOOK)
+    for rule in book.rules:
+        rule.title = "=" + rule.title
+        if rule.basis is not None:
+            rule.basis.clause = "+" + (rule.basis.clause or "1")
+    result = audit(book, write_ledgers(tmp_path / "ledgers"), as_of=AS_OF)
+    assert len(result.findings)
+    csv_path, xlsx_path = tmp_path / "f.csv", tmp_path / "f.xlsx"
+    write_findings(result, csv_path)
+    write_findings(result, xlsx_path)
+    rows = _read_csv(csv_path)[1:]
+    for column in ("title", "clause"):
+        values = {r[_at(column)] for r in rows}
+        assert values and all(v.startswith("'") for v in values), (column, sorted(values)[:3])
+    cells = [c for ws in load_workbook(xlsx_path).worksheets for row in ws.iter_rows() for c in row]
+    assert not [c for c in cells if c.data_type == "f"], "no cell is a formula"
+    assert not [c.value for c in cells if isinstance(c.value, str) and c.value.startswith(("=", "+"))]

@@ -408,7 +408,7 @@ def _listing(result, lang: str = "zh") -> dict:
         "waived": _Coded(waived.astype(np.int64), _strings([ui["no"], ui["yes"]])).neutralized(),
         "rectify_by": rectify_by,
         "owner": blank, "measures": blank, "progress": blank,
-        "clause": rule.mapped(clauses),
+        "clause": rule.mapped(clauses).neutralized(),
         "deadline": deadline,
         "end": pd.Series(found["end"]),
         "late_workdays": pd.Series(pd.array(found["late_workdays"], dtype="Float64")).astype("Int64"),
