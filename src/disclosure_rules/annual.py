@@ -342,25 +342,26 @@ def _need(ds, spec, fields: list[str], what: str) -> None:
                            f"lacks; found: {', '.join(ds.headers.values()) or 'none'}", file=ds.source)
 
 
-def _keys(ds, spec) -> np.ndarray:
+def _keys_at(ds, spec, where: np.ndarray) -> np.ndarray:
+    """The key text of rows ``where`` (None where blank or without a key)."""
     if spec.key is None or spec.key not in ds.frame.columns:
-        return np.full(len(ds.frame), None, dtype=object)
-    values = ds.frame[spec.key].astype("string")
+        return np.full(len(where), None, dtype=object)
+    values = ds.frame[spec.key].iloc[where].astype("string")
     return values.astype(object).where(values.notna(), None).to_numpy(dtype=object)
 
 
-def _problem_frame(ds, spec, masks: list[tuple[str, np.ndarray, np.ndarray | None]]) -> pd.DataFrame:
-    """One row per (row, reason) of the masks, ordered by row; ``value`` shows the unmapped label."""
-    keys = _keys(ds, spec)
-    sheets = ds.sheets if ds.sheets is not None else np.full(len(ds.frame), None, dtype=object)
+def _problem_frame(ds, spec, masks: list[tuple[str, np.ndarray, pd.Series | None]]) -> pd.DataFrame:
+    """One row per (row, reason) of the masks, ordered by row; ``value`` shows the unmapped
+    label (of the column given). Keys and labels are put into words at those rows only."""
     parts = []
     for reason, mask, values in masks:
         where = np.flatnonzero(mask)
         if len(where) == 0:
             continue
+        sheets = ds.sheets[where] if ds.sheets is not None else np.full(len(where), None, dtype=object)
         parts.append(pd.DataFrame({
-            "dataset": ds.name, "row": ds.rows[where], "sheet": sheets[where], "key": keys[where],
-            "reason": reason, "value": values[where] if values is not None else None,
+            "dataset": ds.name, "row": ds.rows[where], "sheet": sheets, "key": _keys_at(ds, spec, where),
+            "reason": reason, "value": _labels(values.iloc[where]) if values is not None else None,
             "order": REASONS.index(reason)}))
     columns = ["dataset", "row", "sheet", "key", "reason", "value"]
     if not parts:
@@ -402,8 +403,7 @@ def _table3(book, ds, start, end, notes) -> tuple[pd.DataFrame, pd.DataFrame]:
     table = pd.DataFrame(counts, index=list(ROW_ORDER), columns=list(APPLICANT_COLUMNS))
     table[TOTAL] = counts.sum(axis=1)
 
-    applicant_labels = _labels(ds.frame[m.applicant.field])
-    outcome_labels = _labels(ds.frame[m.outcome.field])
+    applicant_labels, outcome_labels = ds.frame[m.applicant.field], ds.frame[m.outcome.field]
     problems = _problem_frame(ds, spec, [
         ("blank_outcome", closed_by_end & (outcome == -2), None),
         ("unmapped_outcome", closed_by_end & (outcome == -1), outcome_labels),
@@ -506,7 +506,7 @@ def _table4(book, ds, start, end, figures: dict, to_fill: list, notes: list,
         counts = np.bincount(flat, minlength=len(REVIEW_GROUPS) * len(REVIEW_RESULTS)).reshape(len(REVIEW_GROUPS), -1)
         table.loc[:, list(REVIEW_RESULTS)] = counts.astype(float)
         table[TOTAL] = counts.sum(axis=1).astype(float)
-        kinds, results = _labels(ds.frame[m.kind]), _labels(ds.frame[m.result])
+        kinds, results = ds.frame[m.kind], ds.frame[m.result]
         problems = _problem_frame(ds, spec, [
             ("blank_kind", counted & (group == -2), None),
             ("unmapped_kind", counted & (group == -1), kinds),

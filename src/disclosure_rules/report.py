@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import jinja2
+import numpy as np
 import pandas as pd
 
 from .atomic import write_atomic
@@ -29,6 +30,7 @@ from .explain import describe_rule, scoring_text
 from .kinds import REGISTRY
 from .messages import score_notes
 from .resources import templates_dir
+from .verdict import word_counts
 from .words import (NONE_MARK, Severity, Status, date_text, division_name, is_blank, kind_word,
                     number_text, percent_text, points_text, score_text, vocabulary)
 from .words import problem_text
@@ -260,22 +262,40 @@ def _divisions(result, ui: Mapping[str, str], lang: str) -> dict:
 
 
 def _bucket_counts(rows: pd.DataFrame, as_of) -> dict[str, int]:
-    status = pd.Series(rows["status"].to_numpy(dtype=object)).value_counts()
-    is_late = (rows["status"].to_numpy(dtype=object) == "late")
-    pending = (rows["status"].to_numpy(dtype=object) == "pending")
-    late = pd.to_numeric(rows["late_workdays"][is_late], errors="coerce")  # the late rows only
-    deadline = pd.to_datetime(rows["deadline"][pending], errors="coerce")  # the pending rows only
-    until_due = (deadline - pd.Timestamp(as_of)).dt.days
+    """The bars of one deadline rule: its rows by status, the late ones by working days late
+    and the pending ones by days to their deadline (a blank number or date is in no bar of
+    late days and counts as due later)."""
+    codes, words = pd.factorize(rows["status"].to_numpy(dtype=object))
+    words = words.tolist()
+    count = np.bincount(codes[codes >= 0], minlength=len(words))
+
+    def of(word: str) -> np.ndarray:
+        return codes == words.index(word) if word in words else np.zeros(len(codes), dtype=bool)
+
+    late = rows["late_workdays"]
+    late = late.to_numpy(dtype=float, na_value=np.nan) if late.dtype.kind in "iuf" \
+        else pd.to_numeric(late, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    late = late[of("late")]  # the late rows only
+    deadline = rows["deadline"]
+    if deadline.dtype.kind != "M":
+        deadline = pd.to_datetime(deadline, errors="coerce")
+    deadline = deadline.to_numpy(dtype="datetime64[s]")[of("pending")]  # the pending rows only
+    soon = (deadline - np.datetime64(pd.Timestamp(as_of), "s")) < np.timedelta64(8, "D")
+    soon &= ~np.isnat(deadline)
+
+    def status(word: str) -> int:
+        return int(count[words.index(word)]) if word in words else 0
+
     return {
-        "on_time": int(status.get("on_time", 0)),
+        "on_time": status("on_time"),
         "late_1": int((late <= 1).sum()),
         "late_2_5": int(((late >= 2) & (late <= 5)).sum()),
         "late_6_10": int(((late >= 6) & (late <= 10)).sum()),
         "late_11": int((late > 10).sum()),
-        "overdue": int(status.get("overdue", 0)),
-        "pending_7": int((until_due <= 7).sum()),
-        "pending_later": int((~(until_due <= 7)).sum()),
-        "invalid": int(status.get("invalid", 0)),
+        "overdue": status("overdue"),
+        "pending_7": int(soon.sum()),
+        "pending_later": int((~soon).sum()),
+        "invalid": status("invalid"),
     }
 
 

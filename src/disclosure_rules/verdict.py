@@ -75,6 +75,15 @@ def judge(verdict: Verdict, keys: np.ndarray, waived_keys: set) -> Judged:
     return Judged(population, violation, pending, waived, listed)
 
 
+def word_counts(words: np.ndarray) -> dict:
+    """How many times each value of an object array of a few distinct words (statuses,
+    lights) occurs: one factorize, no Series of a million texts (which pandas would turn
+    into Arrow strings before counting)."""
+    codes, uniques = pd.factorize(words)
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    return {word: int(count) for word, count in zip(uniques.tolist(), counts.tolist())}
+
+
 def division_counts(judged: Judged, division: np.ndarray, n_divisions: int) -> list[Counts]:
     """The counts of each division (a group-by on the division code)."""
     def per(mask: np.ndarray) -> np.ndarray:

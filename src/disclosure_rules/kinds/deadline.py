@@ -176,8 +176,10 @@ class Deadline(Kind):
         aside) have each light (DESIGN §8)."""
         if rows is None:
             return None
-        counts = pd.Series(rows["light"]).value_counts()
-        return {light: int(counts.get(light, 0)) for light in LIGHTS}
+        from ..verdict import word_counts
+
+        counts = word_counts(rows["light"].to_numpy(dtype=object))
+        return {light: counts.get(light, 0) for light in LIGHTS}
 
     def lower(self, view):
         """The same arithmetic as :meth:`evaluate`, on the calendar relation: a deadline is a
