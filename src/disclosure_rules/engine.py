@@ -33,7 +33,6 @@ import numpy as np
 import pandas as pd
 
 from .book import Rulebook
-from .display import display_values
 from .errors import DatasetError, DisclosureRulesError
 from .compiled import compiled_for
 from .expressions import Context
@@ -44,7 +43,7 @@ from .results import AuditResult, FindingPart, RuleResult
 from .rulebook import joined_fields
 from .scoring import (COVERED, SCORED, bonus_of, coverage_of, final_grade, grading, percent_of, rollup, score,
                       total_of, vetoed_by, warn_line)
-from .verdict import division_counts, identities, identity_of, judge
+from .verdict import Keys, division_counts, identities, identity_of, judge
 from .words import BLANK_DIVISION, Status, word
 
 
@@ -481,17 +480,12 @@ def _shown(values: list, spec) -> list[str]:
     return [spec.label_of(v) if v is not None else None for v in values]
 
 
-def _keys(ds, spec) -> tuple[np.ndarray, np.ndarray]:
-    """(identities, shown text) of each row's key (None where blank or without a key)."""
+def _keys(ds, spec) -> Keys:
+    """Each row's key (no key field, or none in the file: every key blank)."""
     field = spec.key
     if field is None or field not in ds.frame.columns:
-        blank = np.full(len(ds.frame), None, dtype=object)
-        return blank, blank
-    ids = identities(ds.frame[field], spec.fields[field])
-    if spec.fields[field].type != "category":
-        return ids, ids
-    return ids, display_values(ds.frame[field], spec.fields[field]).astype(object) \
-        .where(ds.frame[field].notna(), None).to_numpy(dtype=object)
+        return Keys(None, None, len(ds.frame))
+    return Keys(ds.frame[field], spec.fields[field], len(ds.frame))
 
 
 # ------------------------------------------------------------------ one rule
@@ -628,7 +622,6 @@ def _headers(ds, own, names) -> dict[str, str]:
 def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisions | None, keys,
             waived_keys: set, expressions, result: RuleResult) -> _Evaluation:
     """Waivers, counts, score, findings and divisions of one verdict: the same for every kind."""
-    key_ids, key_text = keys
     if verdict.grouped:
         group_spec = view.fields.get(verdict.group_field) if verdict.group_field else None
         item_ids = verdict.group
@@ -636,7 +629,7 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
                                dtype=object)
         waived_ids = {identity_of(k, group_spec) for k in waived_keys}
     else:
-        item_ids, item_text = key_ids, key_text
+        item_ids = item_text = keys
         waived_ids = {identity_of(k, view.fields.get(book.datasets[rule.dataset].key or "")) for k in waived_keys}
     judged = judge(verdict, item_ids, waived_ids)
     counts = judged.counts
@@ -672,7 +665,8 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
         headers = _headers(ds, book.datasets[rule.dataset].fields, values.columns.tolist() + rule.fields_used)
         part = FindingPart(
             rule=rule, dataset=rule.dataset, severity=rule.severity, position=position, row=rows,
-            key=item_text[listed], department=departments, sheet=sheets, waived=judged.waived[listed],
+            key=keys.text_at(listed) if item_text is keys else item_text[listed], department=departments,
+            sheet=sheets, waived=judged.waived[listed],
             values=values, specs=view.fields, headers=headers,
             details={name: column[listed] for name, column in verdict.details.items()},
             as_of=view.as_of.date(), context=kind.message_context(rule, expressions, book),
@@ -682,11 +676,11 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
     if kind.row_details and not verdict.grouped:
         at = np.flatnonzero(judged.population)
         texts = {  # object columns as they are: pandas would turn a million texts into Arrow strings
-            "key": key_text[at],
             "department": div.names_at(div.codes[at]) if div is not None else np.full(len(at), None, dtype=object),
             "sheet": ds.sheets[at] if ds.sheets is not None else np.full(len(at), None, dtype=object)}
         row_details = pd.DataFrame({
-            "row": ds.rows[at], **{name: pd.Series(column, dtype=object, copy=False) for name, column in texts.items()},
+            "row": ds.rows[at], "key": keys.column_at(at),  # the key as the frame holds it (Arrow text)
+            **{name: pd.Series(column, dtype=object, copy=False) for name, column in texts.items()},
             **{name: _nullable(verdict.details[name][at]) for name in kind.row_details}})
     result.lights = kind.lights(rule, row_details)  # the kind's hook: red/yellow/green counts (deadline)
 
@@ -696,7 +690,7 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
         if by is verdict:
             by_judged, codes = judged, (div.codes if not verdict.grouped else verdict.division)
         else:
-            by_ids = by.group if by.grouped else key_ids
+            by_ids = by.group if by.grouped else keys
             by_judged, codes = judge(by, by_ids, waived_ids), (by.division if by.grouped else div.codes)
         for name, c in zip(div.names, division_counts(by_judged, codes, len(div.names))):
             s = score(bounds, rule.scoring, rule.points, c, warn_line(rule))

@@ -12,10 +12,13 @@ a person reads; the text is made only for what is shown.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .expressions._lazy import Lazy
-from .kinds.base import Verdict
 from .scoring import Counts
+
+if TYPE_CHECKING:  # the kinds import this module
+    from .kinds.base import Verdict
 
 np = Lazy("np", "numpy", globals())  # imported on first use: validate needs neither numpy nor pandas
 pd = Lazy("pd", "pandas", globals())
@@ -43,6 +46,55 @@ def identity_of(text, spec) -> str:
     return spec.code_of(written) or written
 
 
+class Keys:
+    """Each row's key, put into words only where asked: the rows a waiver is looked for in
+    (:meth:`isin`), a rule's findings (:meth:`text_at`) and its deadline rows
+    (:meth:`column_at`). The column stays as the frame holds it (Arrow text for the usual
+    string key), not a million Python strings kept for the whole audit."""
+
+    def __init__(self, series: pd.Series | None, spec, n: int):
+        self.series, self.spec, self.n = series, spec, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def isin(self, wanted: set) -> np.ndarray:
+        """Whether each row's identity (:func:`identities`) is one of ``wanted``."""
+        if self.series is None or not wanted:
+            return np.zeros(self.n, dtype=bool)
+        if isinstance(self.series.dtype, pd.CategoricalDtype):
+            return pd.Series(identities(self.series, self.spec), dtype=object).isin(wanted).to_numpy(dtype=bool)
+        from .display import display_values
+
+        return display_values(self.series, self.spec, "zh").isin(wanted).to_numpy(dtype=bool, na_value=False)
+
+    def text_at(self, idx: np.ndarray) -> np.ndarray:
+        """The keys of rows ``idx`` as findings show them (object; None where blank)."""
+        if self.series is None:
+            return np.full(len(idx), None, dtype=object)
+        from .display import display_values
+
+        values = self.series.iloc[idx]
+        if not isinstance(values.dtype, pd.CategoricalDtype):
+            return identities(values, self.spec)
+        return display_values(values, self.spec).astype(object).where(values.notna(), None).to_numpy(dtype=object)
+
+    def column_at(self, idx: np.ndarray) -> pd.Series:
+        """The keys of rows ``idx`` as a text column (blank: NA), kept as Arrow text."""
+        if self.series is None:
+            return pd.Series(np.full(len(idx), None, dtype=object), dtype=object)
+        from .display import display_values
+
+        return display_values(self.series.iloc[idx], self.spec).reset_index(drop=True)
+
+
+def waived_rows(keys, waived_keys: set) -> np.ndarray:
+    """Whether each item's key (a :class:`Keys`, or an array of identities) is waived."""
+    if isinstance(keys, Keys):
+        return keys.isin(waived_keys)
+    return pd.Series(keys, dtype=object).isin(waived_keys).to_numpy()
+
+
 @dataclass
 class Judged:
     """A verdict after waivers: the masks the counts, divisions and findings come from."""
@@ -59,13 +111,13 @@ class Judged:
                       int(self.waived.sum()))
 
 
-def judge(verdict: Verdict, keys: np.ndarray, waived_keys: set) -> Judged:
+def judge(verdict: Verdict, keys, waived_keys: set) -> Judged:
     """Apply the waivers (an anti-join on the items' keys) to a verdict."""
     population = verdict.in_population
     violation = verdict.violation & population
     pending = verdict.pending & population if verdict.pending is not None else np.zeros(len(verdict), dtype=bool)
     if waived_keys:
-        waived = population & pd.Series(keys, dtype=object).isin(waived_keys).to_numpy()
+        waived = population & waived_rows(keys, waived_keys)
     else:
         waived = np.zeros(len(verdict), dtype=bool)
     listed = np.flatnonzero(violation)

@@ -519,6 +519,8 @@ def open_rows(result, within: int | None = None, light: str | None = None) -> pd
             continue
         rule = by_id.get(rule_id)
         part = rows.loc[keep, ["row", "sheet", "key", "department", "clock_start", "deadline", "light"]].copy()
+        key = part["key"]  # the row details keep it as Arrow text; the open rows give Python's, None if blank
+        part["key"] = pd.Series(key.astype(object).where(key.notna(), None), index=part.index, dtype=object)
         part.insert(0, "rule", rule_id)
         part.insert(1, "title", rule.title if rule is not None else rule_id)
         part.insert(2, "dataset", rule.dataset if rule is not None else None)
