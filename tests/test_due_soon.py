@@ -363,3 +363,21 @@ def test_reply_date_follows_the_delivery_channel_when_the_ledger_records_it(tmp_
     assert result.rule("REQ-DELIVERY-01").population == 5          # the e-mailed reply is not judged
     courier = result.findings[result.findings["rule"] == "REQ-DELIVERY-02"]
     assert set(courier["key"]) == {"M-courier"}
+
+
+def test_the_deadline_rows_hold_each_status_and_light_word_once():
+    """A million rows' statuses and lights are a few words: the row details keep one string
+    object per word, not one per row (56 MB per column at a million rows)."""
+    day = dt.date(2021, 3, 1)
+    frame = pd.DataFrame({
+        "申请编号": [f"R{i}" for i in range(300)],
+        "承办处室": ["办公室", "政策法规处"] * 150,
+        "收到申请日期": [(day + dt.timedelta(days=i % 250)).isoformat() for i in range(300)],
+        "答复日期": [None if i % 3 else (day + dt.timedelta(days=i % 250 + 40 * (i % 2))).isoformat()
+                 for i in range(300)]})
+    result = audit(_book(), {"requests": frame}, as_of="2021-11-20")
+    rows = result.deadline_rows["REQ-DL"]
+    for column in ("status", "light"):
+        values = rows[column].to_numpy(dtype=object)
+        assert len(set(values.tolist())) >= 2
+        assert len({id(v) for v in values}) == len(set(values.tolist())), column

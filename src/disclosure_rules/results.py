@@ -182,6 +182,8 @@ class FindingPart:
 
     def frame(self, limit: int | None = None, lang: str = "en", idx: np.ndarray | None = None) -> pd.DataFrame:
         """The findings (the first ``limit``, or those at ``idx``) as a DataFrame."""
+        from .kinds.base import filled
+
         if idx is None:
             count = len(self) if limit is None else min(limit, len(self))
             idx = np.arange(count)
@@ -193,13 +195,13 @@ class FindingPart:
 
         late = detail("late_workdays")
         return pd.DataFrame({
-            "rule": np.full(count, self.rule.id, dtype=object),
-            "dataset": np.full(count, self.dataset, dtype=object),
+            "rule": filled(count, self.rule.id),
+            "dataset": filled(count, self.dataset),
             "row": self.row[idx],
             "sheet": self.sheet[idx] if self.sheet is not None else np.full(count, None, dtype=object),
             "key": self.key[idx],
             "department": self.department[idx],
-            "severity": np.full(count, self.severity, dtype=object),
+            "severity": filled(count, self.severity),
             "waived": self.waived[idx],
             "message": pd.Series(self._message_objects(idx, lang), dtype=object),
             "deadline": detail("deadline") if "deadline" in self.exported else nat,

@@ -175,6 +175,14 @@ class Kind(ABC):
         """The messages of findings ``idx`` (indexes into ``found``, a results.FindingPart)."""
 
 
+def filled(n: int, word: str) -> np.ndarray:
+    """An object array of ``n`` times the one string ``word`` (np.full would make a new
+    string per element: 90 ms and 56 MB at a million rows)."""
+    out = np.empty(n, dtype=object)
+    out[:] = word
+    return out
+
+
 def rate_min_line(rule, say) -> list[str]:
     """The line saying a rate kind's ``min``, when the rule gives one."""
     return [say.say("rate_min", v=say.percent(rule.min))] if rule.min is not None else []

@@ -27,7 +27,7 @@ from ..models import MAX_ROW_COUNT, RuleBase
 from ..verdict import identities, identity_of
 from ..words import number_text, word
 from .text import bounds_text
-from .base import Kind, RuleView, Verdict
+from .base import Kind, RuleView, Verdict, filled
 from .steps import group_counts
 
 np = Lazy("np", "numpy", globals())  # imported on first use: validate needs neither numpy nor pandas
@@ -91,7 +91,7 @@ class Count(Kind):
     def evaluate(self, view: RuleView) -> Verdict:
         rule = view.rule
         if rule.per is None:
-            values = np.full(view.n, ALL, dtype=object)
+            values = filled(view.n, ALL)
             found, counts = [ALL], [int(view.selected.sum())]
         else:
             values = identities(view.frame[rule.per], view.fields[rule.per])

@@ -28,7 +28,7 @@ from ..expressions._lazy import Lazy
 from ..models import MAX_LIMIT_DAYS, Extension, Limit, Pause, RateRule, Strict
 from ..words import ISO_DATE
 from . import text
-from .base import DATE_DTYPE, Kind, RuleView, Verdict, date_field_problems, rate_min_line
+from .base import DATE_DTYPE, Kind, RuleView, Verdict, date_field_problems, filled, rate_min_line
 
 np = Lazy("np", "numpy", globals())  # imported on first use: validate needs neither numpy nor pandas
 pd = Lazy("pd", "pandas", globals())
@@ -157,7 +157,7 @@ class Deadline(Kind):
             late_days[late] = workdays.count(deadline[late], end[late])
         if overdue.any():
             late_days[overdue] = workdays.count(deadline[overdue], np.full(int(overdue.sum()), as_of))
-        status = np.full(n, "on_time", dtype=object)
+        status = filled(n, "on_time")
         status[~valid] = "invalid"
         status[before_start] = "invalid"
         status[late] = "late"
@@ -404,7 +404,7 @@ def workdays_left(deadline: np.ndarray, end_null: np.ndarray, as_of, calendar) -
 def lights(reason: np.ndarray, soon: np.ndarray) -> np.ndarray:
     """red (late, overdue or invalid: any violation reason), yellow (due soon), green (the rest).
     An object array of the three words themselves (not a new text per row: 55 MB at 1M rows)."""
-    light = np.full(len(reason), GREEN, dtype=object)
+    light = filled(len(reason), GREEN)
     light[soon] = YELLOW
     light[reason > 0] = RED
     return light
