@@ -31,9 +31,10 @@ def typed_arrow(frame: pd.DataFrame, fields: dict):
         if names else pa.table({})
 
 
-def arrow_column(series: pd.Series, spec):
+def arrow_column(series: pd.Series, spec, large_text: bool = False):
     """One typed column as Arrow: dates as date32, categories as their code (or unknown
-    label) text, sets as int64 bit masks, text without a copy where pandas keeps it in Arrow."""
+    label) text, sets as int64 bit masks, text without a copy where pandas keeps it in Arrow
+    (``large_text``: as pandas keeps it, large_string; else cast to string, which copies it)."""
     import pyarrow as pa
 
     ftype = spec.type if spec is not None else None
@@ -48,8 +49,10 @@ def arrow_column(series: pd.Series, spec):
         return pa.array(values.astype("datetime64[D]"), mask=np.isnat(values), type=pa.date32())
     if ftype == "string" or isinstance(series.dtype, pd.StringDtype):
         if getattr(series.dtype, "storage", None) == "pyarrow":
-            return pa.chunked_array(series.array._pa_array).cast(pa.string()) \
-                if hasattr(series.array, "_pa_array") else pa.array(series.array, type=pa.string())
+            if hasattr(series.array, "_pa_array"):
+                text = pa.chunked_array(series.array._pa_array)
+                return text if large_text and text.type == pa.large_string() else text.cast(pa.string())
+            return pa.array(series.array, type=pa.string())
         return pa.array(series.astype(object).where(~blank, None).to_numpy(dtype=object), type=pa.string())
     if ftype == "boolean":
         return pa.array(series.to_numpy(dtype=bool, na_value=False), mask=blank, type=pa.bool_())
@@ -65,6 +68,8 @@ class SqlEngine(ABC):
     dialect: str
     #: whether where/expect are lowered to SQL (else computed in numpy and passed as columns)
     lower_expressions: bool = True
+    #: whether the engine reads Arrow's large_string (pandas' own text, passed without a copy)
+    large_text: bool = False
 
     def __init__(self):
         self._calendar_span: tuple | None = None
@@ -111,7 +116,8 @@ class SqlEngine(ABC):
 
         names, columns = [], []
         for name in view.frame.columns:
-            make = lambda name=name: arrow_column(view.frame[name], view.fields.get(name))  # noqa: E731
+            make = lambda name=name: arrow_column(view.frame[name], view.fields.get(name),  # noqa: E731
+                                                  self.large_text)
             columns.append(make() if name in joined else cached((rule.dataset, name), make))
             names.append(name)
         n = view.n

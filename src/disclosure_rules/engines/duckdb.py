@@ -18,6 +18,7 @@ class DuckDBEngine(SqlEngine):
 
     name = "duckdb"
     dialect = "duckdb"
+    large_text = True  # a VARCHAR either way: pandas' text is scanned where it lies
 
     def __init__(self, *, memory_limit: str | None = None, temp_directory: str | os.PathLike | None = None,
                  threads: int | None = None, connection=None):
