@@ -75,3 +75,12 @@ def test_a_ledger_without_a_key_has_blank_keys_and_nothing_waived():
     assert keys.text_at(np.array([0, 2])).tolist() == [None, None]
     assert keys.isin({"x"}).tolist() == [False, False, False]
     assert keys.column_at(np.array([1])).isna().all()
+
+
+def test_the_identities_are_worked_out_once_for_every_rule_with_waivers():
+    series = typed("string", ["R1", "R2", "", "R1"])
+    keys = Keys(series, SPECS["string"], len(series))
+    assert keys.isin({"R1"}).tolist() == [True, False, False, True]
+    first = keys._identities
+    assert keys.isin({"R2", "R9"}).tolist() == [False, True, False, False]
+    assert keys._identities is first

@@ -54,6 +54,17 @@ class Keys:
 
     def __init__(self, series: pd.Series | None, spec, n: int):
         self.series, self.spec, self.n = series, spec, n
+        self._identities = None  # worked out at the first waiver, then kept for the other rules
+
+    def _ids(self):
+        if self._identities is None:
+            if isinstance(self.series.dtype, pd.CategoricalDtype):
+                self._identities = pd.Series(identities(self.series, self.spec), dtype=object)
+            else:
+                from .display import display_values
+
+                self._identities = display_values(self.series, self.spec, "zh")
+        return self._identities
 
     def __len__(self) -> int:
         return self.n
@@ -62,11 +73,7 @@ class Keys:
         """Whether each row's identity (:func:`identities`) is one of ``wanted``."""
         if self.series is None or not wanted:
             return np.zeros(self.n, dtype=bool)
-        if isinstance(self.series.dtype, pd.CategoricalDtype):
-            return pd.Series(identities(self.series, self.spec), dtype=object).isin(wanted).to_numpy(dtype=bool)
-        from .display import display_values
-
-        return display_values(self.series, self.spec, "zh").isin(wanted).to_numpy(dtype=bool, na_value=False)
+        return self._ids().isin(wanted).to_numpy(dtype=bool, na_value=False)
 
     def text_at(self, idx: np.ndarray) -> np.ndarray:
         """The keys of rows ``idx`` as findings show them (object; None where blank)."""
