@@ -30,7 +30,7 @@ from .explain import describe_rule, scoring_text
 from .kinds import REGISTRY
 from .messages import score_notes
 from .resources import templates_dir
-from .verdict import word_counts
+from .verdict import word_codes
 from .words import (NONE_MARK, Severity, Status, date_text, division_name, is_blank, kind_word,
                     number_text, percent_text, points_text, score_text, vocabulary)
 from .words import problem_text
@@ -265,9 +265,7 @@ def _bucket_counts(rows: pd.DataFrame, as_of) -> dict[str, int]:
     """The bars of one deadline rule: its rows by status, the late ones by working days late
     and the pending ones by days to their deadline (a blank number or date is in no bar of
     late days and counts as due later)."""
-    codes, words = pd.factorize(rows["status"].to_numpy(dtype=object))
-    words = words.tolist()
-    count = np.bincount(codes[codes >= 0], minlength=len(words))
+    codes, words, count = word_codes(rows["status"].to_numpy(dtype=object))
 
     def of(word: str) -> np.ndarray:
         return codes == words.index(word) if word in words else np.zeros(len(codes), dtype=bool)

@@ -134,13 +134,18 @@ def judge(verdict: Verdict, keys, waived_keys: set) -> Judged:
     return Judged(population, violation, pending, waived, listed)
 
 
-def word_counts(words: np.ndarray) -> dict:
-    """How many times each value of an object array of a few distinct words (statuses,
-    lights) occurs: one factorize, no Series of a million texts (which pandas would turn
-    into Arrow strings before counting)."""
+def word_codes(words: np.ndarray) -> tuple[np.ndarray, list, np.ndarray]:
+    """An object array of a few distinct words (statuses, lights) as (each element's code,
+    -1 where blank; the words; how many times each occurs): one factorize, no Series of a
+    million texts (which pandas would turn into Arrow strings before counting)."""
     codes, uniques = pd.factorize(words)
-    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
-    return {word: int(count) for word, count in zip(uniques.tolist(), counts.tolist())}
+    return codes, uniques.tolist(), np.bincount(codes[codes >= 0], minlength=len(uniques))
+
+
+def word_counts(words: np.ndarray) -> dict:
+    """How many times each word of ``words`` occurs (blanks aside); see :func:`word_codes`."""
+    _, names, counts = word_codes(words)
+    return dict(zip(names, counts.tolist()))
 
 
 def division_counts(judged: Judged, division: np.ndarray, n_divisions: int) -> list[Counts]:
