@@ -10,8 +10,12 @@ Conventions
   named in the warnings. A unit without a ledger gets the rules on it ``not_assessed``.
 * The single-ledger form: a folder with ledger files and no unit folders, whose datasets
   name their unit field (``unit: unit_name``). Each ledger is read and typed once, then
-  split per unit by one vectorized group-by (``split_by_unit``) and each unit audited on
-  its own rows. (A dataset without ``unit:`` cannot be split and is left out, with a warning.)
+  split per unit by one vectorized group-by (``split_by_unit``), and its units are judged
+  in one pass over the rules (``engine.audit_units``): a row-wise rule's verdict is worked
+  out once over the whole ledger and taken at each unit's rows; the rules that compare
+  rows, count groups or join a ledger are judged on each unit's rows. Each unit's result is
+  the one auditing its rows alone gives. (A dataset without ``unit:`` cannot be split and is
+  left out, with a warning.)
 * One process: the rulebook is loaded once and every unit's audit reuses it.
 * Ranking: units rank by the figure their grade comes from (DESIGN §7): ``total`` (the
   grading percent, i.e. ``percent`` or ``strict_percent`` below ``min_coverage``, plus the
@@ -60,6 +64,10 @@ class UnitSource:
     code: str | None = None
     folder: str | None = None
     data: dict = field(default_factory=dict)
+    #: the single-ledger form: dataset -> where the unit's rows are in the whole ledger, and
+    #: the whole ledgers (dataset -> LoadedDataset), the same object for every unit
+    positions: dict | None = None
+    whole: dict | None = None
 
 
 # ------------------------------------------------------------------ finding the ledgers
@@ -163,6 +171,8 @@ def _single_ledger_units(book, root: Path, warnings: list[dict]) -> list[UnitSou
     if unclaimed:
         warnings.append({"key": "assess_warn_unclaimed_single", "files": ", ".join(sorted(p.name for p in unclaimed))})
     parts: dict[str, dict] = {}
+    places: dict[str, dict] = {}
+    whole: dict[str, Any] = {}
     for dataset, path in matched.items():
         spec = book.datasets[dataset]
         if spec.unit is None:
@@ -172,12 +182,13 @@ def _single_ledger_units(book, root: Path, warnings: list[dict]) -> list[UnitSou
         if spec.unit not in loaded.frame.columns:
             raise DatasetError(f"{path}: dataset {dataset} has no column for its unit field {spec.unit!r} "
                                f"({spec.fields[spec.unit].header_of(spec.unit)})", file=str(path))
-        split, blank = split_by_unit(loaded, spec.unit)
+        split, positions, blank = _split(loaded, spec.unit)
         if blank:
             warnings.append({"key": "assess_warn_blank_unit", "file": path.name, "n": blank})
-        parts[dataset] = split
+        parts[dataset], places[dataset], whole[dataset] = split, positions, loaded
     names = list(dict.fromkeys(name for split in parts.values() for name in split))
-    return [UnitSource(name=name, data={d: split[name] for d, split in parts.items() if name in split})
+    return [UnitSource(name=name, data={d: split[name] for d, split in parts.items() if name in split},
+                       positions={d: at[name] for d, at in places.items() if name in at}, whole=whole)
             for name in sorted(names)]
 
 
@@ -185,7 +196,13 @@ def split_by_unit(loaded, field_name: str) -> tuple[dict[str, Any], int]:
     """One loaded, typed ledger split per unit by one group-by over the unit column (no
     re-reading, no loop over rows): ({unit: LoadedDataset of its rows}, rows with no unit).
 
-    The one place the single-ledger form splits (the SQL engines will group instead)."""
+    The one place the single-ledger form splits."""
+    split, _, blank = _split(loaded, field_name)
+    return split, blank
+
+
+def _split(loaded, field_name: str) -> tuple[dict[str, Any], dict[str, np.ndarray], int]:
+    """:func:`split_by_unit`, with each unit's row positions in the whole ledger."""
     from .datasets import LoadedDataset
 
     column = loaded.frame[field_name].astype("string").str.strip()
@@ -205,18 +222,18 @@ def split_by_unit(loaded, field_name: str) -> tuple[dict[str, Any], int]:
     for issue, unit in zip(loaded.issues, issue_units):  # issues, not rows: one per bad cell or label
         if unit == unit:  # not NaN: the issue's row is a record of some unit
             issues_of.setdefault(int(unit), []).append(issue)
-    out = {}
+    out, where = {}, {}
     for code, name in enumerate(names):
         if code not in positions:
             continue
-        at = np.asarray(positions[code])
+        at = where[str(name)] = np.asarray(positions[code])
         out[str(name)] = LoadedDataset(
             name=loaded.name, frame=loaded.frame.iloc[at].reset_index(drop=True), rows=loaded.rows[at],
             source=loaded.source, sha256=loaded.sha256, missing=list(loaded.missing),
             issues=issues_of.get(code, []), headers=dict(loaded.headers),
             sheets=None if loaded.sheets is None else loaded.sheets[at],
             reading=None if loaded.reading is None else {**loaded.reading, "records": int(len(at))})
-    return out, blank
+    return out, where, blank
 
 
 def _as_units(book, units) -> tuple[list[UnitSource], list[str]]:
@@ -429,7 +446,7 @@ def assess(book, units, *, as_of=None, waivers=None, previous=None,
     unit name -> its ledgers ({dataset: file, DataFrame or LoadedDataset}). ``previous``: an
     earlier assessment (its assessment.json, its dict or an Assessment). ``progress(done,
     total, unit)`` is called before each unit's audit."""
-    from .engine import audit, default_as_of
+    from .engine import UnitRows, audit, audit_units, default_as_of
     from .rulebook import load_rulebook
 
     if not hasattr(book, "rulebook"):
@@ -439,19 +456,31 @@ def assess(book, units, *, as_of=None, waivers=None, previous=None,
         raise DatasetError(f"{units}: no unit found (one folder per unit)", file=str(units))
     before, previous_source = _previous_units(previous)
     as_of = default_as_of(book) if as_of is None else as_of
-    entries = []
-    for number, unit in enumerate(sources, 1):
-        if progress is not None:
-            progress(number - 1, len(sources), unit.name)
+    earliers = []
+    for unit in sources:
         earlier = before.get(("code", unit.code)) if unit.code else None
-        earlier = earlier or before.get(("name", unit.name))
-        result = audit(book, unit.data, as_of=as_of, waivers=waivers, unit={"name": unit.name, "code": unit.code},
-                       previous=earlier["result"] if earlier else None)
-        entries.append(UnitEntry(name=unit.name, code=unit.code, folder=unit.folder, result=result,
-                                 previous=None if earlier is None else
-                                 {"rank": earlier["rank"], "total": earlier["total"], "grade": earlier["grade"]}))
-    if progress is not None:
-        progress(len(sources), len(sources), "")
+        earliers.append(earlier or before.get(("name", unit.name)))
+    whole = sources[0].whole
+    if whole is not None and all(unit.whole is whole for unit in sources):
+        # one ledger holding every unit: its units judged in one pass over the rules
+        results = audit_units(book, whole, [UnitRows({"name": unit.name, "code": unit.code}, unit.data,
+                                                     unit.positions, earlier["result"] if earlier else None)
+                                            for unit, earlier in zip(sources, earliers)],
+                              as_of=as_of, waivers=waivers, progress=progress)
+    else:
+        results = []
+        for number, (unit, earlier) in enumerate(zip(sources, earliers), 1):
+            if progress is not None:
+                progress(number - 1, len(sources), unit.name)
+            results.append(audit(book, unit.data, as_of=as_of, waivers=waivers,
+                                 unit={"name": unit.name, "code": unit.code},
+                                 previous=earlier["result"] if earlier else None))
+        if progress is not None:
+            progress(len(sources), len(sources), "")
+    entries = [UnitEntry(name=unit.name, code=unit.code, folder=unit.folder, result=result,
+                         previous=None if earlier is None else
+                         {"rank": earlier["rank"], "total": earlier["total"], "grade": earlier["grade"]})
+               for unit, earlier, result in zip(sources, earliers, results)]
     ordered = _rank(entries)
     as_of_date = ordered[0].result.as_of
     return Assessment(book=book, as_of=as_of_date, units=ordered, warnings=warnings,

@@ -88,6 +88,14 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
     SparkSession, a DuckDB connection, or "auto" (the default: chooses); the results are
     identical. ``engine_options`` are DuckDB's: ``memory_limit`` ("4GB"), ``temp_directory``
     (where it spills past the limit) and ``threads``; with them "auto" is DuckDB."""
+    state = _prepare(book, data, as_of=as_of, waivers=waivers, progress=progress, previous=previous, unit=unit,
+                     engine=engine, engine_options=engine_options)
+    return state.conclude(_evaluations(state.rules, state.evaluate, state.runner.name == "pandas"))
+
+
+def _prepare(book, data: Mapping[str, Any], *, as_of=None, waivers=None, progress=None, previous=None, unit=None,
+             engine=None, engine_options=None) -> "_Audit":
+    """Everything an audit does before its rules (see :func:`audit`)."""
     from .calendar import WorkCalendar
     from .datasets import LoadedDataset
     from .rulebook import load_rulebook, load_waivers
@@ -163,35 +171,150 @@ def audit(book: Rulebook | str | os.PathLike, data: Mapping[str, Any], *, as_of=
 
     earlier = previous_figures(previous)
     runner = _engine(engine, engine_options, list(data.values()))
-    rule_results: list[RuleResult] = []
-    parts: list[FindingPart] = []
-    row_details: dict[str, pd.DataFrame] = {}
-    dept_records: list[dict] = []
-    enabled = [r for r in book.rules if r.enabled]
+    return _Audit(book, as_of_date, say, warnings, loaded, data_issues, active, calendar, contexts, divisions, keys,
+                  earlier, runner, audited_unit)
 
-    def evaluate(rule, rule_warnings):
-        return _evaluate_rule(book, rule, loaded, contexts, divisions, keys, active, calendar,
-                              as_of_ts, rule_warnings, earlier, runner)
 
-    for number, rule, evaluation, rule_warnings in _evaluations(enabled, evaluate, runner.name == "pandas"):
-        say(f"rule {number}/{len(enabled)} {rule.id}")
-        warnings.extend(rule_warnings)
-        rule_results.append(evaluation.result)
-        if evaluation.part is not None:
-            parts.append(evaluation.part)
-        if evaluation.row_details is not None:
-            row_details[rule.id] = evaluation.row_details
-        dept_records.extend(evaluation.departments)
+@dataclass
+class _Audit:
+    """One audit made ready for its rules: the ledgers read and typed, the waivers, the
+    calendar, the contexts, divisions and keys of each ledger, and the engine."""
 
-    if runner.close is not None:
-        runner.close()
-    if calendar.built:
-        warnings.extend(w for w in calendar.warnings if w not in warnings)
-    result = _assemble(book, as_of_date, loaded, rule_results, parts, row_details, dept_records,
-                       data_issues, warnings)
-    result.unit = audited_unit
-    result.engine = runner.name
-    return result
+    book: Rulebook
+    as_of: dt.date
+    say: Callable[[str], None]
+    warnings: list
+    loaded: dict
+    data_issues: list
+    waivers: dict
+    calendar: Any
+    contexts: dict
+    divisions: dict
+    keys: dict
+    previous: dict | None
+    runner: Any
+    unit: dict | None
+
+    @property
+    def rules(self) -> list:
+        return [r for r in self.book.rules if r.enabled]
+
+    def evaluate(self, rule, rule_warnings: list, shared=None) -> "_Evaluation":
+        """One rule's evaluation; ``shared``: its verdict and ``where`` worked out already
+        (:func:`audit_units`), else None."""
+        return _evaluate_rule(self.book, rule, self.loaded, self.contexts, self.divisions, self.keys, self.waivers,
+                              self.calendar, pd.Timestamp(self.as_of), rule_warnings, self.previous, self.runner,
+                              shared)
+
+    def conclude(self, evaluations) -> AuditResult:
+        """The result of the rules' ``(number, rule, evaluation, warnings)``, in the rulebook's order."""
+        warnings = list(self.warnings)
+        rule_results: list[RuleResult] = []
+        parts: list[FindingPart] = []
+        row_details: dict[str, pd.DataFrame] = {}
+        dept_records: list[dict] = []
+        total = len(self.rules)
+        for number, rule, evaluation, rule_warnings in evaluations:
+            self.say(f"rule {number}/{total} {rule.id}")
+            warnings.extend(rule_warnings)
+            rule_results.append(evaluation.result)
+            if evaluation.part is not None:
+                parts.append(evaluation.part)
+            if evaluation.row_details is not None:
+                row_details[rule.id] = evaluation.row_details
+            dept_records.extend(evaluation.departments)
+        self.close()
+        if self.calendar.built:
+            warnings.extend(w for w in self.calendar.warnings if w not in warnings)
+        result = _assemble(self.book, self.as_of, self.loaded, rule_results, parts, row_details, dept_records,
+                           self.data_issues, warnings)
+        result.unit = self.unit
+        result.engine = self.runner.name
+        return result
+
+    def close(self) -> None:
+        if self.runner.close is not None:
+            self.runner.close()
+
+
+@dataclass
+class UnitRows:
+    """One unit of ledgers that hold several (DESIGN §15's single-ledger form): ``unit``
+    (``{"name", "code"}``), ``data`` (dataset -> the LoadedDataset of its rows),
+    ``positions`` (dataset -> where those rows are in the whole ledger) and ``previous``
+    (its earlier result, for ``trend`` rules)."""
+
+    unit: dict
+    data: dict
+    positions: dict
+    previous: Any = None
+
+
+def audit_units(book: Rulebook, whole: Mapping[str, Any], units: list[UnitRows], *, as_of=None, waivers=None,
+                progress: Callable[[int, int, str], None] | None = None) -> list[AuditResult]:
+    """Each unit of ``whole`` (dataset -> the LoadedDataset of every unit's rows) audited on
+    its own rows: the result :func:`audit` gives of ``unit.data``, for every unit.
+
+    A rule of a row-wise kind (:attr:`~.kinds.Kind.rowwise`) without a join is judged once,
+    over the whole ledger, and its verdict taken at each unit's rows; the other rules (which
+    compare rows, count groups, join a ledger or read an earlier result), and a rule whose
+    verdict over the whole could not be worked out, are judged on each unit's rows. Should
+    the working-day calendar of the whole have fallen back to weekends for some year (its
+    warning names the years of every unit's dates), each unit is audited on its own instead,
+    so that its warnings are its own. ``progress(done, total, unit name)`` is called before
+    each unit."""
+    overall = _prepare(book, whole, as_of=as_of, waivers=waivers)
+    verdicts: dict[str, Any] = {}
+
+    def shared(rule, rows: np.ndarray):
+        if rule.id not in verdicts:
+            verdicts[rule.id] = _whole_verdict(overall, rule)
+        found = verdicts[rule.id]
+        if found is None:
+            return None
+        verdict, selected = found
+        return Verdict(verdict.in_population[rows], verdict.violation[rows],
+                       None if verdict.pending is None else verdict.pending[rows],
+                       details={name: column[rows] for name, column in verdict.details.items()}), selected[rows]
+
+    results = []
+    for number, part in enumerate(units):
+        if progress is not None:
+            progress(number, len(units), part.unit["name"])
+        state = _prepare(book, part.data, as_of=as_of, waivers=waivers, previous=part.previous, unit=part.unit)
+
+        def evaluate(rule, rule_warnings, state=state, part=part):
+            rows = part.positions.get(rule.dataset)
+            taken = shared(rule, rows) if rows is not None and rule.dataset in overall.loaded else None
+            return state.evaluate(rule, rule_warnings, taken)
+        results.append(state.conclude(_evaluations(state.rules, evaluate, state.runner.name == "pandas")))
+    overall.close()
+    if overall.calendar.built and overall.calendar.warnings:
+        results = [audit(book, part.data, as_of=as_of, waivers=waivers, previous=part.previous, unit=part.unit)
+                   for part in units]
+    if progress is not None:
+        progress(len(units), len(units), "")
+    return results
+
+
+def _whole_verdict(state: _Audit, rule):
+    """A row-wise rule's (verdict, where mask) over all the audit's rows; None when the rule is
+    not row-wise, joins a ledger, cannot be assessed here or could not be worked out (then
+    each unit's rows are judged on their own, and say why in their own words)."""
+    kind = REGISTRY[rule.kind]
+    if not kind.rowwise or rule.join is not None:
+        return None
+    try:
+        ready = _ready(state.book, rule, state.loaded, state.contexts, state.divisions, state.calendar,
+                       pd.Timestamp(state.as_of), state.previous)
+        if isinstance(ready, _Evaluation):
+            return None
+        verdict = state.runner.verdict(kind, ready.view)
+    except Exception:  # noqa: BLE001 - each unit's own evaluation meets it again, and says so
+        return None
+    if verdict.grouped or verdict.by_division is not None or verdict.bounds is not None or verdict.facts:
+        return None  # not a verdict of rows one by one
+    return verdict, ready.view.selected
 
 
 def _evaluations(rules: list, evaluate: Callable, side_by_side: bool):
@@ -520,8 +643,45 @@ def _not_assessed(rule, message: str, message_zh: str, missing: list, fields: li
     return _Evaluation(result)
 
 
+@dataclass
+class _Ready:
+    """A rule whose view is built, with what its verdict is finished with."""
+
+    kind: Any
+    view: RuleView
+    ds: Any
+    div: _Divisions | None
+    expressions: dict
+    needed: list
+
+
 def _evaluate_rule(book, rule, loaded, contexts, divisions, keys, waivers, calendar, as_of, warnings,
-                   previous, runner) -> _Evaluation:
+                   previous, runner, shared=None) -> _Evaluation:
+    """One rule on the audit's ledgers. ``shared``: the rule's (verdict, where mask) on these
+    rows, worked out already (:func:`audit_units`); None: worked out here."""
+    ready = _ready(book, rule, loaded, contexts, divisions, calendar, as_of, previous,
+                   None if shared is None else shared[1])
+    if isinstance(ready, _Evaluation):
+        return ready
+    kind, view = ready.kind, ready.view
+    try:
+        verdict = runner.verdict(kind, view) if shared is None else shared[0]
+    except DisclosureRulesError:
+        raise
+    except Exception as exc:  # a bug or an unforeseen value must not hide the other rules' results
+        warnings.append(f"rule {rule.id} could not be evaluated ({type(exc).__name__}: {exc}); "
+                        "please report this with the rulebook and the ledger's headers")
+        return _Evaluation(_base_result(rule, Status.ERROR, f"could not be evaluated: {type(exc).__name__}: {exc}",
+                                        f"无法计算：{type(exc).__name__}: {exc}"))
+    result = _base_result(rule, Status.PASS, "")
+    result.fields = ready.needed
+    return _finish(book, rule, kind, view, verdict, ready.ds, ready.div, keys[rule.dataset],
+                   waivers.get(rule.id, set()), ready.expressions, result)
+
+
+def _ready(book, rule, loaded, contexts, divisions, calendar, as_of, previous, selected=None) -> _Ready | _Evaluation:
+    """The rule's view of its rows, or its evaluation when it cannot be assessed (a ledger, a
+    column or an earlier result missing). ``selected``: its ``where`` mask, worked out already."""
     spec = book.datasets[rule.dataset]
     fields = dict(spec.fields)
     if rule.join is not None:
@@ -558,7 +718,8 @@ def _evaluate_rule(book, rule, loaded, contexts, divisions, keys, waivers, calen
                              [(rule.dataset, f) for f in missing], needed)
 
     ctx = contexts[rule.dataset] if frame is ds.frame else Context(frame, contexts[rule.dataset].constants, calendar)
-    selected = expressions["where"].mask(ctx)[0] if "where" in expressions else np.ones(len(frame), dtype=bool)
+    if selected is None:
+        selected = expressions["where"].mask(ctx)[0] if "where" in expressions else np.ones(len(frame), dtype=bool)
     div = divisions.get(rule.dataset)
     view = RuleView(rule, frame, fields, expressions, ctx, selected, as_of, calendar, rows=ds.rows,
                     division=None if div is None else div.codes,
@@ -571,19 +732,7 @@ def _evaluate_rule(book, rule, loaded, contexts, divisions, keys, waivers, calen
                                       points=f"{rule.points:g}", of=of) for _, of in lacking)
                  for lang in ("en", "zh")}
         return _not_assessed(rule, words["en"], words["zh"], lacking, needed)
-    try:
-        verdict = runner.verdict(kind, view)
-    except DisclosureRulesError:
-        raise
-    except Exception as exc:  # a bug or an unforeseen value must not hide the other rules' results
-        warnings.append(f"rule {rule.id} could not be evaluated ({type(exc).__name__}: {exc}); "
-                        "please report this with the rulebook and the ledger's headers")
-        return _Evaluation(_base_result(rule, Status.ERROR, f"could not be evaluated: {type(exc).__name__}: {exc}",
-                                        f"无法计算：{type(exc).__name__}: {exc}"))
-    result = _base_result(rule, Status.PASS, "")
-    result.fields = needed
-    return _finish(book, rule, kind, view, verdict, ds, div, keys[rule.dataset], waivers.get(rule.id, set()),
-                   expressions, result)
+    return _Ready(kind, view, ds, div, expressions, needed)
 
 
 def _title(book, dataset: str) -> str:

@@ -107,6 +107,12 @@ class Kind(ABC):
     has_pending: ClassVar[bool] = False
     #: whether the rule's min/max are rates (False: row counts, as a count rule's)
     thresholds_are_rates: ClassVar[bool] = True
+    #: whether each row's verdict depends on that row alone (and the audit's as-of date and
+    #: calendar), never on the other rows: then the verdict of a ledger's rows, taken at some
+    #: of them, is the verdict of those rows alone, and the units of one ledger are judged in
+    #: one pass (:func:`..engine.audit_units`). False for a kind that compares rows (unique),
+    #: counts groups (count) or reads an earlier result (trend).
+    rowwise: ClassVar[bool] = False
 
     def bounds(self, rule) -> tuple[float | None, float | None]:
         """The rate bounds (min, max) of the rule: what status and proportional scoring use."""

@@ -86,6 +86,7 @@ def expect_messages(found, idx: np.ndarray, lang: str) -> list[str]:
 class Condition(Kind):
     name = "condition"
     Rule = ConditionRule
+    rowwise = True
 
     def evaluate(self, view: RuleView) -> Verdict:
         return expect_violations(view)

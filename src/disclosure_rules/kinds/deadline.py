@@ -95,6 +95,7 @@ class DeadlineRule(RateRule):
 class Deadline(Kind):
     name = "deadline"
     Rule = DeadlineRule
+    rowwise = True
     finding_details = ("deadline", "end", "late_workdays")
     row_details = ("clock_start", "deadline", "end", "status", "late_workdays", "light", "workdays_left")
     has_pending = True

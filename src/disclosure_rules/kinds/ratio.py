@@ -51,6 +51,7 @@ class RatioRule(RateRule):
 class Ratio(Kind):
     name = "ratio"
     Rule = RatioRule
+    rowwise = True
 
     def bounds(self, rule) -> tuple[float | None, float | None]:
         return rule.min, rule.max

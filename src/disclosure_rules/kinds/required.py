@@ -38,6 +38,7 @@ class RequiredRule(RateRule):
 class Required(Kind):
     name = "required"
     Rule = RequiredRule
+    rowwise = True
 
     def evaluate(self, view: RuleView) -> Verdict:
         blank = np.zeros(view.n, dtype=bool)

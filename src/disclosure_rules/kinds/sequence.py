@@ -38,6 +38,7 @@ class SequenceRule(RuleBase):
 class Sequence(Kind):
     name = "sequence"
     Rule = SequenceRule
+    rowwise = True
 
     def check(self, rule, fields: dict) -> list[tuple[str, str]]:
         return [(f"rule {rule.id}: sequence field {value!r} must be a date field", "fields")
