@@ -208,7 +208,12 @@ def _split(loaded, field_name: str) -> tuple[dict[str, Any], dict[str, np.ndarra
     column = loaded.frame[field_name].astype("string").str.strip()
     codes, names = pd.factorize(column.where(column != "", pd.NA), use_na_sentinel=True)
     blank = int((codes < 0).sum())
-    positions = pd.Series(np.arange(len(codes))).groupby(codes).indices
+    # the rows in unit order (in file order within each unit), taken once: a unit's rows are
+    # then a slice of it, not a take of its own (one take per unit of a frame of many Arrow
+    # chunks: 1.5 s for 100 units of 2,000 rows, against 0.08 s)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(-1, len(names) + 1))
+    grouped = loaded.frame.take(order)
     # a data issue goes to the unit of its row ((sheet, row): row numbers repeat across sheets)
     sheets = loaded.sheets if loaded.sheets is not None else np.full(len(codes), None, dtype=object)
     row_unit = pd.Series(codes, index=pd.MultiIndex.from_arrays([pd.Series(sheets, dtype=object).fillna(""),
@@ -224,11 +229,12 @@ def _split(loaded, field_name: str) -> tuple[dict[str, Any], dict[str, np.ndarra
             issues_of.setdefault(int(unit), []).append(issue)
     out, where = {}, {}
     for code, name in enumerate(names):
-        if code not in positions:
+        start, stop = bounds[code + 1], bounds[code + 2]
+        if start == stop:
             continue
-        at = where[str(name)] = np.asarray(positions[code])
+        at = where[str(name)] = order[start:stop]
         out[str(name)] = LoadedDataset(
-            name=loaded.name, frame=loaded.frame.iloc[at].reset_index(drop=True), rows=loaded.rows[at],
+            name=loaded.name, frame=grouped.iloc[start:stop].reset_index(drop=True), rows=loaded.rows[at],
             source=loaded.source, sha256=loaded.sha256, missing=list(loaded.missing),
             issues=issues_of.get(code, []), headers=dict(loaded.headers),
             sheets=None if loaded.sheets is None else loaded.sheets[at],

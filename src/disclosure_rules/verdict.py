@@ -82,6 +82,8 @@ class Keys:
         from .display import display_values
 
         values = self.series.iloc[idx]
+        if isinstance(values.dtype, pd.StringDtype) and self.spec is not None and self.spec.type == "string":
+            return values.to_numpy(dtype=object, na_value=None)  # a text key is its own identity
         if not isinstance(values.dtype, pd.CategoricalDtype):
             return identities(values, self.spec)
         return display_values(values, self.spec).astype(object).where(values.notna(), None).to_numpy(dtype=object)
