@@ -810,7 +810,8 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
             position, rows = listed, ds.rows[listed].astype(object)
             sheets = ds.sheets[listed] if ds.sheets is not None else None
             shown = [f for f in dict.fromkeys(result.fields) if f in view.frame.columns]
-            values = view.frame[shown].iloc[listed].reset_index(drop=True)
+            # rows and columns in one take (a column subset first builds a frame of its own)
+            values = view.frame.iloc[listed, [view.frame.columns.get_loc(f) for f in shown]].reset_index(drop=True)
         headers = _headers(ds, book.datasets[rule.dataset].fields, values.columns.tolist() + rule.fields_used)
         part = FindingPart(
             rule=rule, dataset=rule.dataset, severity=rule.severity, position=position, row=rows,
