@@ -300,7 +300,7 @@ def audit_units(book: Rulebook, whole: Mapping[str, Any], units: list[UnitRows],
 def _whole_verdict(state: _Audit, rule):
     """A row-wise rule's (verdict, where mask) over all the audit's rows; None when the rule is
     not row-wise, joins a ledger, cannot be assessed here or could not be worked out (then
-    each unit's rows are judged on their own, and say why in their own words)."""
+    each unit's rows are judged on their own, and each unit's result says why in its words)."""
     kind = REGISTRY[rule.kind]
     if not kind.rowwise or rule.join is not None:
         return None
