@@ -121,7 +121,7 @@ def main(argv=None) -> None:
     import disclosure_rules.engine as engine
 
     def unit_by_unit(book, whole, units, *, as_of=None, waivers=None, progress=None):
-        return [audit(book, u.data, as_of=as_of, waivers=waivers, unit=u.unit, previous=u.previous) for u in units]
+        return engine.each_alone(book, units, as_of=as_of, waivers=waivers)
 
     one_pass, engine.audit_units = engine.audit_units, unit_by_unit
     try:
