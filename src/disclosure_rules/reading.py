@@ -1742,46 +1742,91 @@ class _Classified:
 def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | None, header: _Header,
               matched: dict[str, int], protected: list[int], merges: list) -> _Classified:
     """Which body rows are records; the others with their reason (blank rows silently)."""
+    return _classify_parts([columns], rows, sheet, header, matched, protected, merges)
+
+
+@dataclass
+class _Candidates:
+    """The rows of a body that need a closer look, of one part of it or of all parts."""
+
+    at: np.ndarray  # their body positions, ascending
+    columns: list[pa.ChunkedArray]  # their cells
+    last_plain: int  # the last body position of a row that is not a candidate (-1: none)
+
+
+def _classify_parts(parts: list[list[pa.ChunkedArray]], rows: np.ndarray, sheet: str | None, header: _Header,
+                    matched: dict[str, int], protected: list[int], merges: list) -> _Classified:
+    """:func:`_classify` of a body given in consecutive parts of rows (a file read piece by
+    piece): the candidates are found part by part, by each row's own cells, and judged
+    together, since a footer is known only by the records above it."""
     n = len(rows)
-    width = len(columns)
+    width = len(parts[0]) if parts else 0
     if n == 0 or width == 0:
         return _Classified(np.ones(n, dtype=bool), [], 0)
     header_rows = [[cell.strip() for cell in row] + [""] * (width - len(row)) for row in header.rows]
-    if protected:
-        # candidates: rows with no key and no required field, or whose key cell is a total or
-        # footer word or repeats the header; only these are looked at cell by cell
-        filled = np.zeros(n, dtype=bool)
-        suspect = np.zeros(n, dtype=bool)
-        first_matched = protected[0]
-        header_words = [re.escape(r[first_matched]) for r in header_rows if first_matched < len(r) and r[first_matched]]
-        for p in protected:
-            # a count ('共32件') beside a 合计 does not make a record: such rows stay candidates
-            count = pc.fill_null(pc.match_substring_regex(columns[p], _COUNT_RE2), False)
-            filled |= ~_blank(columns[p]) & ~np.asarray(count.to_numpy(zero_copy_only=False), dtype=bool)
-        # the marking word is the row's first filled cell: only the leftmost protected column
-        leftmost = min(protected)
-        words = [_re2_trigger()] + (header_words if leftmost == first_matched else [])
-        pattern = r"(?i)^\s*(?:" + "|".join(f"(?:{w})" for w in words) + ")"
-        hits = pc.fill_null(pc.match_substring_regex(columns[leftmost], pattern), False)
+    found, start = [], 0
+    for columns in parts:
+        found.append(_candidates(columns, start, header_rows, protected))
+        start += len(columns[0])
+    if start != n:
+        raise AssertionError("the parts of a body hold other rows than its row numbers")
+    if len(found) == 1:
+        return _judge(found[0], rows, sheet, header, header_rows, matched, protected, merges)
+    at = np.concatenate([f.at for f in found])
+    columns = [pa.chunked_array([chunk for f in found for chunk in f.columns[c].chunks], type=_TEXT)
+               for c in range(width)]
+    return _judge(_Candidates(at, columns, max(f.last_plain for f in found)),
+                  rows, sheet, header, header_rows, matched, protected, merges)
+
+
+def _candidates(columns: list[pa.ChunkedArray], start: int, header_rows: list[list[str]],
+                protected: list[int]) -> _Candidates:
+    """The candidates among rows ``start``, ``start + 1``, … of a body: rows with no key and no
+    required field, or whose key cell is a total or footer word or repeats the header; only
+    these are looked at cell by cell. With no key and no required field, every row."""
+    n = len(columns[0])
+    if not protected:
+        return _Candidates(np.arange(start, start + n), columns, -1)
+    filled = np.zeros(n, dtype=bool)
+    suspect = np.zeros(n, dtype=bool)
+    first_matched = protected[0]
+    header_words = [re.escape(r[first_matched]) for r in header_rows if first_matched < len(r) and r[first_matched]]
+    for p in protected:
+        # a count ('共32件') beside a 合计 does not make a record: such rows stay candidates
+        count = pc.fill_null(pc.match_substring_regex(columns[p], _COUNT_RE2), False)
+        filled |= ~_blank(columns[p]) & ~np.asarray(count.to_numpy(zero_copy_only=False), dtype=bool)
+    # the marking word is the row's first filled cell: only the leftmost protected column
+    leftmost = min(protected)
+    words = [_re2_trigger()] + (header_words if leftmost == first_matched else [])
+    pattern = r"(?i)^\s*(?:" + "|".join(f"(?:{w})" for w in words) + ")"
+    hits = pc.fill_null(pc.match_substring_regex(columns[leftmost], pattern), False)
+    suspect |= np.asarray(hits.to_numpy(zero_copy_only=False), dtype=bool)
+    if first_matched != leftmost and header_words:
+        pattern = r"^\s*(?:" + "|".join(header_words) + r")\s*$"
+        hits = pc.fill_null(pc.match_substring_regex(columns[first_matched], pattern), False)
         suspect |= np.asarray(hits.to_numpy(zero_copy_only=False), dtype=bool)
-        if first_matched != leftmost and header_words:
-            pattern = r"^\s*(?:" + "|".join(header_words) + r")\s*$"
-            hits = pc.fill_null(pc.match_substring_regex(columns[first_matched], pattern), False)
-            suspect |= np.asarray(hits.to_numpy(zero_copy_only=False), dtype=bool)
-        suspect[:HEADER_NOTE_ROWS] = True  # the rows right under the header may be notes on it
-        candidates = np.flatnonzero(~filled | suspect)
-    else:
-        candidates = np.arange(n)
+    suspect[:max(HEADER_NOTE_ROWS - start, 0)] = True  # the rows right under the header may be notes on it
+    chosen = ~filled | suspect
+    local = np.flatnonzero(chosen)
+    plain = np.flatnonzero(~chosen)
+    last_plain = start + int(plain[-1]) if len(plain) else -1
+    if len(local) == n:
+        sub = columns
+    else:  # candidates are in order: a filter works chunk by chunk, where a take joins the chunks
+        mask = pa.array(chosen)
+        sub = [c.filter(mask) for c in columns]
+    return _Candidates(local + start, sub, last_plain)
+
+
+def _judge(found: _Candidates, rows: np.ndarray, sheet: str | None, header: _Header, header_rows: list[list[str]],
+           matched: dict[str, int], protected: list[int], merges: list) -> _Classified:
+    """Which of the candidate rows are records, and the reason each other one is not."""
+    n = len(rows)
+    width = len(found.columns)
+    candidates, sub = found.at, found.columns
     keep = np.ones(n, dtype=bool)
     if not len(candidates):
         return _Classified(keep, [], 0)
-    if len(candidates) == n:
-        sub = columns
-    else:  # candidates are in order: a filter works chunk by chunk, where a take joins the chunks
-        chosen = np.zeros(n, dtype=bool)
-        chosen[candidates] = True
-        chosen = pa.array(chosen)
-        sub = [c.filter(chosen) for c in columns]
     m = len(candidates)
     full = np.column_stack([~_blank(c) for c in sub])  # m x width
     count = full.sum(axis=1)
@@ -1858,17 +1903,15 @@ def _classify(columns: list[pa.ChunkedArray], rows: np.ndarray, sheet: str | Non
     reason[open_ & lone & serial & (reason == None)] = "serial_only"  # noqa: E711
     # key-less rows below the records after a footer (notes of several lines) are footer too
     unclaimed = open_ & (reason == None)  # noqa: E711
-    if protected:
-        is_record = np.ones(n, dtype=bool)  # rows not candidates, and candidates with a key or required field
-        is_record[candidates] = False
-        is_record[candidates[protected_other & ~blank]] = True
-        records_at = np.flatnonzero(is_record)  # in order, as the set operations gave them, without sorting
+    if protected:  # the records: rows not candidates, and candidates with a key or required field
+        records_at = candidates[protected_other & ~blank]
+        last_record = max(found.last_plain, int(records_at[-1]) if len(records_at) else -1)
     else:
         # no key and no required field: a record is a row left unclaimed that fills two of
         # the fields' columns (a note continued on a second line fills one)
         need = max(1, min(2, len(matched_positions)))
         records_at = candidates[unclaimed & (filled_matched >= need)]
-    last_record = records_at.max() if len(records_at) else -1
+        last_record = records_at.max() if len(records_at) else -1
     footers_after = candidates[(reason == "footer") & (candidates > last_record)]
     if len(footers_after):
         reason[unclaimed & (candidates > footers_after.min())] = "footer"
