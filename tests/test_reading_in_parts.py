@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from disclosure_rules import reading
 
@@ -66,6 +66,10 @@ WORDS = ["合计", "总计", "共3件", "以下空白", "填表人：张三", "�
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(st.sampled_from(WORDS), min_size=4, max_size=4), min_size=1, max_size=30),
        st.lists(st.integers(1, 7), min_size=1, max_size=30), st.booleans())
+# a footer between records is no footer of the ledger: the row below the last record stays a
+# record, which only the last record of every part, in the body's own positions, tells
+@example(body=[["1", "A-1", "主动公开", "外贸处"]] * 4 + [["注：本表按日期排列", "", "", ""],
+               ["2", "A-2", "主动公开", "外贸处"], ["", "", "", "外贸处"]], sizes=[1] * 7, keyed=True)
 def test_a_noisy_body_is_classified_alike_whole_and_in_parts(classified_in_parts, body, sizes, keyed):
     """Totals, footers, notes under the header, repeated headers and blank rows: the rows kept,
     the skipped rows listed and their count are the same whether the body comes whole or cut."""
