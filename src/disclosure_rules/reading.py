@@ -152,8 +152,17 @@ def read_table(name: str, spec: Any, source) -> RawTable:
     else:
         label = str(source)
         book, digest = _read_file(label, fields)
-    chosen, passed = _choose_sheets(name, spec, fields, book)
-    parts = [_read_sheet(name, spec, fields, book, sheet, header) for sheet, header in chosen]
+    try:
+        chosen, passed = _choose_sheets(name, spec, fields, book)
+        parts = [_read_sheet(name, spec, fields, book, sheet, header) for sheet, header in chosen]
+    except _NotUtf8:  # a large text file read piece by piece, not UTF-8 after all further down
+        if book.reread is None:
+            raise _undecodable(label, TEXT_ENCODINGS) from None
+        again = book.reread()
+        again.wanted_sheet, again.notes = book.wanted_sheet, book.notes
+        book = again
+        chosen, passed = _choose_sheets(name, spec, fields, book)
+        parts = [_read_sheet(name, spec, fields, book, sheet, header) for sheet, header in chosen]
     table = _combine(name, spec, fields, book, parts)
     table.source, table.sha256 = _printable_name(label), digest
     table.report = _report(book, fields, parts, passed, table)
@@ -361,6 +370,10 @@ class _Sheet:
     kind: str = "worksheet"  # or "chart", "empty"
     columns_header: bool = False  # a DataFrame: grid row 0 is its column names
     hidden: bool = False  # a hidden or very hidden sheet: read only when named with #sheet
+    #: a large text file: ``stream_from(k)`` gives the text columns of grid rows k.. piece by
+    #: piece (consecutive rows, each piece a list of columns), raising :class:`_StreamFailed`
+    #: where only ``body_from`` can read the rest
+    stream_from: Callable[[int], Any] | None = None
 
 
 @dataclass
@@ -372,6 +385,8 @@ class _Book:
     delimiter: str | None = None
     wanted_sheet: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: a text file judged UTF-8 by its head, read again as GB18030 when a later part is not UTF-8
+    reread: Callable[[], "_Book"] | None = None
 
 
 def _grid_sheet(name: str | None, columns: list[pa.ChunkedArray], merges=(), kind="worksheet",
@@ -1231,7 +1246,13 @@ def _read_text(label: str, given: list[bytes], fields: dict) -> _Book:
         encoding = "gb18030"
         sheet, delimiter = _parse_text(label, _decode_gb18030(label, data), fields)
     fmt = {"\t": "tsv"}.get(delimiter, "csv")
-    return _Book(label=label, format=fmt, sheets=[sheet], encoding=encoding, delimiter=delimiter)
+    reread = None
+    if encoding == "utf-8" and sheet.stream_from is not None:
+        def reread() -> _Book:
+            again, delimiter_again = _parse_text(label, _decode_gb18030(label, data), fields)
+            return _Book(label=label, format={"\t": "tsv"}.get(delimiter_again, "csv"), sheets=[again],
+                         encoding="gb18030", delimiter=delimiter_again)
+    return _Book(label=label, format=fmt, sheets=[sheet], encoding=encoding, delimiter=delimiter, reread=reread)
 
 
 def _head_records(text: str, delimiter: str, whole: bool = True) -> list[list[str]]:
@@ -1298,22 +1319,30 @@ def _parse_text(label: str, utf8: bytes, fields: dict) -> tuple[_Sheet, str]:
     head = [list(r) + [""] * (width - len(r)) for r in records]
     cache: dict[int, tuple] = {}
 
-    def body_from(k: int):
-        if k in cache:
-            return cache.pop(k)
+    def offset_of(k: int) -> int:
         offset = _record_offset(head_text, k)
         if offset is None:  # a header cell larger than the head: decode up to it
             text = str(utf8, "utf-8", errors="replace")  # bytes or a memoryview
             offset = _record_offset(text, k) or len(text)
-            byte_offset = len(text[:offset].encode("utf-8"))
-        else:
-            byte_offset = len(head_text[:offset].encode("utf-8"))
-        columns = _parse_body(utf8, byte_offset, delimiter, width)
+            return len(text[:offset].encode("utf-8"))
+        return len(head_text[:offset].encode("utf-8"))
+
+    def body_from(k: int):
+        if k in cache:
+            return cache.pop(k)
+        columns = _parse_body(utf8, offset_of(k), delimiter, width)
         n = len(columns[0]) if columns else 0
         return columns, np.arange(k + 1, k + 1 + n, dtype=np.int64)
 
-    # parsed here, where a later part that is not UTF-8 can still turn to GB18030
+    def stream_from(k: int):
+        return _stream_body(utf8, offset_of(k), delimiter, width)
+
     found = _detect_header(fields, head)
+    if len(utf8) - offset_of(found.last + 1) > STREAM_BYTES:
+        # read piece by piece, each piece's text let go once coded (the whole body's text never
+        # exists at once); a later part that is not UTF-8 turns the file to GB18030 (Book.reread)
+        return _Sheet(name=None, head=head, body_from=body_from, stream_from=stream_from), delimiter
+    # parsed here, where a later part that is not UTF-8 can still turn to GB18030
     cache[found.last + 1] = body_from(found.last + 1)
     return _Sheet(name=None, head=head, body_from=body_from), delimiter
 
@@ -1328,6 +1357,42 @@ def _looks_binary(text: str) -> bool:
 
 class _NotUtf8(Exception):
     """The bytes given to the CSV parser are not valid UTF-8."""
+
+
+class _StreamFailed(Exception):
+    """A body the streaming parser cannot read (ragged rows, a record larger than a piece):
+    read whole instead, where the other parsers take over."""
+
+
+#: a text file's body larger than this is read piece by piece, in pieces of STREAM_BLOCK bytes
+STREAM_BYTES = 32 * 1024 * 1024
+STREAM_BLOCK = 4 * 1024 * 1024
+
+
+def _stream_body(utf8, offset: int, delimiter: str, width: int):
+    """The cells from byte ``offset`` on, as :func:`_parse_body` reads them with pyarrow, in
+    consecutive pieces of rows (lists of text columns), parsed one piece at a time."""
+    from pyarrow import csv as pa_csv
+
+    names = [str(i) for i in range(max(width, 1))]
+    buffer = pa.py_buffer(utf8)
+    if offset:
+        buffer = buffer.slice(offset)
+    try:
+        reader = pa_csv.open_csv(
+            pa.BufferReader(buffer),
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=STREAM_BLOCK, use_threads=False),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char='"',
+                                              newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, _TEXT), null_values=[""],
+                strings_can_be_null=True, quoted_strings_can_be_null=True))
+        for batch in reader:
+            yield [pa.chunked_array([column], type=_TEXT) for column in batch.columns]
+    except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc) or "UTF-8" in str(exc):
+            raise _NotUtf8() from exc
+        raise _StreamFailed() from exc
 
 
 def _parse_body(utf8: bytes, offset: int, delimiter: str, width: int) -> list[pa.ChunkedArray]:
@@ -1752,6 +1817,8 @@ class _Candidates:
     at: np.ndarray  # their body positions, ascending
     columns: list[pa.ChunkedArray]  # their cells
     last_plain: int  # the last body position of a row that is not a candidate (-1: none)
+    start: int = 0  # the body position of the part's first row
+    size: int = 0  # the part's rows
 
 
 def _classify_parts(parts: list[list[pa.ChunkedArray]], rows: np.ndarray, sheet: str | None, header: _Header,
@@ -1763,19 +1830,34 @@ def _classify_parts(parts: list[list[pa.ChunkedArray]], rows: np.ndarray, sheet:
     width = len(parts[0]) if parts else 0
     if n == 0 or width == 0:
         return _Classified(np.ones(n, dtype=bool), [], 0)
-    header_rows = [[cell.strip() for cell in row] + [""] * (width - len(row)) for row in header.rows]
+    header_rows = _header_rows(header, width)
     found, start = [], 0
     for columns in parts:
         found.append(_candidates(columns, start, header_rows, protected))
         start += len(columns[0])
-    if start != n:
+    return _judge_found(found, rows, sheet, header, header_rows, matched, protected, merges)
+
+
+def _header_rows(header: _Header, width: int) -> list[list[str]]:
+    return [[cell.strip() for cell in row] + [""] * (width - len(row)) for row in header.rows]
+
+
+def _judge_found(found: list[_Candidates], rows: np.ndarray, sheet: str | None, header: _Header,
+                 header_rows: list[list[str]], matched: dict[str, int], protected: list[int],
+                 merges: list) -> _Classified:
+    """:func:`_judge` of the candidates found part by part."""
+    n = len(rows)
+    width = len(found[0].columns) if found else 0
+    if n == 0 or width == 0:
+        return _Classified(np.ones(n, dtype=bool), [], 0)
+    if int(found[-1].start + found[-1].size) != n:
         raise AssertionError("the parts of a body hold other rows than its row numbers")
     if len(found) == 1:
         return _judge(found[0], rows, sheet, header, header_rows, matched, protected, merges)
     at = np.concatenate([f.at for f in found])
     columns = [pa.chunked_array([chunk for f in found for chunk in f.columns[c].chunks], type=_TEXT)
                for c in range(width)]
-    return _judge(_Candidates(at, columns, max(f.last_plain for f in found)),
+    return _judge(_Candidates(at, columns, max(f.last_plain for f in found), 0, n),
                   rows, sheet, header, header_rows, matched, protected, merges)
 
 
@@ -1786,7 +1868,7 @@ def _candidates(columns: list[pa.ChunkedArray], start: int, header_rows: list[li
     these are looked at cell by cell. With no key and no required field, every row."""
     n = len(columns[0])
     if not protected:
-        return _Candidates(np.arange(start, start + n), columns, -1)
+        return _Candidates(np.arange(start, start + n), columns, -1, start, n)
     filled = np.zeros(n, dtype=bool)
     suspect = np.zeros(n, dtype=bool)
     first_matched = protected[0]
@@ -1815,7 +1897,7 @@ def _candidates(columns: list[pa.ChunkedArray], start: int, header_rows: list[li
     else:  # candidates are in order: a filter works chunk by chunk, where a take joins the chunks
         mask = pa.array(chosen)
         sub = [c.filter(mask) for c in columns]
-    return _Candidates(local + start, sub, last_plain)
+    return _Candidates(local + start, sub, last_plain, start, n)
 
 
 def _judge(found: _Candidates, rows: np.ndarray, sheet: str | None, header: _Header, header_rows: list[list[str]],
@@ -2036,23 +2118,61 @@ def _protected_fields(spec: Any, fields: dict) -> list[str]:
 def _read_sheet(name: str, spec: Any, fields: dict, book: _Book, sheet: _Sheet, header: _Header) -> _Part:
     header_row = None if (sheet.columns_header and header.last == 0) else header.last + 1
     columns, headers, issues = _match_headers(name, fields, header, header_row, sheet.name)
+    protected = [columns[f] for f in _protected_fields(spec, fields) if f in columns]
+    matched = set(columns.values())
+    unrecognised = [_brief(_shown(t), 200) for i, t in enumerate(header.texts) if i not in matched and _shown(t)]
+    streamed = _read_streamed(fields, sheet, header, columns, protected) if sheet.stream_from is not None else None
+    if streamed is not None:
+        classified, cells, rows = streamed
+        return _Part(sheet, header, header_row, columns, headers, issues, cells, rows, classified, unrecognised)
     body, rows = sheet.body_from(header.last + 1)
     width = len(header.texts)
     if len(body) < width:
         body = body + [pa.chunked_array([pa.nulls(len(rows), _TEXT)], type=_TEXT) for _ in range(width - len(body))]
     merges = [(r0 - header.last - 1, c0, r1 - header.last - 1, c1) for r0, c0, r1, c1 in sheet.merges]
     merges = [m for m in (_clip_merge(m, len(rows), len(body)) for m in merges) if m is not None]
-    protected = [columns[f] for f in _protected_fields(spec, fields) if f in columns]
     classified = _classify(body, rows, sheet.name, header, columns, protected, merges)
     body = _fill_merges(body, merges)
     notes = _across_notes(merges, rows, classified.keep, sheet.name)
     keep = pa.array(classified.keep)
     all_kept = bool(classified.keep.all())
     cells = {f: (body[p] if all_kept else body[p].filter(keep)) for f, p in columns.items()}
-    matched = set(columns.values())
-    unrecognised = [_brief(_shown(t), 200) for i, t in enumerate(header.texts) if i not in matched and _shown(t)]
     return _Part(sheet, header, header_row, columns, headers, issues, cells,
                  rows if all_kept else rows[classified.keep], classified, unrecognised, notes)
+
+
+def _read_streamed(fields: dict, sheet: _Sheet, header: _Header, columns: dict[str, int], protected: list[int]):
+    """(classified, cells, rows) of a body read piece by piece (a large text file, which has no
+    merged cells): each piece's candidates taken aside and its fields' cells kept, coded where
+    typing reads them per distinct value, before the next piece is parsed; None where the
+    streaming parser cannot read the body (it is then read whole)."""
+    k = header.last + 1
+    width = len(header.texts)
+    header_rows = _header_rows(header, width)
+    found: list[_Candidates] = []
+    kept: dict[str, list[pa.Array]] = {f: [] for f in columns}
+    start = 0
+    try:
+        for piece in sheet.stream_from(k):
+            n = len(piece[0])
+            if len(piece) < width:
+                piece = piece + [pa.chunked_array([pa.nulls(n, _TEXT)], type=_TEXT)] * (width - len(piece))
+            found.append(_candidates(piece, start, header_rows, protected))
+            for f, p in columns.items():
+                kept[f].extend((_encoded(piece[p]) if _encodes(fields[f]) else piece[p]).chunks)
+            start += n
+    except _StreamFailed:
+        return None
+    rows = np.arange(k + 1, k + 1 + start, dtype=np.int64)
+    classified = _judge_found(found, rows, sheet.name, header, header_rows, columns, protected, []) \
+        if found else _Classified(np.ones(0, dtype=bool), [], 0)
+    keep = pa.array(classified.keep)
+    all_kept = bool(classified.keep.all())
+    cells = {}
+    for f, chunks in kept.items():
+        column = pa.chunked_array(chunks, type=pa.dictionary(pa.int32(), _TEXT) if _encodes(fields[f]) else _TEXT)
+        cells[f] = column if all_kept else column.filter(keep)
+    return classified, cells, rows if all_kept else rows[classified.keep]
 
 
 def _across_notes(merges: list, rows: np.ndarray, keep: np.ndarray, sheet: str | None) -> list[str]:
@@ -2143,20 +2263,16 @@ def _combine(name: str, spec: Any, fields: dict, book: _Book, parts: list[_Part]
         for f in order:
             if f in part.headers and f not in headers:
                 headers[f] = part.headers[f]
-    arrays = {}
+    rows = np.concatenate([p.rows for p in parts]).astype(np.int64, copy=False) if parts else np.zeros(0, np.int64)
+    columns = []
     for f in order:
         pieces = []
         for part in parts:
-            n = len(part.rows)
             column = part.cells.get(f)
-            pieces.extend(column.chunks if column is not None else [pa.nulls(n, _TEXT)])
-        arrays[str(order.index(f))] = pa.chunked_array(pieces, type=_TEXT)
-    rows = np.concatenate([p.rows for p in parts]).astype(np.int64, copy=False) if parts else np.zeros(0, np.int64)
-    if arrays:
-        body = pa.table(arrays).to_pandas(types_mapper={_TEXT: _RAW_TEXT}.get)
-        body.columns = list(range(len(order)))
-    else:
-        body = pd.DataFrame(index=pd.RangeIndex(len(rows)))
+            pieces.extend(column.chunks if column is not None else [pa.nulls(len(part.rows), _TEXT)])
+        columns.append(_categorical(pieces) if _encodes(fields[f]) else _raw_text(pieces))
+    body = pd.concat([pd.Series(c, copy=False) for c in columns], axis=1, ignore_index=True) if columns \
+        else pd.DataFrame(index=pd.RangeIndex(len(rows)))
     sheets = None
     if book.format not in ("csv", "tsv", "dataframe", "table", "parquet"):
         sheets = np.concatenate([np.full(len(p.rows), p.sheet.name, dtype=object) for p in parts])
@@ -2164,6 +2280,43 @@ def _combine(name: str, spec: Any, fields: dict, book: _Book, parts: list[_Part]
     first = parts[0]
     return RawTable(header=[headers[f] for f in order], header_row=first.header_row, body=body, rows=rows,
                     columns={f: i for i, f in enumerate(order)}, headers=headers, issues=issues, sheets=sheets)
+
+
+def _encodes(spec: Any) -> bool:
+    """Whether a field's cells are handed to typing as their distinct values and a code per
+    cell (every field but text: dates, numbers, labels, which repeat and are typed per
+    distinct value): the text of each cell is let go as soon as it is coded."""
+    return spec.type != "string"
+
+
+def _encoded(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A text column coded: its distinct texts once and an int32 code per cell (null: none),
+    one dictionary for all its chunks."""
+    return column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
+
+
+def _raw_text(chunks: list[pa.Array]) -> pd.Series:
+    text = pa.chunked_array(chunks, type=_TEXT)
+    return pa.table({"0": text}).to_pandas(types_mapper={_TEXT: _RAW_TEXT}.get)["0"]
+
+
+def _categorical(chunks: list[pa.Array]) -> pd.Categorical:
+    """Text chunks, coded or not, as one pandas Categorical whose categories are the distinct
+    texts (pyarrow text) and whose codes are -1 for an empty cell."""
+    coded = [c if pa.types.is_dictionary(c.type) else pc.dictionary_encode(c) for c in chunks]
+    coded = [c.cast(pa.dictionary(pa.int32(), _TEXT)) if c.type != pa.dictionary(pa.int32(), _TEXT) else c
+             for c in coded]
+    if not coded:
+        coded = [pa.array([], type=_TEXT).dictionary_encode()]
+    column = pa.chunked_array(coded, type=pa.dictionary(pa.int32(), _TEXT))
+    if len({id(c.dictionary) for c in column.chunks}) > 1 and \
+            not all(c.dictionary.equals(column.chunk(0).dictionary) for c in column.chunks):
+        column = column.unify_dictionaries()
+    dictionary = column.chunk(0).dictionary
+    indices = pa.chunked_array([c.indices for c in column.chunks], type=pa.int32())
+    codes = pc.fill_null(indices, -1).to_numpy()
+    categories = pd.Index(_raw_text([dictionary]), copy=False, name=None)
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
 
 
 def _report(book: _Book, fields: dict, parts: list[_Part], passed: list[dict], table: RawTable) -> dict:

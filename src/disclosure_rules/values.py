@@ -167,6 +167,15 @@ def _distinct(cells: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """(code per row, -1 for NA; the distinct values). ``True`` and ``1`` stay apart."""
     if cells.dtype == object:
         return _distinct_objects(cells.to_numpy())
+    if isinstance(cells.dtype, pd.CategoricalDtype) and _is_pyarrow_text(cells.dtype.categories.dtype):
+        # text the reader coded (its distinct texts and a code per cell): renumbered in order
+        # of first appearance, as pd.factorize numbers the texts themselves
+        raw = np.asarray(cells.cat.codes)
+        present = raw >= 0
+        codes = np.full(len(raw), -1, dtype=np.intp)
+        found, order = pd.factorize(raw[present])
+        codes[present] = found
+        return codes, pd.Series(cells.cat.categories.take(order), copy=False)
     try:
         codes, uniques = pd.factorize(cells, use_na_sentinel=True)
         return np.asarray(codes, dtype=np.intp), pd.Series(uniques, copy=False)

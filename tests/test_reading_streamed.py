@@ -1,0 +1,157 @@
+"""A large text file is read piece by piece (each piece parsed, its candidates for totals and
+footers taken aside and its fields' cells coded, before the next is parsed). Read so, a file
+gives the same cells, rows, skipped rows, report, typed values and data issues as read whole.
+
+Every test of ``tests/test_reading.py`` and ``tests/test_datasets.py`` runs again here with
+every text file streamed, in pieces of a few hundred bytes, so that their assertions hold for
+the streamed path too; the tests below compare the two ways directly on generated ledgers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from disclosure_rules import reading
+
+for _name in ("test_reading.py", "test_datasets.py"):
+    _spec = importlib.util.spec_from_file_location(f"{_name[:-3]}_streamed", Path(__file__).with_name(_name))
+    _module = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_module)
+    globals().update({name: value for name, value in vars(_module).items()
+                      if name.startswith("test_") and callable(value)})
+
+#: pieces this small cut most records of the tests' files apart from their neighbours, and a
+#: few are too large for a piece (the streaming parser gives up and the body is read whole)
+SMALL_BLOCK = 512
+
+
+@pytest.fixture(autouse=True)
+def streamed(monkeypatch):
+    calls = []
+    stream = reading._stream_body
+
+    def counted(*args):
+        calls.append(args[1])
+        return stream(*args)
+
+    monkeypatch.setattr(reading, "STREAM_BYTES", -1)
+    monkeypatch.setattr(reading, "STREAM_BLOCK", SMALL_BLOCK)
+    monkeypatch.setattr(reading, "_stream_body", counted)
+    yield calls
+
+
+# ------------------------------------------------------------------ streamed against whole
+
+import codecs  # noqa: E402
+import functools  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+import disclosure_rules as dr  # noqa: E402
+from disclosure_rules.datasets import load_dataset  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = dr.load_rulebook("builtin:shanxi-commerce-2021")
+
+
+@functools.lru_cache(maxsize=None)
+def _generate():
+    spec = importlib.util.spec_from_file_location("bench_generate_streamed", ROOT / "benchmarks" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _ledgers(folder: Path, rows: int, seed: int) -> dict[str, Path]:
+    paths = _generate().generate(rows, folder, seed=seed)
+    return {"documents": paths["documents"], "requests": paths["requests"]}
+
+
+def _both(name: str, path: Path, monkeypatch, block: int = SMALL_BLOCK):
+    """(read whole, read streamed) of one ledger."""
+    monkeypatch.setattr(reading, "STREAM_BYTES", 1 << 62)
+    whole = load_dataset(name, BOOK.datasets[name], path)
+    monkeypatch.setattr(reading, "STREAM_BYTES", -1)
+    monkeypatch.setattr(reading, "STREAM_BLOCK", block)
+    return whole, load_dataset(name, BOOK.datasets[name], path)
+
+
+def _assert_same(whole, streamed):
+    pd.testing.assert_frame_equal(whole.frame, streamed.frame)
+    assert whole.rows.tolist() == streamed.rows.tolist()
+    assert whole.issues == streamed.issues
+    assert whole.reading == streamed.reading
+    assert whole.missing == streamed.missing and whole.headers == streamed.headers
+    assert whole.sha256 == streamed.sha256
+
+
+def _append(path: Path, lines: list[str], encoding: str) -> None:
+    with open(path, "ab") as handle:
+        handle.write("".join(line + "\n" for line in lines).encode(encoding))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_generated_ledgers_read_alike_streamed_and_whole(tmp_path, monkeypatch, streamed, seed):
+    """GB18030 documents and UTF-8-with-BOM requests, with their planted bad dates and labels,
+    then a total, a footer and a key-less row below it with a label no field knows (skipped
+    with the footer, so never reported): the typed frame, every data issue with its row, the rows and
+    the reading report are the same streamed (in pieces of many sizes) as read whole."""
+    paths = _ledgers(tmp_path, 3000, seed)
+    _append(paths["documents"], ["合计,共3000件,,,,,,,,,,,,,,,,,,", "", "注：本表由办公室汇总,,,,,,,,,,,,,,,,,,,",
+                                 ",,,不知道的类型,,,,,,,,,,,,,,,,"], "gb18030")
+    _append(paths["requests"], ["合计：3000件", "填表人：张三,,,,,怪渠道"], "utf-8")
+    for block in (SMALL_BLOCK, 4096, 1 << 16):
+        for name, path in paths.items():
+            whole, streamed_read = _both(name, path, monkeypatch, block)
+            _assert_same(whole, streamed_read)
+            assert streamed_read.reading["skipped_total"] >= 2
+            assert not any("不知道的类型" in str(i["value"]) or "怪渠道" in str(i["value"])
+                           for i in streamed_read.issues)
+    assert len(streamed) >= 6  # every read above was streamed
+
+
+def test_a_utf8_file_with_gbk_far_down_turns_to_gb18030_when_streamed(tmp_path, monkeypatch, streamed):
+    """A file whose head is plain ASCII (valid UTF-8) but whose later rows are GBK is read as
+    GB18030, as the whole read does, though the piece that is not UTF-8 comes long after the
+    first: the typed dates of the GBK rows and the row numbers are the same."""
+    spec = BOOK.datasets["requests"]
+    names = [spec.key] + [f for f, s in spec.fields.items() if s.required and f != spec.key] + ["received_on"]
+    names = list(dict.fromkeys(names))
+    ascii_rows = reading.HEAD_BYTES // 20 + 2000  # well past the head the encoding is judged by
+
+    def record(i: int, gbk: bool) -> str:
+        day = f"2021年3月{1 + i % 28}日" if gbk else f"2021-03-{1 + i % 28:02d}"
+        return ",".join([f"YS-{i:06d}"] + ["x"] * (len(names) - 2) + [day]) + "\n"
+
+    path = tmp_path / "mixed.csv"
+    path.write_bytes((",".join(names) + "\n" + "".join(record(i, False) for i in range(ascii_rows))).encode("ascii")
+                     + "".join(record(i, True) for i in range(ascii_rows, ascii_rows + 3000)).encode("gb18030"))
+    whole, streamed_read = _both("requests", path, monkeypatch, 1 << 16)
+    _assert_same(whole, streamed_read)
+    assert streamed_read.reading["encoding"] == "gb18030"
+    assert streamed_read.frame["received_on"].notna().all()
+    assert streamed
+
+
+def test_a_ragged_row_far_down_is_read_whole(tmp_path, monkeypatch, streamed):
+    """A row with more cells than the header, far down: the streaming parser gives up there,
+    and the body is read whole by the parsers that take such rows, to the same result."""
+    paths = _ledgers(tmp_path, 2000, 4)
+    _append(paths["documents"], ["A-1,标题,办公室,其他文件,2021-03-01,主动公开" + ",x" * 30], "gb18030")
+    whole, streamed_read = _both("documents", paths["documents"], monkeypatch)
+    _assert_same(whole, streamed_read)
+    assert streamed
+
+
+def test_small_files_are_read_whole(tmp_path, monkeypatch):
+    """Below STREAM_BYTES of body a text file is parsed in one go (multithreaded), not streamed."""
+    paths = _ledgers(tmp_path, 200, 5)
+    calls = []
+    monkeypatch.setattr(reading, "STREAM_BYTES", 32 * 1024 * 1024)
+    monkeypatch.setattr(reading, "_stream_body", lambda *args: calls.append(1) or iter(()))
+    load_dataset("documents", BOOK.datasets["documents"], paths["documents"])
+    assert calls == []
