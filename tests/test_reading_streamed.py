@@ -13,15 +13,20 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from disclosure_rules import reading
 
+_modules = {}
 for _name in ("test_reading.py", "test_datasets.py"):
     _spec = importlib.util.spec_from_file_location(f"{_name[:-3]}_streamed", Path(__file__).with_name(_name))
     _module = importlib.util.module_from_spec(_spec)
     _spec.loader.exec_module(_module)
+    _modules[_name] = _module
     globals().update({name: value for name, value in vars(_module).items()
                       if name.startswith("test_") and callable(value)})
+
+_module_reading = _modules["test_reading.py"]
 
 #: pieces this small cut most records of the tests' files apart from their neighbours, and a
 #: few are too large for a piece (the streaming parser gives up and the body is read whole)
@@ -155,3 +160,36 @@ def test_small_files_are_read_whole(tmp_path, monkeypatch):
     monkeypatch.setattr(reading, "_stream_body", lambda *args: calls.append(1) or iter(()))
     load_dataset("documents", BOOK.datasets["documents"], paths["documents"])
     assert calls == []
+
+
+CELLS = ["", " ", "合计", "共3件", "注：本表按日期排列", "文号", "公开属性", "A-1", "A-2", "外贸处", "主动公开",
+         "不予公开", "2021-03-01", "2021年3月5日", "44405", 'say "hi"', "a,b", "line\nbreak", "—", "1"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.sampled_from(CELLS), min_size=6, max_size=6), min_size=0, max_size=60),
+       st.sampled_from([64, 128, 512, 4096]), st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
+def test_random_csv_reads_alike_streamed_and_whole(tmp_path_factory, monkeypatch, streamed, body, block, encoding):
+    """Random bodies of quoted cells, cells with line breaks and commas, blank records, totals,
+    footers and repeated headers, in pieces of any size: the raw cells, rows and reading report
+    are the same streamed as read whole (or the same error)."""
+    import csv
+    import io
+
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(["公文台账"])
+    writer.writerow(_module_reading.HEADER)
+    writer.writerows(body)
+    path = tmp_path_factory.mktemp("random") / "ledger.csv"
+    path.write_bytes(text.getvalue().encode(encoding))
+    outcome = {}
+    for mode, limit in (("whole", 1 << 62), ("streamed", -1)):
+        monkeypatch.setattr(reading, "STREAM_BYTES", limit)
+        monkeypatch.setattr(reading, "STREAM_BLOCK", block)
+        try:
+            raw = reading.read_table("documents", _module_reading.DOCS, path)
+            outcome[mode] = ({f: _module_reading.cells(raw, f) for f in raw.columns}, raw.rows.tolist(), raw.report)
+        except Exception as exc:  # the same error either way
+            outcome[mode] = (type(exc).__name__, str(exc))
+    assert outcome["streamed"] == outcome["whole"]
