@@ -1890,8 +1890,7 @@ def _candidates(columns: list[pa.ChunkedArray], start: int, header_rows: list[li
     suspect[:max(HEADER_NOTE_ROWS - start, 0)] = True  # the rows right under the header may be notes on it
     chosen = ~filled | suspect
     local = np.flatnonzero(chosen)
-    plain = np.flatnonzero(~chosen)
-    last_plain = start + int(plain[-1]) if len(plain) else -1
+    last_plain = start + n - 1 - int(np.argmin(chosen[::-1])) if len(local) < n else -1
     if len(local) == n:
         sub = columns
     else:  # candidates are in order: a filter works chunk by chunk, where a take joins the chunks
@@ -2309,9 +2308,8 @@ def _categorical(chunks: list[pa.Array]) -> pd.Categorical:
     if not coded:
         coded = [pa.array([], type=_TEXT).dictionary_encode()]
     column = pa.chunked_array(coded, type=pa.dictionary(pa.int32(), _TEXT))
-    if len({id(c.dictionary) for c in column.chunks}) > 1 and \
-            not all(c.dictionary.equals(column.chunk(0).dictionary) for c in column.chunks):
-        column = column.unify_dictionaries()
+    if column.num_chunks > 1 and not all(c.dictionary.equals(column.chunk(0).dictionary) for c in column.chunks):
+        column = column.unify_dictionaries()  # pieces coded apart: one dictionary for all
     dictionary = column.chunk(0).dictionary
     indices = pa.chunked_array([c.indices for c in column.chunks], type=pa.int32())
     codes = pc.fill_null(indices, -1).to_numpy()
