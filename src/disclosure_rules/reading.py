@@ -114,7 +114,9 @@ def _utf16(name: str) -> bytes:
 class RawTable:
     """Cells below the header, before typing, one column per field found.
 
-    ``body`` has one text column per matched field, at position ``columns[field]``;
+    ``body`` has one column per matched field, at position ``columns[field]``: pyarrow text
+    for a text field, and for any other field a Categorical of its distinct texts (the cells
+    coded as they are read, so that a large file's text is let go piece by piece);
     ``header`` holds the header text of each of those columns; ``headers`` maps each
     field to its header as found; ``rows`` are spreadsheet row numbers (int64),
     ``sheets`` the sheet of each row (object array; None for CSV and DataFrames);
