@@ -1371,24 +1371,33 @@ STREAM_BYTES = 32 * 1024 * 1024
 STREAM_BLOCK = 4 * 1024 * 1024
 
 
-def _stream_body(utf8, offset: int, delimiter: str, width: int):
-    """The cells from byte ``offset`` on, as :func:`_parse_body` reads them with pyarrow, in
-    consecutive pieces of rows (lists of text columns), parsed one piece at a time."""
+def _arrow_csv(utf8, offset: int, delimiter: str, width: int):
+    """(the bytes from ``offset`` on, column names, parse and convert options): how pyarrow
+    reads a body, whole (:func:`_parse_body`) or piece by piece (:func:`_stream_body`) alike.
+    With ``ignore_empty_lines=False`` a blank line is a record, so row numbers stay those
+    Excel shows; every cell is text, and an empty cell null."""
     from pyarrow import csv as pa_csv
 
     names = [str(i) for i in range(max(width, 1))]
     buffer = pa.py_buffer(utf8)
     if offset:
         buffer = buffer.slice(offset)
+    parse = pa_csv.ParseOptions(delimiter=delimiter, quote_char='"', newlines_in_values=True, ignore_empty_lines=False)
+    convert = pa_csv.ConvertOptions(column_types=dict.fromkeys(names, _TEXT), null_values=[""],
+                                    strings_can_be_null=True, quoted_strings_can_be_null=True)
+    return buffer, names, parse, convert
+
+
+def _stream_body(utf8, offset: int, delimiter: str, width: int):
+    """The cells from byte ``offset`` on, as :func:`_parse_body` reads them with pyarrow, in
+    consecutive pieces of rows (lists of text columns), parsed one piece at a time."""
+    from pyarrow import csv as pa_csv
+
+    buffer, names, parse, convert = _arrow_csv(utf8, offset, delimiter, width)
     try:
         reader = pa_csv.open_csv(
-            pa.BufferReader(buffer),
-            read_options=pa_csv.ReadOptions(column_names=names, block_size=STREAM_BLOCK, use_threads=False),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char='"',
-                                              newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, _TEXT), null_values=[""],
-                strings_can_be_null=True, quoted_strings_can_be_null=True))
+            pa.BufferReader(buffer), parse_options=parse, convert_options=convert,
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=STREAM_BLOCK, use_threads=False))
         for batch in reader:
             yield [pa.chunked_array([column], type=_TEXT) for column in batch.columns]
     except pa.ArrowInvalid as exc:
@@ -1406,21 +1415,12 @@ def _parse_body(utf8: bytes, offset: int, delimiter: str, width: int) -> list[pa
     """
     from pyarrow import csv as pa_csv
 
-    names = [str(i) for i in range(max(width, 1))]
-    buffer = pa.py_buffer(utf8)
-    if offset:
-        buffer = buffer.slice(offset)
+    buffer, names, parse, convert = _arrow_csv(utf8, offset, delimiter, width)
     if not buffer.size:
         return [pa.chunked_array([], type=_TEXT) for _ in names]
     try:
-        table = pa_csv.read_csv(
-            pa.BufferReader(buffer),
-            read_options=pa_csv.ReadOptions(column_names=names),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char='"',
-                                              newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, _TEXT), null_values=[""],
-                strings_can_be_null=True, quoted_strings_can_be_null=True))
+        table = pa_csv.read_csv(pa.BufferReader(buffer), read_options=pa_csv.ReadOptions(column_names=names),
+                                parse_options=parse, convert_options=convert)
         return list(table.columns)
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc) or "UTF-8" in str(exc):
@@ -2165,8 +2165,7 @@ def _read_streamed(fields: dict, sheet: _Sheet, header: _Header, columns: dict[s
     except _StreamFailed:
         return None
     rows = np.arange(k + 1, k + 1 + start, dtype=np.int64)
-    classified = _judge_found(found, rows, sheet.name, header, header_rows, columns, protected, []) \
-        if found else _Classified(np.ones(0, dtype=bool), [], 0)
+    classified = _judge_found(found, rows, sheet.name, header, header_rows, columns, protected, [])
     keep = pa.array(classified.keep)
     all_kept = bool(classified.keep.all())
     cells = {}
@@ -2304,9 +2303,7 @@ def _raw_text(chunks: list[pa.Array]) -> pd.Series:
 def _categorical(chunks: list[pa.Array]) -> pd.Categorical:
     """Text chunks, coded or not, as one pandas Categorical whose categories are the distinct
     texts (pyarrow text) and whose codes are -1 for an empty cell."""
-    coded = [c if pa.types.is_dictionary(c.type) else pc.dictionary_encode(c) for c in chunks]
-    coded = [c.cast(pa.dictionary(pa.int32(), _TEXT)) if c.type != pa.dictionary(pa.int32(), _TEXT) else c
-             for c in coded]
+    coded = [c if pa.types.is_dictionary(c.type) else pc.dictionary_encode(c) for c in chunks]  # int32 codes
     if not coded:
         coded = [pa.array([], type=_TEXT).dictionary_encode()]
     column = pa.chunked_array(coded, type=pa.dictionary(pa.int32(), _TEXT))
