@@ -33,27 +33,41 @@ _module_reading = _modules["test_reading.py"]
 SMALL_BLOCK = 512
 
 
+class Calls:
+    """How often a body was streamed and how often it was read whole (parsed in one go)."""
+
+    def __init__(self):
+        self.streams = 0
+        self.whole = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.streams)
+
+
 @pytest.fixture(autouse=True)
 def streamed(monkeypatch):
-    calls = []
-    stream = reading._stream_body
+    calls = Calls()
+    stream, parse = reading._stream_body, reading._parse_body
 
-    def counted(*args):
-        calls.append(args[1])
+    def counted_stream(*args):
+        calls.streams += 1
         return stream(*args)
+
+    def counted_parse(*args):
+        calls.whole += 1
+        return parse(*args)
 
     monkeypatch.setattr(reading, "STREAM_BYTES", -1)
     monkeypatch.setattr(reading, "STREAM_BLOCK", SMALL_BLOCK)
-    monkeypatch.setattr(reading, "_stream_body", counted)
+    monkeypatch.setattr(reading, "_stream_body", counted_stream)
+    monkeypatch.setattr(reading, "_parse_body", counted_parse)
     yield calls
 
 
 # ------------------------------------------------------------------ streamed against whole
 
-import codecs  # noqa: E402
 import functools  # noqa: E402
 
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import disclosure_rules as dr  # noqa: E402
@@ -79,7 +93,7 @@ def _ledgers(folder: Path, rows: int, seed: int) -> dict[str, Path]:
 def _both(name: str, path: Path, monkeypatch, block: int = SMALL_BLOCK):
     """(read whole, read streamed) of one ledger."""
     monkeypatch.setattr(reading, "STREAM_BYTES", 1 << 62)
-    whole = load_dataset(name, BOOK.datasets[name], path)
+    whole = load_dataset(name, BOOK.datasets[name], path)  # parsed in one go (one whole parse)
     monkeypatch.setattr(reading, "STREAM_BYTES", -1)
     monkeypatch.setattr(reading, "STREAM_BLOCK", block)
     return whole, load_dataset(name, BOOK.datasets[name], path)
@@ -108,7 +122,10 @@ def test_generated_ledgers_read_alike_streamed_and_whole(tmp_path, monkeypatch, 
     paths = _ledgers(tmp_path, 3000, seed)
     _append(paths["documents"], ["合计,共3000件,,,,,,,,,,,,,,,,,,", "", "注：本表由办公室汇总,,,,,,,,,,,,,,,,,,,",
                                  ",,,不知道的类型,,,,,,,,,,,,,,,,"], "gb18030")
-    _append(paths["requests"], ["合计：3000件", "填表人：张三,,,,,怪渠道"], "utf-8")
+    # the rows padded with commas as Excel writes them (a short row makes the streaming parser
+    # give up and read the body whole: test_a_ragged_row_far_down_is_read_whole)
+    width = len(paths["requests"].read_text(encoding="utf-8-sig").splitlines()[2].split(","))
+    _append(paths["requests"], ["合计：3000件" + "," * (width - 1), "填表人：张三,,,,,怪渠道" + "," * (width - 6)], "utf-8")
     for block in (SMALL_BLOCK, 4096, 1 << 16):
         for name, path in paths.items():
             whole, streamed_read = _both(name, path, monkeypatch, block)
@@ -116,7 +133,8 @@ def test_generated_ledgers_read_alike_streamed_and_whole(tmp_path, monkeypatch, 
             assert streamed_read.reading["skipped_total"] >= 2
             assert not any("不知道的类型" in str(i["value"]) or "怪渠道" in str(i["value"])
                            for i in streamed_read.issues)
-    assert len(streamed) >= 6  # every read above was streamed
+    # every streamed read above streamed to its end: the only whole parses are the whole reads
+    assert streamed.streams == 6 and streamed.whole == 6
 
 
 def test_a_utf8_file_with_gbk_far_down_turns_to_gb18030_when_streamed(tmp_path, monkeypatch, streamed):
@@ -139,7 +157,9 @@ def test_a_utf8_file_with_gbk_far_down_turns_to_gb18030_when_streamed(tmp_path, 
     _assert_same(whole, streamed_read)
     assert streamed_read.reading["encoding"] == "gb18030"
     assert streamed_read.frame["received_on"].notna().all()
-    assert streamed
+    # the whole read parses twice (as UTF-8 up to the GBK part, then as GB18030); the streamed
+    # one streams as UTF-8 up to the GBK piece, then again as GB18030 to the end, never whole
+    assert streamed.streams == 2 and streamed.whole == 2
 
 
 def test_a_ragged_row_far_down_is_read_whole(tmp_path, monkeypatch, streamed):
@@ -149,7 +169,8 @@ def test_a_ragged_row_far_down_is_read_whole(tmp_path, monkeypatch, streamed):
     _append(paths["documents"], ["A-1,标题,办公室,其他文件,2021-03-01,主动公开" + ",x" * 30], "gb18030")
     whole, streamed_read = _both("documents", paths["documents"], monkeypatch)
     _assert_same(whole, streamed_read)
-    assert streamed
+    assert streamed_read.reading["records"] == whole.reading["records"] > 2000
+    assert streamed.streams == 1 and streamed.whole == 2  # the streamed read gave up and read whole
 
 
 def test_small_files_are_read_whole(tmp_path, monkeypatch):
