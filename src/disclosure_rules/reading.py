@@ -1362,8 +1362,9 @@ class _NotUtf8(Exception):
 
 
 class _StreamFailed(Exception):
-    """A body the streaming parser cannot read (ragged rows, a record larger than a piece):
-    read whole instead, where the other parsers take over."""
+    """A body the streaming parser cannot read (rows longer than the header, a record larger
+    than a piece, a short row in a body that cannot be padded): read whole instead, where the
+    other parsers take over."""
 
 
 #: a text file's body larger than this is read piece by piece, in pieces of STREAM_BLOCK bytes
@@ -1388,30 +1389,152 @@ def _arrow_csv(utf8, offset: int, delimiter: str, width: int):
     return buffer, names, parse, convert
 
 
+class _CannotPad(Exception):
+    """A quote opens in the middle of a cell, so where pyarrow's cells end is not told by
+    counting quotes: such a body is left to the other parsers."""
+
+
+#: a body is padded in pieces of this many bytes
+_PAD_BLOCK = 4 * 1024 * 1024
+_SHORT_ROW = re.compile(r"Expected (\d+) columns, got (\d+)")
+
+
+def _short_row(exc: Exception) -> bool:
+    """Whether pyarrow stopped at a record with fewer cells than the header."""
+    found = _SHORT_ROW.search(str(exc))
+    return found is not None and int(found[2]) < int(found[1])
+
+
+def _padded(buffer, delimiter: str, width: int):
+    """The body's bytes, in pieces, with delimiters added at the end of each record that
+    has fewer than ``width`` cells, the way Excel leaves off a row's trailing empty cells in
+    a CSV it saves: the cells a short record lacks are blank, as every other parser reads
+    them. Blank records are left blank.
+
+    Vectorised over the bytes that can end a cell or quote one (delimiters, quotes, line
+    ends): a delimiter or line end outside quotes ends a cell, and whether a byte is inside
+    quotes is the parity of the quotes before it. That is how pyarrow reads a body whose
+    every quote that opens is at the start of a cell (or doubles a quote inside quotes); a
+    body with a quote opening inside a cell raises :class:`_CannotPad`.
+    """
+    data = np.frombuffer(buffer, dtype=np.uint8)
+    sep, quote, lf, cr = ord(delimiter), ord('"'), ord("\n"), ord("\r")
+    quoted = 0       # 1 while inside quotes at the start of the piece
+    cells = 0        # delimiters of the record under way
+    content = False  # whether the record under way has a byte
+    previous = lf    # the byte before the piece (a line end at the start of the body)
+    start = 0
+    while start < len(data):
+        end = min(start + _PAD_BLOCK, len(data))
+        if end < len(data) and data[end - 1] == cr and data[end] == lf:
+            end += 1  # a piece never ends between the CR and LF of one line end
+        piece = data[start:end]
+        at = np.flatnonzero((piece == sep) | (piece == quote) | (piece == lf) | (piece == cr))
+        kind = piece[at]
+        is_quote = kind == quote
+        before = np.cumsum(is_quote, dtype=np.int64) - is_quote + quoted  # quotes before each
+        outside = (before & 1) == 0
+        prior = piece[np.maximum(at - 1, 0)]
+        prior[at == 0] = previous
+        if not np.isin(prior[is_quote & outside], (sep, lf, cr, quote)).all():
+            raise _CannotPad()
+        # a CR ends a line unless an LF follows (a CR that ends a piece has none after it)
+        following = piece[np.minimum(at + 1, len(piece) - 1)]
+        is_end = outside & ((kind == lf) | ((kind == cr) & ((following != lf) | (at == len(piece) - 1))))
+        counted = np.cumsum(outside & (kind == sep), dtype=np.int64)
+        ends = np.flatnonzero(is_end)  # indices into ``at``
+        if len(ends):
+            stops = at[ends] - ((kind[ends] == lf) & (prior[ends] == cr))  # before a CRLF's CR
+            per = np.diff(counted[ends], prepend=0)
+            per[0] += cells
+            starts = np.concatenate(([0], at[ends[:-1]] + 1))
+            filled = stops > starts
+            filled[0] |= content
+            short = filled & (per < width - 1)
+            cells = int(counted[-1] - counted[ends[-1]])
+            content = len(piece) > at[ends[-1]] + 1
+        else:
+            cells += int(counted[-1]) if len(counted) else 0
+            content = content or len(piece) > 0
+        quoted = int(before[-1] + is_quote[-1]) & 1 if len(at) else quoted
+        previous = int(piece[-1])
+        if len(ends) and short.any():
+            piece = np.insert(piece, np.repeat(stops[short], (width - 1) - per[short]), sep)
+        yield memoryview(piece)
+        start = end
+    if content and cells < width - 1:
+        yield bytes([sep]) * (width - 1 - cells)
+
+
+class _Pieces(io.RawIOBase):
+    """A file whose bytes are the pieces an iterator gives, in order (for pyarrow's reader)."""
+
+    def __init__(self, pieces):
+        self._pieces = iter(pieces)
+        self._left = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        """Fill ``target`` whole unless the pieces run out (pyarrow takes a short read for a
+        short block)."""
+        done = 0
+        while done < len(target):
+            if not len(self._left):
+                piece = next(self._pieces, None)
+                if piece is None:
+                    break
+                self._left = memoryview(piece).cast("B")
+            n = min(len(target) - done, len(self._left))
+            target[done:done + n] = self._left[:n]
+            self._left = self._left[n:]
+            done += n
+        return done
+
+
 def _stream_body(utf8, offset: int, delimiter: str, width: int):
     """The cells from byte ``offset`` on, as :func:`_parse_body` reads them with pyarrow, in
-    consecutive pieces of rows (lists of text columns), parsed one piece at a time."""
+    consecutive pieces of rows (lists of text columns), parsed one piece at a time. At a
+    record with fewer cells than the header the body is parsed again from its start, padded
+    (:func:`_padded`), and the rows already given are passed over."""
     from pyarrow import csv as pa_csv
 
     buffer, names, parse, convert = _arrow_csv(utf8, offset, delimiter, width)
-    try:
-        reader = pa_csv.open_csv(
-            pa.BufferReader(buffer), parse_options=parse, convert_options=convert,
-            read_options=pa_csv.ReadOptions(column_names=names, block_size=STREAM_BLOCK, use_threads=False))
-        for batch in reader:
-            yield [pa.chunked_array([column], type=_TEXT) for column in batch.columns]
-    except pa.ArrowInvalid as exc:
-        if "UTF8" in str(exc) or "UTF-8" in str(exc):
-            raise _NotUtf8() from exc
-        raise _StreamFailed() from exc
+    given = 0
+    for padded in (False, True):
+        source = _Pieces(_padded(buffer, delimiter, len(names))) if padded else pa.BufferReader(buffer)
+        skip = given
+        try:
+            reader = pa_csv.open_csv(
+                source, parse_options=parse, convert_options=convert,
+                read_options=pa_csv.ReadOptions(column_names=names, block_size=STREAM_BLOCK, use_threads=False))
+            for batch in reader:
+                if skip >= batch.num_rows:
+                    skip -= batch.num_rows
+                    continue
+                if skip:
+                    batch, skip = batch.slice(skip), 0
+                given += batch.num_rows
+                yield [pa.chunked_array([column], type=_TEXT) for column in batch.columns]
+            return
+        except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc) or "UTF-8" in str(exc):
+                raise _NotUtf8() from exc
+            if padded or not _short_row(exc):
+                raise _StreamFailed() from exc
+        except _CannotPad as exc:
+            raise _StreamFailed() from exc
 
 
 def _parse_body(utf8: bytes, offset: int, delimiter: str, width: int) -> list[pa.ChunkedArray]:
     """Every cell from byte ``offset`` on as text columns, one row per record (blank records kept).
 
     pyarrow first: multithreaded, and with ``ignore_empty_lines=False`` a blank line is a
-    record, so row numbers stay those Excel shows. Ragged rows or huge cells make it fail;
-    the C engine reads short rows, and the csv module whatever is left.
+    record, so row numbers stay those Excel shows. Rows short of cells (Excel leaves off a
+    row's trailing empty cells) make it fail: it reads the body again padded
+    (:func:`_padded`). Rows longer than the header or huge cells make it fail too: the C
+    engine reads what it can, and the csv module whatever is left.
     """
     from pyarrow import csv as pa_csv
 
@@ -1425,6 +1548,18 @@ def _parse_body(utf8: bytes, offset: int, delimiter: str, width: int) -> list[pa
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc) or "UTF-8" in str(exc):
             raise _NotUtf8() from exc
+        short = _short_row(exc)
+    if short:  # rows whose trailing empty cells were left off, as Excel leaves them
+        try:
+            padded = pa.py_buffer(b"".join(_padded(buffer, delimiter, len(names))))
+            table = pa_csv.read_csv(pa.BufferReader(padded), read_options=pa_csv.ReadOptions(column_names=names),
+                                    parse_options=parse, convert_options=convert)
+            return list(table.columns)
+        except _CannotPad:
+            pass
+        except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc) or "UTF-8" in str(exc):
+                raise _NotUtf8() from exc
     body = memoryview(utf8)[offset:]
     try:
         # the warning filters are the process's: this (rare) path is taken by one thread at a time
