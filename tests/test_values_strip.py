@@ -42,3 +42,19 @@ def test_strip_blank_is_trim_then_empty_is_null(cells, more, large, cut):
     assert got.type == kind
     assert got.to_pylist() == expected.to_pylist()
     got.validate(full=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(cells=CELLS, more=CELLS, large=st.booleans(), cut=st.integers(0, 5))
+def test_spaced_ends_are_arrows(cells, more, large, cut):
+    """Which strings begin or end with a space is what Arrow's kernels say of every string,
+    though only the strings whose end bytes could be a space's are given to them."""
+    from disclosure_rules.values import _spaced_ends
+
+    kind = pa.large_string() if large else pa.string()
+    first = pa.array(cells, type=kind)
+    first = first.slice(min(cut, len(first)))
+    text = pa.chunked_array([first, pa.array(more, type=kind)], type=kind)
+    expected = pc.fill_null(pc.or_(pc.utf8_is_space(pc.utf8_slice_codeunits(text, 0, 1)),
+                                   pc.utf8_is_space(pc.utf8_slice_codeunits(text, -1))), False)
+    assert _spaced_ends(text).to_pylist() == expected.to_pylist()

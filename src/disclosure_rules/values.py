@@ -290,13 +290,56 @@ SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, rang
     + "\u2028\u2029\u202f\u205f\u3000"
 
 
+def _space_bytes() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(first bytes, last bytes, last byte pairs) of the UTF-8 of the characters of
+    :data:`SPACES`, as lookup tables: a string none of whose ends matches has no space at
+    either end."""
+    first, last, pair = np.zeros(256, dtype=bool), np.zeros(256, dtype=bool), np.zeros(65536, dtype=bool)
+    for char in SPACES:
+        code = char.encode("utf-8")
+        first[code[0]] = True
+        if len(code) == 1:
+            last[code[0]] = True
+        else:
+            pair[code[-2] * 256 + code[-1]] = True
+    return first, last, pair
+
+
+_FIRST_BYTE, _LAST_BYTE, _LAST_PAIR = _space_bytes()
+
+
 def _spaced_ends(text: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Whether each string begins or ends with a character of :data:`SPACES` (False for null),
-    by Arrow kernels over every chunk at once, outside the GIL (the reading threads run
-    side by side)."""
-    first = pc.utf8_is_space(pc.utf8_slice_codeunits(text, 0, 1))  # Arrow's spaces: SPACES (a test holds them)
-    last = pc.utf8_is_space(pc.utf8_slice_codeunits(text, -1))
-    return pc.fill_null(pc.or_(first, last), False)
+    """Whether each string begins or ends with a character of :data:`SPACES` (False for null).
+
+    The strings whose first byte, last byte or last two bytes could be those of a space are
+    found from the offsets and bytes (numpy, which lets the GIL go: the reading threads run
+    side by side), and only those are looked at by Arrow's kernels; a ledger's cells rarely
+    have a space at an end."""
+    return pa.chunked_array([_spaced_chunk(chunk) for chunk in text.chunks], type=pa.bool_())
+
+
+def _spaced_chunk(chunk: pa.Array) -> pa.Array:
+    n = len(chunk)
+    values = chunk.buffers()[2]
+    if not n or values is None:
+        return pa.array(np.zeros(n, dtype=bool))
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset:chunk.offset + n + 1].astype(np.int64)
+    data = np.frombuffer(values, dtype=np.uint8)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = np.flatnonzero(ends > starts)  # a null or "" has no end to look at
+    starts, ends = starts[filled], ends[filled]
+    last = data[ends - 1]
+    before = data[np.maximum(ends - 2, starts)]  # the last byte again for a one-byte string
+    maybe = _FIRST_BYTE[data[starts]] | _LAST_BYTE[last] | ((ends - starts >= 2) & _LAST_PAIR[before.astype(np.intp) * 256 + last])
+    at = filled[maybe]
+    spaced = np.zeros(n, dtype=bool)
+    if len(at):
+        some = chunk.take(pa.array(at))
+        first = pc.utf8_is_space(pc.utf8_slice_codeunits(some, 0, 1))  # Arrow's spaces: SPACES (a test holds them)
+        end = pc.utf8_is_space(pc.utf8_slice_codeunits(some, -1))
+        spaced[at] = pc.fill_null(pc.or_(first, end), False).to_numpy(zero_copy_only=False)
+    return pa.array(spaced)
 
 
 def _with_validity(chunk: pa.Array, keep: pa.Array) -> pa.Array:
