@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 import math
 import os
 from dataclasses import dataclass, field
@@ -553,8 +552,7 @@ class AuditResult:
             .reset_index(drop=True)
 
     def write_json(self, path: str | os.PathLike, json_findings: int | None = 1000) -> None:
-        text = json.dumps(self.to_dict(json_findings), ensure_ascii=False, indent=2, allow_nan=False)
-        write_atomic(path, text.encode("utf-8"))
+        write_atomic(path, json_bytes(self.to_dict(json_findings)))
 
     def write_html(self, path: str | os.PathLike, lang: str = "zh") -> None:
         from .report import write_html
@@ -626,6 +624,22 @@ def _capped_issues(data_issues: list[dict], cap: int | None) -> tuple[list[dict]
     warnings = [f"{n} more data issues in {d}.{f} ({p}) are not listed in the JSON"
                 for (d, f, p), n in dropped.items()]
     return kept, warnings
+
+
+def json_bytes(data) -> bytes:
+    """``data`` as UTF-8 JSON as ``json.dumps(data, ensure_ascii=False, indent=2)`` writes it,
+    by orjson: the result of a large audit is encoded some 30 times faster. The text is the
+    same but for the exponent of a float below 1e-4 (``1e-7``, not ``1e-07``: the same
+    number); a number that is not finite is written null (the result holds none: DESIGN
+    §11); what orjson cannot write (an integer beyond 64 bits) is written by json."""
+    import json
+
+    import orjson
+
+    try:
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2)
+    except orjson.JSONEncodeError:
+        return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
