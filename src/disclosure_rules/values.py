@@ -324,7 +324,7 @@ def _spaced_chunk(chunk: pa.Array) -> pa.Array:
     if not n or values is None:
         return pa.array(np.zeros(n, dtype=bool))
     width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-    offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset:chunk.offset + n + 1].astype(np.int64)
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset:chunk.offset + n + 1].astype(np.int64, copy=False)
     data = np.frombuffer(values, dtype=np.uint8)
     starts, ends = offsets[:-1], offsets[1:]
     filled = np.flatnonzero(ends > starts)  # a null or "" has no end to look at
