@@ -278,12 +278,12 @@ def test_rows_saved_without_their_trailing_empty_cells_read_as_padded(tmp_path, 
 RAW = ['关于"十四五"规划', 'a"b']  # a quote inside a cell not quoted, as some tools write it
 
 
-def _csv_line(row: list[str], trim: bool) -> str:
-    cells = [c if c in RAW or not any(ch in c for ch in ',"\n\r') else '"' + c.replace('"', '""') + '"'
+def _csv_line(row: list[str], trim: bool, delimiter: str = ",") -> str:
+    cells = [c if c in RAW or not any(ch in c for ch in delimiter + '"\n\r') else '"' + c.replace('"', '""') + '"'
              for c in row]
     while trim and cells and cells[-1] == "":
         cells.pop()
-    return ",".join(cells)
+    return delimiter.join(cells)
 
 
 MISLED = [(["a\"b"] + ["x"] * 5, False), (["2", "A-2", "line\nbreak", "x", "x", "x"], False),
@@ -294,23 +294,26 @@ MISLED = [(["a\"b"] + ["x"] * 5, False), (["2", "A-2", "line\nbreak", "x", "x", 
 @given(st.lists(st.tuples(st.lists(st.sampled_from(CELLS + RAW + [""] * 6), min_size=6, max_size=6), st.booleans()),
                 min_size=0, max_size=60),
        st.sampled_from([64, 512, 4096]), st.sampled_from([1, 7, 64, 1 << 22]),
-       st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]), st.sampled_from(["\n", "\r\n"]))
+       st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]), st.sampled_from(["\n", "\r\n"]),
+       st.sampled_from([",", "\t", ";"]))
 # a quote inside a cell not quoted, then a quoted line break: counting quotes takes that line
 # break for a line end (and pads inside the cell) and the real line end for quoted, until the
 # next quote inside a cell not quoted; then a short row, which only a padded body parses
-@example(MISLED, 64, 1 << 22, "utf-8", "\n")
-@example(MISLED, 64, 1, "utf-8", "\r\n")  # every byte a piece: the quote's own piece starts with it
+@example(MISLED, 64, 1 << 22, "utf-8", "\n", ",")
+@example(MISLED, 64, 1, "utf-8", "\r\n", ",")  # every byte a piece: the quote's own piece starts with it
 def test_random_rows_short_of_trailing_cells_read_as_blank_cells(tmp_path_factory, monkeypatch, streamed, body,
-                                                                 block, pad_block, encoding, newline):
-    """Random bodies whose rows (some) lack their trailing empty cells, with quoted cells, line
-    breaks and commas in cells and quotes inside cells not quoted, padded in pieces of any size
-    (a CRLF or a record cut between two): the cells, rows and report are those of the same
-    body with every row padded, read whole and streamed."""
+                                                                 block, pad_block, encoding, newline, delimiter):
+    """Random bodies (comma-, tab- or semicolon-separated) whose rows (some) lack their
+    trailing empty cells, with quoted cells, line breaks and delimiters in cells and quotes
+    inside cells not quoted, padded in pieces of any size (a CRLF or a record cut between
+    two): the cells, rows and report are those of the same body with every row padded, read
+    whole and streamed."""
     monkeypatch.setattr(reading, "_PAD_BLOCK", pad_block)
     folder = tmp_path_factory.mktemp("short")
     outcome = {}
     for trimmed in (False, True):
-        lines = ["公文台账", ",".join(_module_reading.HEADER)] + [_csv_line(row, trimmed and trim) for row, trim in body]
+        lines = ["公文台账", delimiter.join(_module_reading.HEADER)] + [_csv_line(row, trimmed and trim, delimiter)
+                                                                      for row, trim in body]
         path = folder / str(trimmed) / "ledger.csv"
         path.parent.mkdir()
         path.write_bytes("".join(line + newline for line in lines).encode(encoding))
