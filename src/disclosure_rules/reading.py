@@ -1466,33 +1466,6 @@ def _padded(buffer, delimiter: str, width: int):
         yield bytes([sep]) * (width - 1 - cells)
 
 
-class _Pieces(io.RawIOBase):
-    """A file whose bytes are the pieces an iterator gives, in order (for pyarrow's reader)."""
-
-    def __init__(self, pieces):
-        self._pieces = iter(pieces)
-        self._left = memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, target) -> int:
-        """Fill ``target`` whole unless the pieces run out (pyarrow takes a short read for a
-        short block)."""
-        done = 0
-        while done < len(target):
-            if not len(self._left):
-                piece = next(self._pieces, None)
-                if piece is None:
-                    break
-                self._left = memoryview(piece).cast("B")
-            n = min(len(target) - done, len(self._left))
-            target[done:done + n] = self._left[:n]
-            self._left = self._left[n:]
-            done += n
-        return done
-
-
 def _stream_body(utf8, offset: int, delimiter: str, width: int):
     """The cells from byte ``offset`` on, as :func:`_parse_body` reads them with pyarrow, in
     consecutive pieces of rows (lists of text columns), parsed one piece at a time. At a
@@ -1503,9 +1476,12 @@ def _stream_body(utf8, offset: int, delimiter: str, width: int):
     buffer, names, parse, convert = _arrow_csv(utf8, offset, delimiter, width)
     given = 0
     for padded in (False, True):
-        source = _Pieces(_padded(buffer, delimiter, len(names))) if padded else pa.BufferReader(buffer)
         skip = given
         try:
+            # the padded body as an Arrow buffer: a Python file under pyarrow's read-ahead thread
+            # can leave that thread reading at exit when the parse fails (a crash or a hang)
+            source = pa.BufferReader(pa.py_buffer(b"".join(_padded(buffer, delimiter, len(names))))
+                                     if padded else buffer)
             reader = pa_csv.open_csv(
                 source, parse_options=parse, convert_options=convert,
                 read_options=pa_csv.ReadOptions(column_names=names, block_size=STREAM_BLOCK, use_threads=False))

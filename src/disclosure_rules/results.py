@@ -629,8 +629,8 @@ def _capped_issues(data_issues: list[dict], cap: int | None) -> tuple[list[dict]
 def json_bytes(data) -> bytes:
     """``data`` as UTF-8 JSON as ``json.dumps(data, ensure_ascii=False, indent=2)`` writes it,
     by orjson: the result of a large audit is encoded some 30 times faster. The text is the
-    same but for the exponent of a float below 1e-4 (``1e-7``, not ``1e-07``: the same
-    number); a number that is not finite is written null (the result holds none: DESIGN
+    same but for some small floats (``1e-7`` for ``1e-07``, ``0.00001`` for ``1e-05``: the
+    same numbers); a number that is not finite is written null (the result holds none: DESIGN
     §11); what orjson cannot write (an integer beyond 64 bits) is written by json."""
     import json
 
@@ -639,7 +639,7 @@ def json_bytes(data) -> bytes:
     try:
         return orjson.dumps(data, option=orjson.OPT_INDENT_2)
     except orjson.JSONEncodeError:
-        return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+        return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False).encode("utf-8")
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
