@@ -744,6 +744,73 @@ def test_huge_cells_in_the_header_and_the_body_are_read_whole(tmp_path):
     assert raw.rows.tolist() == [3, 4]
 
 
+BREAKS = ["a\r\nb", "\r\n", "行一\r\n行二\r\n", "x\ry", "\r", "p\nq", "\n", "a,b", 'say "hi"', "短", "", "主动公开"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.lists(st.lists(st.sampled_from(BREAKS), min_size=3, max_size=3), min_size=1, max_size=30),
+       newline=st.sampled_from(["\r\n", "\n"]))
+def test_line_breaks_in_quoted_cells_read_back_byte_for_byte(tmp_path, monkeypatch, body, newline):
+    """Cells holding CRLF line breaks (text pasted from a Windows form), LF (Alt+Enter in
+    Excel) or a lone CR, quoted, in files with either line end, parsed in blocks of many
+    sizes, so that blocks end inside the cells and between a CR and its LF: every cell reads
+    back exactly as written (pyarrow alone drops such an LF, apache/arrow#51368)."""
+    from disclosure_rules import reading
+
+    rows = [["A-%d" % i, *row[:2]] for i, row in enumerate(body)]
+    path = tmp_path / "breaks.csv"
+    path.write_bytes(csv_bytes([["文号", "文件标题", "公开属性"], *rows], newline=newline))
+    for block in [*range(40, 72, 3), 1 << 20]:
+        monkeypatch.setattr(reading, "PARSE_BLOCK", block)
+        raw = read_table("documents", DOCS, path)
+        assert cells(raw, "doc_id") == [r[0] for r in rows]
+        assert cells(raw, "title") == [r[1] or None for r in rows]
+        assert cells(raw, "disclosure") == [r[2] or None for r in rows]
+        assert raw.rows.tolist() == list(range(2, 2 + len(rows)))
+
+
+def crlf_at_block_ends(block: int, blocks: int, newline: str = "\r\n") -> tuple[bytes, list[str]]:
+    """A ledger whose body (the bytes after its header line) has, at every multiple of
+    ``block`` up to ``blocks`` of them, a quoted cell's CR as the block's last byte and its LF
+    as the next block's first; with the titles of its records."""
+    head = ("文号,文件标题,公开属性" + newline).encode()
+    out, titles, length = [], [], 0
+    for b in range(1, blocks + 1):
+        boundary = b * block
+        while length + 80 < boundary:
+            line = f"A-{len(titles)},标题{len(titles)},主动公开{newline}".encode()
+            out.append(line)
+            titles.append(f"标题{len(titles)}")
+            length += len(line)
+        prefix = f'A-{len(titles)},"'.encode()
+        title = "x" * (boundary - 1 - length - len(prefix)) + "\r\n第二行"
+        line = prefix + title.encode() + f'",主动公开{newline}'.encode()
+        assert length + len(prefix) + title.index("\r") == boundary - 1
+        out.append(line)
+        titles.append(title)
+        length += len(line)
+    return head + b"".join(out), titles
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n"])
+@pytest.mark.parametrize("one_block", [True, False])
+def test_a_crlf_in_a_cell_split_by_the_parsers_blocks_is_kept(tmp_path, monkeypatch, newline, one_block):
+    """A cell's CRLF whose CR ends one of pyarrow's 1 MB blocks and whose LF begins the next,
+    at each of three block ends: the cells keep their CRLF, and no row is lost or added,
+    whether the body is parsed again in one block or (too large for one) by the C engine."""
+    from disclosure_rules import reading
+
+    if not one_block:
+        monkeypatch.setattr(reading, "_ONE_BLOCK_MAX", 0)
+
+    data, titles = crlf_at_block_ends(reading.PARSE_BLOCK, 3, newline)
+    path = tmp_path / "split.csv"
+    path.write_bytes(data)
+    raw = read_table("documents", DOCS, path)
+    assert cells(raw, "title") == titles
+    assert raw.rows.tolist() == list(range(2, 2 + len(titles)))
+
+
 def test_ragged_rows_keep_their_cells(tmp_path):
     """Rows longer or shorter than the header lose nothing they have."""
     path = tmp_path / "r.csv"

@@ -330,3 +330,23 @@ def test_random_rows_short_of_trailing_cells_read_as_blank_cells(tmp_path_factor
     assert outcome[True, "whole"] == outcome[False, "whole"]
     assert outcome[True, "streamed"] == outcome[False, "whole"]
     assert outcome[False, "streamed"] == outcome[False, "whole"]
+
+
+# ------------------------------------------------------------------ line breaks in cells
+
+@pytest.mark.parametrize("trim", [False, True])
+def test_a_crlf_in_a_cell_split_by_the_streamed_pieces_is_kept(tmp_path, monkeypatch, trim):
+    """A large file streamed in its pieces of 4 MB, a cell's CRLF split between two pieces at
+    each of the first two piece ends (the CR the last byte of one, the LF the first of the
+    next), the rows whole or (padded while streamed) short of their trailing empty cells:
+    every cell keeps its CRLF, on its own row."""
+    monkeypatch.setattr(reading, "STREAM_BLOCK", 4 * 1024 * 1024)
+    monkeypatch.setattr(reading, "_PAD_BLOCK", 4 * 1024 * 1024)
+    data, titles = _module_reading.crlf_at_block_ends(reading.STREAM_BLOCK, 2)
+    if trim:  # a last record without its disclosure: the body is padded, in the same pieces
+        data, titles = data + b"A-end,end\r\n", [*titles, "end"]
+    path = tmp_path / "split.csv"
+    path.write_bytes(data)
+    raw = reading.read_table("documents", _module_reading.DOCS, path)
+    assert _module_reading.cells(raw, "title") == titles
+    assert raw.rows.tolist() == list(range(2, 2 + len(titles)))

@@ -1363,13 +1363,54 @@ class _NotUtf8(Exception):
 
 class _StreamFailed(Exception):
     """A body the streaming parser cannot read (rows longer than the header, a record larger
-    than a piece, a short row in a body that cannot be padded): read whole instead, where the
-    other parsers take over."""
+    than a piece, a short row in a body that cannot be padded, a carriage return in a cell):
+    read whole instead, where the other parsers take over."""
 
 
 #: a text file's body larger than this is read piece by piece, in pieces of STREAM_BLOCK bytes
 STREAM_BYTES = 32 * 1024 * 1024
 STREAM_BLOCK = 4 * 1024 * 1024
+
+
+#: pyarrow reads a body whole in blocks of this many bytes (its default), a thread each
+PARSE_BLOCK = 1 << 20
+#: the largest block pyarrow takes (its block size is a 32-bit integer)
+_ONE_BLOCK_MAX = (1 << 31) - 2
+
+
+def _holds_cr(columns) -> bool:
+    """Whether a cell of these text columns may hold a carriage return: any CR byte in their
+    value buffers (which may reach past a slice's cells, so a yes may be wrong, a no never).
+
+    pyarrow (26 and before, apache/arrow#51368) drops the LF of a CRLF inside a quoted cell
+    when a block of the body ends between the CR and the LF: the cell reads "a\\rb" for
+    "a\\r\\nb", with no error. A cell it damages so holds a CR; a body whose cells hold none
+    was read right, and one parsed in a single block is read right either way."""
+    for column in columns:
+        for chunk in column.chunks if isinstance(column, pa.ChunkedArray) else [column]:
+            values = chunk.buffers()[2] if chunk.type == _TEXT else None
+            if values is not None and values.size and (np.frombuffer(values, dtype=np.uint8) == 13).any():
+                return True
+    return False
+
+
+def _read_whole(buffer, names, parse, convert) -> list[pa.ChunkedArray] | None:
+    """A body parsed by pyarrow, in blocks of :data:`PARSE_BLOCK` bytes, a thread each, and
+    again in one block where a cell holds a carriage return (:func:`_holds_cr`); None where
+    that block would be larger than pyarrow takes (the C engine reads the body)."""
+    from pyarrow import csv as pa_csv
+
+    table = pa_csv.read_csv(pa.BufferReader(buffer), read_options=pa_csv.ReadOptions(
+        column_names=names, block_size=PARSE_BLOCK), parse_options=parse, convert_options=convert)
+    columns = list(table.columns)
+    if any(c.num_chunks > 1 for c in columns) and _holds_cr(columns):
+        if buffer.size > _ONE_BLOCK_MAX:
+            return None
+        table = pa_csv.read_csv(pa.BufferReader(buffer), read_options=pa_csv.ReadOptions(
+            column_names=names, block_size=buffer.size + 1, use_threads=False),
+            parse_options=parse, convert_options=convert)
+        columns = list(table.columns)
+    return columns
 
 
 def _arrow_csv(utf8, offset: int, delimiter: str, width: int):
@@ -1470,7 +1511,8 @@ def _stream_body(utf8, offset: int, delimiter: str, width: int):
     """The cells from byte ``offset`` on, as :func:`_parse_body` reads them with pyarrow, in
     consecutive pieces of rows (lists of text columns), parsed one piece at a time. At a
     record with fewer cells than the header the body is parsed again from its start, padded
-    (:func:`_padded`), and the rows already given are passed over."""
+    (:func:`_padded`), and the rows already given are passed over. A piece with a carriage
+    return in a cell raises :class:`_StreamFailed` (:func:`_holds_cr`): the body is read whole."""
     from pyarrow import csv as pa_csv
 
     buffer, names, parse, convert = _arrow_csv(utf8, offset, delimiter, width)
@@ -1491,6 +1533,8 @@ def _stream_body(utf8, offset: int, delimiter: str, width: int):
                     continue
                 if skip:
                     batch, skip = batch.slice(skip), 0
+                if _holds_cr(batch.columns):
+                    raise _StreamFailed()  # its blocks may have split a CRLF in a cell (_holds_cr)
                 given += batch.num_rows
                 yield [pa.chunked_array([column], type=_TEXT) for column in batch.columns]
             return
@@ -1510,27 +1554,26 @@ def _parse_body(utf8: bytes, offset: int, delimiter: str, width: int) -> list[pa
     record, so row numbers stay those Excel shows. Rows short of cells (Excel leaves off a
     row's trailing empty cells) make it fail: it reads the body again padded
     (:func:`_padded`). Rows longer than the header or huge cells make it fail too: the C
-    engine reads what it can, and the csv module whatever is left.
+    engine reads what it can, and the csv module whatever is left. A body with a carriage
+    return in a cell is parsed in one block (:func:`_read_whole`).
     """
-    from pyarrow import csv as pa_csv
-
     buffer, names, parse, convert = _arrow_csv(utf8, offset, delimiter, width)
     if not buffer.size:
         return [pa.chunked_array([], type=_TEXT) for _ in names]
+    short = False
     try:
-        table = pa_csv.read_csv(pa.BufferReader(buffer), read_options=pa_csv.ReadOptions(column_names=names),
-                                parse_options=parse, convert_options=convert)
-        return list(table.columns)
+        columns = _read_whole(buffer, names, parse, convert)
+        if columns is not None:
+            return columns
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc) or "UTF-8" in str(exc):
             raise _NotUtf8() from exc
         short = _short_row(exc)
     if short:  # rows whose trailing empty cells were left off, as Excel leaves them
         try:
-            padded = pa.py_buffer(b"".join(_padded(buffer, delimiter, len(names))))
-            table = pa_csv.read_csv(pa.BufferReader(padded), read_options=pa_csv.ReadOptions(column_names=names),
-                                    parse_options=parse, convert_options=convert)
-            return list(table.columns)
+            columns = _read_whole(pa.py_buffer(b"".join(_padded(buffer, delimiter, len(names)))), names, parse, convert)
+            if columns is not None:
+                return columns
         except _CannotPad:
             pass
         except pa.ArrowInvalid as exc:
