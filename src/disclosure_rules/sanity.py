@@ -81,10 +81,17 @@ def ledger_period_warnings(book, loaded: dict) -> list[str]:
         for field, fspec in spec.fields.items():
             if fspec.type != "date" or field not in ds.frame.columns:
                 continue
-            days = pd.to_datetime(ds.frame[field], errors="coerce").to_numpy(dtype="datetime64[D]")
-            known = ~np.isnat(days)
-            total += int(known.sum())
-            outside += int((known & ((days < start) | (days > end))).sum())
+            values = ds.frame[field].to_numpy()
+            if values.dtype.kind != "M":
+                values = pd.to_datetime(ds.frame[field], errors="coerce").to_numpy(dtype="datetime64[D]")
+            # in the column's own unit, not converted to days: before the start, or from the
+            # day after the end on (NaT compares false both ways)
+            unit = np.datetime_data(values.dtype)[0]
+            known = int(len(values) - np.isnat(values).sum())
+            total += known
+            if known:
+                outside += int(np.count_nonzero(values < start.astype(f"datetime64[{unit}]"))
+                               + np.count_nonzero(values >= (end + 1).astype(f"datetime64[{unit}]")))
         if total >= MIN_DATES and outside / total >= OUTSIDE_SHARE:
             out.append(f"{round(100 * outside / total)}% of the dates in {name} ({spec.title or name}) fall "
                        f"outside the plan period ({period.start.isoformat()} to {period.end.isoformat()}): "
