@@ -1408,6 +1408,7 @@ def _read_whole(buffer, names, parse, convert) -> list[pa.ChunkedArray] | None:
     if any(c.num_chunks > 1 for c in columns) and _holds_cr(columns):
         if buffer.size > _ONE_BLOCK_MAX:
             return None
+        del table, columns  # let the first parse go before the second (no two of them at once)
         table = pa_csv.read_csv(pa.BufferReader(buffer), read_options=pa_csv.ReadOptions(
             column_names=names, block_size=buffer.size + 1, use_threads=False),
             parse_options=parse, convert_options=convert)
