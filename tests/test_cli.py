@@ -790,19 +790,26 @@ def test_validate_and_help_do_not_load_the_audit_engine():
 @pytest.mark.skipif(sys.platform != "linux", reason="the allocators are chosen on Linux only")
 @pytest.mark.parametrize("chosen", [None, "system"])
 def test_the_command_takes_arrows_jemalloc_pool_unless_the_user_chose_one(chosen):
-    """A command run uses Arrow's jemalloc pool and numpy without transparent huge pages
-    (mimalloc and huge pages cost seconds of kernel time at a million rows); what the user set
-    in ARROW_DEFAULT_MEMORY_POOL or NUMPY_MADVISE_HUGEPAGE is kept."""
+    """A command run uses Arrow's jemalloc pool, numpy without transparent huge pages
+    (mimalloc and huge pages cost seconds of kernel time at a million rows) and DuckDB's
+    allocator handing freed pages back at once; what the user set in
+    ARROW_DEFAULT_MEMORY_POOL, NUMPY_MADVISE_HUGEPAGE or DUCKDB_JE_MALLOC_CONF is kept, and
+    DuckDB runs under either."""
     import os
     import subprocess
 
-    env = {k: v for k, v in os.environ.items() if k not in ("ARROW_DEFAULT_MEMORY_POOL", "NUMPY_MADVISE_HUGEPAGE")}
+    names = ("ARROW_DEFAULT_MEMORY_POOL", "NUMPY_MADVISE_HUGEPAGE", "DUCKDB_JE_MALLOC_CONF")
+    env = {k: v for k, v in os.environ.items() if k not in names}
     if chosen:
         env["ARROW_DEFAULT_MEMORY_POOL"] = chosen
         env["NUMPY_MADVISE_HUGEPAGE"] = "1"
-    code = ("import contextlib, io\nfrom disclosure_rules.cli import main\n"
+        env["DUCKDB_JE_MALLOC_CONF"] = "dirty_decay_ms:5000"
+    code = ("import contextlib, io, os\nfrom disclosure_rules.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n    main(['--help'])\n"
-            "import numpy as np, pyarrow as pa\n"
-            "print(pa.default_memory_pool().backend_name, np._core.multiarray._get_madvise_hugepage())")
+            "import duckdb, numpy as np, pyarrow as pa\n"
+            "assert duckdb.sql('select sum(i) from range(1000000) t(i)').fetchall() == [(499999500000,)]\n"
+            "print(pa.default_memory_pool().backend_name, np._core.multiarray._get_madvise_hugepage(),"
+            " os.environ['DUCKDB_JE_MALLOC_CONF'])")
     shown = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert shown.stdout.split() == ([chosen, "True"] if chosen else ["jemalloc", "False"])
+    assert shown.stdout.split() == ([chosen, "True", "dirty_decay_ms:5000"] if chosen
+                                    else ["jemalloc", "False", "dirty_decay_ms:0"])
