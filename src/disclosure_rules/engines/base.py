@@ -74,7 +74,11 @@ class SqlEngine(ABC):
     def __init__(self):
         self._calendar_span: tuple | None = None
         self._relations = 0
-        self._columns: dict = {}  # (dataset, column) -> its Arrow column, for this audit
+        # (dataset, column) -> its Arrow column, for the rules of one dataset in a row (a
+        # rulebook lists each dataset's rules together): a dataset's are let go at the first
+        # rule of another, so that they do not add to the peak of the rules after theirs
+        self._columns: dict = {}
+        self._columns_of: str | None = None
 
     @abstractmethod
     def register(self, name: str, table) -> None:
@@ -108,6 +112,10 @@ class SqlEngine(ABC):
 
         rule = view.rule
         joined = set(rule.join.fields) if rule.join is not None else set()
+
+        if self._columns_of != rule.dataset:
+            self._columns.clear()
+            self._columns_of = rule.dataset
 
         def cached(key, make):
             if key not in self._columns:
