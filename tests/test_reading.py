@@ -776,12 +776,18 @@ def test_line_breaks_in_quoted_cells_read_back_byte_for_byte(tmp_path, monkeypat
         assert raw.rows.tolist() == list(range(2, 2 + len(rows)))
 
 
-def crlf_at_block_ends(block: int, blocks: int, newline: str = "\r\n") -> tuple[bytes, list[str]]:
+def crlf_at_block_ends(block: int, blocks: int, newline: str = "\r\n", short_first: bool = False) -> tuple[bytes, list[str]]:
     """A ledger whose body (the bytes after its header line) has, at every multiple of
     ``block`` up to ``blocks`` of them, a quoted cell's CR as the block's last byte and its LF
-    as the next block's first; with the titles of its records."""
+    as the next block's first; with the titles of its records. ``short_first``: its first
+    record lacks its last (empty) cell, and the CRs end the blocks of the body padded (the
+    missing delimiter added), as the padded parse sees it."""
     head = ("文号,文件标题,公开属性" + newline).encode()
     out, titles, length = [], [], 0
+    if short_first:
+        out.append(f"A-short,短{newline}".encode())
+        titles.append("短")
+        length += len(out[0]) + 1  # the delimiter padding adds
     for b in range(1, blocks + 1):
         boundary = b * block
         while length + 80 < boundary:
@@ -800,22 +806,39 @@ def crlf_at_block_ends(block: int, blocks: int, newline: str = "\r\n") -> tuple[
 
 
 @pytest.mark.parametrize("newline", ["\r\n", "\n"])
-@pytest.mark.parametrize("one_block", [True, False])
-def test_a_crlf_in_a_cell_split_by_the_parsers_blocks_is_kept(tmp_path, monkeypatch, newline, one_block):
+@pytest.mark.parametrize("second", ["one block", "too large", "no memory"])
+@pytest.mark.parametrize("short_first", [False, True])
+def test_a_crlf_in_a_cell_split_by_the_parsers_blocks_is_kept(tmp_path, monkeypatch, newline, second, short_first):
     """A cell's CRLF whose CR ends one of pyarrow's 1 MB blocks and whose LF begins the next,
-    at each of three block ends: the cells keep their CRLF, and no row is lost or added,
-    whether the body is parsed again in one block or (too large for one) by the C engine."""
+    at each of three block ends, in a body read as it is or padded (its first row short of
+    its last cell): the cells keep their CRLF, and no row is lost or added, whether the body
+    is parsed again in one block or, too large for one or for the memory, by the C engine."""
+    import pyarrow as pa
+    from pyarrow import csv as pa_csv
+
     from disclosure_rules import reading
 
-    if not one_block:
+    engine_reads = []
+    read_csv = reading.pd.read_csv
+    monkeypatch.setattr(reading.pd, "read_csv", lambda *a, **k: engine_reads.append(1) or read_csv(*a, **k))
+    if second == "too large":
         monkeypatch.setattr(reading, "_ONE_BLOCK_MAX", 0)
+    if second == "no memory":
+        arrow_read = pa_csv.read_csv
 
-    data, titles = crlf_at_block_ends(reading.PARSE_BLOCK, 3, newline)
+        def short_of_memory(source, read_options=None, **kwargs):
+            if read_options is not None and read_options.block_size > reading.PARSE_BLOCK:
+                raise pa.ArrowMemoryError("malloc of size 4294967296 failed")
+            return arrow_read(source, read_options=read_options, **kwargs)
+        monkeypatch.setattr(pa_csv, "read_csv", short_of_memory)
+    data, titles = crlf_at_block_ends(reading.PARSE_BLOCK, 3, newline, short_first)
     path = tmp_path / "split.csv"
     path.write_bytes(data)
     raw = read_table("documents", DOCS, path)
     assert cells(raw, "title") == titles
+    assert cells(raw, "disclosure")[0] == (None if short_first else "主动公开")
     assert raw.rows.tolist() == list(range(2, 2 + len(titles)))
+    assert bool(engine_reads) == (second != "one block")  # which parser read the body
 
 
 def test_ragged_rows_keep_their_cells(tmp_path):

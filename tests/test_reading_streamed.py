@@ -334,19 +334,21 @@ def test_random_rows_short_of_trailing_cells_read_as_blank_cells(tmp_path_factor
 
 # ------------------------------------------------------------------ line breaks in cells
 
-@pytest.mark.parametrize("trim", [False, True])
-def test_a_crlf_in_a_cell_split_by_the_streamed_pieces_is_kept(tmp_path, monkeypatch, trim):
+@pytest.mark.parametrize("short_first", [False, True])
+def test_a_crlf_in_a_cell_split_by_the_streamed_pieces_is_kept(tmp_path, monkeypatch, short_first):
     """A large file streamed in its pieces of 4 MB, a cell's CRLF split between two pieces at
     each of the first two piece ends (the CR the last byte of one, the LF the first of the
-    next), the rows whole or (padded while streamed) short of their trailing empty cells:
-    every cell keeps its CRLF, on its own row."""
+    next), the body streamed as it is or (its first row short of its last cell) padded
+    while streamed: every cell keeps its CRLF, on its own row."""
     monkeypatch.setattr(reading, "STREAM_BLOCK", 4 * 1024 * 1024)
     monkeypatch.setattr(reading, "_PAD_BLOCK", 4 * 1024 * 1024)
-    data, titles = _module_reading.crlf_at_block_ends(reading.STREAM_BLOCK, 2)
-    if trim:  # a last record without its disclosure: the body is padded, in the same pieces
-        data, titles = data + b"A-end,end\r\n", [*titles, "end"]
+    padded = []
+    pad = reading._padded
+    monkeypatch.setattr(reading, "_padded", lambda *args: padded.append(1) or pad(*args))
+    data, titles = _module_reading.crlf_at_block_ends(reading.STREAM_BLOCK, 2, short_first=short_first)
     path = tmp_path / "split.csv"
     path.write_bytes(data)
     raw = reading.read_table("documents", _module_reading.DOCS, path)
     assert _module_reading.cells(raw, "title") == titles
     assert raw.rows.tolist() == list(range(2, 2 + len(titles)))
+    assert bool(padded) == short_first

@@ -1388,7 +1388,8 @@ def _holds_cr(columns) -> bool:
     was read right, and one parsed in a single block is read right either way."""
     for column in columns:
         for chunk in column.chunks if isinstance(column, pa.ChunkedArray) else [column]:
-            values = chunk.buffers()[2] if chunk.type == _TEXT else None
+            text = pa.types.is_large_string(chunk.type) or pa.types.is_string(chunk.type)
+            values = chunk.buffers()[2] if text else None  # (a column of nulls has none)
             # a copy and a find (memchr), both holding the GIL: numpy would let it go and wait
             # to get it back from the other ledger's thread, for each of thousands of chunks
             if values is not None and values.size and values.to_pybytes().find(b"\r") >= 0:
@@ -1409,9 +1410,12 @@ def _read_whole(buffer, names, parse, convert) -> list[pa.ChunkedArray] | None:
         if buffer.size > _ONE_BLOCK_MAX:
             return None
         del table, columns  # let the first parse go before the second (no two of them at once)
-        table = pa_csv.read_csv(pa.BufferReader(buffer), read_options=pa_csv.ReadOptions(
-            column_names=names, block_size=buffer.size + 1, use_threads=False),
-            parse_options=parse, convert_options=convert)
+        try:
+            table = pa_csv.read_csv(pa.BufferReader(buffer), read_options=pa_csv.ReadOptions(
+                column_names=names, block_size=buffer.size + 1, use_threads=False),
+                parse_options=parse, convert_options=convert)
+        except (pa.ArrowMemoryError, pa.ArrowCapacityError):
+            return None  # a block too large for this machine: the C engine reads the body
         columns = list(table.columns)
     return columns
 
