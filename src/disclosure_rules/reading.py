@@ -1406,7 +1406,7 @@ def _read_whole(buffer, names, parse, convert) -> list[pa.ChunkedArray] | None:
     table = pa_csv.read_csv(pa.BufferReader(buffer), read_options=pa_csv.ReadOptions(
         column_names=names, block_size=PARSE_BLOCK), parse_options=parse, convert_options=convert)
     columns = list(table.columns)
-    if any(c.num_chunks > 1 for c in columns) and _holds_cr(columns):
+    if buffer.size > PARSE_BLOCK and _holds_cr(columns):  # read in more than one block
         if buffer.size > _ONE_BLOCK_MAX:
             return None
         del table, columns  # let the first parse go before the second (no two of them at once)
