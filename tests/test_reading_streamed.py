@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
@@ -334,14 +335,18 @@ def test_random_rows_short_of_trailing_cells_read_as_blank_cells(tmp_path_factor
 
 # ------------------------------------------------------------------ line breaks in cells
 
+@pytest.mark.parametrize("trusted", [True, False])
 @pytest.mark.parametrize("short_first", [False, True])
-def test_a_crlf_in_a_cell_split_by_the_streamed_pieces_is_kept(tmp_path, monkeypatch, short_first):
-    """A large file streamed in its pieces of 4 MB, a cell's CRLF split between two pieces at
-    each of the first two piece ends (the CR the last byte of one, the LF the first of the
-    next), the body streamed as it is or (its first row short of its last cell) padded
-    while streamed: every cell keeps its CRLF, on its own row."""
+def test_a_crlf_in_a_cell_split_by_the_streamed_pieces_is_kept(tmp_path, monkeypatch, streamed, short_first, trusted):
+    """A large file streamed in pieces of about 4 MB, a cell's CR where the first two pieces of
+    exactly 4 MB would end (its LF beginning the next), the body streamed as it is or (its
+    first row short of its last cell) padded while streamed: every cell keeps its CRLF, on its
+    own row. The pieces are sized so that none ends in a CR, and the body streams to its end;
+    where this pyarrow was seen damaging cells elsewhere, it is read whole instead."""
     monkeypatch.setattr(reading, "STREAM_BLOCK", 4 * 1024 * 1024)
     monkeypatch.setattr(reading, "_PAD_BLOCK", 4 * 1024 * 1024)
+    if not trusted:
+        monkeypatch.setattr(reading, "_damage_only_at_block_ends", lambda: False)
     padded = []
     pad = reading._padded
     monkeypatch.setattr(reading, "_padded", lambda *args: padded.append(1) or pad(*args))
@@ -352,3 +357,24 @@ def test_a_crlf_in_a_cell_split_by_the_streamed_pieces_is_kept(tmp_path, monkeyp
     assert _module_reading.cells(raw, "title") == titles
     assert raw.rows.tolist() == list(range(2, 2 + len(titles)))
     assert bool(padded) == short_first
+    assert streamed.streams == 1 and streamed.whole == (0 if trusted else 1)
+
+
+def test_this_pyarrow_damages_a_cell_only_where_a_block_ends_at_its_cr():
+    """The trial the reader's block sizes rely on finds this pyarrow damaging a cell only
+    where one of its blocks ends at the CR of the cell's CRLF (or nowhere)."""
+    reading._damage_only_at_block_ends.cache_clear()
+    assert reading._damage_only_at_block_ends()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.binary(min_size=0, max_size=400).map(lambda b: bytes(13 if x % 3 == 0 else x for x in b)),
+       st.integers(1, 40))
+def test_the_block_size_chosen_ends_no_block_in_a_cr(data, block):
+    """Bodies dense with CRs: a block size is chosen, at or above the one asked for, at which
+    no block but the last ends in a CR; or none (then every cell with a CR is taken for
+    damaged)."""
+    size = reading._block_size(pa.py_buffer(data), block)
+    if size is not None:
+        assert size >= block
+        assert all(data[end - 1] != 13 for end in range(size, len(data), size))

@@ -1385,7 +1385,8 @@ def _holds_cr(columns) -> bool:
     pyarrow (26 and before, apache/arrow#51368) drops the LF of a CRLF inside a quoted cell
     when a block of the body ends between the CR and the LF: the cell reads "a\\rb" for
     "a\\r\\nb", with no error. A cell it damages so holds a CR; a body whose cells hold none
-    was read right, and one parsed in a single block is read right either way."""
+    was read right, and one parsed in a single block, or in blocks none of which ends in a CR
+    (:func:`_block_size`), is read right either way."""
     for column in columns:
         for chunk in column.chunks if isinstance(column, pa.ChunkedArray) else [column]:
             text = pa.types.is_large_string(chunk.type) or pa.types.is_string(chunk.type)
@@ -1397,16 +1398,74 @@ def _holds_cr(columns) -> bool:
     return False
 
 
-def _read_whole(buffer, names, parse, convert) -> list[pa.ChunkedArray] | None:
-    """A body parsed by pyarrow, in blocks of :data:`PARSE_BLOCK` bytes, a thread each, and
-    again in one block where a cell holds a carriage return (:func:`_holds_cr`); None where
-    that block would be larger than pyarrow takes (the C engine reads the body)."""
+#: block sizes tried, from the one asked for up, for one at which no block ends in a CR
+_BLOCK_TRIES = 4096
+
+
+def _block_size(buffer, block: int) -> int | None:
+    """A block size from ``block`` up at which no block of the body (as given to pyarrow) but
+    the last ends in a CR: then no block ends between the CR and LF of a CRLF in a cell, the
+    one place this pyarrow can drop the LF (:func:`_damage_only_at_block_ends`), and its
+    cells need no test. None where none of the sizes tried does, or where this pyarrow was
+    seen damaging a cell elsewhere: then every cell with a CR is taken for damaged."""
+    data = np.frombuffer(buffer, dtype=np.uint8)
+    if len(data) <= block:
+        return block  # one block
+    if not _damage_only_at_block_ends():
+        return None
+    for size in range(block, block + _BLOCK_TRIES):
+        if not (data[size - 1:len(data) - 1:size] == 13).any():  # each block's last byte, but the last block's
+            return size
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _damage_only_at_block_ends() -> bool:
+    """Whether this pyarrow damages a quoted CRLF only where one of its blocks ends between
+    the CR and the LF, as apache/arrow#51368 found (its blocks being the body's consecutive
+    pieces of ``block_size`` bytes), read whole and streamed: tried once, on a small body
+    with CRLFs in cells at every offset from the blocks' ends."""
     from pyarrow import csv as pa_csv
 
+    block = 29
+    records, texts, at = [], [], 0
+    for i in range(120):
+        text = "x" * (i % 11) + "\r\n" + "y" * (i % 5)
+        line = f'{i},"{text}",z\r\n'.encode()
+        cr = at + len(f'{i},"') + i % 11
+        records.append(line)
+        texts.append((text, cr % block == block - 1))  # (the cell, whether a block ends at its CR)
+        at += len(line)
+    body = pa.py_buffer(b"".join(records))
+    names = ["i", "text", "z"]
+    parse = pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)
+    convert = pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
+    try:
+        whole = pa_csv.read_csv(pa.BufferReader(body), read_options=pa_csv.ReadOptions(
+            column_names=names, block_size=block), parse_options=parse, convert_options=convert)
+        streamed = pa.Table.from_batches(list(pa_csv.open_csv(pa.BufferReader(body), read_options=pa_csv.ReadOptions(
+            column_names=names, block_size=block, use_threads=False), parse_options=parse, convert_options=convert)))
+    except (pa.ArrowException, ValueError):
+        return False
+    for table in (whole, streamed):
+        cells = table.column("text").to_pylist()
+        if len(cells) != len(texts) or any(cell != text and not split for cell, (text, split) in zip(cells, texts)):
+            return False
+    return True
+
+
+def _read_whole(buffer, names, parse, convert) -> list[pa.ChunkedArray] | None:
+    """A body parsed by pyarrow, in blocks of about :data:`PARSE_BLOCK` bytes, a thread each,
+    none ending in a CR (:func:`_block_size`); where no such size is found, again in one block
+    where a cell holds a carriage return (:func:`_holds_cr`). None where that block would be
+    larger than pyarrow takes (the C engine reads the body)."""
+    from pyarrow import csv as pa_csv
+
+    size = _block_size(buffer, PARSE_BLOCK)
     table = pa_csv.read_csv(pa.BufferReader(buffer), read_options=pa_csv.ReadOptions(
-        column_names=names, block_size=PARSE_BLOCK), parse_options=parse, convert_options=convert)
+        column_names=names, block_size=size or PARSE_BLOCK), parse_options=parse, convert_options=convert)
     columns = list(table.columns)
-    if buffer.size > PARSE_BLOCK and _holds_cr(columns):  # read in more than one block
+    if size is None and _holds_cr(columns):
         if buffer.size > _ONE_BLOCK_MAX:
             return None
         del table, columns  # let the first parse go before the second (no two of them at once)
@@ -1518,8 +1577,10 @@ def _stream_body(utf8, offset: int, delimiter: str, width: int):
     """The cells from byte ``offset`` on, as :func:`_parse_body` reads them with pyarrow, in
     consecutive pieces of rows (lists of text columns), parsed one piece at a time. At a
     record with fewer cells than the header the body is parsed again from its start, padded
-    (:func:`_padded`), and the rows already given are passed over. A piece with a carriage
-    return in a cell raises :class:`_StreamFailed` (:func:`_holds_cr`): the body is read whole."""
+    (:func:`_padded`), and the rows already given are passed over. The pieces are sized so
+    that none ends in a CR (:func:`_block_size`); where no such size is found, a piece with a
+    carriage return in a cell raises :class:`_StreamFailed` (:func:`_holds_cr`), and the body
+    is read whole."""
     from pyarrow import csv as pa_csv
 
     buffer, names, parse, convert = _arrow_csv(utf8, offset, delimiter, width)
@@ -1529,18 +1590,18 @@ def _stream_body(utf8, offset: int, delimiter: str, width: int):
         try:
             # the padded body as an Arrow buffer: a Python file under pyarrow's read-ahead thread
             # can leave that thread reading at exit when the parse fails (a crash or a hang)
-            source = pa.BufferReader(pa.py_buffer(b"".join(_padded(buffer, delimiter, len(names))))
-                                     if padded else buffer)
+            source = pa.py_buffer(b"".join(_padded(buffer, delimiter, len(names)))) if padded else buffer
+            size = _block_size(source, STREAM_BLOCK)
             reader = pa_csv.open_csv(
-                source, parse_options=parse, convert_options=convert,
-                read_options=pa_csv.ReadOptions(column_names=names, block_size=STREAM_BLOCK, use_threads=False))
+                pa.BufferReader(source), parse_options=parse, convert_options=convert,
+                read_options=pa_csv.ReadOptions(column_names=names, block_size=size or STREAM_BLOCK, use_threads=False))
             for batch in reader:
                 if skip >= batch.num_rows:
                     skip -= batch.num_rows
                     continue
                 if skip:
                     batch, skip = batch.slice(skip), 0
-                if _holds_cr(batch.columns):
+                if size is None and _holds_cr(batch.columns):
                     raise _StreamFailed()  # its blocks may have split a CRLF in a cell (_holds_cr)
                 given += batch.num_rows
                 yield [pa.chunked_array([column], type=_TEXT) for column in batch.columns]
