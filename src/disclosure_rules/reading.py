@@ -1622,8 +1622,8 @@ def _parse_body(utf8: bytes, offset: int, delimiter: str, width: int) -> list[pa
     record, so row numbers stay those Excel shows. Rows short of cells (Excel leaves off a
     row's trailing empty cells) make it fail: it reads the body again padded
     (:func:`_padded`). Rows longer than the header or huge cells make it fail too: the C
-    engine reads what it can, and the csv module whatever is left. A body with a carriage
-    return in a cell is parsed in one block (:func:`_read_whole`).
+    engine reads what it can, and the csv module whatever is left. The blocks are sized so
+    that none ends in a CR, which keeps a CRLF in a cell whole (:func:`_read_whole`).
     """
     buffer, names, parse, convert = _arrow_csv(utf8, offset, delimiter, width)
     if not buffer.size:
