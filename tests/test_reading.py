@@ -827,14 +827,16 @@ def test_a_crlf_in_a_cell_split_by_the_parsers_blocks_is_kept(tmp_path, monkeypa
         monkeypatch.setattr(reading, "_damage_only_at_block_ends", lambda: False)
     if second == "too large":
         monkeypatch.setattr(reading, "_ONE_BLOCK_MAX", 0)
-    if second == "no memory":
-        arrow_read = pa_csv.read_csv
+    one_block_reads = []  # pyarrow's reads of the body in one block (the second parse)
+    arrow_read = pa_csv.read_csv
 
-        def short_of_memory(source, read_options=None, **kwargs):
-            if read_options is not None and read_options.block_size > reading.PARSE_BLOCK:
+    def counted(source, read_options=None, **kwargs):
+        if read_options is not None and read_options.block_size > reading.PARSE_BLOCK + reading._BLOCK_TRIES:
+            one_block_reads.append(1)
+            if second == "no memory":
                 raise pa.ArrowMemoryError("malloc of size 4294967296 failed")
-            return arrow_read(source, read_options=read_options, **kwargs)
-        monkeypatch.setattr(pa_csv, "read_csv", short_of_memory)
+        return arrow_read(source, read_options=read_options, **kwargs)
+    monkeypatch.setattr(pa_csv, "read_csv", counted)
     data, titles = crlf_at_block_ends(reading.PARSE_BLOCK, 3, newline, short_first)
     path = tmp_path / "split.csv"
     path.write_bytes(data)
@@ -843,6 +845,7 @@ def test_a_crlf_in_a_cell_split_by_the_parsers_blocks_is_kept(tmp_path, monkeypa
     assert cells(raw, "disclosure")[0] == (None if short_first else "主动公开")
     assert raw.rows.tolist() == list(range(2, 2 + len(titles)))
     assert bool(engine_reads) == (second in ("too large", "no memory"))  # which parser read the body
+    assert bool(one_block_reads) == (second in ("one block", "no memory"))
 
 
 def test_ragged_rows_keep_their_cells(tmp_path):
