@@ -367,14 +367,106 @@ def test_this_pyarrow_damages_a_cell_only_where_a_block_ends_at_its_cr():
     assert reading._damage_only_at_block_ends()
 
 
-@settings(max_examples=30, deadline=None)
+def _lose_lfs(data: bytes, block: int, where) -> bytes:
+    """``data`` less the LF of each CRLF whose CR is at an offset ``where(offset, block)`` holds for."""
+    kept = bytearray()
+    for at, byte in enumerate(data):
+        if not (byte == 10 and at and data[at - 1] == 13 and where(at - 1, block)):
+            kept.append(byte)
+    return bytes(kept)
+
+
+_AT_A_BLOCK_END = lambda cr, block: cr % block == block - 1  # noqa: E731
+
+
+@pytest.fixture
+def faked_pyarrow(monkeypatch):
+    """Install a pyarrow CSV reader that reads each body in one block after ``damage`` (the
+    body's bytes and the block size asked for, to the bytes read), whole or streamed."""
+    from pyarrow import csv as pa_csv
+
+    real_read, real_open = pa_csv.read_csv, pa_csv.open_csv
+
+    def install(damage, streamed_only=False):
+        def redo(source, read_options, keep):
+            data = source.read()
+            data = data if keep else damage(data, read_options.block_size)
+            options = pa_csv.ReadOptions(column_names=read_options.column_names, block_size=len(data) + 1,
+                                         use_threads=False)
+            return pa.BufferReader(pa.py_buffer(data)), options
+
+        def read_csv(source, read_options, parse_options, convert_options):
+            source, options = redo(source, read_options, streamed_only)
+            return real_read(source, read_options=options, parse_options=parse_options,
+                             convert_options=convert_options)
+
+        def open_csv(source, read_options, parse_options, convert_options):
+            source, options = redo(source, read_options, False)
+            return real_open(source, read_options=options, parse_options=parse_options,
+                             convert_options=convert_options)
+
+        monkeypatch.setattr(pa_csv, "read_csv", read_csv)
+        monkeypatch.setattr(pa_csv, "open_csv", open_csv)
+        reading._damage_only_at_block_ends.cache_clear()
+
+    yield install
+    reading._damage_only_at_block_ends.cache_clear()  # (what the fake made it find is not kept)
+
+
+def _raise(data, block):
+    raise pa.ArrowInvalid("CSV parse error")
+
+
+@pytest.mark.parametrize("damage, trusted", [
+    (lambda data, block: data, True),                                              # none
+    (lambda data, block: _lose_lfs(data, block, _AT_A_BLOCK_END), True),           # as apache/arrow#51368
+    (lambda data, block: _lose_lfs(data, block, lambda cr, b: True), False),       # every CRLF
+    (lambda data, block: _lose_lfs(data, block, lambda cr, b: cr % b == b - 2), False),  # a byte early
+    (lambda data, block: _lose_lfs(data, block, lambda cr, b: cr % b == 0), False),  # where a block starts
+    (lambda data, block: data[:data.rindex(b"\r\n", 0, -2) + 2], False),         # a record dropped
+    (lambda data, block: data.replace(b",z", b",Z", 1).replace(b"\tz", b"\tZ", 1).replace(b";z", b";Z", 1),
+     False),                                                                        # a cell not quoted changed
+    (_raise, False),
+], ids=["none", "at-block-ends", "every-crlf", "a-byte-early", "block-starts", "record-dropped", "plain-cell",
+        "raises"])
+@pytest.mark.parametrize("streamed_only", [False, True])
+def test_the_trial_trusts_a_pyarrow_only_if_it_damages_cells_only_where_a_block_ends_at_a_cr(
+        faked_pyarrow, damage, trusted, streamed_only):
+    """The trial, on a pyarrow made to damage the bodies it reads in a given way (both ways
+    of reading, or streamed only): it trusts the block sizes (no block ending in a CR) only
+    where cells are damaged only where a block ends at a CR of theirs, as apache/arrow#51368
+    found, or nowhere; and not where another cell or record is damaged, nor where reading
+    fails."""
+    faked_pyarrow(damage, streamed_only)
+    assert reading._damage_only_at_block_ends() is trusted
+
+
+@settings(max_examples=60, deadline=None)
 @given(st.binary(min_size=0, max_size=400).map(lambda b: bytes(13 if x % 3 == 0 else x for x in b)),
        st.integers(1, 40))
-def test_the_block_size_chosen_ends_no_block_in_a_cr(data, block):
-    """Bodies dense with CRs: a block size is chosen, at or above the one asked for, at which
-    no block but the last ends in a CR; or none (then every cell with a CR is taken for
-    damaged)."""
+def test_the_block_size_chosen_is_the_least_that_ends_no_block_in_a_cr(data, block):
+    """Bodies dense with CRs: the block size chosen is the least at or above the one asked
+    for at which no block but the last ends in a CR (one is found: a block the body's size
+    ends none)."""
     size = reading._block_size(pa.py_buffer(data), block)
-    if size is not None:
-        assert size >= block
-        assert all(data[end - 1] != 13 for end in range(size, len(data), size))
+    least = next(s for s in range(block, block + reading._BLOCK_TRIES)
+                 if all(data[end - 1] != 13 for end in range(s, len(data), s)))
+    assert size == least
+
+
+def test_the_block_size_is_the_one_asked_for_where_no_cr_is_in_the_way():
+    """A large body without a CR (a CSV with LF line ends and no CR in a cell) keeps the block
+    size asked for; one whose every byte is a CR has no size tried at which no block ends in
+    a CR; and where the trial found this pyarrow damaging cells elsewhere, none is chosen."""
+    body = (b"1,\"a\nb\",c\n" * 100_000)
+    assert reading._block_size(pa.py_buffer(body), 1 << 16) == 1 << 16
+    crs = b"\r" * (2 * reading._BLOCK_TRIES + 10)
+    assert reading._block_size(pa.py_buffer(crs), 1) is None
+    assert reading._block_size(pa.py_buffer(crs), len(crs)) == len(crs)  # one block
+
+
+def test_no_block_size_is_chosen_where_the_trial_does_not_trust_this_pyarrow(monkeypatch):
+    monkeypatch.setattr(reading, "_damage_only_at_block_ends", lambda: False)
+    body = pa.py_buffer(b"1,2\n" * 1000)
+    assert reading._block_size(body, 100) is None
+    assert reading._block_size(body, body.size) == body.size  # one block needs no trial

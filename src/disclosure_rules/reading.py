@@ -1423,35 +1423,64 @@ def _block_size(buffer, block: int) -> int | None:
 def _damage_only_at_block_ends() -> bool:
     """Whether this pyarrow damages a quoted CRLF only where one of its blocks ends between
     the CR and the LF, as apache/arrow#51368 found (its blocks being the body's consecutive
-    pieces of ``block_size`` bytes), read whole and streamed: tried once, on a small body
-    with CRLFs in cells at every offset from the blocks' ends."""
+    pieces of ``block_size`` bytes), read whole and streamed: tried once (~20 ms), on small
+    comma-, tab- and semicolon-separated bodies with CRLF line ends, whose cells hold CRLFs,
+    a third of them with a block ending at a CR in the cell, a third with one ending at the
+    CR of the record's own line end, the rest with the CR at each offset in a block in turn."""
     from pyarrow import csv as pa_csv
 
-    block = 29
-    records, texts, at = [], [], 0
-    for i in range(120):
-        text = "x" * (i % 11) + "\r\n" + "y" * (i % 5)
-        line = f'{i},"{text}",z\r\n'.encode()
-        cr = at + len(f'{i},"') + i % 11
-        records.append(line)
-        texts.append((text, cr % block == block - 1))  # (the cell, whether a block ends at its CR)
-        at += len(line)
-    body = pa.py_buffer(b"".join(records))
-    names = ["i", "text", "z"]
-    parse = pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)
-    convert = pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
-    try:
-        whole = pa_csv.read_csv(pa.BufferReader(body), read_options=pa_csv.ReadOptions(
-            column_names=names, block_size=block), parse_options=parse, convert_options=convert)
-        streamed = pa.Table.from_batches(list(pa_csv.open_csv(pa.BufferReader(body), read_options=pa_csv.ReadOptions(
-            column_names=names, block_size=block, use_threads=False), parse_options=parse, convert_options=convert)))
-    except (pa.ArrowException, ValueError):
-        return False
-    for table in (whole, streamed):
-        cells = table.column("text").to_pylist()
-        if len(cells) != len(texts) or any(cell != text and not split for cell, (text, split) in zip(cells, texts)):
+    block, names = 48, ["i", "text", "z"]
+    for delimiter in ",\t;":
+        body, texts = _probe_body(delimiter, block)
+        parse = pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False)
+        convert = pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
+        try:
+            whole = pa_csv.read_csv(pa.BufferReader(body), read_options=pa_csv.ReadOptions(
+                column_names=names, block_size=block), parse_options=parse, convert_options=convert)
+            streamed = pa.Table.from_batches(list(pa_csv.open_csv(pa.BufferReader(body), read_options=pa_csv.ReadOptions(
+                column_names=names, block_size=block, use_threads=False), parse_options=parse, convert_options=convert)))
+        except (pa.ArrowException, ValueError):
             return False
+        for table in (whole, streamed):
+            if (table.column("i").to_pylist() != [str(i) for i in range(len(texts))]
+                    or table.column("z").to_pylist() != ["z"] * len(texts)):
+                return False
+            cells = table.column("text").to_pylist()
+            if any(cell != text and not split for cell, (text, split) in zip(cells, texts)):
+                return False
     return True
+
+
+def _probe_body(delimiter: str, block: int) -> tuple[pa.Buffer, list[tuple[str, bool]]]:
+    """The body :func:`_damage_only_at_block_ends` reads, and each record's quoted cell with
+    whether a block of ``block`` bytes ends at one of the cell's CRs. Before each record with
+    a CRLF in its cell is one without, as long as the first needs to be placed (each at most
+    half a block longer than it would be, so that no record is longer than a block)."""
+    records, texts, at = [], [], 0
+
+    def add(text: str) -> None:
+        nonlocal at
+        head = f'{len(records)}{delimiter}"'
+        line = f'{head}{text}"{delimiter}z\r\n'
+        crs = [at + len(head) + k for k, ch in enumerate(text) if ch == "\r"]
+        texts.append((text, any(cr % block == block - 1 for cr in crs)))
+        records.append(line.encode())
+        at += len(line)
+
+    for i in range(3 * block):
+        rest = "y" * (i % 3) + ("\r\n" if i % 5 == 0 else "")  # some cells hold two CRLFs
+        # where the CR falls with no filling: after the filler's and this record's heads
+        head = len(f'{len(records)}{delimiter}""{delimiter}z\r\n') + len(f'{len(records) + 1}{delimiter}"')
+        if i % 3 == 0:    # a block ends at the CR of the cell's first CRLF
+            target = block - 1
+        elif i % 3 == 1:  # a block ends at the CR of the record's line end
+            target = (block - 1 - 2 - len(rest) - len(f'"{delimiter}z')) % block
+        else:             # the cell's CR at each offset from a block's start in turn
+            target = (i // 3) % block
+        shift = (target - at - head) % block
+        add("w" * (shift // 2))
+        add("x" * (shift - shift // 2) + "\r\n" + rest)
+    return pa.py_buffer(b"".join(records)), texts
 
 
 def _read_whole(buffer, names, parse, convert) -> list[pa.ChunkedArray] | None:
