@@ -824,7 +824,7 @@ def test_a_crlf_in_a_cell_split_by_the_parsers_blocks_is_kept(tmp_path, monkeypa
     read_csv = reading.pd.read_csv
     monkeypatch.setattr(reading.pd, "read_csv", lambda *a, **k: engine_reads.append(1) or read_csv(*a, **k))
     if second != "none":
-        monkeypatch.setattr(reading, "_damage_only_at_block_ends", lambda: False)
+        monkeypatch.setattr(reading, "_damage_only_at_block_ends", lambda *delimiter: False)
     if second == "too large":
         monkeypatch.setattr(reading, "_ONE_BLOCK_MAX", 0)
     one_block_reads = []  # pyarrow's reads of the body in one block (the second parse)

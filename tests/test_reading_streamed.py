@@ -346,7 +346,7 @@ def test_a_crlf_in_a_cell_split_by_the_streamed_pieces_is_kept(tmp_path, monkeyp
     monkeypatch.setattr(reading, "STREAM_BLOCK", 4 * 1024 * 1024)
     monkeypatch.setattr(reading, "_PAD_BLOCK", 4 * 1024 * 1024)
     if not trusted:
-        monkeypatch.setattr(reading, "_damage_only_at_block_ends", lambda: False)
+        monkeypatch.setattr(reading, "_damage_only_at_block_ends", lambda *delimiter: False)
     padded = []
     pad = reading._padded
     monkeypatch.setattr(reading, "_padded", lambda *args: padded.append(1) or pad(*args))
@@ -360,11 +360,13 @@ def test_a_crlf_in_a_cell_split_by_the_streamed_pieces_is_kept(tmp_path, monkeyp
     assert streamed.streams == 1 and streamed.whole == (0 if trusted else 1)
 
 
-def test_this_pyarrow_damages_a_cell_only_where_a_block_ends_at_its_cr():
+@pytest.mark.parametrize("delimiter", [",", "\t", ";"])
+def test_this_pyarrow_damages_a_cell_only_where_a_block_ends_at_its_cr(delimiter):
     """The trial the reader's block sizes rely on finds this pyarrow damaging a cell only
-    where one of its blocks ends at the CR of the cell's CRLF (or nowhere)."""
+    where one of its blocks ends at the CR of the cell's CRLF (or nowhere), whatever the
+    delimiter."""
     reading._damage_only_at_block_ends.cache_clear()
-    assert reading._damage_only_at_block_ends()
+    assert reading._damage_only_at_block_ends(delimiter)
 
 
 def _lose_lfs(data: bytes, block: int, where) -> bytes:
@@ -430,15 +432,16 @@ def _raise(data, block):
 ], ids=["none", "at-block-ends", "every-crlf", "a-byte-early", "block-starts", "record-dropped", "plain-cell",
         "raises"])
 @pytest.mark.parametrize("streamed_only", [False, True])
+@pytest.mark.parametrize("delimiter", [",", "\t"])
 def test_the_trial_trusts_a_pyarrow_only_if_it_damages_cells_only_where_a_block_ends_at_a_cr(
-        faked_pyarrow, damage, trusted, streamed_only):
+        faked_pyarrow, damage, trusted, streamed_only, delimiter):
     """The trial, on a pyarrow made to damage the bodies it reads in a given way (both ways
     of reading, or streamed only): it trusts the block sizes (no block ending in a CR) only
     where cells are damaged only where a block ends at a CR of theirs, as apache/arrow#51368
     found, or nowhere; and not where another cell or record is damaged, nor where reading
     fails."""
     faked_pyarrow(damage, streamed_only)
-    assert reading._damage_only_at_block_ends() is trusted
+    assert reading._damage_only_at_block_ends(delimiter) is trusted
 
 
 @settings(max_examples=60, deadline=None)
@@ -466,7 +469,7 @@ def test_the_block_size_is_the_one_asked_for_where_no_cr_is_in_the_way():
 
 
 def test_no_block_size_is_chosen_where_the_trial_does_not_trust_this_pyarrow(monkeypatch):
-    monkeypatch.setattr(reading, "_damage_only_at_block_ends", lambda: False)
+    monkeypatch.setattr(reading, "_damage_only_at_block_ends", lambda *delimiter: False)
     body = pa.py_buffer(b"1,2\n" * 1000)
     assert reading._block_size(body, 100) is None
     assert reading._block_size(body, body.size) == body.size  # one block needs no trial

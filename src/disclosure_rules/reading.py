@@ -1402,7 +1402,7 @@ def _holds_cr(columns) -> bool:
 _BLOCK_TRIES = 4096
 
 
-def _block_size(buffer, block: int) -> int | None:
+def _block_size(buffer, block: int, delimiter: str = ",") -> int | None:
     """A block size from ``block`` up at which no block of the body (as given to pyarrow) but
     the last ends in a CR: then no block ends between the CR and LF of a CRLF in a cell, the
     one place this pyarrow can drop the LF (:func:`_damage_only_at_block_ends`), and its
@@ -1411,7 +1411,7 @@ def _block_size(buffer, block: int) -> int | None:
     data = np.frombuffer(buffer, dtype=np.uint8)
     if len(data) <= block:
         return block  # one block
-    if not _damage_only_at_block_ends():
+    if not _damage_only_at_block_ends(delimiter):
         return None
     for size in range(block, block + _BLOCK_TRIES):
         if not (data[size - 1:len(data) - 1:size] == 13).any():  # each block's last byte, but the last block's
@@ -1419,35 +1419,34 @@ def _block_size(buffer, block: int) -> int | None:
     return None
 
 
-@functools.lru_cache(maxsize=1)
-def _damage_only_at_block_ends() -> bool:
+@functools.lru_cache(maxsize=None)
+def _damage_only_at_block_ends(delimiter: str = ",") -> bool:
     """Whether this pyarrow damages a quoted CRLF only where one of its blocks ends between
     the CR and the LF, as apache/arrow#51368 found (its blocks being the body's consecutive
-    pieces of ``block_size`` bytes), read whole and streamed: tried once (~20 ms), on small
-    comma-, tab- and semicolon-separated bodies with CRLF line ends, whose cells hold CRLFs,
-    a third of them with a block ending at a CR in the cell, a third with one ending at the
-    CR of the record's own line end, the rest with the CR at each offset in a block in turn."""
+    pieces of ``block_size`` bytes), read whole and streamed: tried once for each delimiter
+    (~13 ms), on a small body with CRLF line ends whose cells hold CRLFs: a third of them
+    with a block ending at a CR in the cell, a third with one ending at the CR of the
+    record's own line end, the rest with the cell's CR at each offset in a block in turn."""
     from pyarrow import csv as pa_csv
 
     block, names = 48, ["i", "text", "z"]
-    for delimiter in ",\t;":
-        body, texts = _probe_body(delimiter, block)
-        parse = pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False)
-        convert = pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
-        try:
-            whole = pa_csv.read_csv(pa.BufferReader(body), read_options=pa_csv.ReadOptions(
-                column_names=names, block_size=block), parse_options=parse, convert_options=convert)
-            streamed = pa.Table.from_batches(list(pa_csv.open_csv(pa.BufferReader(body), read_options=pa_csv.ReadOptions(
-                column_names=names, block_size=block, use_threads=False), parse_options=parse, convert_options=convert)))
-        except (pa.ArrowException, ValueError):
+    body, texts = _probe_body(delimiter, block)
+    parse = pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False)
+    convert = pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
+    try:
+        whole = pa_csv.read_csv(pa.BufferReader(body), read_options=pa_csv.ReadOptions(
+            column_names=names, block_size=block), parse_options=parse, convert_options=convert)
+        streamed = pa.Table.from_batches(list(pa_csv.open_csv(pa.BufferReader(body), read_options=pa_csv.ReadOptions(
+            column_names=names, block_size=block, use_threads=False), parse_options=parse, convert_options=convert)))
+    except (pa.ArrowException, ValueError):
+        return False
+    for table in (whole, streamed):
+        if (table.column("i").to_pylist() != [str(i) for i in range(len(texts))]
+                or table.column("z").to_pylist() != ["z"] * len(texts)):
             return False
-        for table in (whole, streamed):
-            if (table.column("i").to_pylist() != [str(i) for i in range(len(texts))]
-                    or table.column("z").to_pylist() != ["z"] * len(texts)):
-                return False
-            cells = table.column("text").to_pylist()
-            if any(cell != text and not split for cell, (text, split) in zip(cells, texts)):
-                return False
+        cells = table.column("text").to_pylist()
+        if any(cell != text and not split for cell, (text, split) in zip(cells, texts)):
+            return False
     return True
 
 
@@ -1490,7 +1489,7 @@ def _read_whole(buffer, names, parse, convert) -> list[pa.ChunkedArray] | None:
     larger than pyarrow takes (the C engine reads the body)."""
     from pyarrow import csv as pa_csv
 
-    size = _block_size(buffer, PARSE_BLOCK)
+    size = _block_size(buffer, PARSE_BLOCK, parse.delimiter)
     table = pa_csv.read_csv(pa.BufferReader(buffer), read_options=pa_csv.ReadOptions(
         column_names=names, block_size=size or PARSE_BLOCK), parse_options=parse, convert_options=convert)
     columns = list(table.columns)
@@ -1620,7 +1619,7 @@ def _stream_body(utf8, offset: int, delimiter: str, width: int):
             # the padded body as an Arrow buffer: a Python file under pyarrow's read-ahead thread
             # can leave that thread reading at exit when the parse fails (a crash or a hang)
             source = pa.py_buffer(b"".join(_padded(buffer, delimiter, len(names)))) if padded else buffer
-            size = _block_size(source, STREAM_BLOCK)
+            size = _block_size(source, STREAM_BLOCK, delimiter)
             reader = pa_csv.open_csv(
                 pa.BufferReader(source), parse_options=parse, convert_options=convert,
                 read_options=pa_csv.ReadOptions(column_names=names, block_size=size or STREAM_BLOCK, use_threads=False))
