@@ -460,7 +460,7 @@ def test_the_block_size_chosen_is_the_least_that_ends_no_block_in_a_cr(data, blo
 def test_the_block_size_is_the_one_asked_for_where_no_cr_is_in_the_way():
     """A large body without a CR (a CSV with LF line ends and no CR in a cell) keeps the block
     size asked for; one whose every byte is a CR has no size tried at which no block ends in
-    a CR; and where the trial found this pyarrow damaging cells elsewhere, none is chosen."""
+    a CR, unless it fits in one block."""
     body = (b"1,\"a\nb\",c\n" * 100_000)
     assert reading._block_size(pa.py_buffer(body), 1 << 16) == 1 << 16
     crs = b"\r" * (2 * reading._BLOCK_TRIES + 10)
@@ -469,6 +469,8 @@ def test_the_block_size_is_the_one_asked_for_where_no_cr_is_in_the_way():
 
 
 def test_no_block_size_is_chosen_where_the_trial_does_not_trust_this_pyarrow(monkeypatch):
+    """Where the trial found this pyarrow damaging cells elsewhere, no block size is chosen
+    for a body of more than one block (every cell with a CR is then taken for damaged)."""
     monkeypatch.setattr(reading, "_damage_only_at_block_ends", lambda *delimiter: False)
     body = pa.py_buffer(b"1,2\n" * 1000)
     assert reading._block_size(body, 100) is None

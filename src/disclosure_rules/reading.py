@@ -1424,9 +1424,10 @@ def _damage_only_at_block_ends(delimiter: str = ",") -> bool:
     """Whether this pyarrow damages a quoted CRLF only where one of its blocks ends between
     the CR and the LF, as apache/arrow#51368 found (its blocks being the body's consecutive
     pieces of ``block_size`` bytes), read whole and streamed: tried once for each delimiter
-    (~13 ms), on a small body with CRLF line ends whose cells hold CRLFs: a third of them
-    with a block ending at a CR in the cell, a third with one ending at the CR of the
-    record's own line end, the rest with the cell's CR at each offset in a block in turn."""
+    (~13 ms), on a small body with CRLF line ends: half its records hold a CRLF in a cell
+    (a third of those with a block ending at a CR in the cell, a third with one ending at
+    the CR of the record's own line end, the rest with the cell's CR at each offset in a
+    block in turn), and each is placed by a filler record before it (:func:`_probe_body`)."""
     from pyarrow import csv as pa_csv
 
     block, names = 48, ["i", "text", "z"]
@@ -1454,7 +1455,8 @@ def _probe_body(delimiter: str, block: int) -> tuple[pa.Buffer, list[tuple[str, 
     """The body :func:`_damage_only_at_block_ends` reads, and each record's quoted cell with
     whether a block of ``block`` bytes ends at one of the cell's CRs. Before each record with
     a CRLF in its cell is one without, as long as the first needs to be placed (each at most
-    half a block longer than it would be, so that no record is longer than a block)."""
+    half a block longer than it would be: no record is longer than a block of 32 bytes or
+    more, the trial's being 48)."""
     records, texts, at = [], [], 0
 
     def add(text: str) -> None:
