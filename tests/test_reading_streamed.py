@@ -389,7 +389,7 @@ def faked_pyarrow(monkeypatch):
 
     real_read, real_open = pa_csv.read_csv, pa_csv.open_csv
 
-    def install(damage, streamed_only=False):
+    def install(damage, damaged="both"):
         def redo(source, read_options, keep):
             data = source.read()
             data = data if keep else damage(data, read_options.block_size)
@@ -398,12 +398,12 @@ def faked_pyarrow(monkeypatch):
             return pa.BufferReader(pa.py_buffer(data)), options
 
         def read_csv(source, read_options, parse_options, convert_options):
-            source, options = redo(source, read_options, streamed_only)
+            source, options = redo(source, read_options, damaged == "streamed")
             return real_read(source, read_options=options, parse_options=parse_options,
                              convert_options=convert_options)
 
         def open_csv(source, read_options, parse_options, convert_options):
-            source, options = redo(source, read_options, False)
+            source, options = redo(source, read_options, damaged == "whole")
             return real_open(source, read_options=options, parse_options=parse_options,
                              convert_options=convert_options)
 
@@ -419,6 +419,17 @@ def _raise(data, block):
     raise pa.ArrowInvalid("CSV parse error")
 
 
+def _blank_line_after_a_split_line_end(data: bytes, block: int) -> bytes:
+    """``data`` with a blank record after each record whose line end's CR ends a block."""
+    out, start = [], 0
+    for cr in range(block - 1, len(data) - 1, block):
+        if data[cr] == 13 and data[cr + 1] == 10 and data[cr - 1:cr] == b"z":
+            out += [data[start:cr + 2], b"\r\n"]
+            start = cr + 2
+    assert out, "the trial's body has a record whose line end's CR ends a block"
+    return b"".join(out) + data[start:]
+
+
 @pytest.mark.parametrize("damage, trusted", [
     (lambda data, block: data, True),                                              # none
     (lambda data, block: _lose_lfs(data, block, _AT_A_BLOCK_END), True),           # as apache/arrow#51368
@@ -426,21 +437,23 @@ def _raise(data, block):
     (lambda data, block: _lose_lfs(data, block, lambda cr, b: cr % b == b - 2), False),  # a byte early
     (lambda data, block: _lose_lfs(data, block, lambda cr, b: cr % b == 0), False),  # where a block starts
     (lambda data, block: data[:data.rindex(b"\r\n", 0, -2) + 2], False),         # a record dropped
+    (_blank_line_after_a_split_line_end, False),                                    # a line end split
+    (lambda data, block: b"9" + data[1:], False),                                   # a record renumbered
     (lambda data, block: data.replace(b",z", b",Z", 1).replace(b"\tz", b"\tZ", 1).replace(b";z", b";Z", 1),
      False),                                                                        # a cell not quoted changed
     (_raise, False),
-], ids=["none", "at-block-ends", "every-crlf", "a-byte-early", "block-starts", "record-dropped", "plain-cell",
-        "raises"])
-@pytest.mark.parametrize("streamed_only", [False, True])
+], ids=["none", "at-block-ends", "every-crlf", "a-byte-early", "block-starts", "record-dropped",
+        "line-end-split", "renumbered", "plain-cell", "raises"])
+@pytest.mark.parametrize("damaged", ["both", "whole", "streamed"])
 @pytest.mark.parametrize("delimiter", [",", "\t"])
 def test_the_trial_trusts_a_pyarrow_only_if_it_damages_cells_only_where_a_block_ends_at_a_cr(
-        faked_pyarrow, damage, trusted, streamed_only, delimiter):
+        faked_pyarrow, damage, trusted, damaged, delimiter):
     """The trial, on a pyarrow made to damage the bodies it reads in a given way (both ways
-    of reading, or streamed only): it trusts the block sizes (no block ending in a CR) only
+    of reading, or only read whole, or only streamed): it trusts the block sizes (no block ending in a CR) only
     where cells are damaged only where a block ends at a CR of theirs, as apache/arrow#51368
     found, or nowhere; and not where another cell or record is damaged, nor where reading
     fails."""
-    faked_pyarrow(damage, streamed_only)
+    faked_pyarrow(damage, damaged)
     assert reading._damage_only_at_block_ends(delimiter) is trusted
 
 
@@ -466,6 +479,47 @@ def test_the_block_size_is_the_one_asked_for_where_no_cr_is_in_the_way():
     crs = b"\r" * (2 * reading._BLOCK_TRIES + 10)
     assert reading._block_size(pa.py_buffer(crs), 1) is None
     assert reading._block_size(pa.py_buffer(crs), len(crs)) == len(crs)  # one block
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t", ";"])
+def test_the_trials_body_splits_crlfs_at_every_offset_and_no_record_is_longer_than_a_block(delimiter):
+    """The trial's body: a block ends at a cell's CR in a third of the records with a CRLF in
+    a cell (and those are the cells flagged), at a record's own line end in another third,
+    and the cells' CRs fall at every offset in a block; every record fits in a block (pyarrow
+    refuses one spanning three)."""
+    block = reading._TRIAL_BLOCK
+    body, texts = reading._probe_body(delimiter, block)
+    data = body.to_pybytes()
+    records = data.split(b"z\r\n")[:-1]
+    assert len(records) == len(texts)
+    assert max(len(record) + 3 for record in records) <= block
+    line_ends = [at for at in range(len(data)) if data[at:at + 2] == b"\r\n" and data[at - 1:at] == b"z"]
+    in_cells = sorted({at for at in range(len(data)) if data[at] == 13} - set(line_ends))
+    with_crlf = sum("\r\n" in text for text, _ in texts)
+    assert sum(at % block == block - 1 for at in line_ends) >= with_crlf // 3
+    split = [at for at in in_cells if at % block == block - 1]
+    assert len(split) >= with_crlf // 3 and sum(flag for _, flag in texts) == len(split)
+    assert {at % block for at in in_cells} == set(range(block))
+
+
+@pytest.mark.parametrize("streamed_read", [False, True])
+@pytest.mark.parametrize("delimiter", ["\t", ";"])
+def test_the_trial_is_of_the_files_delimiter(tmp_path, monkeypatch, delimiter, streamed_read):
+    """A body of several blocks, read whole or streamed, has its block size chosen after the
+    trial of its own delimiter."""
+    tried = []
+    monkeypatch.setattr(reading, "_damage_only_at_block_ends", lambda *args: tried.append(args) or True)
+    monkeypatch.setattr(reading, "PARSE_BLOCK", 256)
+    monkeypatch.setattr(reading, "STREAM_BLOCK", 256)
+    monkeypatch.setattr(reading, "STREAM_BYTES", -1 if streamed_read else 1 << 62)
+    rows = [[str(i), f"晋商发〔2021〕{i}号", f"关于第{i}项工作的通知", "外贸处", "2021-03-01", "主动公开"]
+            for i in range(1, 61)]
+    lines = ["公文台账", delimiter.join(_module_reading.HEADER)] + [delimiter.join(row) for row in rows]
+    path = tmp_path / "ledger.csv"
+    path.write_bytes("".join(line + "\r\n" for line in lines).encode("utf-8"))
+    raw = reading.read_table("documents", _module_reading.DOCS, path)
+    assert _module_reading.cells(raw, "title") == [row[2] for row in rows]
+    assert tried and set(tried) == {(delimiter,)}
 
 
 def test_no_block_size_is_chosen_where_the_trial_does_not_trust_this_pyarrow(monkeypatch):

@@ -1419,6 +1419,10 @@ def _block_size(buffer, block: int, delimiter: str = ",") -> int | None:
     return None
 
 
+#: the block size of the trial of pyarrow (its records being shorter, :func:`_probe_body`)
+_TRIAL_BLOCK = 48
+
+
 @functools.lru_cache(maxsize=None)
 def _damage_only_at_block_ends(delimiter: str = ",") -> bool:
     """Whether this pyarrow damages a quoted CRLF only where one of its blocks ends between
@@ -1430,7 +1434,7 @@ def _damage_only_at_block_ends(delimiter: str = ",") -> bool:
     block in turn), and each is placed by a filler record before it (:func:`_probe_body`)."""
     from pyarrow import csv as pa_csv
 
-    block, names = 48, ["i", "text", "z"]
+    block, names = _TRIAL_BLOCK, ["i", "text", "z"]
     body, texts = _probe_body(delimiter, block)
     parse = pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False)
     convert = pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
