@@ -14,12 +14,13 @@ from abc import ABC, abstractmethod
 import numpy as np
 import pandas as pd
 
-from ..kinds.sql import DIV, POS, ROW, SqlView, identity_column
+from ..kinds.sql import DIV, POS, ROW, CalendarLists, SqlView, identity_column
 
 #: the audit's relations are named apart from a caller's own tables (a DuckDB connection or a
 #: Spark session the caller passes may hold a "calendar" of its own)
 PREFIX = "__disclosure_rules_"
 CALENDAR = f"{PREFIX}calendar"
+CALENDAR_LISTS = f"{PREFIX}calendar_lists"
 
 
 def typed_arrow(frame: pd.DataFrame, fields: dict):
@@ -70,9 +71,13 @@ class SqlEngine(ABC):
     lower_expressions: bool = True
     #: whether the engine reads Arrow's large_string (pandas' own text, passed without a copy)
     large_text: bool = False
+    #: whether calendar lookups index lists (:class:`..kinds.sql.CalendarLists`: lists indexed
+    #: from 1, NULL past either end) rather than query the calendar relation
+    calendar_lists: bool = False
 
     def __init__(self):
         self._calendar_span: tuple | None = None
+        self._lists: CalendarLists | None = None
         self._relations = 0
         # (dataset, column) -> its Arrow column, for the rules of one dataset in a row (a
         # rulebook lists each dataset's rules together): a dataset's are let go at the first
@@ -98,6 +103,9 @@ class SqlEngine(ABC):
     def _drop_calendar(self) -> None:
         if self._calendar_span is not None:
             self.unregister(CALENDAR)
+            if self._lists is not None:
+                self.unregister(CALENDAR_LISTS)
+                self._lists = None
             self._calendar_span = None
 
     # ------------------------------------------------------------------ relations
@@ -172,12 +180,29 @@ class SqlEngine(ABC):
         years = calendar.years
         span = (years.start, years.stop)
         if span != self._calendar_span:  # the relation is the calendar's whole table, as it now stands
-            relation = calendar.relation(dt.date(years.start, 1, 1), dt.date(years.stop - 1, 12, 31))
-            if self._calendar_span is not None:
-                self.unregister(CALENDAR)
+            first = dt.date(years.start, 1, 1)
+            relation = calendar.relation(first, dt.date(years.stop - 1, 12, 31))
+            self._drop_calendar()
             self.register(CALENDAR, pa.Table.from_pandas(relation[["day", "n"]], preserve_index=False))
             self._calendar_span = span
+            if self.calendar_lists:
+                self._lists = self._register_lists(first, relation["n"].to_numpy(dtype=np.int64))
         return CALENDAR
+
+    def _register_lists(self, first: dt.date, n: np.ndarray) -> CalendarLists | None:
+        """The calendar's lists (:class:`..kinds.sql.CalendarLists`) as a relation: ``n`` of
+        each day from ``first`` on, and the first day of each running count."""
+        import pyarrow as pa
+
+        starts = np.flatnonzero(np.r_[True, n[1:] != n[:-1]])  # where each count is first reached
+        if len(n) == 0 or not (np.diff(n[starts]) == 1).all():
+            return None  # a count skipped or going back (never, for a running count): subqueries
+        day = (np.datetime64(first, "D") + starts).astype("datetime64[D]")
+        lists = pa.table({"counts": pa.ListArray.from_arrays(pa.array([0, len(n)], pa.int32()), pa.array(n)),
+                          "days": pa.ListArray.from_arrays(pa.array([0, len(starts)], pa.int32()),
+                                                           pa.array(day, type=pa.date32()))})
+        self.register(CALENDAR_LISTS, lists)
+        return CalendarLists(CALENDAR_LISTS, first, int(n[0]))
 
     # ------------------------------------------------------------------ verdicts
 
@@ -202,7 +227,8 @@ class SqlEngine(ABC):
             sql_view = SqlView(view.rule, relation, view.fields, expressions,
                                view.as_of.date(), calendar=calendar, has_division=view.division is not None,
                                department_field=view.department_field, division_values=view.division_values,
-                               previous=view.previous, work_calendar=view.calendar)
+                               previous=view.previous, work_calendar=view.calendar,
+                               calendar_lists=self._lists if kind.name == "deadline" else None)
             verdict = kind.lower(sql_view)
             return verdict.verdict(lambda query, types: self.fetch(query, types, ordered=not verdict.grouped))
         finally:

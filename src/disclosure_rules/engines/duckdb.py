@@ -19,6 +19,7 @@ class DuckDBEngine(SqlEngine):
     name = "duckdb"
     dialect = "duckdb"
     large_text = True  # a VARCHAR either way: pandas' text is scanned where it lies
+    calendar_lists = True  # a lookup indexes a list: a correlated subquery is a join over every row
 
     def __init__(self, *, memory_limit: str | None = None, temp_directory: str | os.PathLike | None = None,
                  threads: int | None = None, connection=None):

@@ -17,7 +17,9 @@ The typed relation of a dataset (what a lowering may rely on):
   a category's code, otherwise the value's canonical text (``verdict.identities``).
 
 The calendar relation (``calendar``): ``day`` DATE, ``n`` BIGINT, the working days up to and
-including ``day`` (a running count) over every day the audit can ask about.
+including ``day`` (a running count) over every day the audit can ask about. An engine that
+indexes lists (DuckDB) is also given the same calendar as two lists in a one-row relation
+(:class:`CalendarLists`): a lookup is then an index into a list, not a subquery.
 """
 
 from __future__ import annotations
@@ -78,6 +80,31 @@ def subquery_from(select: exp.Select, alias: str) -> exp.Subquery:
     return exp.Subquery(this=select, alias=exp.TableAlias(this=exp.to_identifier(alias)))
 
 
+@dataclass(frozen=True)
+class CalendarLists:
+    """The calendar relation as two lists in the one-row relation ``relation``, for an engine
+    whose lists are indexed from 1 and give NULL past either end (DuckDB): ``counts``, the
+    ``n`` of each day from ``first`` on, and ``days``, the first day whose ``n`` is ``n_first``,
+    ``n_first + 1``, ... (every count up to the last day's; the running count never skips one).
+
+    A lookup is then one index, where a correlated subquery per lookup is decorrelated by
+    DuckDB into a join over every row of the rule: on 1M requests the deadline query with
+    lists takes 0.2 s and 0.1 GB beside 0.7 s and 0.9 GB (benchmarks/README)."""
+
+    relation: str
+    first: dt.date
+    n_first: int
+
+    def element(self, column: str, index: exp.Expression) -> exp.Expression:
+        """``column[index]`` counted from 0; NULL where ``index`` is NULL or outside the list
+        (a place below 1 is given as 0, which DuckDB answers with NULL rather than counting
+        from the end)."""
+        listed = exp.paren(exp.select(col(column)).from_(exp.to_table(self.relation, quoted=True)).subquery())
+        place = exp.func("greatest", exp.Add(this=index, expression=lit(1)), lit(0))
+        # a function call, not a bracket: SQLGlot moves a bracket's index by the dialect's offset
+        return exp.Anonymous(this="list_extract", expressions=[listed, place])
+
+
 @dataclass
 class SqlView:
     """What a kind's ``lower`` works on: the rule, its typed relation and its expressions."""
@@ -95,6 +122,8 @@ class SqlView:
     previous: dict | None = None
     #: the audit's working-day calendar (for constants such as a due-soon horizon)
     work_calendar: Any = None
+    #: the calendar as lists, where the engine indexes lists (lookups then index them)
+    calendar_lists: CalendarLists | None = None
 
     def column(self, name: str) -> exp.Column:
         return col(name)
@@ -156,6 +185,8 @@ class SqlVerdict:
 
 def count_through(view: SqlView, day: exp.Expression) -> exp.Expression:
     """Working days up to and including ``day`` (a lookup on the calendar relation)."""
+    if view.calendar_lists is not None:
+        return view.calendar_lists.element("counts", date_diff(lit(view.calendar_lists.first), day))
     lookup = exp.select(exp.func("max", col("n", "c"))) \
         .from_(exp.to_table(view.calendar, quoted=True).as_("c")) \
         .where(exp.EQ(this=col("day", "c"), expression=day))
@@ -164,6 +195,9 @@ def count_through(view: SqlView, day: exp.Expression) -> exp.Expression:
 
 def nth_workday(view: SqlView, count: exp.Expression) -> exp.Expression:
     """The first day whose running count reaches ``count`` (a working day)."""
+    if view.calendar_lists is not None:
+        lists = view.calendar_lists
+        return lists.element("days", exp.Sub(this=count, expression=lit(lists.n_first)))
     lookup = exp.select(exp.func("min", col("day", "c"))) \
         .from_(exp.to_table(view.calendar, quoted=True).as_("c")) \
         .where(exp.EQ(this=col("n", "c"), expression=count))
