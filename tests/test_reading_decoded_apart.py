@@ -103,7 +103,8 @@ def test_bytes_the_codec_refuses_are_refused_naming_the_file(bad, at, children):
     assert children.refused == 2
 
 
-@pytest.mark.parametrize("how", ["no-interpreter", "missing-interpreter", "another-python", "no-memfd"])
+@pytest.mark.parametrize("how", ["no-interpreter", "missing-interpreter", "another-python", "no-memfd",
+                                 "pipe-fails"])
 def test_where_the_child_cannot_decode_the_text_is_decoded_here(how, monkeypatch, children):
     import os
 
@@ -115,8 +116,17 @@ def test_where_the_child_cannot_decode_the_text_is_decoded_here(how, monkeypatch
         monkeypatch.setattr(sys, "executable", "/nonexistent/python3")
     elif how == "another-python":  # the child runs a Python whose codec tables could differ
         monkeypatch.setattr(sys, "hexversion", sys.hexversion + 1)
-    else:  # not Linux
+    elif how == "no-memfd":  # not Linux
         monkeypatch.delattr(os, "memfd_create")
+    else:  # the pipe to the child fails (the child is stopped, not left running)
+        write = os.write
+
+        def failing(fd, body):
+            if len(body) >= 4096:
+                raise OSError(5, "Input/output error")
+            return write(fd, body)
+
+        monkeypatch.setattr(os, "write", failing)
     assert children.child(data) is None
     monkeypatch.setattr(reading, "_decode_in_child", children.child)
     assert bytes(reading._decode_gb18030("ledger.csv", data)) == _here(data)

@@ -1269,11 +1269,14 @@ def _decode_in_child(data) -> memoryview | None:
                 with contextlib.suppress(BrokenPipeError):  # the child stopped: its exit code says why
                     while written < len(body):
                         written += os.write(child.stdin.fileno(), body[written:])
-            child.stdin.close()
+            with contextlib.suppress(OSError):
+                child.stdin.close()
             code = child.wait()
-        except BaseException:  # interrupted: the child goes too
+        except BaseException as exc:  # a pipe that failed, or interrupted: the child goes too
             child.kill()
             child.wait()
+            if isinstance(exc, OSError):
+                return None
             raise
         if code != 0:
             return None
