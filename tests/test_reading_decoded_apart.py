@@ -103,13 +103,29 @@ def test_bytes_the_codec_refuses_are_refused_naming_the_file(bad, at, children):
     assert children.refused == 2
 
 
+@pytest.mark.parametrize("size", ["small", "past-the-pipe"])
 @pytest.mark.parametrize("how", ["no-interpreter", "missing-interpreter", "another-python", "no-memfd",
-                                 "pipe-fails"])
-def test_where_the_child_cannot_decode_the_text_is_decoded_here(how, monkeypatch, children):
+                                 "pipe-fails", "frozen", "sigpipe-default", "not-python", "stand-in-exits-0",
+                                 "stand-in-reads-half"])
+def test_where_the_child_cannot_decode_the_text_is_decoded_here(how, size, monkeypatch, tmp_path, children):
+    """Every way the child cannot be used, with a body that fits in the pipe's buffer and one
+    far past it (the child stops while this process still writes); afterwards no child is
+    left running and its pipe is closed."""
     import os
+    import signal
+    import subprocess
 
-    data = "晋商发〔2021〕1号,关于开展外贸调查的通知,2021年7月28日,\U00020000\r\n".encode("gb18030") * 500
+    line = "晋商发〔2021〕1号,关于开展外贸调查的通知,2021年7月28日,\U00020000\r\n".encode("gb18030")
+    data = line * (500 if size == "small" else 20_000)
     assert bytes(children.child(data)) == _here(data)
+    started = []
+
+    class Recorded(subprocess.Popen):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(subprocess, "Popen", Recorded)
     if how == "no-interpreter":
         monkeypatch.setattr(sys, "executable", "")
     elif how == "missing-interpreter":
@@ -118,7 +134,7 @@ def test_where_the_child_cannot_decode_the_text_is_decoded_here(how, monkeypatch
         monkeypatch.setattr(sys, "hexversion", sys.hexversion + 1)
     elif how == "no-memfd":  # not Linux
         monkeypatch.delattr(os, "memfd_create")
-    else:  # the pipe to the child fails (the child is stopped, not left running)
+    elif how == "pipe-fails":  # the pipe to the child fails (the child is stopped, not left running)
         write = os.write
 
         def failing(fd, body):
@@ -127,7 +143,19 @@ def test_where_the_child_cannot_decode_the_text_is_decoded_here(how, monkeypatch
             return write(fd, body)
 
         monkeypatch.setattr(os, "write", failing)
+    elif how == "frozen":  # a program built by PyInstaller: sys.executable is the program
+        monkeypatch.setattr(sys, "frozen", True, raising=False)
+    elif how == "sigpipe-default":  # a program that restored SIGPIPE would be killed by it
+        monkeypatch.setattr(signal, "getsignal", lambda number: signal.SIG_DFL)
+    else:  # an interpreter that is not this one: an embedding server's binary, or a stand-in
+        program = tmp_path / ("uwsgi" if how == "not-python" else "python3")
+        script = {"not-python": "exit 0", "stand-in-exits-0": "exit 0",
+                  "stand-in-reads-half": f"head -c {len(data) // 2} > /dev/null; exit 0"}[how]
+        program.write_text(f"#!/bin/sh\n{script}\n")
+        program.chmod(0o755)
+        monkeypatch.setattr(sys, "executable", str(program))
     assert children.child(data) is None
+    assert all(p.returncode is not None and p.stdin.closed for p in started)
     monkeypatch.setattr(reading, "_decode_in_child", children.child)
     assert bytes(reading._decode_gb18030("ledger.csv", data)) == _here(data)
 
@@ -165,3 +193,14 @@ def test_two_gb18030_ledgers_read_side_by_side_type_as_decoded_here(tmp_path, mo
         assert a.reading["encoding"] == "gb18030"
         assert a.frame.equals(b.frame) and (a.rows == b.rows).all()
         assert a.issues == b.issues and a.reading == b.reading
+
+
+def test_a_child_that_refuses_the_first_piece_of_a_long_body_stops_and_the_file_is_refused(monkeypatch, children):
+    """The child exits on its first piece while this process still writes the rest (far past
+    the pipe's buffer): the write's broken pipe is no error here, and the file is refused."""
+    monkeypatch.setattr(reading, "DECODE_CHUNK", 4096)
+    data = b"\xff" + "晋商发〔2021〕1号,主动公开\r\n".encode("gb18030") * 50_000
+    assert children.child(data) is None
+    with pytest.raises(DatasetError) as raised:
+        reading._decode_gb18030("长台账.csv", data)
+    assert "长台账.csv" in str(raised.value)

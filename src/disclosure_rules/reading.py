@@ -1218,28 +1218,49 @@ CHILD_DECODE_BYTES = 32 * 1024 * 1024
 
 #: the child's program: this interpreter's own GB18030 codec, piece by piece as
 #: :func:`_decode_gb18030` runs it here, UTF-8 out; exit 3 on bytes it cannot decode, 4 when
-#: it is another version of Python than the parent (whose codec tables could differ)
+#: it is another version of Python than the parent (whose codec tables could differ). Its last
+#: act is to write, to its stderr, how many bytes it read and wrote: a program that is not
+#: this one (an ``sys.executable`` that is no Python) cannot pass for it by exiting with 0.
 _CHILD_DECODE = """
 import codecs, sys
 if sys.hexversion != int(sys.argv[1]):
     sys.exit(4)
 decoder = codecs.getincrementaldecoder("gb18030")()
 read, out = sys.stdin.buffer.read, sys.stdout.buffer
+taken = given = 0
 try:
     while piece := read(int(sys.argv[2])):
-        out.write(decoder.decode(piece).encode("utf-8"))
-    out.write(decoder.decode(b"", final=True).encode("utf-8"))
+        taken += len(piece)
+        given += out.write(decoder.decode(piece).encode("utf-8"))
+    given += out.write(decoder.decode(b"", final=True).encode("utf-8"))
     out.flush()
 except UnicodeDecodeError:
     sys.exit(3)
+sys.stderr.write(f"decoded {taken} {given}\\n")
+sys.stderr.flush()
 """
+
+
+def _child_may_decode() -> bool:
+    """Whether a child can decode here: ``memfd_create`` (Linux), an interpreter that is a
+    Python (not a frozen program's or an embedding server's own binary, which would not run
+    the child's program and might not read its input), and SIGPIPE ignored as Python leaves
+    it (a program that restored its default would be killed when a child stops reading)."""
+    import os
+    import signal
+
+    name = os.path.basename(sys.executable or "").lower()
+    sigpipe = getattr(signal, "SIGPIPE", None)
+    return (hasattr(os, "memfd_create") and not getattr(sys, "frozen", False) and name.startswith("python")
+            and (sigpipe is None or signal.getsignal(sigpipe) == signal.SIG_IGN))
 
 
 def _decode_in_child(data) -> memoryview | None:
     """``data`` (GB18030) re-encoded to UTF-8 by a child process that runs this interpreter's
-    codec, or None where that is not done: no ``memfd_create`` (not Linux), no interpreter to
-    start, another version of Python, bytes the codec refuses, any failure of the child. The
-    caller then decodes here, which gives the result or the error.
+    codec, or None where that is not done: no child may run here (:func:`_child_may_decode`),
+    it cannot start, it is another version of Python, the codec refuses the bytes, the pipe
+    fails, or the child does not say it read every byte and wrote what it did. The caller
+    then decodes here, which gives the result or the error.
 
     Why: Python's codecs hold the GIL, 1.3 s for the 200 MB of a million-row ledger, and a
     ledger read beside it in another thread waits that long. The child takes the bytes
@@ -1250,17 +1271,20 @@ def _decode_in_child(data) -> memoryview | None:
     import os
     import subprocess
 
-    if not hasattr(os, "memfd_create") or not sys.executable:
+    if not _child_may_decode():
         return None
+    files = []
     try:
-        out = os.memfd_create("disclosure-rules-utf8", getattr(os, "MFD_CLOEXEC", 1))
-    except OSError:
-        return None
-    try:
+        try:
+            for name in ("disclosure-rules-utf8", "disclosure-rules-said"):
+                files.append(os.memfd_create(name, getattr(os, "MFD_CLOEXEC", 1)))
+        except OSError:
+            return None
+        out, said = files
         try:
             child = subprocess.Popen([sys.executable, "-I", "-S", "-c", _CHILD_DECODE, str(sys.hexversion),
                                       str(DECODE_CHUNK)],
-                                     stdin=subprocess.PIPE, stdout=out, stderr=subprocess.DEVNULL)
+                                     stdin=subprocess.PIPE, stdout=out, stderr=said)
         except (OSError, ValueError, subprocess.SubprocessError):
             return None
         try:
@@ -1269,18 +1293,21 @@ def _decode_in_child(data) -> memoryview | None:
                 with contextlib.suppress(BrokenPipeError):  # the child stopped: its exit code says why
                     while written < len(body):
                         written += os.write(child.stdin.fileno(), body[written:])
+                total = len(body)
             with contextlib.suppress(OSError):
                 child.stdin.close()
             code = child.wait()
         except BaseException as exc:  # a pipe that failed, or interrupted: the child goes too
+            with contextlib.suppress(OSError):
+                child.stdin.close()
             child.kill()
             child.wait()
             if isinstance(exc, OSError):
                 return None
             raise
-        if code != 0:
-            return None
         size = os.fstat(out).st_size
+        if code != 0 or written != total or os.pread(said, 100, 0) != f"decoded {total} {size}\n".encode():
+            return None
         if size == 0:
             return memoryview(b"")
         try:
@@ -1288,10 +1315,11 @@ def _decode_in_child(data) -> memoryview | None:
         except (OSError, ValueError):
             return None
     finally:
-        os.close(out)
+        for file in files:
+            os.close(file)
 
 
-def _decode_gb18030(label: str, data: bytes) -> bytes:
+def _decode_gb18030(label: str, data: bytes) -> memoryview:
     """``data`` (GB18030) as UTF-8, or the error naming ``label`` (the same either way)."""
     if len(data) >= CHILD_DECODE_BYTES and (utf8 := _decode_in_child(data)) is not None:
         return utf8
