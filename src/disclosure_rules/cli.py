@@ -200,10 +200,22 @@ def _json_findings(value: str) -> int | None:
 def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fail_under, json_findings, previous,
           unit, self_assessment, engine, memory_limit, temp_dir, threads):
     """按考核方案核查台账，写出报告（及 JSON、整改清单）。 Audit ledgers against a rulebook and write the report."""
+    from . import early
+
+    datasets = _parse_data(data)
+    early.start(datasets.values())  # read while pandas and the rulebook load (the other core is idle)
+    try:
+        _audit(ctx, datasets, rules, as_of, html, json_path, findings, waivers, lang, fail_under, json_findings,
+               previous, unit, self_assessment, engine, memory_limit, temp_dir, threads)
+    finally:
+        early.clear()
+
+
+def _audit(ctx, datasets, rules, as_of, html, json_path, findings, waivers, lang, fail_under, json_findings, previous,
+           unit, self_assessment, engine, memory_limit, temp_dir, threads):
     from .engine import audit as run_audit
     from .rulebook import load_rulebook
 
-    datasets = _parse_data(data)
     _check_files(datasets)
     limit = _json_findings(json_findings)
     if findings and Path(findings).suffix.lower() not in (".csv", ".xlsx"):
