@@ -290,3 +290,22 @@ def test_the_reading_section_lists_the_rows_skipped_as_not_records(tmp_path):
         (5, "全年", "合计行"), (6, "全年", "表尾（签名、备注、说明）")]
     english = render_html(result, lang="en")
     assert "total row" in re.search(r'data-testid="reading-documents">(.*?)</div>', english, re.S).group(1)
+
+
+def test_the_templates_compiled_ahead_are_the_report_and_every_template_it_includes():
+    """The command line compiles ``REPORT_TEMPLATES`` while the ledgers are read: the list
+    is the report's template and everything it includes, found by Jinja itself."""
+    import jinja2.meta
+
+    from disclosure_rules.report import REPORT_TEMPLATES, _environment
+
+    env = _environment()
+    found, todo = set(), ["report.html.j2"]
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        found.add(name)
+        source = env.loader.get_source(env, name)[0]
+        todo += [n for n in jinja2.meta.find_referenced_templates(env.parse(source)) if n is not None]
+    assert set(REPORT_TEMPLATES) == found and len(REPORT_TEMPLATES) == len(found)

@@ -217,6 +217,14 @@ def _audit(ctx, datasets, rules, as_of, html, json_path, findings, waivers, lang
     from .rulebook import load_rulebook
 
     _check_files(datasets)
+    templates = None
+    if html:  # the report's templates compiled while the ledgers are read (the GIL mostly free then)
+        import threading
+
+        from .report import compile_templates
+
+        templates = threading.Thread(target=compile_templates, daemon=True, name="disclosure-rules-templates")
+        templates.start()
     limit = _json_findings(json_findings)
     if findings and Path(findings).suffix.lower() not in (".csv", ".xlsx"):
         raise click.UsageError(say("--findings 须以 .csv 或 .xlsx 结尾", "--findings must end in .csv or .xlsx"))
@@ -236,6 +244,7 @@ def _audit(ctx, datasets, rules, as_of, html, json_path, findings, waivers, lang
         if json_path:
             result.write_json(json_path, json_findings=limit)
         if html:
+            templates.join()
             result.write_html(html, lang=lang)
         if findings:
             result.write_findings(findings, lang=lang)

@@ -568,6 +568,24 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+#: the report's templates and every one it includes (a test checks the list against the templates)
+REPORT_TEMPLATES = ("report.html.j2", "report.css", "annual.css", "report.js", "_due.html.j2", "_trail.html.j2",
+                    "_summary.html.j2", "_divisions.html.j2", "_requests.html.j2", "_annual.html.j2",
+                    "_annual_tables.html.j2", "_rules.html.j2", "_issues.html.j2")
+
+
+def compile_templates() -> None:
+    """Compile the report's templates now (0.07-0.1 s of Python), as the command line does in a
+    thread while the ledgers are read, the GIL mostly free then. A template that fails to
+    compile is left to the report's rendering, which says so."""
+    env = _environment()
+    for name in REPORT_TEMPLATES:
+        try:
+            env.get_template(name)
+        except Exception:  # noqa: BLE001 - rendering meets it again and reports it
+            return
+
+
 def render_html(result, lang: str = "zh") -> str:
     """The self-contained HTML report of an audit result (DESIGN §12)."""
     view = build_view(result, lang)
