@@ -21,6 +21,7 @@ import pytest
 
 from disclosure_rules import decoding, early, reading
 from disclosure_rules.cli import main
+from disclosure_rules.errors import DatasetError
 from disclosure_rules.reading import read_table
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -30,8 +31,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 def english(monkeypatch):
     monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
     yield
-    early.clear()
-    assert early._READS == {}
+    early.clear()  # what a test started with early.start itself
 
 
 class Counted:
@@ -156,7 +156,7 @@ def test_a_file_changed_after_it_was_read_early_is_read_as_it_is_now(tmp_path, h
     from test_reading import DOCS, cells
 
     if how == "removed":
-        with pytest.raises(Exception) as raised:
+        with pytest.raises(DatasetError) as raised:
             read_table("documents", DOCS, path)
         assert str(path) in str(raised.value)
         return
@@ -224,3 +224,58 @@ def test_a_path_that_is_no_file_is_left_to_reading(tmp_path):
     for entry in list(early._READS.values()):
         assert entry.read.wait(10) and entry.data is None
     assert early.take(tmp_path) is None and early.take(tmp_path / "missing.csv") is None
+
+
+def test_a_command_that_fails_before_reading_keeps_nothing_and_leaves_no_child(tmp_path, children):
+    """The rulebook's check of the files fails (a ledger that does not exist) after a large
+    GB18030 one was read early and its child started: when the command has returned, nothing
+    read is kept and the child is gone, without anything else cleaning up."""
+    at_start, _ = children
+    big = tmp_path / "documents.csv"
+    big.write_bytes("晋商发〔2021〕1号,关于开展外贸调查的通知,外贸处,主动公开\r\n".encode("gb18030") * 300_000)
+    code, err = invoke(["audit", "--data", f"documents={big}", "--data", f"requests={tmp_path / 'nowhere.csv'}",
+                        "--html", tmp_path / "r.html"])
+    assert code == 2 and "nowhere.csv" in err
+    assert early._READS == {}
+    assert at_start.children and all(child.poll() is not None for child in at_start.children)
+
+
+def test_a_path_through_a_symbolic_link_and_dotdot_reads_the_file_it_names(tmp_path, monkeypatch):
+    """``link/../documents.csv`` where ``link`` leads into another folder: the file read is the
+    one the operating system opens (beside the link's target), as without reading early, not
+    the one the text would name with ``..`` taken away."""
+    from test_reading import DOCS, cells
+
+    (tmp_path / "other" / "sub").mkdir(parents=True)
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "link").symlink_to(tmp_path / "other" / "sub")
+    (tmp_path / "work" / "documents.csv").write_text("文号,起草处室,公开属性\n近处1号,外贸处,主动公开\n", encoding="utf-8")
+    (tmp_path / "other" / "documents.csv").write_text("文号,起草处室,公开属性\n远处2号,外资处,主动公开\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "work")
+    label = "link/../documents.csv"
+    early.start([label])
+    assert cells(read_table("documents", DOCS, label), "doc_id") == ["远处2号"]
+    assert early._READS == {}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_is_not_read_early_nor_waited_on(tmp_path):
+    """A FIFO given as a ledger: the early reader neither blocks on it nor takes a writer's
+    bytes; the command says what it says of a pipe, at once."""
+    import threading
+
+    fifo = tmp_path / "documents.csv"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    code, err = invoke(["audit", "--data", f"documents={fifo}", "--html", tmp_path / "r.html"])
+    assert code == 2 and str(fifo) in err
+    assert time.monotonic() - started < 5
+    assert early._READS == {}
+    got = []
+    writer = threading.Thread(target=lambda: got.append(fifo.open("wb").write(b"written")), daemon=True)
+    writer.start()  # a writer waits for a reader: none may have taken the pipe
+    writer.join(0.5)
+    assert writer.is_alive() and not got
+    with open(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK), "rb") as reader:  # let the writer go
+        writer.join(5)
+        reader.read()

@@ -203,8 +203,8 @@ def audit(ctx, data, rules, as_of, html, json_path, findings, waivers, lang, fai
     from . import early
 
     datasets = _parse_data(data)
-    early.start(datasets.values())  # read while pandas and the rulebook load (the other core is idle)
     try:
+        early.start(datasets.values())  # read while pandas and the rulebook load (the other core is idle)
         _audit(ctx, datasets, rules, as_of, html, json_path, findings, waivers, lang, fail_under, json_findings,
                previous, unit, self_assessment, engine, memory_limit, temp_dir, threads)
     finally:

@@ -16,6 +16,7 @@ import codecs
 import os
 import stat
 import threading
+from pathlib import Path
 
 from .decoding import CHILD_DECODE_BYTES, child_may_decode, decode_in_child
 
@@ -42,12 +43,17 @@ class _Read:
     def _run(self) -> None:
         try:
             try:
-                with open(self.path, "rb") as file:
-                    info = os.fstat(file.fileno())
-                    if not stat.S_ISREG(info.st_mode):  # a pipe or device is read by reading alone
+                if not stat.S_ISREG(os.stat(self.path).st_mode):  # a pipe or device: reading alone
+                    return
+                # not blocking: a file that turned into a pipe since is not waited on (nor its
+                # writer's data taken)
+                fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+                with open(fd, "rb") as file:
+                    info = os.fstat(fd)
+                    if not stat.S_ISREG(info.st_mode):
                         return
                     data = file.read()
-            except (OSError, MemoryError):  # reading says what is wrong with the file
+            except Exception:  # noqa: BLE001 - reading says what is wrong with the file, in its words
                 return
             if len(data) != info.st_size:  # written to while read: reading reads it again
                 return
@@ -58,6 +64,8 @@ class _Read:
         try:
             if self.decodes:
                 self.utf8 = decode_in_child(self.data, started=self._started)
+        except Exception:  # noqa: BLE001 - reading decodes the bytes itself
+            self.utf8 = None
         finally:
             self.done.set()
 
@@ -74,7 +82,7 @@ class _Read:
             child = self.child
         if child is not None and child.poll() is None:
             child.kill()
-        self.thread.join(timeout=10)
+        self.thread.join(timeout=2)  # a killed child's thread ends at once; a slow read is a daemon's
         self.data = self.utf8 = None
 
 
@@ -95,15 +103,32 @@ def _looks_gb18030(data: bytes) -> bool:
     return False
 
 
-def _key(path) -> str:
-    return os.path.abspath(os.fspath(path))
+def _key(path) -> str | None:
+    """The path as reading opens it, made absolute: ``..`` is left as it is (after a symbolic
+    link it is not the folder the text names). None where the working folder is gone."""
+    try:
+        return os.fspath(Path(path).absolute())
+    except (OSError, ValueError):
+        return None
 
 
-def start(paths) -> None:
-    """Read each of ``paths`` (a file's path) in a thread of its own, and start a child
-    decoding it where it looks like a large GB18030 text."""
-    for path in paths:
-        key = _key(path)
+def _file_of(label: str) -> str:
+    """The file of a ``--data`` value: ``book.xlsx#Sheet1`` names a sheet of ``book.xlsx`` when
+    no file has the whole name and that one exists (as reading takes it)."""
+    if "#" in label and not os.path.exists(label):
+        base = label.rsplit("#", 1)[0]
+        if os.path.exists(base):
+            return base
+    return label
+
+
+def start(labels) -> None:
+    """Read the file of each ``--data`` value in ``labels`` in a thread of its own, and start a
+    child decoding it where it looks like a large GB18030 text."""
+    for label in labels:
+        key = _key(_file_of(os.fspath(label)))
+        if key is None:
+            continue
         with _LOCK:
             if key in _READS:
                 continue
@@ -116,7 +141,7 @@ def take(path) -> bytes | None:
     read it now). Taken once."""
     key = _key(path)
     with _LOCK:
-        entry = _READS.get(key)
+        entry = _READS.get(key) if key is not None else None
     if entry is None:
         return None
     entry.read.wait()
@@ -147,7 +172,11 @@ def decoded(data):
         if entry is None or entry.data is not data:
             return NOT_DECODING
         del _READS[key]
-    entry.done.wait()
+    try:
+        entry.done.wait()
+    except BaseException:  # interrupted: the child goes too
+        entry.stop()
+        raise
     utf8, entry.data, entry.utf8 = entry.utf8, None, None
     return utf8
 
