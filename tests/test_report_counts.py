@@ -14,7 +14,18 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from disclosure_rules.report import _bucket_counts
+from disclosure_rules.report import _bucket_counts as _counts_of_details
+from disclosure_rules.results import RowDetails
+from disclosure_rules.verdict import Keys
+
+
+def _bucket_counts(frame: pd.DataFrame, as_of) -> dict[str, int]:
+    """The report's bars of rows held as an audit holds them (results.RowDetails), each
+    column as the frame gives it to numpy."""
+    n = len(frame)
+    details = RowDetails(at=np.arange(n), details={c: frame[c].to_numpy() for c in frame.columns},
+                         rows=np.arange(n) + 2, sheets=None, keys=Keys(None, None, n))
+    return _counts_of_details(details, as_of)
 from disclosure_rules.verdict import word_counts
 
 STATUSES = ["on_time", "late", "overdue", "pending", "invalid", None]

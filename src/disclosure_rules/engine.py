@@ -39,7 +39,7 @@ from .expressions import Context
 from .kinds import REGISTRY, RuleView, Verdict
 from .messages import gap_warnings, rule_message
 from .models import Waiver
-from .results import AuditResult, FindingPart, RuleResult
+from .results import AuditResult, FindingPart, RowDetails, RuleResult
 from .rulebook import joined_fields
 from .scoring import (COVERED, SCORED, bonus_of, coverage_of, final_grade, grading, percent_of, rollup, score,
                       total_of, vetoed_by, warn_line)
@@ -211,7 +211,7 @@ class _Audit:
         warnings = list(self.warnings)
         rule_results: list[RuleResult] = []
         parts: list[FindingPart] = []
-        row_details: dict[str, pd.DataFrame] = {}
+        row_details: dict[str, RowDetails] = {}
         dept_records: list[dict] = []
         total = len(self.rules)
         for number, rule, evaluation, rule_warnings in evaluations:
@@ -623,7 +623,7 @@ def _keys(ds, spec) -> Keys:
 class _Evaluation:
     result: RuleResult
     part: FindingPart | None = None
-    row_details: pd.DataFrame | None = None
+    row_details: RowDetails | None = None
     departments: list = field(default_factory=list)
 
 
@@ -831,13 +831,11 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
     row_details = None
     if kind.row_details and not verdict.grouped:
         at = np.flatnonzero(judged.population)
-        texts = {  # object columns as they are: pandas would turn a million texts into Arrow strings
-            "department": div.names_at(div.codes[at]) if div is not None else np.full(len(at), None, dtype=object),
-            "sheet": ds.sheets[at] if ds.sheets is not None else np.full(len(at), None, dtype=object)}
-        row_details = pd.DataFrame({
-            "row": ds.rows[at], "key": keys.column_at(at),  # the key as the frame holds it (Arrow text)
-            **{name: pd.Series(column, dtype=object, copy=False) for name, column in texts.items()},
-            **{name: _nullable(verdict.details[name][at]) for name in kind.row_details}})
+        # the ledger's rows, keys (without the identities a waiver worked out) and divisions are
+        # referred to, not copied: the few rows an output lists are taken from them
+        row_details = RowDetails(at=at, details={name: verdict.details[name][at] for name in kind.row_details},
+                                 rows=ds.rows, sheets=ds.sheets, keys=Keys(keys.series, keys.spec, keys.n),
+                                 divisions=div)
     result.lights = kind.lights(rule, row_details)  # the kind's hook: red/yellow/green counts (deadline)
 
     departments = []
@@ -854,14 +852,6 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
                                 "violations": c.violations, "rate": s.rate, "status": s.status,
                                 "awarded": s.awarded, "possible": s.possible})
     return _Evaluation(result, part, row_details, departments)
-
-
-def _nullable(column: np.ndarray):
-    """A float column with NaN for blank as a nullable Float64 array; an object column stays
-    objects (pandas would turn a million texts into Arrow strings); others as they are."""
-    if column.dtype.kind == "f":
-        return pd.array(column, dtype="Float64")
-    return pd.Series(column, dtype=object, copy=False) if column.dtype == object else column
 
 
 def _join(rule, frame: pd.DataFrame, other: pd.DataFrame, other_spec) -> tuple[dict, dict]:
@@ -1020,7 +1010,7 @@ def _assemble(book, as_of, loaded, rule_results, parts, row_details, dept_record
     return AuditResult(
         book=book, as_of=as_of, data=loaded, rules=rule_results, sections=sections,
         departments=departments, department_rules=dept_rules[["department", "rule", "population", "violations", "rate"]],
-        parts=parts, deadline_rows=row_details, data_issues=data_issues, warnings=warnings,
+        parts=parts, row_details=row_details, data_issues=data_issues, warnings=warnings,
         awarded=awarded, possible=possible, percent=percent,
         grade=final_grade(total_score, vetoes, book.rulebook.grades), coverage=coverage,
         bonus=bonus, total=total_score, vetoed_by=vetoes,

@@ -261,20 +261,20 @@ def _divisions(result, ui: Mapping[str, str], lang: str) -> dict:
     }
 
 
-def _bucket_counts(rows: pd.DataFrame, as_of) -> dict[str, int]:
-    """The bars of one deadline rule: its rows by status, the late ones by working days late
-    and the pending ones by days to their deadline (a blank number or date is in no bar of
-    late days and counts as due later)."""
-    codes, words, count = word_codes(rows["status"].to_numpy(dtype=object))
+def _bucket_counts(rows, as_of) -> dict[str, int]:
+    """The bars of one deadline rule (``rows``: its results.RowDetails): its rows by status,
+    the late ones by working days late and the pending ones by days to their deadline (a
+    blank number or date is in no bar of late days and counts as due later)."""
+    codes, words, count = word_codes(np.asarray(rows.column("status"), dtype=object))
 
     def of(word: str) -> np.ndarray:
         return codes == words.index(word) if word in words else np.zeros(len(codes), dtype=bool)
 
-    late = rows["late_workdays"]
+    late = pd.Series(rows.column("late_workdays"))
     late = late.to_numpy(dtype=float, na_value=np.nan) if late.dtype.kind in "iuf" \
         else pd.to_numeric(late, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     late = late[of("late")]  # the late rows only
-    deadline = rows["deadline"]
+    deadline = pd.Series(rows.column("deadline"))
     if deadline.dtype.kind != "M":
         deadline = pd.to_datetime(deadline, errors="coerce")
     deadline = deadline.to_numpy(dtype="datetime64[s]")[of("pending")]  # the pending rows only
@@ -300,7 +300,7 @@ def _bucket_counts(rows: pd.DataFrame, as_of) -> dict[str, int]:
 def _deadlines(result, ui: Mapping[str, str], lang: str) -> list[dict]:
     out = []
     rule_titles = {rr.id: rr.title for rr in result.rules}
-    for rule_id, rows in result.deadline_rows.items():
+    for rule_id, rows in result.row_details.items():
         if len(rows) == 0:
             continue
         counts = _bucket_counts(rows, result.as_of)
@@ -311,9 +311,10 @@ def _deadlines(result, ui: Mapping[str, str], lang: str) -> list[dict]:
             "count": counts[name],
             "width": round(100 * counts[name] / largest, 2),
         } for name in BUCKETS if counts[name] or name in ("on_time", "overdue")]
-        overdue = rows[rows["status"].to_numpy(dtype=object) == "overdue"]
-        overdue = overdue.sort_values("deadline", kind="stable")
-        listed = overdue.head(MAX_OVERDUE)
+        overdue = np.flatnonzero(np.asarray(rows.column("status"), dtype=object) == "overdue")
+        # by deadline (NaT last), in the rows' order where equal; only those listed made a frame
+        order = pd.Series(rows.column("deadline")[overdue]).sort_values(kind="stable").index.to_numpy()
+        listed = rows.frame(overdue[order[:MAX_OVERDUE]])
         out.append({
             "rule": rule_id,
             "title": rule_titles.get(rule_id, rule_id),

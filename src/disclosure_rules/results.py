@@ -239,6 +239,54 @@ def _value_codes(column) -> tuple[np.ndarray, int]:
     return np.asarray(codes, dtype=np.int64) + 1, len(uniques) + 1
 
 
+@dataclass(eq=False)
+class RowDetails:
+    """What a rule's kind says of each row of its population (the deadline kind: the clock's
+    start, the deadline, the reply, status, working days late, light and working days left),
+    as the verdict gave them, and where those rows are in the ledger. Their row numbers, keys,
+    divisions and sheets are the ledger's, taken for the rows asked for (:meth:`frame`), not
+    copied for every row and kept to the end of the audit (50-60 bytes a row)."""
+
+    at: np.ndarray                   # the rows' positions in the ledger (int64)
+    details: dict                    # name -> the detail at those rows (numpy), in the kind's order
+    rows: np.ndarray                 # the ledger's spreadsheet row numbers (every row)
+    sheets: np.ndarray | None        # the ledger's sheet of each row (None: a CSV, a DataFrame)
+    keys: Any                        # verdict.Keys of the ledger
+    divisions: Any = None            # engine._Divisions of the ledger (None: no division field)
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    def column(self, name: str) -> np.ndarray:
+        """Detail ``name`` of every row (numpy: NaN, NaT or None where blank)."""
+        return self.details[name]
+
+    def frame(self, idx: np.ndarray | None = None) -> pd.DataFrame:
+        """The rows ``idx`` (positions in this table; None: every row) as a DataFrame: ``row``,
+        ``key`` (text as the ledger holds it, NA where blank), ``department`` and ``sheet``
+        (objects, None where blank), then each detail (a number as nullable Float64)."""
+        at = self.at if idx is None else self.at[np.asarray(idx, dtype=np.int64)]
+        details = self.details if idx is None else {name: column[idx] for name, column in self.details.items()}
+        if self.divisions is not None:
+            department = self.divisions.names_at(self.divisions.codes[at])
+        else:
+            department = np.full(len(at), None, dtype=object)
+        sheet = self.sheets[at] if self.sheets is not None else np.full(len(at), None, dtype=object)
+        texts = {"department": department, "sheet": sheet}  # objects as they are, not Arrow strings
+        return pd.DataFrame({
+            "row": self.rows[at], "key": self.keys.column_at(at),
+            **{name: pd.Series(column, dtype=object, copy=False) for name, column in texts.items()},
+            **{name: nullable(column) for name, column in details.items()}})
+
+
+def nullable(column: np.ndarray):
+    """A float column with NaN for blank as a nullable Float64 array; an object column stays
+    objects (pandas would turn a million texts into Arrow strings); others as they are."""
+    if column.dtype.kind == "f":
+        return pd.array(column, dtype="Float64")
+    return pd.Series(column, dtype=object, copy=False) if column.dtype == object else column
+
+
 @dataclass
 class AuditResult:
     """What :func:`disclosure_rules.audit` returns.
@@ -259,7 +307,8 @@ class AuditResult:
     departments: pd.DataFrame
     department_rules: pd.DataFrame
     parts: list[FindingPart]
-    deadline_rows: dict[str, pd.DataFrame]
+    #: rule id -> the details of each row of its population (:class:`RowDetails`; the deadline rules')
+    row_details: dict[str, RowDetails]
     data_issues: list[dict]
     warnings: list[str]
     awarded: float
@@ -292,6 +341,12 @@ class AuditResult:
     @property
     def rulebook(self):
         return self.book
+
+    @property
+    def deadline_rows(self) -> dict[str, pd.DataFrame]:
+        """Rule id -> each row of the deadline rule's population with its clock, deadline,
+        status, light and working days left (:meth:`RowDetails.frame`), made when asked for."""
+        return {rule_id: details.frame() for rule_id, details in self.row_details.items()}
 
     @property
     def grading_percent(self) -> float | None:

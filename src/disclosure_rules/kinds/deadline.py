@@ -172,14 +172,14 @@ class Deadline(Kind):
                                 "status": status, "light": lights(reason, soon),
                                 "workdays_left": workdays_left(deadline, end_null, as_of, view.calendar)})
 
-    def lights(self, rule, rows: pd.DataFrame | None) -> dict | None:
+    def lights(self, rule, rows) -> dict | None:
         """{"red", "yellow", "green"}: how many rows of the rule's population (waived rows
-        aside) have each light (DESIGN §8)."""
+        aside) have each light (DESIGN §8); ``rows``: its results.RowDetails."""
         if rows is None:
             return None
         from ..verdict import word_counts
 
-        counts = word_counts(rows["light"].to_numpy(dtype=object))
+        counts = word_counts(np.asarray(rows.column("light"), dtype=object))
         return {light: counts.get(light, 0) for light in LIGHTS}
 
     def lower(self, view):
@@ -506,20 +506,22 @@ def open_rows(result, within: int | None = None, light: str | None = None) -> pd
     the rules' row details: no second evaluation."""
     frames = []
     by_id = {r.id: r for r in result.rules}
-    for rule_id, rows in (result.deadline_rows or {}).items():
-        if "workdays_left" not in rows.columns:
+    for rule_id, rows in (result.row_details or {}).items():
+        if "workdays_left" not in rows.details:
             continue
-        left = pd.array(rows["workdays_left"], dtype="Float64")
+        left = pd.array(rows.column("workdays_left"), dtype="Float64")
         keep = ~pd.isna(left)
         if within is not None:
             keep = keep & (left.fillna(np.inf) <= within)
         keep = np.asarray(keep, dtype=bool)
         if light is not None:
-            keep &= rows["light"].to_numpy(dtype=object) == light
+            keep &= np.asarray(rows.column("light"), dtype=object) == light
         if not keep.any():
             continue
         rule = by_id.get(rule_id)
-        part = rows.loc[keep, ["row", "sheet", "key", "department", "clock_start", "deadline", "light"]].copy()
+        # only the rows kept are made into a frame (a million-row rule's open rows are few)
+        part = rows.frame(np.flatnonzero(keep))[["row", "sheet", "key", "department", "clock_start", "deadline",
+                                                  "light"]]
         key = part["key"]  # the row details keep it as Arrow text; the open rows give Python's, None if blank
         part["key"] = pd.Series(key.astype(object).where(key.notna(), None), index=part.index, dtype=object)
         part.insert(0, "rule", rule_id)
