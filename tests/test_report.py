@@ -309,3 +309,22 @@ def test_the_templates_compiled_ahead_are_the_report_and_every_template_it_inclu
         source = env.loader.get_source(env, name)[0]
         todo += [n for n in jinja2.meta.find_referenced_templates(env.parse(source)) if n is not None]
     assert set(REPORT_TEMPLATES) == found and len(REPORT_TEMPLATES) == len(found)
+
+
+def test_compiling_ahead_with_the_templates_missing_raises_nothing(monkeypatch):
+    """A broken install (no templates folder): the thread that compiles ahead ends quietly, so
+    the one message is the report's own when it is written."""
+    from disclosure_rules import report
+
+    def missing():
+        raise FileNotFoundError("bundled folder 'reports/templates' not found")
+
+    report._environment.cache_clear()
+    monkeypatch.setattr(report, "templates_dir", missing)
+    try:
+        assert report.compile_templates() is None
+        with pytest.raises(FileNotFoundError):
+            report._environment()
+    finally:
+        monkeypatch.undo()
+        report._environment.cache_clear()

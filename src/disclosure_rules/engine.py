@@ -831,11 +831,11 @@ def _finish(book, rule, kind, view: RuleView, verdict: Verdict, ds, div: _Divisi
     row_details = None
     if kind.row_details and not verdict.grouped:
         at = np.flatnonzero(judged.population)
-        # the ledger's rows, keys (without the identities a waiver worked out) and divisions are
+        # the ledger's keys (without the identities a waiver worked out) and divisions are
         # referred to, not copied: the few rows an output lists are taken from them
         row_details = RowDetails(at=at, details={name: verdict.details[name][at] for name in kind.row_details},
-                                 rows=ds.rows, sheets=ds.sheets, keys=Keys(keys.series, keys.spec, keys.n),
-                                 divisions=div)
+                                 rows=ds.rows[at], sheets=None if ds.sheets is None else ds.sheets[at],
+                                 keys=Keys(keys.series, keys.spec, keys.n), divisions=div)
     result.lights = kind.lights(rule, row_details)  # the kind's hook: red/yellow/green counts (deadline)
 
     departments = []

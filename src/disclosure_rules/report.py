@@ -579,12 +579,12 @@ def compile_templates() -> None:
     """Compile the report's templates now (0.07-0.1 s of Python), as the command line does in a
     thread while the ledgers are read, the GIL mostly free then. A template that fails to
     compile is left to the report's rendering, which says so."""
-    env = _environment()
-    for name in REPORT_TEMPLATES:
-        try:
+    try:
+        env = _environment()
+        for name in REPORT_TEMPLATES:
             env.get_template(name)
-        except Exception:  # noqa: BLE001 - rendering meets it again and reports it
-            return
+    except Exception:  # noqa: BLE001 - rendering meets it again (a template, or the folder missing) and says so
+        return
 
 
 def render_html(result, lang: str = "zh") -> str:

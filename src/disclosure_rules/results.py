@@ -243,15 +243,16 @@ def _value_codes(column) -> tuple[np.ndarray, int]:
 class RowDetails:
     """What a rule's kind says of each row of its population (the deadline kind: the clock's
     start, the deadline, the reply, status, working days late, light and working days left),
-    as the verdict gave them, and where those rows are in the ledger. Their row numbers, keys,
-    divisions and sheets are the ledger's, taken for the rows asked for (:meth:`frame`), not
-    copied for every row and kept to the end of the audit (50-60 bytes a row)."""
+    as the verdict gave them, with the rows' positions in the ledger and their row numbers and
+    sheets. Their keys and divisions are the ledger's, taken for the rows asked for
+    (:meth:`frame`): not a key's text and a division's name for every row, kept to the end of
+    the audit (about 40 bytes a row)."""
 
     at: np.ndarray                   # the rows' positions in the ledger (int64)
     details: dict                    # name -> the detail at those rows (numpy), in the kind's order
-    rows: np.ndarray                 # the ledger's spreadsheet row numbers (every row)
-    sheets: np.ndarray | None        # the ledger's sheet of each row (None: a CSV, a DataFrame)
-    keys: Any                        # verdict.Keys of the ledger
+    rows: np.ndarray                 # the spreadsheet row number of those rows (a copy)
+    sheets: np.ndarray | None        # the sheet of those rows (a copy; None: a CSV, a DataFrame)
+    keys: Any                        # verdict.Keys of the ledger (its column: pandas copies on write)
     divisions: Any = None            # engine._Divisions of the ledger (None: no division field)
 
     def __len__(self) -> int:
@@ -265,16 +266,20 @@ class RowDetails:
         """The rows ``idx`` (positions in this table; None: every row) as a DataFrame: ``row``,
         ``key`` (text as the ledger holds it, NA where blank), ``department`` and ``sheet``
         (objects, None where blank), then each detail (a number as nullable Float64)."""
-        at = self.at if idx is None else self.at[np.asarray(idx, dtype=np.int64)]
-        details = self.details if idx is None else {name: column[idx] for name, column in self.details.items()}
+        if idx is None:
+            idx = np.arange(len(self.at))
+        idx = np.asarray(idx)
+        idx = np.flatnonzero(idx) if idx.dtype == bool else idx.astype(np.int64, copy=False)  # a mask, or places
+        at = self.at[idx]
+        details = {name: column[idx] for name, column in self.details.items()}
         if self.divisions is not None:
             department = self.divisions.names_at(self.divisions.codes[at])
         else:
             department = np.full(len(at), None, dtype=object)
-        sheet = self.sheets[at] if self.sheets is not None else np.full(len(at), None, dtype=object)
+        sheet = self.sheets[idx] if self.sheets is not None else np.full(len(at), None, dtype=object)
         texts = {"department": department, "sheet": sheet}  # objects as they are, not Arrow strings
         return pd.DataFrame({
-            "row": self.rows[at], "key": self.keys.column_at(at),
+            "row": self.rows[idx], "key": self.keys.column_at(at),
             **{name: pd.Series(column, dtype=object, copy=False) for name, column in texts.items()},
             **{name: nullable(column) for name, column in details.items()}})
 

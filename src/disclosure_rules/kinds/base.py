@@ -139,9 +139,10 @@ class Kind(ABC):
             return word("pass_rate_min", lang, min=percent_text(rule.min))
         return word("pass_no_violation", lang)
 
-    def lights(self, rule, rows: pd.DataFrame | None) -> dict | None:
+    def lights(self, rule, rows) -> dict | None:
         """Per-light counts of the rule's rows ({"red", "yellow", "green"}), from its row
-        details (the population, waived rows aside); None for a kind without lights."""
+        details (results.RowDetails, or None: the population, waived rows aside); None for a
+        kind without lights."""
         return None
 
     def missing(self, rule, view: RuleView) -> list[tuple[str, None]]:
