@@ -152,6 +152,23 @@ def write_ledgers(folder: Path, n_docs: int = 160, hostile: bool = False) -> dic
     return paths
 
 
+def gb18030_examples(folder: Path) -> dict[str, Path]:
+    """The example documents and requests ledgers (CSV, with their title rows) written to
+    ``folder`` in GB18030, as many offices' systems export them."""
+    import codecs
+
+    paths = {}
+    for name in ("documents", "requests"):
+        raw = (examples_dir() / f"{name}.csv").read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("gb18030")
+        paths[name] = folder / f"{name}.csv"
+        paths[name].write_bytes(codecs.encode(text, "gb18030"))
+    return paths
+
+
 def audited(folder: Path, n_docs: int = 160, hostile: bool = False):
     """The real audit of the ledgers written to ``folder``."""
     return audit(BOOK, write_ledgers(folder, n_docs, hostile), as_of=AS_OF, waivers=waivers(hostile))

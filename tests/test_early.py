@@ -23,8 +23,8 @@ from disclosure_rules import decoding, early, reading
 from disclosure_rules.cli import main
 from disclosure_rules.errors import DatasetError
 from disclosure_rules.reading import read_table
+from ledgers import gb18030_examples
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 @pytest.fixture(autouse=True)
@@ -67,19 +67,6 @@ def invoke(args) -> tuple[int, str]:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main([str(a) for a in args])
     return code, err.getvalue()
-
-
-def gb18030_examples(folder: Path) -> dict[str, Path]:
-    paths = {}
-    for name in ("documents", "requests"):
-        raw = (EXAMPLES / f"{name}.csv").read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("gb18030")
-        paths[name] = folder / f"{name}.csv"
-        paths[name].write_bytes(codecs.encode(text, "gb18030"))
-    return paths
 
 
 def audited(paths: dict[str, Path], out: Path) -> dict:

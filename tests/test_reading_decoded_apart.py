@@ -11,7 +11,6 @@ cannot pass by decoding in this process instead.
 
 from __future__ import annotations
 
-import codecs
 import importlib.util
 import inspect
 import re
@@ -165,7 +164,6 @@ def test_an_empty_body_decodes_to_nothing(children):
 
 
 BOOK = dr.load_rulebook("builtin:shanxi-commerce-2021")
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def test_two_gb18030_ledgers_read_side_by_side_type_as_decoded_here(tmp_path, monkeypatch, children):
@@ -173,16 +171,9 @@ def test_two_gb18030_ledgers_read_side_by_side_type_as_decoded_here(tmp_path, mo
     audit reads them) with each body decoded in its own child: the same typed frames, row
     numbers, issues and reading report as decoded in this process."""
     from disclosure_rules.engine import _load_all
+    from ledgers import gb18030_examples
 
-    paths = {}
-    for name in ("documents", "requests"):
-        raw = (EXAMPLES / f"{name}.csv").read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("gb18030")
-        paths[name] = tmp_path / f"{name}.csv"
-        paths[name].write_bytes(codecs.encode(text, "gb18030"))
+    paths = gb18030_examples(tmp_path)
     apart = _load_all(BOOK, {name: str(p) for name, p in paths.items()})
     assert children.decoded == 2
     monkeypatch.setattr(reading, "CHILD_DECODE_BYTES", 1 << 62)
