@@ -22,7 +22,8 @@ from ledgers import AS_OF, BOOK, waivers, write_ledgers
 def _one_after_the_other(monkeypatch):
     evaluations = engine._evaluations
     monkeypatch.setattr(engine, "_evaluations",
-                        lambda rules, evaluate, side_by_side: evaluations(rules, evaluate, False))
+                        lambda rules, evaluate, side_by_side, release=None: evaluations(rules, evaluate, False,
+                                                                                         release))
 
 
 def _everything(result) -> str:
